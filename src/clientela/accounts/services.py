@@ -1,0 +1,127 @@
+"""Use cases for staff accounts: users, API tokens, sign-in throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clientela.accounts.models import ApiToken, Role, SignInFailure, Team, User
+from clientela.core.errors import Conflict, NotFound, invalid
+
+TOKEN_PREFIX = "cl_"  # noqa: S105  (a public marker, not a secret)
+
+
+def create_user(
+    email: str, *, password: str, role: str, team_name: str | None = None, full_name: str = ""
+) -> User:
+    """Create a staff user; the team is created if it does not exist yet."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise invalid("email", email, "is not a valid e-mail address") from exc
+    if role not in Role.values:
+        raise invalid("role", role, f"must be one of {', '.join(Role.values)}")
+    if User.objects.filter(email=email).exists():
+        raise Conflict(f"a user with e-mail {email} already exists")
+    user = User(email=email, role=role, full_name=full_name)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise invalid("password", "***", " ".join(exc.messages)) from exc
+    if team_name:
+        user.team, _ = Team.objects.get_or_create(name=team_name.strip())
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a new API token; the raw value is returned once and never stored."""
+    if not user.is_active:
+        raise invalid("email", user.email, "user is disabled")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], digest=_digest(raw))
+    return token, raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user behind an active token, or None; marks the token as used."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    # The digest lookup already matched; compare again in constant time out of caution.
+    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+        return None
+    if not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens (admins may revoke anyone's)."""
+    tokens = ApiToken.objects.all() if user.role == Role.ADMIN else user.api_tokens.all()
+    token = tokens.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"token {token_id} not found")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def find_user(email: str) -> User:
+    """The user with this e-mail address, or NotFound."""
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise NotFound(f"no user with e-mail {email}")
+    return user
+
+
+def _throttle_keys(email: str, ip: str) -> list[str]:
+    return [_digest("email:" + email.strip().lower()), _digest("ip:" + ip)]
+
+
+def is_sign_in_throttled(email: str, ip: str) -> bool:
+    """True once too many sign-ins failed for this e-mail or this address recently."""
+    since = timezone.now() - timedelta(seconds=settings.CLIENTELA_SIGNIN_WINDOW_SECONDS)
+    limit = settings.CLIENTELA_SIGNIN_MAX_FAILURES
+    for key in _throttle_keys(email, ip):
+        if SignInFailure.objects.filter(key=key, at__gte=since).count() >= limit:
+            return True
+    return False
+
+
+def sign_in(request: HttpRequest, email: str, password: str) -> User | None:
+    """Check the credentials unless throttled; failures are recorded, one answer for all."""
+    ip = request.META.get("REMOTE_ADDR", "")
+    if is_sign_in_throttled(email, ip):
+        return None
+    user = authenticate(request, username=email.strip().lower(), password=password)
+    if user is None:
+        SignInFailure.objects.bulk_create([SignInFailure(key=k) for k in _throttle_keys(email, ip)])
+        old = timezone.now() - timedelta(days=1)
+        SignInFailure.objects.filter(at__lt=old).delete()
+        return None
+    return user  # type: ignore[return-value]

@@ -1,0 +1,122 @@
+"""The REST API under /api/v1/: bearer-token auth, problem+json errors, feature routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from clientela.accounts.models import User
+from clientela.accounts.services import user_for_token
+from clientela.core.errors import DomainError, FieldError
+from clientela.core.validation import errors_from_pydantic
+
+PROBLEM = "application/problem+json"
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ClientelaAPI(NinjaAPI):
+    """Keeps the value that was sent in each validation error, so the answer can name it."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> NinjaValidationError:
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            source = context.model.__ninja_param_source__
+            for err in context.pydantic_validation_error.errors(
+                include_url=False, include_context=False
+            ):
+                errors.append({**err, "loc": (source, *err["loc"])})
+        return NinjaValidationError(errors)
+
+
+api = ClientelaAPI(
+    title="Clientela API",
+    version="1",
+    description="Relationship-marketing platform. Authenticate with `Authorization: Bearer <token>`"
+    " (create one with `clientela token create EMAIL`).",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [e.as_dict() for e in errors]
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem(
+        request, status=exc.status, title=exc.title, detail=exc.detail, errors=exc.errors
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = errors_from_pydantic(exc.errors)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem(request, status=422, title="Invalid input", detail=detail, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(
+        request,
+        status=401,
+        title="Unauthorized",
+        detail="a valid API token is required",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, status=exc.status_code, title="Error", detail=str(exc))
+
+
+def _register_routers() -> None:
+    from clientela.commerce.api import router as orders
+    from clientela.interactions.api import router as interactions
+    from clientela.parties.api import router as parties
+
+    api.add_router("/parties", parties)
+    api.add_router("/interactions", interactions)
+    api.add_router("/orders", orders)
+
+
+_register_routers()

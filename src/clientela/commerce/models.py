@@ -1,0 +1,69 @@
+"""Orders and their lines: each customer's purchase history."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clientela.parties.models import Party
+
+
+class OrderStatus(models.TextChoices):
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class SalesChannel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    STORE = "store", _("Store")
+    PHONE = "phone", _("Phone")
+    SALES_REP = "sales_rep", _("Sales representative")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    OTHER = "other", _("Other")
+
+
+class Order(models.Model):
+    """A purchase by a party, identified by the source system's external id."""
+
+    external_id = models.CharField(_("external id"), max_length=100, unique=True)
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="orders")
+    ordered_at = models.DateTimeField(_("ordered at"))
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=SalesChannel.choices, default=SalesChannel.OTHER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        indexes = [models.Index(fields=["party", "-ordered_at", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class OrderLine(models.Model):
+    """One product line of an order."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    product = models.CharField(_("product"), max_length=200)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product}"

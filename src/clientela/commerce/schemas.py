@@ -1,0 +1,108 @@
+"""API schemas for orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Self
+
+from ninja import Schema
+from pydantic import Field, field_validator, model_validator
+
+from clientela.commerce.models import OrderStatus, SalesChannel
+from clientela.core.money import is_currency, parse_amount
+from clientela.parties.schemas import StrictSchema
+
+
+class OrderLineIn(StrictSchema):
+    sku: str = Field(default="", max_length=64)
+    product: str = Field(min_length=1, max_length=200)
+    category: str = Field(default="", max_length=100)
+    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+    unit_price: Decimal
+
+    @field_validator("unit_price", mode="before")
+    @classmethod
+    def _price(cls, value: object) -> Decimal:
+        amount = parse_amount(value)
+        if amount < 0:
+            raise ValueError(f"{value!r} must not be negative")
+        return amount
+
+
+class OrderCreate(StrictSchema):
+    external_id: str = Field(min_length=1, max_length=100)
+    party_id: int | None = None
+    party_external_id: str | None = Field(default=None, max_length=100)
+    ordered_at: datetime
+    total: Decimal
+    currency: str
+    status: OrderStatus = OrderStatus.COMPLETED
+    channel: SalesChannel = SalesChannel.OTHER
+    lines: list[OrderLineIn] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("total", mode="before")
+    @classmethod
+    def _total(cls, value: object) -> Decimal:
+        try:
+            amount = parse_amount(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} {exc}") from exc
+        if amount < 0:
+            raise ValueError(f"{value!r} must not be negative")
+        return amount
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not is_currency(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code such as EUR")
+        return value
+
+    @field_validator("ordered_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+        return value
+
+    @model_validator(mode="after")
+    def _one_party(self) -> Self:
+        if (self.party_id is None) == (self.party_external_id is None):
+            raise ValueError("give exactly one of party_id or party_external_id")
+        return self
+
+
+class OrderLineOut(Schema):
+    sku: str
+    product: str
+    category: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+class OrderOut(Schema):
+    id: int
+    external_id: str
+    party_id: int
+    ordered_at: datetime
+    total: Decimal
+    currency: str
+    status: str
+    channel: str
+    lines: list[OrderLineOut]
+    created_at: datetime
+
+
+class BulkResult(Schema):
+    created: int
+    unchanged: int
+    rejected: int
+    errors: list[dict[str, object]]
+
+
+class PurchaseSummary(Schema):
+    orders: int
+    first_purchase_at: datetime | None
+    last_purchase_at: datetime | None
+    totals: dict[str, Decimal]

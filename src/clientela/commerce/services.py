@@ -1,0 +1,245 @@
+"""Use cases for the purchase history: record orders (one or many), summarise a party's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from pydantic import ValidationError
+
+from clientela.accounts.models import User
+from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
+from clientela.commerce.schemas import BulkResult, OrderCreate, PurchaseSummary
+from clientela.core.errors import Conflict, FieldError, Invalid, invalid
+from clientela.core.validation import field_errors
+from clientela.interactions.timeline import Entry, before_filter, register_source
+from clientela.parties.access import require_write, visible_parties
+from clientela.parties.models import Party
+
+ORDER = "order"
+BATCH = 2000
+
+
+def _resolve_parties(
+    user: User, orders: list[OrderCreate]
+) -> tuple[dict[int, int], dict[str, int]]:
+    visible = visible_parties(user)
+    ids = {o.party_id for o in orders if o.party_id is not None}
+    refs = {o.party_external_id for o in orders if o.party_external_id is not None}
+    by_id = (
+        {pk: pk for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)} if ids else {}
+    )
+    by_ref = (
+        dict(visible.filter(external_id__in=refs).values_list("external_id", "pk")) if refs else {}
+    )
+    return by_id, by_ref
+
+
+def _party_of(order: OrderCreate, by_id: dict[int, int], by_ref: dict[str, int]) -> int | None:
+    if order.party_id is not None:
+        return by_id.get(order.party_id)
+    return by_ref.get(order.party_external_id or "")
+
+
+def _check_same(existing: Order, order: OrderCreate, party_id: int) -> None:
+    """Re-sending an order is fine; re-using its external id for a different order is not."""
+    if (
+        existing.party_id != party_id
+        or existing.total != order.total
+        or existing.currency != order.currency
+    ):
+        raise Conflict(f"external_id {order.external_id} is already used by a different order")
+
+
+def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
+    """Record one order; sending the same external id again changes nothing.
+
+    Returns the order and whether it was created now.
+    """
+    require_write(by)
+    by_id, by_ref = _resolve_parties(by, [order])
+    party_id = _party_of(order, by_id, by_ref)
+    if party_id is None:
+        name, value = (
+            ("party_id", order.party_id)
+            if order.party_id is not None
+            else ("party_external_id", order.party_external_id)
+        )
+        raise invalid(name, value, "is not a party you can see")
+    existing = Order.objects.filter(external_id=order.external_id).first()
+    if existing is not None:
+        _check_same(existing, order, party_id)
+        return existing, False
+    created = _insert([(order, party_id)])
+    return created[0], True
+
+
+def _insert(rows: list[tuple[OrderCreate, int]]) -> list[Order]:
+    orders = Order.objects.bulk_create(
+        Order(
+            external_id=o.external_id,
+            party_id=party_id,
+            ordered_at=o.ordered_at,
+            total=o.total,
+            currency=o.currency,
+            status=o.status,
+            channel=o.channel,
+        )
+        for o, party_id in rows
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(order=saved, **line.model_dump())
+        for saved, (o, _party) in zip(orders, rows, strict=True)
+        for line in o.lines
+    )
+    return orders
+
+
+def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
+    """Each non-blank line as (line number, object) or (line number, the reason it is not one)."""
+    for number, raw in enumerate(lines, start=1):
+        text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            yield number, FieldError("line", text[:80], f"is not JSON: {exc}")
+            continue
+        if not isinstance(value, dict):
+            yield number, FieldError("line", text[:80], "must be a JSON object")
+            continue
+        yield number, value
+
+
+def record_orders_bulk(
+    items: Iterable[tuple[int, dict[str, Any] | FieldError]],
+    *,
+    by: User,
+    skip_invalid: bool = False,
+) -> BulkResult:
+    """Record many orders, idempotent by external id.
+
+    All-or-nothing unless skip_invalid: then the valid lines are written and every rejected line
+    is reported with its number and reason. The adapter owns the transaction.
+    """
+    require_write(by)
+    created = unchanged = 0
+    errors: list[dict[str, object]] = []
+    seen: set[str] = set()
+    iterator = iter(items)
+    while batch := list(islice(iterator, BATCH)):
+        parsed: list[tuple[int, OrderCreate]] = []
+        for number, item in batch:
+            if isinstance(item, FieldError):
+                errors.append({"line": number, **item.as_dict()})
+                continue
+            try:
+                parsed.append((number, OrderCreate.model_validate(item)))
+            except ValidationError as exc:
+                errors.extend({"line": number, **e.as_dict()} for e in field_errors(exc))
+        by_id, by_ref = _resolve_parties(by, [o for _, o in parsed])
+        existing = Order.objects.in_bulk(
+            [o.external_id for _, o in parsed], field_name="external_id"
+        )
+        fresh: list[tuple[OrderCreate, int]] = []
+        for number, order in parsed:
+            party_id = _party_of(order, by_id, by_ref)
+            if party_id is None:
+                ref = order.party_id if order.party_id is not None else order.party_external_id
+                name = "party_id" if order.party_id is not None else "party_external_id"
+                errors.append(
+                    {
+                        "line": number,
+                        **FieldError(name, ref, "is not a party you can see").as_dict(),
+                    }
+                )
+            elif order.external_id in existing or order.external_id in seen:
+                old = existing.get(order.external_id)
+                try:
+                    if old is not None:
+                        _check_same(old, order, party_id)
+                    unchanged += 1
+                except Conflict as exc:
+                    errors.append(
+                        {
+                            "line": number,
+                            "field": "external_id",
+                            "value": order.external_id,
+                            "message": exc.detail,
+                        }
+                    )
+            else:
+                seen.add(order.external_id)
+                fresh.append((order, party_id))
+        if errors and not skip_invalid:
+            continue  # keep validating so that every problem is reported, but write nothing
+        _insert(fresh)
+        created += len(fresh)
+    if errors and not skip_invalid:
+        raise Invalid(
+            [
+                FieldError(f"line {e['line']}.{e['field']}", e["value"], str(e["message"]))
+                for e in errors[:1000]
+            ],
+            detail=f"{len(errors)} invalid line(s); nothing was written",
+        )
+    rejected = len({e["line"] for e in errors})
+    return BulkResult(created=created, unchanged=unchanged, rejected=rejected, errors=errors)
+
+
+def list_orders(user: User, *, party_id: int | None = None, status: str = "") -> QuerySet[Order]:
+    """Orders of the parties this user may see, newest first, with their lines."""
+    rows = Order.objects.filter(party__in=visible_parties(user))
+    if party_id is not None:
+        rows = rows.filter(party_id=party_id)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.prefetch_related("lines").order_by("-ordered_at", "-id")
+
+
+def purchase_summary(party: Party) -> PurchaseSummary:
+    """First and last purchase, number of completed orders and their total per currency."""
+    completed = party.orders.filter(status=OrderStatus.COMPLETED)
+    agg = completed.aggregate(n=Count("id"), first=Min("ordered_at"), last=Max("ordered_at"))
+    totals: dict[str, Decimal] = {
+        row["currency"]: row["total"]
+        for row in completed.values("currency").annotate(total=Sum("total")).order_by("currency")
+    }
+    return PurchaseSummary(
+        orders=agg["n"], first_purchase_at=agg["first"], last_purchase_at=agg["last"], totals=totals
+    )
+
+
+def _order_entries(
+    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
+) -> list[Entry]:
+    rows = party.orders.filter(before_filter(ORDER, before, at="ordered_at"))
+    if channels:
+        rows = rows.filter(channel__in=channels)
+    labels = dict(SalesChannel.choices)
+    return [
+        Entry(
+            kind=ORDER,
+            id=o.pk,
+            at=o.ordered_at,
+            title=f"{o.currency} {o.total}",
+            channel=o.channel,
+            body=str(labels.get(o.channel, o.channel)),
+            data={
+                "external_id": o.external_id,
+                "status": o.status,
+                "total": str(o.total),
+                "currency": o.currency,
+            },
+        )
+        for o in rows.order_by("-ordered_at", "-id")[:limit]
+    ]
+
+
+register_source(ORDER, _order_entries)

@@ -1,0 +1,43 @@
+"""Opaque cursors for keyset pagination: stable under inserts, no OFFSET scans."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from clientela.core.errors import invalid
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """Pack the sort key of the last row returned into an opaque, URL-safe string."""
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, size: int) -> list[Any]:
+    """Unpack a cursor made by encode_cursor; anything else is an Invalid naming `cursor`."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid("cursor", cursor, "is not a cursor this API returned") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise invalid("cursor", cursor, "is not a cursor this API returned")
+    return values
+
+
+def id_page(rows: Any, *, cursor: str | None, limit: int, descending: bool) -> dict[str, Any]:
+    """One page of a queryset ordered by id, after the row a cursor names.
+
+    Ids grow with insertion, so paging by id is stable while rows are added.
+    """
+    if cursor:
+        (after,) = decode_cursor(cursor, size=1)
+        if not isinstance(after, int):
+            raise invalid("cursor", cursor, "is not a cursor this API returned")
+        rows = rows.filter(pk__lt=after) if descending else rows.filter(pk__gt=after)
+    page = list(rows.order_by("-id" if descending else "id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {"items": page, "next_cursor": encode_cursor([page[-1].pk]) if more and page else None}

@@ -1,0 +1,63 @@
+"""API and form schemas for interactions and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from clientela.interactions.models import Channel, Direction
+from clientela.parties.schemas import StrictSchema
+
+
+class InteractionCreate(StrictSchema):
+    party_id: int
+    channel: Channel
+    direction: Direction
+    occurred_at: datetime | None = None
+    subject: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=20000)
+    outcome: str = Field(default="", max_length=200)
+    corrects_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=100)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+        return value
+
+
+class InteractionOut(Schema):
+    id: int
+    party_id: int
+    channel: str
+    direction: str
+    occurred_at: datetime
+    staff_id: int | None
+    subject: str
+    notes: str
+    outcome: str
+    corrects_id: int | None
+    external_id: str | None
+    created_at: datetime
+
+
+class TimelineEntryOut(Schema):
+    kind: str
+    id: int
+    at: datetime
+    title: str
+    channel: str
+    direction: str
+    body: str
+    actor: str
+    data: dict[str, Any]
+
+
+class TimelinePage(Schema):
+    items: list[TimelineEntryOut]
+    next_cursor: str | None

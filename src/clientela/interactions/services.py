@@ -1,0 +1,134 @@
+"""Use cases for the timeline: log an interaction, correct one, read a party's history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from heapq import merge
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from clientela.accounts.models import User
+from clientela.core.errors import Conflict, invalid
+from clientela.core.pagination import decode_cursor, encode_cursor
+from clientela.interactions.models import Channel, Interaction
+from clientela.interactions.schemas import InteractionCreate
+from clientela.interactions.timeline import SOURCES, Entry, before_filter, register_source
+from clientela.parties.access import get_visible_party, require_write, visible_parties
+from clientela.parties.models import Party
+
+INTERACTION = "interaction"
+
+
+def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, bool]:
+    """Record a contact on the party's timeline; an external id already seen changes nothing.
+
+    Returns the interaction and whether it was created now.
+    """
+    require_write(by)
+    party = get_visible_party(by, data.party_id)
+    if data.external_id:
+        existing = Interaction.objects.filter(external_id=data.external_id).first()
+        if existing is not None:
+            if existing.party_id != party.pk:
+                raise Conflict(f"external_id {data.external_id} belongs to another party")
+            return existing, False
+    corrects = None
+    if data.corrects_id is not None:
+        corrects = Interaction.objects.filter(pk=data.corrects_id, party=party).first()
+        if corrects is None:
+            raise invalid("corrects_id", data.corrects_id, "is not an interaction of this party")
+    occurred_at = data.occurred_at or timezone.now()
+    if occurred_at > timezone.now() + timedelta(days=366):
+        raise invalid("occurred_at", occurred_at.isoformat(), "is more than a year in the future")
+    interaction = Interaction.objects.create(
+        party=party,
+        channel=data.channel,
+        direction=data.direction,
+        occurred_at=occurred_at,
+        staff=by,
+        subject=data.subject,
+        notes=data.notes,
+        outcome=data.outcome,
+        corrects=corrects,
+        external_id=data.external_id or None,
+        created_by=by,
+    )
+    return interaction, True
+
+
+def list_interactions(
+    user: User, *, party_id: int | None = None, channel: str = "", direction: str = ""
+) -> QuerySet[Interaction]:
+    """Interactions of the parties this user may see, newest first."""
+    rows = Interaction.objects.filter(party__in=visible_parties(user))
+    if party_id is not None:
+        rows = rows.filter(party_id=party_id)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if direction:
+        rows = rows.filter(direction=direction)
+    return rows.order_by("-occurred_at", "-id")
+
+
+def _interaction_entries(
+    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
+) -> list[Entry]:
+    rows = party.interactions.filter(before_filter(INTERACTION, before, at="occurred_at"))
+    if channels:
+        rows = rows.filter(channel__in=channels)
+    rows = rows.select_related("staff").order_by("-occurred_at", "-id")[:limit]
+    labels = dict(Channel.choices)
+    return [
+        Entry(
+            kind=INTERACTION,
+            id=r.pk,
+            at=r.occurred_at,
+            title=r.subject or str(labels.get(r.channel, r.channel)),
+            channel=r.channel,
+            direction=r.direction,
+            body=r.notes,
+            actor=str(r.staff) if r.staff else "",
+            data={"outcome": r.outcome, "corrects_id": r.corrects_id},
+        )
+        for r in rows
+    ]
+
+
+register_source(INTERACTION, _interaction_entries)
+
+
+def timeline(
+    party: Party,
+    *,
+    kinds: frozenset[str] = frozenset(),
+    channels: frozenset[str] = frozenset(),
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Entry], str | None]:
+    """The party's entries from every source, newest first, one page after `cursor`."""
+    unknown = kinds - SOURCES.keys()
+    if unknown:
+        raise invalid(
+            "kind", ",".join(sorted(unknown)), f"must be one of {', '.join(sorted(SOURCES))}"
+        )
+    before = None
+    if cursor:
+        at, kind, pk = decode_cursor(cursor, size=3)
+        moment = parse_datetime(str(at))
+        if moment is None or not isinstance(kind, str) or not isinstance(pk, int):
+            raise invalid("cursor", cursor, "is not a cursor this API returned")
+        before = (moment, kind, pk)
+    streams = [
+        source(party, before, limit + 1, channels)
+        for kind, source in sorted(SOURCES.items())
+        if not kinds or kind in kinds
+    ]
+    merged = list(merge(*streams, key=lambda e: e.sort_key, reverse=True))[: limit + 1]
+    page, more = merged[:limit], len(merged) > limit
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        next_cursor = encode_cursor([last.at.isoformat(), last.kind, last.id])
+    return page, next_cursor

@@ -1,0 +1,115 @@
+"""REST routes for parties: CRUD with filters and cursor pagination, and their timeline."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from clientela.core.pagination import id_page
+from clientela.interactions.schemas import TimelinePage
+from clientela.interactions.services import timeline
+from clientela.parties.access import get_visible_party
+from clientela.parties.models import Party, PartyKind, RelationshipRole
+from clientela.parties.presenters import party_out, party_summary
+from clientela.parties.schemas import PartyCreate, PartyOut, PartySummaryOut, PartyUpdate
+from clientela.parties.services import (
+    archive_party,
+    create_party,
+    search_parties,
+    update_party,
+    with_details,
+)
+
+router = Router(tags=["parties"])
+
+
+class PartyFilters(Schema):
+    q: str = Field(default="", max_length=200, description="text search: names, e-mails, phones")
+    kind: PartyKind | None = None
+    role: RelationshipRole | None = None
+    tag: str = Field(default="", max_length=50)
+    owner_id: int | None = None
+    team_id: int | None = None
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class PartyPage(Schema):
+    items: list[PartySummaryOut]
+    next_cursor: str | None
+
+
+@router.get("", response=PartyPage, summary="List parties")
+def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, object]:
+    parties = (
+        search_parties(
+            request.user,
+            q=filters.q,
+            kind=filters.kind or "",
+            role=filters.role or "",  # type: ignore[arg-type]
+            tag=filters.tag,
+            owner_id=filters.owner_id,
+            team_id=filters.team_id,
+        )
+        .select_related("owner", "team")
+        .prefetch_related("roles", "tags", "contact_points")
+    )
+    page = id_page(parties, cursor=filters.cursor, limit=filters.limit, descending=False)
+    return {**page, "items": [party_summary(p) for p in page["items"]]}
+
+
+@router.post("", response={201: PartyOut}, summary="Create a party")
+def create(request: HttpRequest, payload: PartyCreate) -> tuple[int, dict[str, object]]:
+    with transaction.atomic():
+        party = create_party(payload, by=request.user)  # type: ignore[arg-type]
+    return 201, party_out(_detailed(party.pk))
+
+
+@router.get("/{party_id}", response=PartyOut, summary="Get a party")
+def retrieve(request: HttpRequest, party_id: int) -> dict[str, object]:
+    get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    return party_out(_detailed(party_id))
+
+
+@router.patch("/{party_id}", response=PartyOut, summary="Change a party")
+def update(request: HttpRequest, party_id: int, payload: PartyUpdate) -> dict[str, object]:
+    with transaction.atomic():
+        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        update_party(party, payload, by=request.user)  # type: ignore[arg-type]
+    return party_out(_detailed(party_id))
+
+
+@router.delete("/{party_id}", response={204: None}, summary="Archive a party")
+def archive(request: HttpRequest, party_id: int) -> tuple[int, None]:
+    with transaction.atomic():
+        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        archive_party(party, by=request.user)  # type: ignore[arg-type]
+    return 204, None
+
+
+class TimelineFilters(Schema):
+    kind: list[str] = Field(default_factory=list, description="entry kinds: interaction, order, …")
+    channel: list[str] = Field(default_factory=list)
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+@router.get("/{party_id}/timeline", response=TimelinePage, summary="A party's timeline")
+def party_timeline(
+    request: HttpRequest, party_id: int, filters: Query[TimelineFilters]
+) -> dict[str, object]:
+    party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    entries, next_cursor = timeline(
+        party,
+        kinds=frozenset(filters.kind),
+        channels=frozenset(filters.channel),
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": entries, "next_cursor": next_cursor}
+
+
+def _detailed(party_id: int) -> Party:
+    return with_details(Party.objects.filter(pk=party_id)).get()

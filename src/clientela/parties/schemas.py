@@ -1,0 +1,254 @@
+"""API and form schemas for parties: what may be written, and what is returned."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Self
+from zoneinfo import available_timezones
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from clientela.parties.identity import normalize_contact
+from clientela.parties.models import (
+    ContactKind,
+    KeyDateKind,
+    OrganizationLevel,
+    PartyKind,
+    RelationshipRole,
+)
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_TAG = re.compile(r"^[\w][\w .:/&+-]{0,49}$")
+_TIMEZONES = frozenset(available_timezones())
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused, so nothing undeclared can be written."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def check_language(value: str) -> str:
+    if value and not _LANGUAGE.match(value):
+        raise ValueError("is not a language code such as 'en' or 'pt-BR'")
+    return value
+
+
+def check_timezone(value: str) -> str:
+    if value and value not in _TIMEZONES:
+        raise ValueError("is not an IANA time zone such as 'Europe/Lisbon'")
+    return value
+
+
+def check_tags(values: list[str]) -> list[str]:
+    for tag in values:
+        if not _TAG.match(tag):
+            raise ValueError(f"tag {tag!r} must be 1-50 letters, digits, spaces or . : / & + -")
+    return sorted(set(values))
+
+
+class RoleIn(StrictSchema):
+    role: RelationshipRole
+    since: date | None = None
+    until: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("until must not be before since")
+        return self
+
+
+class ContactPointIn(StrictSchema):
+    kind: ContactKind
+    value: str = Field(min_length=1, max_length=500)
+    label: str = Field(default="", max_length=50)
+    is_primary: bool = False
+    street: str = Field(default="", max_length=200)
+    locality: str = Field(default="", max_length=100)
+    region: str = Field(default="", max_length=100)
+    postal_code: str = Field(default="", max_length=20)
+    country: str = Field(default="", max_length=2, pattern=r"^([A-Z]{2})?$")
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind is not None:
+            normalize_contact(kind, value)  # raises ValueError with the reason
+        return value
+
+
+class KeyDateIn(StrictSchema):
+    kind: KeyDateKind
+    label: str = Field(default="", max_length=100)
+    year: int | None = Field(default=None, ge=1850, le=2200)
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _real_day(self) -> Self:
+        try:
+            date(self.year or 2000, self.month, self.day)  # 2000 is a leap year: 29 Feb is fine
+        except ValueError as exc:
+            raise ValueError(
+                f"{self.year or '--'}-{self.month:02d}-{self.day:02d} is not a date"
+            ) from exc
+        return self
+
+
+class AffiliationIn(StrictSchema):
+    organization_id: int
+    title: str = Field(default="", max_length=150)
+    since: date | None = None
+    until: date | None = None
+
+
+class PartyFields(StrictSchema):
+    """Fields shared by create and update, all optional here."""
+
+    given_name: str | None = Field(default=None, max_length=100)
+    family_name: str | None = Field(default=None, max_length=100)
+    organization_name: str | None = Field(default=None, max_length=200)
+    external_id: str | None = Field(default=None, max_length=100)
+    language: str | None = None
+    timezone: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    parent_id: int | None = None
+    organization_level: OrganizationLevel | None = None
+    tags: list[str] | None = Field(default=None, max_length=50)
+    custom: dict[str, Any] | None = None
+    notes: str | None = Field(default=None, max_length=20000)
+    roles: list[RoleIn] | None = Field(default=None, max_length=50)
+    contact_points: list[ContactPointIn] | None = Field(default=None, max_length=50)
+    key_dates: list[KeyDateIn] | None = Field(default=None, max_length=50)
+    affiliations: list[AffiliationIn] | None = Field(default=None, max_length=50)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return check_language(value) if value else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return check_timezone(value) if value else value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return check_tags(value) if value is not None else value
+
+    @field_validator("contact_points")
+    @classmethod
+    def _one_primary_per_kind(cls, points: list[ContactPointIn] | None) -> Any:
+        if points is None:
+            return points
+        seen: set[str] = set()
+        for point in points:
+            if point.is_primary:
+                if point.kind in seen:
+                    raise ValueError(f"more than one primary {point.kind}")
+                seen.add(point.kind)
+        return points
+
+
+class PartyCreate(PartyFields):
+    kind: PartyKind
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.kind == PartyKind.PERSON and not (self.given_name or self.family_name):
+            raise ValueError("a person needs a given_name or a family_name")
+        if self.kind == PartyKind.ORGANIZATION and not self.organization_name:
+            raise ValueError("an organization needs an organization_name")
+        return self
+
+
+class PartyUpdate(PartyFields):
+    """Only the fields sent are changed; a list sent replaces the whole list."""
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class RoleOut(Schema):
+    role: str
+    since: date | None
+    until: date | None
+
+
+class ContactPointOut(Schema):
+    id: int
+    kind: str
+    label: str
+    value: str
+    normalized: str
+    is_primary: bool
+    street: str
+    locality: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class KeyDateOut(Schema):
+    kind: str
+    label: str
+    year: int | None
+    month: int
+    day: int
+
+
+class AffiliationOut(Schema):
+    organization: Ref
+    title: str
+    since: date | None
+    until: date | None
+
+
+class PartyOut(Schema):
+    id: int
+    kind: str
+    display_name: str
+    given_name: str
+    family_name: str
+    organization_name: str
+    external_id: str | None
+    language: str
+    timezone: str
+    owner: Ref | None
+    team: Ref | None
+    parent: Ref | None
+    organization_level: str
+    tags: list[str]
+    custom: dict[str, Any]
+    notes: str
+    roles: list[RoleOut]
+    contact_points: list[ContactPointOut]
+    key_dates: list[KeyDateOut]
+    affiliations: list[AffiliationOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartySummaryOut(Schema):
+    """A list row: enough to find the party, without its nested collections."""
+
+    id: int
+    kind: str
+    display_name: str
+    external_id: str | None
+    owner: Ref | None
+    team: Ref | None
+    roles: list[str]
+    tags: list[str]
+    primary_email: str | None
+    primary_phone: str | None
+    created_at: datetime
+    updated_at: datetime
