@@ -28,6 +28,8 @@ _SERIES_TOLERANCE = 1e-16
 _SERIES_MAX_TERMS = 200_000
 # Below this |a - 1| the difference (2F1 - 1) / (a - 1) cancels badly and is interpolated.
 _NEAR_ONE = 1e-5
+# Below this argument the series is used: it needs at most ~30 terms and has no cancellation.
+_SERIES_BELOW = 0.3
 _LOG_BOUND = 30.0
 
 
@@ -71,6 +73,11 @@ class CompressedRows:
 
 def _floats(values: npt.ArrayLike) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
+
+
+def _dot(weights: FloatArray, values: FloatArray) -> float:
+    # einsum's own loop, not BLAS: a threaded BLAS dot of long vectors stalls on busy machines.
+    return float(np.einsum("i,i->", weights, values))
 
 
 def _check_histories(x: FloatArray, t_x: FloatArray, T: FloatArray) -> None:
@@ -135,7 +142,7 @@ class _Rows:
 
 def _rows(x: FloatArray, t_x: FloatArray, T: FloatArray, weights: FloatArray) -> _Rows:
     levels, index = np.unique(x, return_inverse=True)
-    level_weights = np.bincount(index, weights=weights, minlength=levels.size)
+    level_weights = np.bincount(index, weights=weights, minlength=levels.size).astype(np.float64)
     return _Rows(x, t_x, T, weights, levels, index, level_weights)
 
 
@@ -151,26 +158,29 @@ def _bgnbd_value_and_gradient(theta: FloatArray, rows: _Rows) -> tuple[float, Fl
     d_r_level = digamma(r + levels) - digamma(r)
     d_a_level = digamma(a + b) - digamma(a + b + levels)
     d_b_level = d_a_level + digamma(b + levels) - digamma(b)
+    # The paper's A4 (dropped out right after t_x) exists only for x > 0: -inf on x = 0.
+    with np.errstate(divide="ignore"):
+        inverse_gap = np.where(levels > 0, 1.0 / (b + levels - 1.0), 0.0)
+        log_a4_level = np.log(a) + np.log(inverse_gap)
     log_age, log_last = np.log(alpha + rows.T), np.log(alpha + rows.t_x)
     rx = r + x
-    still = -rx * log_age
-    # The dropped-out-after-t_x term exists only for x > 0; max(x, 1) keeps the dead branch finite.
-    gap = b + np.maximum(x, 1.0) - 1.0
-    dropped = np.where(x > 0, np.log(a) - np.log(gap) - rx * log_last, -np.inf)
-    both = np.logaddexp(still, dropped)
-    w_still, w_dropped = np.exp(still - both), np.exp(dropped - both)
+    # Log-odds of "dropped out after t_x" against "still active at T", i.e. log(A4 / A3).
+    odds = log_a4_level[rows.x_index] + rx * (log_age - log_last)
+    w_dropped, w_still = expit(odds), expit(-odds)
+    log_a3_plus_a4 = -rx * log_age + np.maximum(odds, 0.0) + np.log1p(np.exp(-np.abs(odds)))
     w, lw = rows.weights, rows.level_weights
     total_w = float(w.sum())
-    value = lw @ per_level + total_w * r * np.log(alpha) + w @ both
+    log_alpha = float(np.log(alpha))
+    value = _dot(lw, per_level) + total_w * r * log_alpha + _dot(w, log_a3_plus_a4)
     gradient = np.array(
         [
-            lw @ d_r_level
-            + total_w * np.log(alpha)
-            - w @ (w_still * log_age + w_dropped * log_last),
+            _dot(lw, d_r_level)
+            + total_w * log_alpha
+            - _dot(w, w_still * log_age + w_dropped * log_last),
             total_w * r / alpha
-            - w @ (rx * (w_still / (alpha + rows.T) + w_dropped / (alpha + rows.t_x))),
-            lw @ d_a_level + (w @ w_dropped) / a,
-            lw @ d_b_level - w @ (w_dropped / gap),
+            - _dot(w, rx * (w_still / (alpha + rows.T) + w_dropped / (alpha + rows.t_x))),
+            _dot(lw, d_a_level) + _dot(w, w_dropped) / a,
+            _dot(lw, d_b_level) - _dot(w, w_dropped * inverse_gap[rows.x_index]),
         ]
     )
     return float(value), gradient * np.array([r, alpha, a, b])
@@ -242,7 +252,7 @@ def fit_bgnbd(
     if total <= 0:
         raise ValueError("no customers to fit")
     # Start alpha where the gamma mean rate r / alpha matches the observed purchases per period.
-    mean_x, mean_age = rows.weights @ rows.x / total, rows.weights @ rows.T / total
+    mean_x, mean_age = _dot(rows.weights, rows.x) / total, _dot(rows.weights, rows.T) / total
     alpha_start = max(mean_age, 1e-6) / max(mean_x, 1e-3)
     start = np.log(np.array([1.0, alpha_start, 1.0, 1.0]))
     theta, loglik = _maximise(
@@ -267,27 +277,31 @@ def bgnbd_probability_alive(
 
 
 def _series_excess(c1: float, a: float, c: FloatArray, z: FloatArray) -> FloatArray:
-    """Sum_k>=1 (c1)_k (a)_(k-1) z^k / ((c)_k k!), term by term in log space with signs."""
-    total = np.zeros_like(z)
-    log_term = np.log(np.abs(c1) * z) - np.log(c) if c1 != 0 else np.full_like(z, -np.inf)
-    sign = np.full_like(z, np.sign(c1))
-    active = np.flatnonzero(z > 0)
-    total[active] = sign[active] * np.exp(log_term[active])
-    for k in range(1, _SERIES_MAX_TERMS):
-        if active.size == 0:
-            break
-        ratio = (c1 + k) * (a + k - 1) * z[active] / ((c[active] + k) * (k + 1))
-        log_term[active] += np.log(np.abs(ratio))
-        sign[active] *= np.sign(ratio)
-        term = sign[active] * np.exp(log_term[active])
-        total[active] += term
-        growing = np.abs(ratio) >= 1
-        active = active[growing | (np.abs(term) > _SERIES_TOLERANCE * np.abs(total[active]))]
+    """S = sum_k>=1 (c1)_k (a)_(k-1) z^k / ((c)_k k!), summed term by term in log space."""
+    # log(0) = -inf is the right value for a term that vanishes (z = 0 or c1 a non-positive int).
+    with np.errstate(divide="ignore"):
+        log_term = np.log(abs(c1) * z) - np.log(np.abs(c))
+        sign = np.sign(c1) * np.sign(c)
+        total = sign * np.exp(log_term)
+        active = np.flatnonzero(total != 0)
+        for k in range(1, _SERIES_MAX_TERMS):
+            if active.size == 0:
+                break
+            ratio = (c1 + k) * (a + k - 1) * z[active] / ((c[active] + k) * (k + 1))
+            log_term[active] += np.log(np.abs(ratio))
+            sign[active] *= np.sign(ratio)
+            term = sign[active] * np.exp(log_term[active])
+            total[active] += term
+            # Terms may grow at first (a > 2); stop once they shrink below the tolerance.
+            going = (np.abs(ratio) >= 1) | (
+                np.abs(term) > _SERIES_TOLERANCE * np.abs(total[active])
+            )
+            active = active[going]
     return total
 
 
 def _hyp2f1_excess(c1: float, shift: float, c: FloatArray, z: FloatArray) -> FloatArray:
-    """S = (2F1(c1, shift; c; z) - 1) / shift from scipy, NaN where scipy fails."""
+    """S = (2F1(c1, shift; c; z) - 1) / shift from scipy's hyp2f1, non-finite where it fails."""
     return np.array((hyp2f1(c1, shift, c, z) - 1.0) / shift, dtype=np.float64)
 
 
@@ -297,25 +311,32 @@ def _purchases_if_alive(params: BGNBDParams, t: FloatArray, x: FloatArray, T: Fl
     Euler's transformation 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) turns
     ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) into
     (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): its first two parameters no longer grow with x,
-    which is where scipy's hyp2f1 loses accuracy or overflows, and the factor (1-z)^(r+x) no
-    longer underflows against a huge 2F1. Writing 2F1 = 1 + (a-1) S also removes the 0/0 at a=1.
+    which is where scipy's hyp2f1 loses accuracy or overflows, and (1-z)^(r+x) no longer
+    underflows against a huge 2F1. With 2F1 = 1 + (a-1) S the 1/(a-1) of eq. 10 cancels
+    analytically, so a = 1 is no singularity.
     """
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    c1, c = a + b - 1.0 - r, a + b + x - 1.0
+    shift, c1, c = a - 1.0, a + b - 1.0 - r, a + b + x - 1.0
     z = t / (alpha + T + t)
     log_rest = np.log1p(-z)
-    survivors = -log_rest * exprel((a - 1.0) * log_rest)  # (1 - (1-z)^(a-1)) / (a-1)
-    shift = a - 1.0
+    survivors = -log_rest * exprel(shift * log_rest)  # (1 - (1-z)^(a-1)) / (a-1)
+    # Small z: the series converges in a few dozen terms and, unlike (2F1 - 1) / (a - 1),
+    # does not cancel. Elsewhere scipy's hyp2f1, which also handles z close to 1.
+    by_series = z < _SERIES_BELOW
+    excess = np.empty_like(z)
+    excess[by_series] = _series_excess(c1, a, c[by_series], z[by_series])
+    rest = ~by_series
     if abs(shift) >= _NEAR_ONE:
-        excess = _hyp2f1_excess(c1, shift, c, z)
+        excess[rest] = _hyp2f1_excess(c1, shift, c[rest], z[rest])
     else:
-        # S is smooth in a: interpolate between a = 1 - h and a = 1 + h, where 2F1 - 1 is not tiny.
-        below, above = _hyp2f1_excess(c1, -_NEAR_ONE, c, z), _hyp2f1_excess(c1, _NEAR_ONE, c, z)
-        excess = below + (shift + _NEAR_ONE) / (2 * _NEAR_ONE) * (above - below)
+        # S is smooth in a: interpolate between a = 1 -+ h, where 2F1 - 1 is not vanishingly small.
+        below = _hyp2f1_excess(c1, -_NEAR_ONE, c[rest], z[rest])
+        above = _hyp2f1_excess(c1, _NEAR_ONE, c[rest], z[rest])
+        excess[rest] = below + (shift + _NEAR_ONE) / (2 * _NEAR_ONE) * (above - below)
     failed = ~np.isfinite(excess)
     if failed.any():
         excess[failed] = _series_excess(c1, a, c[failed], z[failed])
-    return c * (survivors - np.exp((a - 1.0) * log_rest) * excess)
+    return c * (survivors - np.exp(shift * log_rest) * excess)
 
 
 def bgnbd_expected_purchases(
@@ -350,13 +371,13 @@ def _gamma_gamma_value_and_gradient(theta: FloatArray, rows: _Rows) -> tuple[flo
     spend = x * m
     log_over_v, log_over_spend = np.log1p(spend / v), np.log1p(v / spend)
     per_level = gammaln(px + q) - gammaln(px) - gammaln(q)
-    value = lw @ per_level - w @ (p * x * log_over_spend + q * log_over_v + np.log(m))
+    value = _dot(lw, per_level) - _dot(w, p * x * log_over_spend + q * log_over_v + np.log(m))
     psi_sum = digamma(px + q)
     gradient = np.array(
         [
-            lw @ (levels * (psi_sum - digamma(px))) - w @ (x * log_over_spend),
-            lw @ (psi_sum - digamma(q)) - w @ log_over_v,
-            float(w.sum()) * q / v - w @ ((p * x + q) / (v + spend)),
+            _dot(lw, levels * (psi_sum - digamma(px))) - _dot(w, x * log_over_spend),
+            _dot(lw, psi_sum - digamma(q)) - _dot(w, log_over_v),
+            float(w.sum()) * q / v - _dot(w, (p * x + q) / (v + spend)),
         ]
     )
     return float(value), gradient * np.array([p, q, v])
@@ -397,7 +418,7 @@ def fit_gamma_gamma(
     if total <= 0:
         raise ValueError("no customers with repeat purchases to fit")
     # p = 1, q = 2 puts the population mean p v / (q - 1) at v: start it at the sample mean.
-    start = np.log(np.array([1.0, 2.0, rows.weights @ rows.t_x / total]))
+    start = np.log(np.array([1.0, 2.0, _dot(rows.weights, rows.t_x) / total]))
     theta, loglik = _maximise(
         lambda theta: _gamma_gamma_value_and_gradient(theta, rows), start, total, "Gamma-Gamma"
     )
