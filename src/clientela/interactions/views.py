@@ -1,0 +1,112 @@
+"""The quick "log an interaction" form of the party page (htmx, and plain POST without JS)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from clientela.accounts.models import User
+from clientela.core.errors import Invalid
+from clientela.interactions.models import Channel, Direction
+from clientela.interactions.presenters import timeline_rows
+from clientela.interactions.schemas import InteractionCreate
+from clientela.interactions.services import INTERACTION, log_interaction
+from clientela.interactions.timeline import Entry
+from clientela.parties.access import get_visible_party, require_write
+from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
+
+FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "outcome")
+
+
+def empty_log_form() -> dict[str, Any]:
+    """The form's values and errors before anything was typed: a phone call taken just now."""
+    return {
+        "values": {"channel": Channel.PHONE, "direction": Direction.INBOUND},
+        "errors": {},
+        "channels": Channel.choices,
+        "directions": Direction.choices,
+        "saved": False,
+    }
+
+
+def _aware(text: str) -> str | None:
+    """A datetime-local value read in the active time zone; other text is left to the schema."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    return moment.isoformat()
+
+
+@require_POST
+@login_required
+@page_errors
+def log(request: HttpRequest) -> HttpResponse:
+    """Log a contact with a party: validated by the API's schema, saved by its service."""
+    user: User = request.user  # type: ignore[assignment]
+    party_id = request.POST.get("party_id", "")
+    if not party_id.isdigit():
+        raise Http404(_("No such party."))
+    party = get_visible_party(user, int(party_id))
+    require_write(user)
+    values = {name: request.POST.get(name, "").strip() for name in FIELDS}
+    values["notes"] = request.POST.get("notes", "")
+    form = {**empty_log_form(), "values": values}
+    errors: dict[str, list[str]] = {}
+    try:
+        data = InteractionCreate.model_validate(
+            {"party_id": party.pk, **values, "occurred_at": _aware(values["occurred_at"])}
+        )
+        with transaction.atomic():
+            interaction, _created = log_interaction(data, by=user)
+    except ValidationError as exc:
+        for error, message in pydantic_messages(exc):
+            errors.setdefault(error.field.split(".")[0], []).append(message)
+    except Invalid as exc:
+        for error, message in invalid_messages(exc):
+            errors.setdefault(error.field, []).append(message)
+    is_htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    if errors:
+        form["errors"] = errors
+        context = {"party": party, "log": form}
+        if is_htmx:
+            response = render(request, "interactions/_log_form.html", context, status=422)
+            response["HX-Retarget"] = "#log-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return render(request, "interactions/log.html", context, status=422)
+    if not is_htmx:
+        messages.success(request, _("The interaction was logged."))
+        return redirect(reverse("parties:detail", args=[party.pk]) + "#timeline")
+    entry = Entry(
+        kind=INTERACTION,
+        id=interaction.pk,
+        at=interaction.occurred_at,
+        title=interaction.subject or str(Channel(interaction.channel).label),
+        channel=interaction.channel,
+        direction=interaction.direction,
+        body=interaction.notes,
+        actor=str(user),
+        data={"outcome": interaction.outcome, "corrects_id": interaction.corrects_id},
+    )
+    context = {
+        "party": party,
+        "row": {**timeline_rows([entry])[0], "is_new": True},
+        "log": {**empty_log_form(), "saved": True},
+    }
+    return render(request, "interactions/_logged.html", context, status=201)
