@@ -124,4 +124,12 @@ def sign_in(request: HttpRequest, email: str, password: str) -> User | None:
         old = timezone.now() - timedelta(days=1)
         SignInFailure.objects.filter(at__lt=old).delete()
         return None
-    return user  # type: ignore[return-value]
+    return user
+
+
+def set_user_active(user: User, *, active: bool) -> User:
+    """Disable or re-enable a user; a disabled user's sessions and API tokens stop at once."""
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user

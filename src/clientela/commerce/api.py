@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.commerce.models import Order, OrderStatus
 from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.errors import invalid
-from clientela.core.pagination import id_page
+from clientela.core.pagination import newest_first_page
+from clientela.parties.access import get_visible_party
 
 router = Router(tags=["orders"])
 MAX_BULK_BYTES = 50 * 1024 * 1024
@@ -30,10 +31,12 @@ class OrderPage(Schema):
 
 
 @router.post("", response={200: OrderOut, 201: OrderOut}, summary="Record an order (idempotent)")
-def create(request: HttpRequest, payload: OrderCreate) -> tuple[int, Order]:
+def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
+    """201 when recorded now; 200 when the same order was already recorded (nothing changes);
+    409 when its external_id is already used by an order with different content."""
     with transaction.atomic():
         order, created = record_order(payload, by=request.user)  # type: ignore[arg-type]
-    return (201 if created else 200), Order.objects.prefetch_related("lines").get(pk=order.pk)
+    return Status(201 if created else 200, Order.objects.prefetch_related("lines").get(pk=order.pk))
 
 
 @router.post(
@@ -45,20 +48,22 @@ def create(request: HttpRequest, payload: OrderCreate) -> tuple[int, Order]:
     },
 )
 def bulk(request: HttpRequest, skip_invalid: bool = False) -> BulkResult:
-    """One order per line. All-or-nothing unless `skip_invalid=true`."""
-    if len(request.body) > MAX_BULK_BYTES:
+    """One order per line. All-or-nothing unless `skip_invalid=true`; then the valid lines are
+    written and each rejected line is reported with its number and reason."""
+    # Read the stream, not request.body, so that files above Django's in-memory limit work.
+    raw = request.read(MAX_BULK_BYTES + 1)
+    if len(raw) > MAX_BULK_BYTES:
         raise invalid(
-            "body", f"{len(request.body)} bytes", f"is larger than {MAX_BULK_BYTES} bytes"
+            "body", f"over {MAX_BULK_BYTES} bytes", f"is larger than {MAX_BULK_BYTES} bytes"
         )
-    try:
-        lines = request.body.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise invalid("body", f"byte {exc.start}", "is not UTF-8") from exc
+    lines = raw.split(b"\n")
     with transaction.atomic():
         return record_orders_bulk(parse_ndjson(lines), by=request.user, skip_invalid=skip_invalid)  # type: ignore[arg-type]
 
 
 @router.get("", response=OrderPage, summary="List orders, newest first")
 def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, object]:
+    if filters.party_id is not None:
+        get_visible_party(request.user, filters.party_id)  # type: ignore[arg-type]
     rows = list_orders(request.user, party_id=filters.party_id, status=filters.status or "")  # type: ignore[arg-type]
-    return id_page(rows, cursor=filters.cursor, limit=filters.limit, descending=True)
+    return newest_first_page(rows, at="ordered_at", cursor=filters.cursor, limit=filters.limit)

@@ -24,7 +24,10 @@ class OrderLineIn(StrictSchema):
     @field_validator("unit_price", mode="before")
     @classmethod
     def _price(cls, value: object) -> Decimal:
-        amount = parse_amount(value)
+        try:
+            amount = parse_amount(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} {exc}") from exc
         if amount < 0:
             raise ValueError(f"{value!r} must not be negative")
         return amount
@@ -55,9 +58,9 @@ class OrderCreate(StrictSchema):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not is_currency(value):
+        if not is_currency(value.upper()):
             raise ValueError(f"{value!r} is not an ISO 4217 currency code such as EUR")
-        return value
+        return value.upper()
 
     @field_validator("ordered_at")
     @classmethod

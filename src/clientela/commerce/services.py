@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
@@ -15,11 +16,12 @@ from pydantic import ValidationError
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import BulkResult, OrderCreate, PurchaseSummary
-from clientela.core.errors import Conflict, FieldError, Invalid, invalid
+from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
 from clientela.core.validation import field_errors
 from clientela.interactions.timeline import Entry, before_filter, register_source
 from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Party
+from clientela.parties.services import MAX_ID
 
 ORDER = "order"
 BATCH = 2000
@@ -29,14 +31,13 @@ def _resolve_parties(
     user: User, orders: list[OrderCreate]
 ) -> tuple[dict[int, int], dict[str, int]]:
     visible = visible_parties(user)
-    ids = {o.party_id for o in orders if o.party_id is not None}
+    ids = {o.party_id for o in orders if o.party_id is not None and 0 < o.party_id <= MAX_ID}
     refs = {o.party_external_id for o in orders if o.party_external_id is not None}
     by_id = (
         {pk: pk for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)} if ids else {}
     )
-    by_ref = (
-        dict(visible.filter(external_id__in=refs).values_list("external_id", "pk")) if refs else {}
-    )
+    rows = visible.filter(external_id__in=refs).values_list("external_id", "pk") if refs else []
+    by_ref = {ref: pk for ref, pk in rows if ref is not None}
     return by_id, by_ref
 
 
@@ -46,13 +47,44 @@ def _party_of(order: OrderCreate, by_id: dict[int, int], by_ref: dict[str, int])
     return by_ref.get(order.party_external_id or "")
 
 
+def _content(order: OrderCreate, party_id: int) -> tuple[Any, ...]:
+    lines = tuple(
+        (line.sku, line.product, line.category, line.quantity, line.unit_price)
+        for line in order.lines
+    )
+    return (
+        party_id,
+        order.ordered_at,
+        order.total,
+        order.currency,
+        order.status,
+        order.channel,
+        lines,
+    )
+
+
+def _stored_content(existing: Order) -> tuple[Any, ...]:
+    lines = tuple(
+        (line.sku, line.product, line.category, line.quantity, line.unit_price)
+        for line in existing.lines.all()
+    )
+    return (
+        existing.party_id,
+        existing.ordered_at,
+        existing.total,
+        existing.currency,
+        existing.status,
+        existing.channel,
+        lines,
+    )
+
+
 def _check_same(existing: Order, order: OrderCreate, party_id: int) -> None:
-    """Re-sending an order is fine; re-using its external id for a different order is not."""
-    if (
-        existing.party_id != party_id
-        or existing.total != order.total
-        or existing.currency != order.currency
-    ):
+    """Re-sending an order is fine; re-using its external id for a different order is not.
+
+    Compared: party, time, total, currency, status, channel and lines.
+    """
+    if _stored_content(existing) != _content(order, party_id):
         raise Conflict(f"external_id {order.external_id} is already used by a different order")
 
 
@@ -70,8 +102,12 @@ def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
             if order.party_id is not None
             else ("party_external_id", order.party_external_id)
         )
-        raise invalid(name, value, "is not a party you can see")
-    existing = Order.objects.filter(external_id=order.external_id).first()
+        # The same answer as for reading the party: whether it exists is not revealed.
+        raise NotFound(
+            f"party {value} not found",
+            errors=[FieldError(name, value, "is not a party you can see")],
+        )
+    existing = Order.objects.prefetch_related("lines").filter(external_id=order.external_id).first()
     if existing is not None:
         _check_same(existing, order, party_id)
         return existing, False
@@ -103,16 +139,32 @@ def _insert(rows: list[tuple[OrderCreate, int]]) -> list[Order]:
 def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
     """Each non-blank line as (line number, object) or (line number, the reason it is not one)."""
     for number, raw in enumerate(lines, start=1):
-        text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                shown = raw[:80].decode("utf-8", errors="replace")
+                yield (
+                    number,
+                    FieldError(
+                        "body",
+                        shown,
+                        f"is not UTF-8 text (bad byte at column {exc.start + 1})",
+                        number,
+                    ),
+                )
+                continue
+        else:
+            text = raw
         if not text.strip():
             continue
         try:
             value = json.loads(text)
         except ValueError as exc:
-            yield number, FieldError("line", text[:80], f"is not JSON: {exc}")
+            yield number, FieldError("body", text[:80], f"is not JSON: {exc}", number)
             continue
         if not isinstance(value, dict):
-            yield number, FieldError("line", text[:80], "must be a JSON object")
+            yield number, FieldError("body", text[:80], "must be a JSON object", number)
             continue
         yield number, value
 
@@ -130,67 +182,70 @@ def record_orders_bulk(
     """
     require_write(by)
     created = unchanged = 0
-    errors: list[dict[str, object]] = []
-    seen: set[str] = set()
+    errors: list[FieldError] = []
+    seen: dict[str, tuple[Any, ...]] = {}  # external id -> content, for repeats in one file
     iterator = iter(items)
     while batch := list(islice(iterator, BATCH)):
-        parsed: list[tuple[int, OrderCreate]] = []
-        for number, item in batch:
-            if isinstance(item, FieldError):
-                errors.append({"line": number, **item.as_dict()})
-                continue
-            try:
-                parsed.append((number, OrderCreate.model_validate(item)))
-            except ValidationError as exc:
-                errors.extend({"line": number, **e.as_dict()} for e in field_errors(exc))
+        parsed = _validate_lines(batch, errors)
         by_id, by_ref = _resolve_parties(by, [o for _, o in parsed])
-        existing = Order.objects.in_bulk(
-            [o.external_id for _, o in parsed], field_name="external_id"
-        )
+        existing = {
+            o.external_id: o
+            for o in Order.objects.filter(
+                external_id__in=[o.external_id for _, o in parsed]
+            ).prefetch_related("lines")
+        }
         fresh: list[tuple[OrderCreate, int]] = []
         for number, order in parsed:
             party_id = _party_of(order, by_id, by_ref)
             if party_id is None:
-                ref = order.party_id if order.party_id is not None else order.party_external_id
                 name = "party_id" if order.party_id is not None else "party_external_id"
-                errors.append(
-                    {
-                        "line": number,
-                        **FieldError(name, ref, "is not a party you can see").as_dict(),
-                    }
-                )
-            elif order.external_id in existing or order.external_id in seen:
-                old = existing.get(order.external_id)
-                try:
-                    if old is not None:
-                        _check_same(old, order, party_id)
-                    unchanged += 1
-                except Conflict as exc:
-                    errors.append(
-                        {
-                            "line": number,
-                            "field": "external_id",
-                            "value": order.external_id,
-                            "message": exc.detail,
-                        }
-                    )
-            else:
-                seen.add(order.external_id)
+                ref = order.party_id if order.party_id is not None else order.party_external_id
+                errors.append(FieldError(name, ref, "is not a party you can see", number))
+                continue
+            content = _content(order, party_id)
+            old = existing.get(order.external_id)
+            earlier = _stored_content(old) if old is not None else seen.get(order.external_id)
+            if earlier is None:
+                seen[order.external_id] = content
                 fresh.append((order, party_id))
+            elif earlier == content:
+                unchanged += 1
+            else:
+                message = "is already used by a different order"
+                errors.append(FieldError("external_id", order.external_id, message, number))
         if errors and not skip_invalid:
             continue  # keep validating so that every problem is reported, but write nothing
         _insert(fresh)
         created += len(fresh)
+    errors.sort(key=lambda e: e.line or 0)  # stable: a line's own errors keep their order
     if errors and not skip_invalid:
+        lines = sorted({e.line for e in errors if e.line is not None})
+        shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
         raise Invalid(
-            [
-                FieldError(f"line {e['line']}.{e['field']}", e["value"], str(e["message"]))
-                for e in errors[:1000]
-            ],
-            detail=f"{len(errors)} invalid line(s); nothing was written",
+            errors[:1000],
+            detail=f"{len(lines)} invalid line(s) ({shown}); nothing was written",
         )
-    rejected = len({e["line"] for e in errors})
-    return BulkResult(created=created, unchanged=unchanged, rejected=rejected, errors=errors)
+    return BulkResult(
+        created=created,
+        unchanged=unchanged,
+        rejected=len({e.line for e in errors}),
+        errors=[e.as_dict() for e in errors[:1000]],
+    )
+
+
+def _validate_lines(
+    batch: list[tuple[int, dict[str, Any] | FieldError]], errors: list[FieldError]
+) -> list[tuple[int, OrderCreate]]:
+    parsed: list[tuple[int, OrderCreate]] = []
+    for number, item in batch:
+        if isinstance(item, FieldError):
+            errors.append(item if item.line is not None else replace(item, line=number))
+            continue
+        try:
+            parsed.append((number, OrderCreate.model_validate(item)))
+        except ValidationError as exc:
+            errors.extend(replace(e, line=number) for e in field_errors(exc))
+    return parsed
 
 
 def list_orders(user: User, *, party_id: int | None = None, status: str = "") -> QuerySet[Order]:

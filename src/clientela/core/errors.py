@@ -8,14 +8,23 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field: where, what was sent, and why it is wrong."""
+    """One problem with one input field: where, what was sent, and why it is wrong.
+
+    `line` is set when the input came as many lines (NDJSON, CSV): the 1-based line number.
+    """
 
     field: str
     value: Any
     message: str
+    line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": _printable(self.value), "message": self.message}
+        data = {"field": self.field, "value": _printable(self.value), "message": self.message}
+        return data if self.line is None else {"line": self.line, **data}
+
+    def describe(self) -> str:
+        where = self.field if self.line is None else f"line {self.line}: {self.field}"
+        return f"{where}: {self.message} (got {_printable(self.value)!r})"
 
 
 def _printable(value: Any) -> Any:
@@ -59,7 +68,7 @@ class Invalid(DomainError):
 
     def __init__(self, errors: list[FieldError] | FieldError, detail: str | None = None) -> None:
         errs = [errors] if isinstance(errors, FieldError) else list(errors)
-        message = detail or "; ".join(f"{e.field}: {e.message} (got {e.value!r})" for e in errs)
+        message = detail or "; ".join(e.describe() for e in errs)
         super().__init__(message, errors=errs)
 
 

@@ -6,6 +6,9 @@ import base64
 import json
 from typing import Any
 
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
 from clientela.core.errors import invalid
 
 
@@ -41,3 +44,25 @@ def id_page(rows: Any, *, cursor: str | None, limit: int, descending: bool) -> d
     more = len(page) > limit
     page = page[:limit]
     return {"items": page, "next_cursor": encode_cursor([page[-1].pk]) if more and page else None}
+
+
+def newest_first_page(rows: Any, *, at: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    """One page of a queryset ordered newest first by the datetime field `at`, then by id.
+
+    The cursor holds (at, id) of the last row returned, so rows with equal times are neither
+    skipped nor repeated, and rows recorded late still appear in date order.
+    """
+    if cursor:
+        moment, pk = decode_cursor(cursor, size=2)
+        when = parse_datetime(moment) if isinstance(moment, str) else None
+        if when is None or when.tzinfo is None or not isinstance(pk, int):
+            raise invalid("cursor", cursor, "is not a cursor this API returned")
+        rows = rows.filter(Q(**{f"{at}__lt": when}) | Q(**{at: when, "pk__lt": pk}))
+    page = list(rows.order_by(f"-{at}", "-id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        next_cursor = encode_cursor([getattr(last, at).isoformat(), last.pk])
+    return {"items": page, "next_cursor": next_cursor}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,11 +13,16 @@ from clientela.core.errors import FieldError
 _SOURCES = {"body", "payload", "query", "path", "filters", "form", "header", "cookie"}
 
 
-def errors_from_pydantic(errors: Iterable[dict[str, Any]], *, prefix: str = "") -> list[FieldError]:
+def errors_from_pydantic(
+    errors: Iterable[Mapping[str, Any]], *, prefix: str = ""
+) -> list[FieldError]:
     """One FieldError per problem, with a dotted field path such as contact_points.0.value."""
     result = []
     for err in errors:
-        path = ".".join(str(p) for p in err.get("loc", ()) if p not in _SOURCES)
+        loc = list(err.get("loc", ()))
+        while loc and loc[0] in _SOURCES:  # only the leading parts: a field may be named "query"
+            loc.pop(0)
+        path = ".".join(str(p) for p in loc)
         message = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
             message = "is not a field that can be written"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.schemas import StrictSchema
+
+MAX_AHEAD = timedelta(days=366)  # planned contacts are fine; a typo in the year is not
 
 
 class InteractionCreate(StrictSchema):
@@ -28,6 +31,8 @@ class InteractionCreate(StrictSchema):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+        if value is not None and value > timezone.now() + MAX_AHEAD:
+            raise ValueError("is more than a year in the future")
         return value
 
 

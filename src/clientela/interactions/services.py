@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from heapq import merge
 
 from django.db.models import QuerySet
@@ -31,8 +31,10 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
     if data.external_id:
         existing = Interaction.objects.filter(external_id=data.external_id).first()
         if existing is not None:
-            if existing.party_id != party.pk:
-                raise Conflict(f"external_id {data.external_id} belongs to another party")
+            if not _is_same(existing, data, party):
+                raise Conflict(
+                    f"external_id {data.external_id} is already used by a different interaction"
+                )
             return existing, False
     corrects = None
     if data.corrects_id is not None:
@@ -40,8 +42,6 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
         if corrects is None:
             raise invalid("corrects_id", data.corrects_id, "is not an interaction of this party")
     occurred_at = data.occurred_at or timezone.now()
-    if occurred_at > timezone.now() + timedelta(days=366):
-        raise invalid("occurred_at", occurred_at.isoformat(), "is more than a year in the future")
     interaction = Interaction.objects.create(
         party=party,
         channel=data.channel,
@@ -56,6 +56,20 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
         created_by=by,
     )
     return interaction, True
+
+
+def _is_same(existing: Interaction, data: InteractionCreate, party: Party) -> bool:
+    """Whether a re-sent interaction says what the recorded one says (time only if sent)."""
+    return (
+        existing.party_id == party.pk
+        and existing.channel == data.channel
+        and existing.direction == data.direction
+        and existing.subject == data.subject
+        and existing.notes == data.notes
+        and existing.outcome == data.outcome
+        and existing.corrects_id == data.corrects_id
+        and (data.occurred_at is None or existing.occurred_at == data.occurred_at)
+    )
 
 
 def list_interactions(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.core.pagination import id_page
 from clientela.interactions.schemas import TimelinePage
 from clientela.interactions.services import timeline
 from clientela.parties.access import get_visible_party
-from clientela.parties.models import Party, PartyKind, RelationshipRole
+from clientela.parties.models import PartyKind, RelationshipRole
 from clientela.parties.presenters import party_out, party_summary
 from clientela.parties.schemas import PartyCreate, PartyOut, PartySummaryOut, PartyUpdate
 from clientela.parties.services import (
@@ -19,7 +19,7 @@ from clientela.parties.services import (
     create_party,
     search_parties,
     update_party,
-    with_details,
+    visible_party_details,
 )
 
 router = Router(tags=["parties"])
@@ -45,10 +45,10 @@ class PartyPage(Schema):
 def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, object]:
     parties = (
         search_parties(
-            request.user,
+            request.user,  # type: ignore[arg-type]  # BearerToken auth: always a User here
             q=filters.q,
             kind=filters.kind or "",
-            role=filters.role or "",  # type: ignore[arg-type]
+            role=filters.role or "",
             tag=filters.tag,
             owner_id=filters.owner_id,
             team_id=filters.team_id,
@@ -61,32 +61,33 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
 
 
 @router.post("", response={201: PartyOut}, summary="Create a party")
-def create(request: HttpRequest, payload: PartyCreate) -> tuple[int, dict[str, object]]:
+def create(request: HttpRequest, payload: PartyCreate) -> Status[dict[str, object]]:
     with transaction.atomic():
         party = create_party(payload, by=request.user)  # type: ignore[arg-type]
-    return 201, party_out(_detailed(party.pk))
+    return Status(201, party_out(visible_party_details(request.user, party.pk)))  # type: ignore[arg-type]
 
 
 @router.get("/{party_id}", response=PartyOut, summary="Get a party")
 def retrieve(request: HttpRequest, party_id: int) -> dict[str, object]:
-    get_visible_party(request.user, party_id)  # type: ignore[arg-type]
-    return party_out(_detailed(party_id))
+    return party_out(visible_party_details(request.user, party_id))  # type: ignore[arg-type]
 
 
 @router.patch("/{party_id}", response=PartyOut, summary="Change a party")
 def update(request: HttpRequest, party_id: int, payload: PartyUpdate) -> dict[str, object]:
+    """Only the fields sent change; a list sent (roles, tags, …) replaces the whole list."""
     with transaction.atomic():
         party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
         update_party(party, payload, by=request.user)  # type: ignore[arg-type]
-    return party_out(_detailed(party_id))
+    return party_out(visible_party_details(request.user, party_id))  # type: ignore[arg-type]
 
 
 @router.delete("/{party_id}", response={204: None}, summary="Archive a party")
-def archive(request: HttpRequest, party_id: int) -> tuple[int, None]:
+def archive(request: HttpRequest, party_id: int) -> Status[None]:
+    """The party disappears from reads and lists; its history is kept."""
     with transaction.atomic():
         party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
         archive_party(party, by=request.user)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 class TimelineFilters(Schema):
@@ -109,7 +110,3 @@ def party_timeline(
         limit=filters.limit,
     )
     return {"items": entries, "next_cursor": next_cursor}
-
-
-def _detailed(party_id: int) -> Party:
-    return with_details(Party.objects.filter(pk=party_id)).get()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Any
 from zoneinfo import available_timezones
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from clientela.parties.identity import normalize_contact
 from clientela.parties.models import (
@@ -49,16 +49,20 @@ def check_tags(values: list[str]) -> list[str]:
     return sorted(set(values))
 
 
+def check_period(until: date | None, info: ValidationInfo) -> date | None:
+    """`until` may not come before `since` (declared first, so already validated)."""
+    since = info.data.get("since")
+    if until is not None and since is not None and until < since:
+        raise ValueError(f"must not be before since ({since.isoformat()})")
+    return until
+
+
 class RoleIn(StrictSchema):
     role: RelationshipRole
     since: date | None = None
     until: date | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> Self:
-        if self.since and self.until and self.until < self.since:
-            raise ValueError("until must not be before since")
-        return self
+    _period = field_validator("until")(check_period)
 
 
 class ContactPointIn(StrictSchema):
@@ -88,15 +92,18 @@ class KeyDateIn(StrictSchema):
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
 
-    @model_validator(mode="after")
-    def _real_day(self) -> Self:
+    @field_validator("day")
+    @classmethod
+    def _real_day(cls, day: int, info: ValidationInfo) -> int:
+        year, month = info.data.get("year"), info.data.get("month")
+        if month is None:
+            return day  # the month's own error is reported
         try:
-            date(self.year or 2000, self.month, self.day)  # 2000 is a leap year: 29 Feb is fine
+            date(year or 2000, month, day)  # 2000 is a leap year: 29 Feb is fine
         except ValueError as exc:
-            raise ValueError(
-                f"{self.year or '--'}-{self.month:02d}-{self.day:02d} is not a date"
-            ) from exc
-        return self
+            shown = f"{year:04d}-" if year else "--"  # --MM-DD: ISO 8601 without a year
+            raise ValueError(f"{shown}{month:02d}-{day:02d} is not a date") from exc
+        return day
 
 
 class AffiliationIn(StrictSchema):
@@ -104,6 +111,8 @@ class AffiliationIn(StrictSchema):
     title: str = Field(default="", max_length=150)
     since: date | None = None
     until: date | None = None
+
+    _period = field_validator("until")(check_period)
 
 
 class PartyFields(StrictSchema):
@@ -157,15 +166,9 @@ class PartyFields(StrictSchema):
 
 
 class PartyCreate(PartyFields):
-    kind: PartyKind
+    """A new party; services.create_party checks that it has a name, naming the field."""
 
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.kind == PartyKind.PERSON and not (self.given_name or self.family_name):
-            raise ValueError("a person needs a given_name or a family_name")
-        if self.kind == PartyKind.ORGANIZATION and not self.organization_name:
-            raise ValueError("an organization needs an organization_name")
-        return self
+    kind: PartyKind
 
 
 class PartyUpdate(PartyFields):

@@ -1,0 +1,350 @@
+"""Orders through /api/v1/orders: idempotent by external id, one at a time or as NDJSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from clientela.accounts.models import User
+from clientela.commerce.models import Order, OrderLine
+from clientela.parties.models import Party
+from tests.api.problems import assert_invalid, assert_problem, counts, send
+from tests.factories import aware, make_order, make_party
+
+ApiClient = Callable[[User], Client]
+URL = "/api/v1/orders"
+BULK = URL + "/bulk"
+
+
+@pytest.fixture
+def party(db: None) -> Party:
+    return make_party(external_id="CUST-1")
+
+
+def order(party: Party, external_id: str = "O-1", **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "external_id": external_id,
+        "party_id": party.pk,
+        "ordered_at": "2024-05-01T10:00:00Z",
+        "total": "59.80",
+        "currency": "EUR",
+        "channel": "web",
+        "lines": [
+            {"sku": "TEA-1", "product": "Green tea", "quantity": "2", "unit_price": "19.90"},
+            {"product": "Teapot", "category": "kitchen", "quantity": 1, "unit_price": 20},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def ndjson(*items: object) -> str:
+    return "".join((i if isinstance(i, str) else json.dumps(i)) + "\n" for i in items)
+
+
+def bulk(client: Client, text: str | bytes, query: str = "") -> object:
+    return client.post(BULK + query, data=text, content_type="application/x-ndjson")
+
+
+@pytest.mark.django_db
+def test_an_order_is_recorded_with_its_lines(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    response = send(api_client(manager), "POST", URL, order(party))
+    assert response.status_code == 201, response.content
+    saved = Order.objects.get()
+    assert (saved.party, saved.total, saved.currency, saved.channel) == (
+        party,
+        Decimal("59.80"),
+        "EUR",
+        "web",
+    )
+    assert [(line.product, line.quantity) for line in saved.lines.all()] == [
+        ("Green tea", Decimal("2")),
+        ("Teapot", Decimal("1")),
+    ]
+    assert response.json()["lines"][0]["sku"] == "TEA-1"
+
+
+@pytest.mark.django_db
+def test_the_same_order_sent_again_answers_200_and_adds_nothing(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    first = send(client, "POST", URL, order(party))
+    again = send(client, "POST", URL, order(party))
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert counts(Order, OrderLine) == {"Order": 1, "OrderLine": 2}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"total": "60.00"},
+        {"currency": "USD"},
+        {"ordered_at": "2024-05-02T10:00:00Z"},
+        {"status": "refunded"},
+        {"lines": []},
+    ],
+)
+def test_the_same_external_id_with_different_content_is_a_conflict(
+    manager: User, api_client: ApiClient, party: Party, change: dict[str, object]
+) -> None:
+    client = api_client(manager)
+    send(client, "POST", URL, order(party))
+    response = send(client, "POST", URL, order(party, **change))
+    body = assert_problem(response, 409)
+    assert "O-1" in body["detail"]
+    assert counts(Order, OrderLine) == {"Order": 1, "OrderLine": 2}
+    assert Order.objects.get().total == Decimal("59.80")
+
+
+@pytest.mark.django_db
+def test_an_order_may_name_its_party_by_external_id(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    body = order(party)
+    del body["party_id"]
+    body["party_external_id"] = "CUST-1"
+    response = send(api_client(manager), "POST", URL, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["party_id"] == party.pk
+
+
+@pytest.mark.django_db
+def test_an_order_naming_no_party_or_both_is_refused(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    neither = order(party)
+    del neither["party_id"]
+    assert_problem(send(client, "POST", URL, neither), 422)
+    both = order(party, party_external_id="CUST-1")
+    assert_problem(send(client, "POST", URL, both), 422)
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("total", "-5.00"),
+        ("total", "abc"),
+        ("total", "1.999"),
+        ("currency", "EUU"),
+        ("currency", "euros"),
+        ("ordered_at", "2024-13-01T10:00:00Z"),
+        ("ordered_at", "2024-05-01T10:00:00"),
+        ("status", "lost"),
+        ("channel", "pigeon"),
+    ],
+)
+def test_bad_order_fields_are_refused_naming_field_and_value(
+    manager: User, api_client: ApiClient, party: Party, field: str, value: str
+) -> None:
+    response = send(api_client(manager), "POST", URL, order(party, **{field: value}))
+    assert_invalid(response, field, value)
+    assert counts(Order, OrderLine) == {"Order": 0, "OrderLine": 0}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"), [("unit_price", "-1"), ("unit_price", "ten"), ("quantity", "0")]
+)
+def test_bad_order_lines_are_refused_naming_the_line(
+    manager: User, api_client: ApiClient, party: Party, field: str, value: str
+) -> None:
+    body = order(party)
+    body["lines"][1][field] = value  # type: ignore[index]
+    response = send(api_client(manager), "POST", URL, body)
+    assert_invalid(response, f"lines.1.{field}", value)
+    assert counts(Order, OrderLine) == {"Order": 0, "OrderLine": 0}
+
+
+@pytest.mark.django_db
+def test_a_lower_case_currency_is_accepted_in_capitals(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    response = send(api_client(manager), "POST", URL, order(party, currency="eur"))
+    assert response.status_code == 201, response.content
+    assert Order.objects.get().currency == "EUR"
+
+
+@pytest.mark.django_db
+def test_orders_are_listed_newest_first_and_filtered_by_party_and_status(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    new = make_order(party, ordered_at=aware(2024, 1, 1), status="refunded")
+    other = make_order(make_party(), ordered_at=aware(2024, 6, 1))
+    old = make_order(party, ordered_at=aware(2023, 1, 1))  # recorded late: sorted by date
+    client = api_client(manager)
+    assert [o["id"] for o in client.get(URL).json()["items"]] == [other.pk, new.pk, old.pk]
+    by_party = client.get(URL, {"party_id": party.pk}).json()["items"]
+    assert [o["id"] for o in by_party] == [new.pk, old.pk]
+    refunded = client.get(URL, {"status": "refunded"}).json()["items"]
+    assert [o["id"] for o in refunded] == [new.pk]
+
+
+@pytest.mark.django_db
+def test_order_list_pages_walk_every_order_exactly_once_even_with_equal_times(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    moments = [aware(2024, 1, 1), aware(2024, 1, 1), aware(2023, 1, 1), aware(2024, 1, 1)] * 3
+    made = [make_order(party, ordered_at=at).pk for at in moments]
+    client = api_client(manager)
+    seen: list[int] = []
+    cursor = None
+    while True:
+        query: dict[str, object] = {"limit": 5, **({"cursor": cursor} if cursor else {})}
+        body = client.get(URL, query).json()
+        seen += [o["id"] for o in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+    assert sorted(seen) == sorted(made)
+    assert len(seen) == len(set(seen))
+
+
+@pytest.mark.django_db
+def test_listing_orders_takes_a_fixed_number_of_queries(
+    manager: User,
+    api_client: ApiClient,
+    party: Party,
+    django_assert_max_num_queries: Callable[[int], CaptureQueriesContext],
+) -> None:
+    for n in range(30):
+        made = make_order(make_party() if n % 2 else party)
+        OrderLine.objects.create(order=made, product="Tea", quantity=1, unit_price=2)
+    client = api_client(manager)
+    with django_assert_max_num_queries(5):
+        response = client.get(URL)
+    assert len(response.json()["items"]) == 30
+
+
+# Bulk NDJSON
+
+
+@pytest.mark.django_db
+def test_bulk_orders_are_recorded_and_sending_them_again_changes_nothing(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    body = ndjson(
+        order(party, "B-1"), order(party, "B-2", party_id=None, party_external_id="CUST-1")
+    )
+    first = bulk(client, body)
+    assert first.status_code == 200, first.content
+    assert first.json() == {"created": 2, "unchanged": 0, "rejected": 0, "errors": []}
+    second = bulk(client, body)
+    assert second.json() == {"created": 0, "unchanged": 2, "rejected": 0, "errors": []}
+    assert counts(Order, OrderLine) == {"Order": 2, "OrderLine": 4}
+
+
+@pytest.mark.django_db
+def test_one_bad_line_refuses_the_whole_bulk_and_names_its_line_number(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    body = ndjson(
+        order(party, "B-1"),
+        order(party, "B-2", total="-3"),
+        order(party, "B-3"),
+        order(party, "B-4", currency="XXX1"),
+    )
+    response = bulk(api_client(manager), body)
+    problem = assert_problem(response, 422)
+    assert [(e["line"], e["field"], e["value"]) for e in problem["errors"]] == [
+        (2, "total", "-3"),
+        (4, "currency", "XXX1"),
+    ]
+    assert "nothing was written" in problem["detail"]
+    assert counts(Order, OrderLine) == {"Order": 0, "OrderLine": 0}
+
+
+@pytest.mark.django_db
+def test_skip_invalid_writes_the_good_lines_and_reports_the_rejected_ones(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    body = ndjson(
+        order(party, "B-1"),
+        "{not json",
+        order(party, "B-3", party_id=987654),
+        "",
+        order(party, "B-5"),
+        "[1, 2]",
+    )
+    response = bulk(api_client(manager), body, "?skip_invalid=true")
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert (result["created"], result["unchanged"], result["rejected"]) == (2, 0, 3)
+    assert [(e["line"], e["field"]) for e in result["errors"]] == [
+        (2, "body"),
+        (3, "party_id"),
+        (6, "body"),
+    ]
+    assert result["errors"][1]["value"] == 987654
+    assert all(e["message"] for e in result["errors"])
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["B-1", "B-5"]
+
+
+@pytest.mark.django_db
+def test_a_malformed_json_line_is_reported_with_its_number(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    response = bulk(api_client(manager), ndjson(order(party, "B-1"), '{"external_id": '))
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["line"] == 2
+    assert "JSON" in problem["errors"][0]["message"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_utf8_is_refused_naming_the_line(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    raw = ndjson(order(party, "B-1")).encode() + b'{"external_id": "caf\xe9"}\n'
+    problem = assert_problem(bulk(api_client(manager), raw), 422)
+    assert problem["errors"][0]["line"] == 2
+    assert "UTF-8" in problem["errors"][0]["message"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_external_id_twice_in_a_bulk_with_different_content_is_refused(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    body = ndjson(order(party, "B-1"), order(party, "B-1", total="1.00"))
+    problem = assert_problem(bulk(api_client(manager), body), 422)
+    assert [(e["line"], e["field"]) for e in problem["errors"]] == [(2, "external_id")]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bulk_takes_a_fixed_number_of_queries_whatever_its_size(
+    manager: User,
+    api_client: ApiClient,
+    party: Party,
+    django_assert_max_num_queries: Callable[[int], CaptureQueriesContext],
+) -> None:
+    client = api_client(manager)
+    body = ndjson(*(order(party, f"B-{n}") for n in range(30)))
+    with django_assert_max_num_queries(12):
+        response = bulk(client, body)
+    assert response.json()["created"] == 30
+
+
+@pytest.mark.django_db
+def test_an_order_for_a_party_id_too_large_for_the_database_is_not_found(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    assert_problem(send(client, "POST", URL, order(party, party_id=2**70)), 404)
+    assert_problem(client.get(URL, {"party_id": 2**70}), 404)
+    result = bulk(client, ndjson(order(party, party_id=2**70)), "?skip_invalid=true")
+    assert result.json()["rejected"] == 1
+    assert not Order.objects.exists()
