@@ -1,0 +1,260 @@
+"""REST routes: a party's consents and preferences, privacy requests, public sign-up and
+one-click unsubscribe."""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from clientela.consent.models import ConsentSource, PrivacyRequest, RequestChannel, TokenPurpose
+from clientela.consent.presenters import (
+    decision_out,
+    preferences_out,
+    record_out,
+    request_out,
+    state_out,
+)
+from clientela.consent.schemas import (
+    ConsentCreate,
+    ConsentRecordOut,
+    ConsentsOut,
+    PreferencesIn,
+    PreferencesOut,
+    PrivacyRequestAct,
+    PrivacyRequestCreate,
+    PrivacyRequestOut,
+    SignupIn,
+    SignupOut,
+    UnsubscribeIn,
+    UnsubscribeOut,
+)
+from clientela.consent.services import (
+    Proof,
+    act_on_request,
+    consent_history,
+    current_consents,
+    export_party,
+    gate_overview,
+    get_preferences,
+    open_request,
+    record_consent,
+    resolve_token,
+    send_confirmation,
+    start_signup,
+    unsubscribe,
+    update_preferences,
+    visible_requests,
+)
+from clientela.consent.services.ratelimit import allow_ip
+from clientela.consent.services.records import find_wording, store_wording
+from clientela.consent.services.signup import is_ip_flooding
+from clientela.core.errors import NotFound
+from clientela.core.pagination import id_page
+from clientela.parties.access import get_visible_party, require_write
+
+parties = Router(tags=["consent"])
+privacy = Router(tags=["privacy requests"])
+public = Router(tags=["public"])
+
+
+def _proof(request: HttpRequest) -> Proof:
+    return Proof(
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
+
+
+def _consents(party: Any) -> dict[str, object]:
+    return {
+        "current": [state_out(r) for r in current_consents(party).values()],
+        "gate": [
+            decision_out(row["purpose"], channel, decision)  # type: ignore[arg-type]
+            for row in gate_overview(party)
+            for channel, decision in row["decisions"]  # type: ignore[attr-defined]
+        ],
+        "history": [record_out(r) for r in consent_history(party)],
+    }
+
+
+@parties.get("/{party_id}/consents", response=ConsentsOut, summary="A party's consents")
+def list_consents(request: HttpRequest, party_id: int) -> dict[str, object]:
+    """The state in force per purpose and channel, the gate's answer now, and the history."""
+    party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    return _consents(party)
+
+
+@parties.post("/{party_id}/consents", response={201: ConsentRecordOut}, summary="Record a consent")
+def create_consent(
+    request: HttpRequest, party_id: int, payload: ConsentCreate
+) -> Status[dict[str, object]]:
+    """Append a yes or no. A yes by consent needs the wording (text, or the hash of a stored
+    one). A suppressed contact cannot be granted again here."""
+    require_write(request.user)  # type: ignore[arg-type]
+    with transaction.atomic():
+        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        wording = None
+        if payload.wording is not None:
+            wording = store_wording(
+                payload.wording.text,
+                version=payload.wording.version,
+                language=payload.wording.language,
+            )
+        elif payload.wording_sha256:
+            wording = find_wording(payload.wording_sha256)
+        record = record_consent(
+            party,
+            purpose=payload.purpose,
+            channel=payload.channel,
+            status=payload.status,
+            legal_basis=payload.legal_basis,
+            source=ConsentSource(payload.source),
+            wording=wording,
+            actor=request.user,  # type: ignore[arg-type]
+            note=payload.note,
+            at=payload.recorded_at,
+        )
+    return Status(201, record_out(record))
+
+
+@parties.get("/{party_id}/preferences", response=PreferencesOut, summary="A party's preferences")
+def read_preferences(request: HttpRequest, party_id: int) -> dict[str, object]:
+    party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    return preferences_out(get_preferences(party))
+
+
+def _write_preferences(
+    request: HttpRequest, party_id: int, payload: PreferencesIn, *, replace: bool
+) -> dict[str, object]:
+    require_write(request.user)  # type: ignore[arg-type]
+    with transaction.atomic():
+        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        prefs = update_preferences(party, payload, replace=replace)
+    return preferences_out(prefs)
+
+
+@parties.put("/{party_id}/preferences", response=PreferencesOut, summary="Replace preferences")
+def replace_preferences(
+    request: HttpRequest, party_id: int, payload: PreferencesIn
+) -> dict[str, object]:
+    """Fields not sent go back to none."""
+    return _write_preferences(request, party_id, payload, replace=True)
+
+
+@parties.patch("/{party_id}/preferences", response=PreferencesOut, summary="Change preferences")
+def change_preferences(
+    request: HttpRequest, party_id: int, payload: PreferencesIn
+) -> dict[str, object]:
+    return _write_preferences(request, party_id, payload, replace=False)
+
+
+class RequestFilters(Schema):
+    status: str = Field(default="", pattern=r"^(|open|completed|rejected)$")
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class RequestPage(Schema):
+    items: list[PrivacyRequestOut]
+    next_cursor: str | None
+
+
+@privacy.get("", response=RequestPage, summary="List privacy requests")
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, object]:
+    rows = visible_requests(request.user, status=filters.status)  # type: ignore[arg-type]
+    page = id_page(rows, cursor=filters.cursor, limit=filters.limit, descending=False)
+    return {**page, "items": [request_out(r) for r in page["items"]]}
+
+
+@privacy.post("", response={201: PrivacyRequestOut}, summary="Log a privacy request")
+def create_request(
+    request: HttpRequest, payload: PrivacyRequestCreate
+) -> Status[dict[str, object]]:
+    with transaction.atomic():
+        party = get_visible_party(request.user, payload.party_id)  # type: ignore[arg-type]
+        row = open_request(
+            party,
+            kind=payload.kind,
+            channel=RequestChannel.API,
+            by=request.user,  # type: ignore[arg-type]
+            note=payload.note,
+        )
+    return Status(201, request_out(row))
+
+
+def _visible_request(request: HttpRequest, request_id: int) -> PrivacyRequest:
+    row = visible_requests(request.user).filter(pk=request_id).first()  # type: ignore[arg-type]
+    if row is None:
+        raise NotFound(f"privacy request {request_id} not found")
+    return row
+
+
+@privacy.get("/{request_id}", response=PrivacyRequestOut, summary="Get a privacy request")
+def read_request(request: HttpRequest, request_id: int) -> dict[str, object]:
+    return request_out(_visible_request(request, request_id))
+
+
+@privacy.post("/{request_id}/act", response=PrivacyRequestOut, summary="Complete or reject")
+def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> dict[str, object]:
+    """Managers and admins only. Completing an erasure erases the party at once."""
+    with transaction.atomic():
+        row = _visible_request(request, request_id)
+        act_on_request(row, action=payload.action, by=request.user, note=payload.note)  # type: ignore[arg-type]
+    return request_out(row)
+
+
+@privacy.get("/{request_id}/export", summary="Everything kept about the request's party")
+def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    """The access / portability export as JSON (the web queue offers it as a CSV zip too)."""
+    row = _visible_request(request, request_id)
+    return export_party(row.party)
+
+
+@public.post(
+    "/signups",
+    auth=None,
+    response={202: SignupOut, 429: SignupOut},
+    summary="Sign up (double opt-in; no authentication)",
+)
+def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
+    """Records the wording shown and e-mails a confirmation link; consent starts only once the
+    link is confirmed. The answer is the same whether or not the address is known."""
+    proof = _proof(request)
+    if is_ip_flooding(proof.ip or ""):
+        return Status(429, {"status": "throttled", "detail": "too many sign-ups; try again later"})
+    with transaction.atomic():
+        started = start_signup(payload, proof=proof)
+    if started is not None:
+        try:
+            send_confirmation(started)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise HttpError(503, "the confirmation e-mail could not be sent; try again") from exc
+    return Status(202, {"status": "pending", "detail": "check your inbox to confirm"})
+
+
+@public.post(
+    "/unsubscribe",
+    auth=None,
+    response={200: UnsubscribeOut, 404: UnsubscribeOut, 429: UnsubscribeOut},
+    summary="Unsubscribe with the token of an unsubscribe link (no authentication)",
+)
+def unsubscribe_api(request: HttpRequest, payload: UnsubscribeIn) -> Status[dict[str, str]]:
+    """Idempotent: a second call answers the same and records nothing."""
+    if not allow_ip("unsubscribe", request.META.get("REMOTE_ADDR", "")):
+        return Status(429, {"status": "throttled"})
+    with transaction.atomic():
+        token = resolve_token(payload.token, purpose=TokenPurpose.UNSUBSCRIBE)
+        if token is None:
+            return Status(404, {"status": "invalid_or_expired"})
+        unsubscribe(
+            token.party,
+            purpose=token.list_purpose,
+            source=ConsentSource.UNSUBSCRIBE_LINK,
+            proof=_proof(request),
+        )
+    return Status(200, {"status": "unsubscribed"})

@@ -1,0 +1,68 @@
+"""`clientela privacy`: export everything about a party, or erase their personal data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from clientela.consent.services import erase_party, export_archive, export_party
+from clientela.consent.services.privacy import find_party
+from clientela.core.management.base import ClientelaCommand
+
+
+class Command(ClientelaCommand):
+    help = "Privacy rights: export a party's data (access/portability) or erase it."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        export = commands.add_parser(
+            "export",
+            help="everything kept about a party, as JSON (or a zip of JSON and CSV)",
+            description="Print the party's data as JSON, or write it with --out: a .zip file "
+            "holds data.json and one CSV per section, any other name gets the JSON.",
+        )
+        export.add_argument("party", metavar="PARTY", help="id, external id or e-mail")
+        export.add_argument("--out", metavar="FILE", help="write here instead of printing")
+        erase = commands.add_parser(
+            "erase",
+            help="remove a party's personal data for good (keeps anonymised order totals)",
+            description="Erase the party's personal data from every table and from the "
+            "database file; their addresses stay on the suppression list as keyed hashes.",
+        )
+        erase.add_argument("party", metavar="PARTY", help="id, external id or e-mail")
+        erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        party = find_party(options["party"])
+        if options["action"] == "export":
+            self._export(party, options.get("out"))
+        else:
+            self._erase(party, assume_yes=options["yes"])
+
+    def _export(self, party: Any, out: str | None) -> None:
+        if out is None:
+            self.stdout.write(json.dumps(export_party(party), indent=2, ensure_ascii=False))
+            return
+        path = Path(out)
+        if path.suffix.lower() == ".zip":
+            path.write_bytes(export_archive(party))
+        else:
+            path.write_text(json.dumps(export_party(party), indent=2, ensure_ascii=False))
+        self.stderr.write(f"Party {party.pk} exported to {path}.")
+
+    def _erase(self, party: Any, *, assume_yes: bool) -> None:
+        if not assume_yes:
+            if not sys.stdin.isatty():
+                raise CommandError("erasure cannot be undone: pass --yes to confirm")
+            answer = input(f"Erase party {party.pk} for good? Type its id to confirm: ")
+            if answer.strip() != str(party.pk):
+                raise CommandError("not confirmed; nothing was erased")
+        with transaction.atomic():
+            request = erase_party(party, by=None)
+        self.stdout.write(f"Party {party.pk} erased (privacy request {request.pk}).")

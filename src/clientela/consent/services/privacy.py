@@ -1,0 +1,319 @@
+"""Privacy requests (GDPR articles 15-21): access and portability, erasure, objection."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clientela.accounts.models import Role, User
+from clientela.consent.models import (
+    ConsentRecord,
+    ConsentSource,
+    ContactLog,
+    Preferences,
+    PreferenceToken,
+    PrivacyRequest,
+    RequestChannel,
+    RequestKind,
+    RequestStatus,
+    SignupRequest,
+    SuppressedContact,
+    SuppressionReason,
+)
+from clientela.consent.services.keys import keyed_digest
+from clientela.consent.services.records import object_to_marketing
+from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
+from clientela.core.errors import Conflict, Forbidden, invalid
+from clientela.interactions.models import Interaction
+from clientela.parties.access import require_write, visible_parties
+from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
+
+# Other features register what they keep about a person: fn(party) blanks it, in the same
+# transaction as the rest of the erasure.
+Eraser = Callable[[Party], None]
+ERASERS: dict[str, Eraser] = {}
+# Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
+ERASED_TABLES: set[str] = set()
+MAY_ACT = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def register_eraser(name: str, eraser: Eraser, *, tables: tuple[str, ...] = ()) -> None:
+    """Make another feature's personal data part of every erasure."""
+    ERASERS[name] = eraser
+    ERASED_TABLES.update(tables)
+
+
+def one_month_after(moment: datetime) -> datetime:
+    """The same day next month (or that month's last day): the GDPR answer deadline."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def is_erased(party: Party) -> bool:
+    return PrivacyRequest.objects.filter(
+        party=party, kind=RequestKind.ERASURE, status=RequestStatus.COMPLETED
+    ).exists()
+
+
+def open_request(
+    party: Party, *, kind: str, channel: str, by: User | None = None, note: str = ""
+) -> PrivacyRequest:
+    """Log a request with its one-month deadline; staff act on it from the queue."""
+    if kind not in RequestKind.values:
+        raise invalid("kind", kind, f"must be one of {', '.join(RequestKind.values)}")
+    if by is not None:
+        require_write(by)
+    if is_erased(party):
+        raise Conflict(f"party {party.pk} was already erased")
+    now = timezone.now()
+    return PrivacyRequest.objects.create(
+        party=party,
+        kind=kind,
+        channel=channel,
+        received_at=now,
+        due_at=one_month_after(now),
+        requested_by=by,
+        note=note,
+    )
+
+
+def visible_requests(user: User, *, status: str = "") -> QuerySet[PrivacyRequest]:
+    """Requests about the parties this user may see, soonest deadline first."""
+    rows = PrivacyRequest.objects.filter(party__in=visible_parties(user)).select_related("party")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("due_at", "id")
+
+
+def act_on_request(
+    request: PrivacyRequest, *, action: str, by: User, note: str = ""
+) -> PrivacyRequest:
+    """Complete (export done, party erased, marketing stopped) or reject a request.
+
+    Only managers and admins act; the adapter owns the transaction.
+    """
+    if not (by.is_active and by.role in MAY_ACT):
+        raise Forbidden("only managers and admins act on privacy requests")
+    if request.status != RequestStatus.OPEN:
+        raise Conflict(f"privacy request {request.pk} is already {request.status}")
+    if action == "reject":
+        if not note.strip():
+            raise invalid("note", note, "say why the request is rejected")
+        request.status = RequestStatus.REJECTED
+    elif action == "complete":
+        if request.kind == RequestKind.ERASURE:
+            erase_party(request.party, by=by, request=request)
+            return request
+        if request.kind == RequestKind.OBJECTION:
+            object_to_marketing(request.party, source=ConsentSource.PRIVACY_REQUEST, actor=by)
+        request.status = RequestStatus.COMPLETED
+    else:
+        raise invalid("action", action, "must be complete or reject")
+    request.handled_by = by
+    request.completed_at = timezone.now()
+    if note:
+        request.note = f"{request.note}\n{note}".strip()
+    request.save()
+    return request
+
+
+def _suppress_contacts(party: Party) -> None:
+    """Keep only keyed hashes of the person's addresses, so they are never contacted again."""
+    for point in party.contact_points.filter(kind__in=SUPPRESSIBLE):
+        digest = suppression_digest(point.kind, point.normalized)
+        SuppressedContact.objects.update_or_create(
+            digest=digest,
+            defaults={
+                "kind": point.kind,
+                "value": "",
+                "reason": SuppressionReason.ERASED,
+                "at": timezone.now(),
+                "lifted_at": None,
+            },
+        )
+        if point.kind == "email":
+            signup_digest = keyed_digest(point.normalized, scope="signup")
+            SignupRequest.objects.filter(email_digest=signup_digest).delete()
+
+
+def _enable_secure_delete() -> None:
+    """SQLite overwrites deleted content with zeros from now on, on this connection."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+
+
+def erase_party(
+    party: Party, *, by: User | None, request: PrivacyRequest | None = None
+) -> PrivacyRequest:
+    """Remove the person's personal data from every table; keep anonymised aggregates.
+
+    Orders keep their totals, dates and lines (revenue stays right), roles and the consent
+    history keep their shape without IP addresses or user agents, and the suppression list
+    keeps a keyed hash of each address. Interactions and consent records are append-only
+    logs: their text is blanked with a queryset update, the one change erasure is allowed.
+    The database file is cleaned once the transaction commits (purge_erased_data).
+    """
+    if is_erased(party):
+        raise Conflict(f"party {party.pk} was already erased")
+    _enable_secure_delete()
+    now = timezone.now()
+    _suppress_contacts(party)
+    SignupRequest.objects.filter(party=party).delete()
+    ContactPoint.objects.filter(party=party).delete()
+    KeyDate.objects.filter(party=party).delete()
+    Affiliation.objects.filter(person=party).delete()
+    party.tags.clear()
+    Party.objects.filter(pk=party.pk).update(
+        **{
+            **_blank_text(Party, keep={"kind", "organization_level"}),
+            "display_name": f"[erased {party.pk}]",
+        },
+        archived_at=party.archived_at or now,
+        updated_at=now,
+    )
+    Interaction.objects.filter(party=party).update(
+        **_blank_text(Interaction, keep={"channel", "direction", "external_id"})
+    )
+    PartyChange.objects.filter(party=party).update(changes={})
+    PartyChange.objects.create(party=party, actor=by, action="erased", changes={})
+    ConsentRecord.objects.filter(party=party).erase_self_service_details()
+    Preferences.objects.filter(party=party).delete()
+    PreferenceToken.objects.filter(party=party).delete()
+    _erase_admin_log(party)
+    for eraser in ERASERS.values():
+        eraser(party)
+    PrivacyRequest.objects.filter(party=party).update(note="")
+    if request is None:
+        request = PrivacyRequest(
+            party=party,
+            kind=RequestKind.ERASURE,
+            channel=RequestChannel.STAFF if by else RequestChannel.CLI,
+            received_at=now,
+            due_at=one_month_after(now),
+            requested_by=by,
+        )
+    request.status = RequestStatus.COMPLETED
+    request.handled_by = by
+    request.completed_at = now
+    request.note = ""
+    request.save()
+    party.refresh_from_db()
+    transaction.on_commit(purge_erased_data)
+    return request
+
+
+def _blank_text(model: type[models.Model], *, keep: set[str]) -> dict[str, object]:
+    """Empty values for every free-text and JSON column of the model, except those kept.
+
+    Generic on purpose: a text column added to the model later is erased too.
+    """
+    values: dict[str, object] = {}
+    for field in model._meta.concrete_fields:
+        if field.name in keep or field.primary_key or field.is_relation or field.choices:
+            continue
+        if isinstance(field, models.CharField | models.TextField):
+            values[field.name] = None if field.null else ""
+        elif isinstance(field, models.JSONField):
+            values[field.name] = field.get_default()
+    return values
+
+
+def _erase_admin_log(party: Party) -> None:
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Party), object_id=str(party.pk)
+    ).update(object_repr="", change_message="")
+
+
+def _base_tables() -> set[str]:
+    from django.contrib.admin.models import LogEntry
+
+    models = (
+        Party,
+        ContactPoint,
+        KeyDate,
+        Affiliation,
+        PartyChange,
+        Interaction,
+        ConsentRecord,
+        Preferences,
+        PreferenceToken,
+        SignupRequest,
+        PrivacyRequest,
+        SuppressedContact,
+        ContactLog,
+        LogEntry,
+    )
+    return {m._meta.db_table for m in models} | {Party.tags.through._meta.db_table}
+
+
+def purge_erased_data() -> bool:
+    """Make erased values unrecoverable from the database files; False inside a transaction.
+
+    SQLite: secure_delete already zeroed freed space; the WAL is checkpointed into the main
+    file and truncated, then VACUUM rebuilds the file. PostgreSQL: VACUUM the tables erasure
+    touched, so dead row versions are reclaimed (pg_dump never shows them in any case).
+    """
+    if connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            for table in sorted(_base_tables() | ERASED_TABLES):
+                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+    return True
+
+
+def find_party(reference: str) -> Party:
+    """A party by id, external id or e-mail address, for the command line (which sees all)."""
+    from clientela.core.errors import NotFound
+    from clientela.parties.identity import normalize_email
+
+    reference = reference.strip()
+    party = None
+    if reference.isdigit():
+        party = Party.objects.filter(pk=int(reference)).first()
+    if party is None:
+        party = Party.objects.filter(external_id=reference).first()
+    if party is None and "@" in reference:
+        try:
+            email = normalize_email(reference)
+        except ValueError:
+            email = reference.lower()
+        point = ContactPoint.objects.filter(kind="email", normalized=email).order_by("party_id")
+        party = point.first().party if point.exists() else None  # type: ignore[union-attr]
+    if party is None:
+        raise NotFound(f"no party with id, external id or e-mail {reference!r}")
+    return party
+
+
+def forget_stale_data(now: datetime | None = None) -> dict[str, int]:
+    """Data minimisation: drop what no longer serves a purpose.
+
+    Unconfirmed sign-ups (an address and an IP nobody confirmed) a day after their link
+    expired, links expired for 30 days, and throttling hits older than a day.
+    """
+    from datetime import timedelta
+
+    from clientela.consent.models import RateLimitHit
+
+    now = now or timezone.now()
+    signups, _ = SignupRequest.objects.filter(
+        confirmed_at__isnull=True, expires_at__lt=now - timedelta(days=1)
+    ).delete()
+    tokens, _ = PreferenceToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
+    hits, _ = RateLimitHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    return {"signups": signups, "links": tokens, "throttle_hits": hits}

@@ -1,0 +1,225 @@
+"""Consent records: append-only proof of every yes and no; the current state derives from it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clientela.accounts.models import User
+from clientela.consent.models import (
+    CONSENT_PURPOSES,
+    CONTACT_CHANNELS,
+    CONTACT_PURPOSES,
+    ConsentChannel,
+    ConsentRecord,
+    ConsentSource,
+    ConsentStatus,
+    ConsentWording,
+    LegalBasis,
+    Purpose,
+)
+from clientela.consent.services.suppression import suppressed_points
+from clientela.core.errors import Conflict, FieldError, Invalid
+from clientela.parties.models import Party
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Where a self-service action came from: the person's IP address and browser."""
+
+    ip: str | None = None
+    user_agent: str = ""
+
+
+def store_wording(text: str, *, version: str = "", language: str = "") -> ConsentWording:
+    """The wording row for this exact text, stored once and found again by its SHA-256."""
+    text = text.strip()
+    if not text:
+        raise Invalid(FieldError("wording.text", text, "must not be empty"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    wording, _ = ConsentWording.objects.get_or_create(
+        sha256=digest, defaults={"text": text, "version": version[:50], "language": language[:8]}
+    )
+    return wording
+
+
+def find_wording(sha256: str) -> ConsentWording:
+    wording = ConsentWording.objects.filter(sha256=sha256.lower()).first()
+    if wording is None:
+        raise Invalid(FieldError("wording_sha256", sha256, "is not a stored wording"))
+    return wording
+
+
+def _check(
+    party: Party,
+    *,
+    purpose: str,
+    channel: str,
+    status: str,
+    legal_basis: str,
+    source: str,
+    wording: ConsentWording | None,
+    at: datetime,
+) -> None:
+    errors: list[FieldError] = []
+    if purpose not in CONSENT_PURPOSES:
+        allowed = ", ".join(CONSENT_PURPOSES)
+        errors.append(FieldError("purpose", purpose, f"must be one of {allowed}"))
+    if purpose == Purpose.PROFILING and channel != ConsentChannel.ANY:
+        errors.append(FieldError("channel", channel, "profiling consent is for channel 'any'"))
+    if purpose != Purpose.PROFILING and channel not in CONTACT_CHANNELS:
+        allowed = ", ".join(CONTACT_CHANNELS)
+        errors.append(FieldError("channel", channel, f"must be one of {allowed}"))
+    if status not in ConsentStatus.values:
+        errors.append(FieldError("status", status, "must be granted or withdrawn"))
+    if legal_basis not in LegalBasis.values:
+        errors.append(FieldError("legal_basis", legal_basis, "is not a legal basis"))
+    if source not in ConsentSource.values:
+        errors.append(FieldError("source", source, "is not a consent source"))
+    if status == ConsentStatus.GRANTED and legal_basis == LegalBasis.CONSENT and wording is None:
+        errors.append(FieldError("wording", None, "a consent needs the wording the person saw"))
+    if at > timezone.now() + timedelta(minutes=5):
+        errors.append(FieldError("recorded_at", at.isoformat(), "is in the future"))
+    if errors:
+        raise Invalid(errors)
+
+
+def record_consent(
+    party: Party,
+    *,
+    purpose: str,
+    channel: str,
+    status: str,
+    source: str,
+    legal_basis: str = LegalBasis.CONSENT,
+    wording: ConsentWording | None = None,
+    actor: User | None = None,
+    proof: Proof | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> ConsentRecord:
+    """Append one yes or no; refuses a yes for a suppressed contact or an erased party.
+
+    Only a confirmed double opt-in (new, explicit proof from the person themself) may grant
+    again what suppression blocks: imports, the API and staff cannot.
+    """
+    from clientela.consent.services.privacy import is_erased
+
+    at = at or timezone.now()
+    _check(
+        party,
+        purpose=purpose,
+        channel=channel,
+        status=status,
+        legal_basis=legal_basis,
+        source=source,
+        wording=wording,
+        at=at,
+    )
+    if status == ConsentStatus.GRANTED and source != ConsentSource.DOUBLE_OPT_IN:
+        if is_erased(party):
+            raise Conflict(f"party {party.pk} was erased: nothing can be granted for it")
+        if suppressed_points(party, channel):
+            raise Conflict(
+                f"the party's {channel} contact is suppressed; only the person's own confirmed "
+                "sign-up (double opt-in) can grant it again"
+            )
+    proof = proof or Proof()
+    return ConsentRecord.objects.create(
+        party=party,
+        purpose=purpose,
+        channel=channel,
+        status=status,
+        legal_basis=legal_basis,
+        source=source,
+        wording=wording,
+        actor=actor,
+        recorded_at=at,
+        ip_address=proof.ip or None,
+        user_agent=proof.user_agent[:300],
+        note=note[:300],
+    )
+
+
+def consent_history(party: Party) -> QuerySet[ConsentRecord]:
+    """Every record of the party, newest first, with its wording and who recorded it."""
+    return party.consent_records.select_related("wording", "actor").order_by("-recorded_at", "-id")
+
+
+def current_consents(party: Party) -> dict[tuple[str, str], ConsentRecord]:
+    """The latest record for each (purpose, channel): the state in force now."""
+    state: dict[tuple[str, str], ConsentRecord] = {}
+    for record in consent_history(party):
+        state.setdefault((record.purpose, record.channel), record)
+    return state
+
+
+def withdraw_all(
+    party: Party,
+    *,
+    source: str,
+    purposes: tuple[str, ...] = CONSENT_PURPOSES,
+    actor: User | None = None,
+    proof: Proof | None = None,
+    note: str = "",
+) -> list[ConsentRecord]:
+    """Record a 'no' for every purpose and channel not already withdrawn (idempotent)."""
+    current = current_consents(party)
+    made = []
+    for purpose in purposes:
+        channels = (ConsentChannel.ANY,) if purpose == Purpose.PROFILING else CONTACT_CHANNELS
+        for channel in channels:
+            record = current.get((purpose, channel))
+            if record is not None and record.status == ConsentStatus.WITHDRAWN:
+                continue
+            made.append(
+                record_consent(
+                    party,
+                    purpose=purpose,
+                    channel=channel,
+                    status=ConsentStatus.WITHDRAWN,
+                    source=source,
+                    legal_basis=record.legal_basis if record else LegalBasis.CONSENT,
+                    actor=actor,
+                    proof=proof,
+                    note=note,
+                )
+            )
+    return made
+
+
+def unsubscribe(
+    party: Party, *, purpose: str, source: str, proof: Proof | None = None
+) -> ConsentRecord | None:
+    """Leave one list by e-mail; a second call changes nothing and returns None."""
+    record = current_consents(party).get((purpose, ConsentChannel.EMAIL))
+    if record is not None and record.status == ConsentStatus.WITHDRAWN:
+        return None
+    return record_consent(
+        party,
+        purpose=purpose,
+        channel=ConsentChannel.EMAIL,
+        status=ConsentStatus.WITHDRAWN,
+        source=source,
+        legal_basis=record.legal_basis if record else LegalBasis.CONSENT,
+        proof=proof,
+        note="one-click unsubscribe" if source == ConsentSource.UNSUBSCRIBE_LINK else "",
+    )
+
+
+def object_to_marketing(
+    party: Party, *, source: str, actor: User | None = None, proof: Proof | None = None
+) -> list[ConsentRecord]:
+    """GDPR art. 21: no direct marketing of any kind, on any channel, from now on."""
+    return withdraw_all(
+        party,
+        source=source,
+        purposes=(*CONTACT_PURPOSES, Purpose.PROFILING),
+        actor=actor,
+        proof=proof,
+        note="objection to direct marketing",
+    )

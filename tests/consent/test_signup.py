@@ -1,0 +1,143 @@
+"""Public sign-up with double opt-in, against a real local SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from clientela.consent.models import ConsentRecord, SignupRequest
+from clientela.consent.services import may_contact, suppress
+from clientela.parties.models import ContactPoint, Party
+from tests import factories
+from tests.consent.conftest import Inbox, withdraw
+
+pytestmark = pytest.mark.django_db
+LINK = re.compile(r"http://\S+/signup/confirm/([A-Za-z0-9_-]{43})/")
+WORDING = "Yes, send me the monthly newsletter by e-mail."
+
+
+def _sign_up(client: Client, email: str = "nova@example.com", **extra: object) -> int:
+    body = {"email": email, "name": "Nova Leitora", "wording": {"text": WORDING, "version": "w1"}}
+    body.update(extra)
+    response = client.post("/api/v1/public/signups", body, content_type="application/json")
+    return response.status_code
+
+
+def _link(inbox: Inbox, index: int = -1) -> str:
+    payload = inbox.messages[index].get_payload(decode=True).decode()
+    match = LINK.search(payload)
+    assert match is not None, payload
+    return match.group(0).removeprefix("http://localhost:8000")
+
+
+def test_the_confirmation_e_mail_arrives_and_nothing_is_granted_before_it(
+    smtp_inbox: Inbox,
+) -> None:
+    assert _sign_up(Client()) == 202
+    assert len(smtp_inbox.messages) == 1
+    message = smtp_inbox.messages[0]
+    assert message["To"] == "nova@example.com"
+    assert message["Subject"] == "Please confirm your subscription"
+    assert "nova@example.com" not in _link(smtp_inbox)
+    assert not ConsentRecord.objects.exists()
+    assert not Party.objects.exists()
+
+
+def test_the_link_confirms_once_with_the_wording_shown(smtp_inbox: Inbox) -> None:
+    _sign_up(Client())
+    link = _link(smtp_inbox)
+    client = Client()
+    assert client.get(link).status_code == 200
+    assert not ConsentRecord.objects.exists()  # a GET (mail scanners) grants nothing
+    assert client.post(link).status_code == 200
+    record = ConsentRecord.objects.get()
+    assert (record.purpose, record.channel, record.status) == ("newsletter", "email", "granted")
+    assert (record.source, record.wording.text) == ("double_opt_in", WORDING)
+    party = record.party
+    assert ContactPoint.objects.get(party=party).normalized == "nova@example.com"
+    assert may_contact(party, purpose="newsletter", channel="email").allowed
+    assert client.post(link).status_code == 404
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_a_confirmation_replayed_after_a_withdrawal_does_not_resubscribe(
+    smtp_inbox: Inbox,
+) -> None:
+    _sign_up(Client())
+    link = _link(smtp_inbox)
+    Client().post(link)
+    party = ConsentRecord.objects.get().party
+    withdraw(party, "newsletter")
+    assert Client().post(link).status_code == 404
+    assert may_contact(party, purpose="newsletter", channel="email").reason == "withdrawn"
+
+
+def test_an_expired_link_confirms_nothing(smtp_inbox: Inbox) -> None:
+    _sign_up(Client())
+    link = _link(smtp_inbox)
+    SignupRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert Client().post(link).status_code == 404
+    assert not ConsentRecord.objects.exists()
+
+
+def test_an_existing_party_with_the_address_gets_the_consent(smtp_inbox: Inbox) -> None:
+    party = factories.make_party(email="nova@example.com")
+    _sign_up(Client())
+    Client().post(_link(smtp_inbox))
+    assert ConsentRecord.objects.get().party == party
+
+
+def test_floods_from_one_address_send_no_more_mail_and_answer_the_same(
+    smtp_inbox: Inbox, settings: object
+) -> None:
+    settings.CLIENTELA_SIGNUP_PER_ADDRESS = 2  # type: ignore[attr-defined]
+    client = Client()
+    statuses = [_sign_up(client, "NOVA@example.com", name=f"n{i}") for i in range(4)]
+    assert statuses == [202, 202, 202, 202]
+    assert len(smtp_inbox.messages) == 2
+
+
+def test_floods_from_one_ip_are_throttled(smtp_inbox: Inbox, settings: object) -> None:
+    settings.CLIENTELA_SIGNUP_PER_IP = 2  # type: ignore[attr-defined]
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    statuses = [_sign_up(client, f"p{i}@example.com") for i in range(3)]
+    assert statuses == [202, 202, 429]
+    assert len(smtp_inbox.messages) == 2
+    assert _sign_up(Client(REMOTE_ADDR="198.51.100.21"), "q@example.com") == 202
+
+
+def test_a_suppressed_address_returns_only_through_its_own_confirmation(
+    smtp_inbox: Inbox,
+) -> None:
+    suppress("email", "nova@example.com", reason="complaint")
+    _sign_up(Client())
+    Client().post(_link(smtp_inbox))
+    party = ConsentRecord.objects.get().party
+    assert may_contact(party, purpose="newsletter", channel="email").allowed
+
+
+def test_a_bad_sign_up_names_the_field(smtp_inbox: Inbox) -> None:
+    response = Client().post(
+        "/api/v1/public/signups",
+        {"email": "not-an-address", "wording": {"text": WORDING}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "email"
+    assert not smtp_inbox.messages
+
+
+def test_the_embeddable_form_records_the_wording_it_shows(smtp_inbox: Inbox) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/signup/")
+    assert page.status_code == 200
+    assert "X-Frame-Options" not in page
+    response = client.post("/signup/", {"email": "form@example.com", "agree": "on"})
+    assert response.status_code == 200
+    assert len(smtp_inbox.messages) == 1
+    wording = SignupRequest.objects.get().wording.text
+    assert wording.encode() in page.content
