@@ -58,6 +58,9 @@ class Party(models.Model):
     display_name = models.CharField(_("name"), max_length=250, db_index=True)
     # Lower-case, accent-free, single-spaced name and contacts, for search and matching.
     search_text = models.TextField(blank=True, default="")
+    # The name's folded words in alphabetical order (identity.name_key), legal forms left
+    # out: what duplicate detection blocks and compares on.
+    name_key = models.CharField(max_length=300, blank=True, default="", db_index=True)
     external_id = models.CharField(
         _("external id"), max_length=100, unique=True, null=True, blank=True
     )

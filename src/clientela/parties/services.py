@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clientela.accounts.models import Team, User
-from clientela.core.errors import FieldError, Invalid
+from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
 from clientela.parties.access import require_write, visible_parties
-from clientela.parties.identity import normalize_contact, normalize_text
+from clientela.parties.identity import (
+    find_exact_matches,
+    name_key,
+    normalize_contact,
+    normalize_text,
+)
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -40,6 +46,9 @@ SCALAR_FIELDS = (
 )
 RELATION_FIELDS = ("owner_id", "team_id", "parent_id")
 LIST_FIELDS = ("tags", "custom", "roles", "contact_points", "key_dates", "affiliations")
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+MAX_CUSTOM_NUMBER = Decimal("1e15")
 
 
 def with_details(parties: QuerySet[Party]) -> QuerySet[Party]:
@@ -63,28 +72,46 @@ def search_parties(
     owner_id: int | None = None,
     team_id: int | None = None,
 ) -> QuerySet[Party]:
-    """Visible parties matching every filter given; `q` matches names, e-mails, phones, ids."""
+    """Visible parties matching every filter given; `q` matches names, e-mails, phones, ids.
+
+    Accents and case are ignored; a phone number matches however it is spaced. An owner or
+    team that does not exist matches nothing.
+    """
     parties = visible_parties(user)
-    if q:
-        folded = normalize_text(q)
-        rule = Q(search_text__contains=folded) | Q(external_id=q.strip())
+    if q := q.strip():
+        rule = Q(search_text__contains=normalize_text(q)) | Q(external_id=q)
+        digits = re.sub(r"\D", "", q)
+        if _PHONE_LIKE.match(q) and len(digits) >= 4:
+            rule |= Q(search_text__contains=digits)
         parties = parties.filter(rule)
     if kind:
         parties = parties.filter(kind=kind)
     if role:
-        parties = parties.filter(roles__role=role).distinct()
+        parties = parties.filter(Exists(PartyRole.objects.filter(party=OuterRef("pk"), role=role)))
     if tag:
-        parties = parties.filter(tags__name=tag)
-    if owner_id is not None:
-        parties = parties.filter(owner_id=owner_id)
-    if team_id is not None:
-        parties = parties.filter(team_id=team_id)
+        parties = parties.filter(
+            Exists(Party.tags.through.objects.filter(party=OuterRef("pk"), tag__name=tag))
+        )
+    for name, value in (("owner_id", owner_id), ("team_id", team_id)):
+        if value is not None:
+            if not 0 < value <= MAX_ID:
+                return parties.none()
+            parties = parties.filter(**{name: value})
     return parties
+
+
+def visible_party_details(user: User, party_id: int) -> Party:
+    """The party with everything PartyOut needs, if the user may see it; NotFound otherwise."""
+    party = with_details(visible_parties(user)).filter(pk=party_id).first()
+    if party is None:
+        raise NotFound(f"party {party_id} not found")
+    return party
 
 
 def create_party(data: PartyCreate, *, by: User) -> Party:
     """Create a party with its nested data; the adapter wraps this in a transaction."""
     require_write(by)
+    refuse_exact_duplicates(data, by=by)
     party = Party(kind=data.kind, created_by=by)
     if not by.can_assign:
         # Sales and support keep what they create: it is theirs and their team's.
@@ -92,6 +119,38 @@ def create_party(data: PartyCreate, *, by: User) -> Party:
         party.team_id = by.team_id
     _apply(party, data, by=by, creating=True)
     return party
+
+
+def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
+    """Conflict when a live party already has one of these e-mails or phones.
+
+    The answer names the party only when `by` may see it; otherwise it only says that one
+    exists, so other teams' parties are not revealed.
+    """
+    points = list(enumerate(data.contact_points or []))
+    matches = find_exact_matches(
+        [p.value for _, p in points if p.kind == ContactKind.EMAIL],
+        [p.value for _, p in points if p.kind == ContactKind.PHONE],
+    )
+    if not matches:
+        return
+    ids = {i for found in matches.values() for i in found}
+    visible = set(visible_parties(by).filter(pk__in=ids).values_list("pk", flat=True))
+    errors = []
+    for i, point in points:
+        if point.kind not in {ContactKind.EMAIL, ContactKind.PHONE}:
+            continue
+        found = matches.get(normalize_contact(point.kind, point.value), [])
+        shown = [pk for pk in found if pk in visible]
+        if shown:
+            errors.append(
+                FieldError(f"contact_points.{i}.value", point.value, f"is used by party {shown[0]}")
+            )
+        elif found:
+            errors.append(
+                FieldError(f"contact_points.{i}.value", point.value, "is used by another party")
+            )
+    raise Conflict("a party with this e-mail or phone already exists", errors=errors)
 
 
 def update_party(party: Party, data: PartyUpdate, *, by: User) -> Party:
@@ -140,7 +199,9 @@ def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None
         if isinstance(custom, list):
             errors.extend(custom)
             custom = None
-    affiliations = _check_affiliations(party, data, errors) if "affiliations" in sent else None
+    affiliations = (
+        _check_affiliations(party, data, errors, by=by) if "affiliations" in sent else None
+    )
     if errors:
         raise Invalid(errors)
     if custom is not None:
@@ -163,13 +224,11 @@ def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None
         party.affiliations.all().delete()
         Affiliation.objects.bulk_create(affiliations)
     refresh_search_text(party)
-    after = snapshot(party)
-    PartyChange.objects.create(
-        party=party,
-        actor=by,
-        action="created" if creating else "updated",
-        changes=_diff(before, after),
-    )
+    changes = _diff(before, snapshot(party))
+    if creating or changes:  # a change that changed nothing is not worth a line in the log
+        PartyChange.objects.create(
+            party=party, actor=by, action="created" if creating else "updated", changes=changes
+        )
 
 
 def _check_name(party: Party, errors: list[FieldError]) -> None:
@@ -195,9 +254,9 @@ def _apply_relations(
             )
             continue
         model = User if name == "owner_id" else Team
-        if (
-            value is not None
-            and not model.objects.filter(
+        if value is not None and (
+            not 0 < value <= MAX_ID
+            or not model.objects.filter(
                 pk=value, **({"is_active": True} if model is User else {})
             ).exists()
         ):
@@ -206,8 +265,17 @@ def _apply_relations(
         setattr(party, name, value)
     if "parent_id" in sent:
         value = data.parent_id
+        if value is not None and party.kind != PartyKind.ORGANIZATION:
+            errors.append(
+                FieldError("parent_id", value, "only organizations have a parent organization")
+            )
+            return
         if value is not None:
-            parent = visible_parties(by).filter(pk=value, kind=PartyKind.ORGANIZATION).first()
+            parent = (
+                visible_parties(by).filter(pk=value, kind=PartyKind.ORGANIZATION).first()
+                if 0 < value <= MAX_ID
+                else None
+            )
             if parent is None:
                 errors.append(FieldError("parent_id", value, "is not a visible organization"))
                 return
@@ -229,15 +297,15 @@ def _is_descendant(candidate: Party, root: Party) -> bool:
 
 
 def _check_affiliations(
-    party: Party, data: PartyFields, errors: list[FieldError]
+    party: Party, data: PartyFields, errors: list[FieldError], *, by: User
 ) -> list[Affiliation]:
     items = data.affiliations or []
     if items and party.kind != PartyKind.PERSON:
         errors.append(FieldError("affiliations", len(items), "only persons are affiliated"))
         return []
-    ids = {a.organization_id for a in items}
-    orgs = Party.objects.filter(pk__in=ids, kind=PartyKind.ORGANIZATION, archived_at__isnull=True)
-    found = set(orgs.values_list("pk", flat=True))
+    ids = {a.organization_id for a in items if 0 < a.organization_id <= MAX_ID}
+    orgs = visible_parties(by).filter(pk__in=ids, kind=PartyKind.ORGANIZATION) if ids else None
+    found = set(orgs.values_list("pk", flat=True)) if orgs is not None else set()
     result = []
     for i, item in enumerate(items):
         if item.organization_id not in found:
@@ -245,7 +313,7 @@ def _check_affiliations(
                 FieldError(
                     f"affiliations.{i}.organization_id",
                     item.organization_id,
-                    "is not an organization",
+                    "is not a visible organization",
                 )
             )
             continue
@@ -294,8 +362,10 @@ def refresh_search_text(party: Party) -> None:
         if p.kind in {ContactKind.EMAIL, ContactKind.PHONE, ContactKind.SOCIAL}
     ]
     text = " | ".join(normalize_text(p) for p in parts if p)
-    Party.objects.filter(pk=party.pk).update(search_text=text)
+    key = name_key(party.kind, party.given_name, party.family_name, party.organization_name)
+    Party.objects.filter(pk=party.pk).update(search_text=text, name_key=key)
     party.search_text = text
+    party.name_key = key
 
 
 def validate_custom(
@@ -342,6 +412,8 @@ def coerce_custom(field: CustomField, value: Any) -> Any:
             raise ValueError("must be a number") from exc
         if not number.is_finite():
             raise ValueError("must be a finite number")
+        if abs(number) >= MAX_CUSTOM_NUMBER:
+            raise ValueError("is too large")
         return int(number) if number == number.to_integral_value() else float(number)
     if field.type == CustomFieldType.DATE:
         try:

@@ -1,0 +1,98 @@
+"""REST routes: the duplicate queue (/duplicates) and merging (/parties/{id}/merge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from clientela.dedupe.models import DuplicateCandidate
+from clientela.dedupe.schemas import (
+    DuplicateFilters,
+    DuplicateOut,
+    DuplicatePage,
+    MergeIn,
+    MergeOut,
+)
+from clientela.dedupe.services import (
+    candidate_page,
+    get_candidate,
+    mark_not_duplicate,
+    merge_parties,
+    visible_candidates,
+)
+from clientela.parties.access import get_visible_party
+
+duplicates = Router(tags=["duplicates"])
+merging = Router(tags=["duplicates"])
+
+
+def _out(pair: DuplicateCandidate) -> dict[str, Any]:
+    return {
+        "id": pair.pk,
+        "party_a": pair.party_a,
+        "party_b": pair.party_b,
+        "score": pair.score,
+        "reasons": pair.reasons,
+        "is_exact": pair.is_exact,
+        "status": pair.status,
+        "found_at": pair.found_at,
+        "decided_at": pair.decided_at,
+    }
+
+
+@duplicates.get("", response=DuplicatePage, summary="List likely duplicate pairs")
+def list_duplicates(request: HttpRequest, filters: Query[DuplicateFilters]) -> dict[str, Any]:
+    """Pairs found by the last scan (`clientela dedupe`), best first; only pairs of which
+    you may see both parties."""
+    rows = visible_candidates(
+        request.user,  # type: ignore[arg-type]
+        status=filters.status,
+        party_id=filters.party_id,
+        min_score=filters.min_score,
+        exact=filters.exact,
+    )
+    page = candidate_page(rows, cursor=filters.cursor, limit=filters.limit)
+    return {**page, "items": [_out(p) for p in page["items"]]}
+
+
+@duplicates.get("/{pair_id}", response=DuplicateOut, summary="Get a duplicate pair")
+def retrieve(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+    return _out(get_candidate(request.user, pair_id))  # type: ignore[arg-type]
+
+
+@duplicates.post(
+    "/{pair_id}/not-duplicate", response=DuplicateOut, summary="Mark a pair as not a duplicate"
+)
+def not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+    """The pair leaves the queue and is not proposed again."""
+    with transaction.atomic():
+        pair = get_candidate(request.user, pair_id)  # type: ignore[arg-type]
+        mark_not_duplicate(pair, by=request.user)  # type: ignore[arg-type]
+    return _out(pair)
+
+
+@merging.post("/{party_id}/merge", response=MergeOut, summary="Merge a party into this one")
+def merge(request: HttpRequest, party_id: int, payload: MergeIn) -> dict[str, Any]:
+    """This party survives. Everything of `other_id` (interactions, orders, roles, contact
+    points, key dates, tags, consents, …) moves to it; `other_id` is archived and its full
+    record kept with the merge."""
+    with transaction.atomic():
+        survivor = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        other = get_visible_party(request.user, payload.other_id)  # type: ignore[arg-type]
+        record = merge_parties(
+            survivor,
+            other,
+            choices=payload.choices,
+            by=request.user,  # type: ignore[arg-type]
+        )
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "merged_party_id": record.merged_party_id,
+        "at": record.at,
+        "choices": record.choices,
+        "moved": record.moved,
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from clientela.dedupe import views
+
+app_name = "dedupe"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pair_id>/", views.review, name="review"),
+    path("<int:pair_id>/merge/", views.merge, name="merge"),
+    path("<int:pair_id>/not-duplicate/", views.not_duplicate, name="not_duplicate"),
+]

@@ -1,0 +1,153 @@
+"""Review queue pages: the list of likely duplicate pairs, one pair side by side, decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from pydantic import ValidationError
+
+from clientela.accounts.models import User
+from clientela.core.errors import Conflict, Invalid
+from clientela.core.htmx import render_page
+from clientela.dedupe.merge import OTHER, SURVIVOR, differing_fields
+from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
+from clientela.dedupe.presenters import pair_row, reason_labels
+from clientela.dedupe.schemas import DuplicateFilters
+from clientela.dedupe.services import (
+    candidate_page,
+    get_candidate,
+    mark_not_duplicate,
+    merge_candidate,
+    visible_candidates,
+)
+from clientela.parties.models import Party
+from clientela.parties.services import with_details
+from clientela.web.errors import page_errors
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@require_GET
+@login_required
+@page_errors
+def queue(request: HttpRequest) -> HttpResponse:
+    """The pairs to review, best score first; htmx gets only the rows."""
+    raw = {k: request.GET.get(k, "").strip() for k in ("status", "min_score", "cursor")}
+    try:
+        filters = DuplicateFilters.model_validate(
+            {
+                "status": raw["status"] or CandidateStatus.OPEN,
+                "min_score": raw["min_score"] or 0,
+                "cursor": raw["cursor"] or None,
+                "limit": PAGE_SIZE,
+            }
+        )
+    except ValidationError:
+        filters = DuplicateFilters(limit=PAGE_SIZE)
+    rows = visible_candidates(_user(request), status=filters.status, min_score=filters.min_score)
+    try:
+        page = candidate_page(rows, cursor=filters.cursor, limit=PAGE_SIZE)
+    except Invalid:
+        page = candidate_page(rows, cursor=None, limit=PAGE_SIZE)
+    context = {
+        "rows": [pair_row(p) for p in page["items"]],
+        "next_cursor": page["next_cursor"],
+        "filters": {"status": filters.status, "min_score": filters.min_score or ""},
+        "statuses": [
+            (CandidateStatus.OPEN.value, CandidateStatus.OPEN.label),
+            (CandidateStatus.NOT_DUPLICATE.value, CandidateStatus.NOT_DUPLICATE.label),
+        ],
+    }
+    return render_page(request, "dedupe/queue.html", context, fragment="dedupe/_rows.html")
+
+
+@require_GET
+@login_required
+@page_errors
+def review(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """The two parties side by side, with a choice for each field on which they differ."""
+    pair = get_candidate(_user(request), pair_id)
+    return render_page(request, "dedupe/review.html", _review_context(pair))
+
+
+def _review_context(pair: DuplicateCandidate, **extra: Any) -> dict[str, Any]:
+    parties = {
+        p.pk: p
+        for p in with_details(Party.objects.filter(pk__in=[pair.party_a_id, pair.party_b_id]))
+    }
+    a, b = parties[pair.party_a_id], parties[pair.party_b_id]
+    older = a if (a.created_at, a.pk) <= (b.created_at, b.pk) else b
+    fields = [
+        {"choice": c, "default": "b" if c.a_value in (None, "") else "a"}
+        for c in differing_fields(a, b)
+    ]
+    return {
+        "pair": pair,
+        "a": a,
+        "b": b,
+        "reasons": reason_labels(pair.reasons),
+        "fields": fields,
+        "survivor_default": "a" if older is a else "b",
+        "is_open": pair.status == CandidateStatus.OPEN,
+        **extra,
+    }
+
+
+@require_POST
+@login_required
+@page_errors
+def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """Merge the pair: the party chosen as survivor keeps the values chosen per field."""
+    user = _user(request)
+    pair = get_candidate(user, pair_id)
+    keep = request.POST.get("survivor", "a")
+    if keep not in ("a", "b"):
+        keep = "a"
+    survivor_id = pair.party_a_id if keep == "a" else pair.party_b_id
+    choices = {}
+    for choice in differing_fields(pair.party_a, pair.party_b):
+        side = request.POST.get(f"field:{choice.name}")
+        if side in ("a", "b"):
+            choices[choice.name] = SURVIVOR if side == keep else OTHER
+    try:
+        with transaction.atomic():
+            record = merge_candidate(pair, survivor_id=survivor_id, choices=choices, by=user)
+    except (Invalid, Conflict) as exc:
+        problems = [e.describe() for e in exc.errors] or [exc.detail]
+        return render_page(
+            request, "dedupe/review.html", _review_context(pair, problems=problems), status=422
+        )
+    messages.success(
+        request,
+        _("%(merged)s was merged into %(survivor)s.")
+        % {"merged": record.merged_name, "survivor": record.survivor.display_name},
+    )
+    return redirect("parties:detail", party_id=record.survivor_id)
+
+
+@require_POST
+@login_required
+@page_errors
+def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """Dismiss the pair; it will not be proposed again."""
+    user = _user(request)
+    pair = get_candidate(user, pair_id)
+    try:
+        with transaction.atomic():
+            mark_not_duplicate(pair, by=user)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("dedupe:review", pair_id=pair.pk)
+    messages.success(request, _("The pair was marked as not a duplicate."))
+    return redirect("dedupe:queue")
