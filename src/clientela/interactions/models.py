@@ -36,6 +36,20 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an entry of an append-only log."""
 
 
+class InteractionQuerySet(models.QuerySet["Interaction"]):
+    """Refuses bulk changes too: the timeline is only ever appended to."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("interactions are append-only: record a correction instead")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("interactions are append-only: record a correction instead")
+
+    def erase_text(self, **blank: Any) -> int:
+        """Blank personal text in place: used by erasure only (GDPR art. 17), never to edit."""
+        return super().update(**blank)
+
+
 class Interaction(models.Model):
     """One contact with a party; corrections are new entries pointing at what they correct."""
 
@@ -71,6 +85,8 @@ class Interaction(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = InteractionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -178,7 +178,7 @@ def erase_party(
         archived_at=party.archived_at or now,
         updated_at=now,
     )
-    Interaction.objects.filter(party=party).update(
+    Interaction.objects.filter(party=party).erase_text(
         **_blank_text(Interaction, keep={"channel", "direction", "external_id"})
     )
     PartyChange.objects.filter(party=party).update(changes={})
