@@ -1,0 +1,329 @@
+"""Segment pages: the list with counts, the rule builder with a live count, a segment's members,
+its CSV export and static lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import ValidationError
+
+from clientela.accounts.models import User
+from clientela.core.errors import FieldError, Invalid, NotFound
+from clientela.core.htmx import render_page
+from clientela.parties.access import require_write
+from clientela.parties.models import Party, PartyKind, RelationshipRole
+from clientela.parties.presenters import party_summary
+from clientela.parties.services import search_parties
+from clientela.segments import services
+from clientela.segments.fields import field_catalog
+from clientela.segments.models import Segment, SegmentKind
+from clientela.segments.presenters import builder_fields, builder_texts, rule_lines
+from clientela.segments.rules import EMPTY_RULES, parse_rules_text
+from clientela.segments.schemas import SegmentCreate, SegmentUpdate
+from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
+
+PAGE_SIZE = 50
+PREVIEW_SIZE = 10
+CANDIDATES = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@require_GET
+@login_required
+def segment_list(request: HttpRequest) -> HttpResponse:
+    """Every segment, with the number of members the user may see in each."""
+    page = Paginator(services.list_segments(), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = services.member_counts(page.object_list, _user(request))
+    rows = [{"segment": s, "count": counts[s.pk]} for s in page.object_list]
+    return render(request, "segments/list.html", {"page": page, "rows": rows})
+
+
+def _errors_by_field(pairs: list[tuple[FieldError, str]]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error, message in pairs:
+        key = error.field if error.field in ("name", "description", "kind") else "rules"
+        shown = message if key != "rules" else f"{error.field}: {message}"
+        errors.setdefault(key, []).append(shown)
+    return errors
+
+
+def _builder_page(
+    request: HttpRequest,
+    *,
+    segment: Segment | None,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "segment": segment,
+        "values": values,
+        "errors": errors or {},
+        "kinds": SegmentKind.choices,
+        "fields": builder_fields(field_catalog()),
+        "texts": builder_texts(),
+    }
+    return render(request, "segments/builder.html", context, status=status)
+
+
+def _form_values(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "name": request.POST.get("name", ""),
+        "description": request.POST.get("description", ""),
+        "kind": request.POST.get("kind", SegmentKind.RULES),
+        "rules": request.POST.get("rules", ""),
+    }
+
+
+def _rules_from(values: dict[str, Any]) -> Any:
+    text = values["rules"].strip()
+    return parse_rules_text(text) if text else dict(EMPTY_RULES)
+
+
+def _rule_problems(values: dict[str, Any]) -> list[tuple[FieldError, str]]:
+    """Problems of the rules, shown beside those of the other fields."""
+    if values["kind"] != SegmentKind.RULES:
+        return []
+    try:
+        services.check_rules(_rules_from(values))
+    except Invalid as exc:
+        return invalid_messages(exc)
+    return []
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@page_errors
+def segment_new(request: HttpRequest) -> HttpResponse:
+    """Build a new segment from rules, or start a static list."""
+    user = _user(request)
+    require_write(user)
+    if request.method == "GET":
+        kind = request.GET.get("kind", SegmentKind.RULES)
+        values = {
+            "name": "",
+            "description": "",
+            "kind": kind if kind in SegmentKind.values else SegmentKind.RULES,
+            "rules": json.dumps(EMPTY_RULES),
+        }
+        return _builder_page(request, segment=None, values=values)
+    values = _form_values(request)
+    try:
+        rules = _rules_from(values) if values["kind"] == SegmentKind.RULES else None
+        data = SegmentCreate.model_validate({**values, "rules": rules})
+        with transaction.atomic():
+            segment = services.create_segment(data, by=user)
+    except ValidationError as exc:
+        return _builder_page(
+            request,
+            segment=None,
+            values=values,
+            status=422,
+            errors=_errors_by_field(pydantic_messages(exc) + _rule_problems(values)),
+        )
+    except Invalid as exc:
+        return _builder_page(
+            request,
+            segment=None,
+            values=values,
+            status=422,
+            errors=_errors_by_field(invalid_messages(exc)),
+        )
+    messages.success(request, _("Segment “%(name)s” was saved.") % {"name": segment.name})
+    return redirect("segments:detail", segment_id=segment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@page_errors
+def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Change a segment's name, description and rules."""
+    user = _user(request)
+    segment = services.get_segment(segment_id)
+    services.require_change(segment, user)
+    if request.method == "GET":
+        values = {
+            "name": segment.name,
+            "description": segment.description,
+            "kind": segment.kind,
+            "rules": json.dumps(segment.rules),
+        }
+        return _builder_page(request, segment=segment, values=values)
+    values = {**_form_values(request), "kind": segment.kind}
+    try:
+        payload: dict[str, Any] = {"name": values["name"], "description": values["description"]}
+        if not segment.is_static:
+            payload["rules"] = _rules_from(values)
+        data = SegmentUpdate.model_validate(payload)
+        with transaction.atomic():
+            services.update_segment(segment, data, by=user)
+    except ValidationError as exc:
+        return _builder_page(
+            request,
+            segment=segment,
+            values=values,
+            status=422,
+            errors=_errors_by_field(pydantic_messages(exc) + _rule_problems(values)),
+        )
+    except Invalid as exc:
+        return _builder_page(
+            request,
+            segment=segment,
+            values=values,
+            status=422,
+            errors=_errors_by_field(invalid_messages(exc)),
+        )
+    messages.success(request, _("Segment “%(name)s” was saved.") % {"name": segment.name})
+    return redirect("segments:detail", segment_id=segment.pk)
+
+
+@require_POST
+@login_required
+def segment_preview(request: HttpRequest) -> HttpResponse:
+    """The live count under the builder: how many parties the posted rules select now."""
+    user = _user(request)
+    try:
+        rules = _rules_from({"rules": request.POST.get("rules", "")})
+        count, first = services.preview(rules, user, limit=PREVIEW_SIZE)
+    except Invalid as exc:
+        problems = {"errors": [m for _e, m in _rule_messages(exc)]}
+        return render(request, "segments/_preview.html", problems, status=422)
+    context = {"count": count, "members": [party_summary(p) for p in first]}
+    return render(request, "segments/_preview.html", context)
+
+
+def _rule_messages(exc: Invalid) -> list[tuple[FieldError, str]]:
+    return [(e, f"{e.field}: {m}") for e, m in invalid_messages(exc)]
+
+
+@require_GET
+@login_required
+@page_errors
+def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """A segment: its rules in words and its members the user may see, computed now."""
+    user = _user(request)
+    segment = services.get_segment(segment_id)
+    catalog = field_catalog()
+    rules_error = None
+    try:
+        parties = services.members(segment, user)
+    except Invalid as exc:
+        rules_error = "; ".join(m for _e, m in _rule_messages(exc))
+        parties = Party.objects.none()
+    parties = services.with_summary(parties).order_by("display_name", "id")
+    page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = dict(PartyKind.choices)
+    roles = dict(RelationshipRole.choices)
+    rows = []
+    for party in page.object_list:
+        row = party_summary(party)
+        row["kind_label"] = kinds.get(party.kind, party.kind)
+        row["role_labels"] = [roles.get(r, r) for r in row["roles"]]
+        rows.append(row)
+    context = {
+        "segment": segment,
+        "rule_lines": [] if segment.is_static else rule_lines(segment.rules, catalog),
+        "rules_error": rules_error,
+        "page": page,
+        "rows": rows,
+        "can_change": services.can_change(segment, user),
+    }
+    return render_page(request, "segments/detail.html", context, fragment="segments/_members.html")
+
+
+@require_GET
+@login_required
+def segment_export(request: HttpRequest, segment_id: int) -> HttpResponseBase:
+    """The members the user may see, as a CSV file."""
+    try:
+        segment = services.get_segment(segment_id)
+    except NotFound as exc:  # page_errors is typed for plain responses; same mapping here
+        raise Http404(exc.detail) from exc
+    lines = services.export_rows(segment, _user(request))
+    try:
+        header = next(lines)  # checks the rules before the response starts
+    except Invalid:
+        messages.error(request, _("The rules of this segment cannot be used as they are."))
+        return redirect("segments:detail", segment_id=segment.pk)
+
+    def stream() -> Any:
+        yield header
+        yield from lines
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{services.export_filename(segment)}"'
+    return response
+
+
+@require_POST
+@login_required
+@page_errors
+def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
+    segment = services.get_segment(segment_id)
+    with transaction.atomic():
+        services.delete_segment(segment, by=_user(request))
+    messages.success(request, _("Segment “%(name)s” was deleted.") % {"name": segment.name})
+    return redirect("segments:list")
+
+
+@require_GET
+@login_required
+@page_errors
+def static_candidates(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Parties the user may see that match a search, to put on a static list."""
+    segment = services.get_segment(segment_id)
+    q = request.GET.get("q", "").strip()[:200]
+    found = list(search_parties(_user(request), q=q).order_by("display_name", "id")[:CANDIDATES])
+    context = {"segment": segment, "candidates": found, "q": q}
+    return render(request, "segments/_candidates.html", context)
+
+
+def _party_id(request: HttpRequest) -> int:
+    raw = request.POST.get("party_id", "").strip()
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise Invalid(FieldError("party_id", raw, "is not a party id"))
+    return int(raw)
+
+
+@require_POST
+@login_required
+@page_errors
+def static_add(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Put a party on a static list."""
+    segment = services.get_segment(segment_id)
+    try:
+        with transaction.atomic():
+            created = services.add_static_member(segment, _party_id(request), by=_user(request))
+    except (Invalid, NotFound):
+        messages.error(request, _("That party could not be added: it is not one you can see."))
+    else:
+        if created:
+            messages.success(request, _("The party was added to the list."))
+        else:
+            messages.info(request, _("The party was already on the list."))
+    return redirect("segments:detail", segment_id=segment.pk)
+
+
+@require_POST
+@login_required
+@page_errors
+def static_remove(request: HttpRequest, segment_id: int, party_id: int) -> HttpResponse:
+    """Take a party off a static list."""
+    segment = services.get_segment(segment_id)
+    with transaction.atomic():
+        services.remove_static_member(segment, party_id, by=_user(request))
+    messages.success(request, _("The party was taken off the list."))
+    return redirect("segments:detail", segment_id=segment.pk)
