@@ -1,0 +1,189 @@
+"""Order import benchmark: `clientela import orders` against DuckDB's read_csv, same file, same run.
+
+Generates a 1,000,000-row orders CSV for 100,000 customers (external id, customer id, ISO time
+with offset, total, currency, status, channel), loads the customers into a private SQLite
+database, then times, each in a child process:
+
+  clientela   `clientela import orders FILE --as ADMIN` (every row validated, one transaction)
+  duckdb      CREATE TABLE orders AS SELECT * FROM read_csv('FILE') in a DuckDB file
+
+and prints one JSON document with rows/s for both, their ratio and each child's peak memory
+(ru_maxrss). Goal: >= 150,000 validated rows/s and peak memory <= 1 GiB.
+
+DuckDB is not a dependency of Clientela: it runs under the interpreter given by --duckdb-python
+(default: a venv at /tmp/duckdb-venv, made with `python3 -m venv /tmp/duckdb-venv &&
+/tmp/duckdb-venv/bin/pip install duckdb`).
+
+    .venv/bin/python benchmarks/import_orders.py
+    .venv/bin/python benchmarks/import_orders.py --rows 200000 --customers 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+GOAL = {"rows_per_s": 150_000, "peak_memory_mib": 1024}
+ADMIN = "bench-admin@example.com"
+CHANNELS = ("web", "store", "phone", "marketplace")
+STATUSES = ("completed",) * 18 + ("cancelled", "refunded")
+
+DUCKDB_SCRIPT = """
+import sys, time, duckdb
+path, db = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db)
+con.execute("SET enable_progress_bar = false")
+started = time.perf_counter()
+con.execute("CREATE TABLE orders AS SELECT * FROM read_csv(?, header = true)", [path])
+rows = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+con.close()
+print(rows, time.perf_counter() - started)
+"""
+
+
+def generate(path: Path, rows: int, customers: int, seed: int = 7) -> None:
+    """The orders file: each customer orders about rows/customers times over three years."""
+    rng = random.Random(seed)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    span = 3 * 365 * 24 * 3600
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("external_id,customer_id,ordered_at,total,currency,status,channel\n")
+        lines = []
+        for n in range(rows):
+            at = start + timedelta(seconds=rng.randrange(span))
+            lines.append(
+                f"ORD-{n:08d},C{rng.randrange(customers):07d},{at:%Y-%m-%dT%H:%M:%S}Z,"
+                f"{rng.randrange(500, 50_000) / 100:.2f},EUR,{rng.choice(STATUSES)},"
+                f"{rng.choice(CHANNELS)}\n"
+            )
+            if len(lines) == 50_000:
+                out.writelines(lines)
+                lines.clear()
+        out.writelines(lines)
+
+
+def prepare_database(home: Path, customers: int) -> dict[str, str]:
+    """A migrated database with an admin and the customers, in its own CLIENTELA_HOME."""
+    env = {**os.environ, "CLIENTELA_HOME": str(home)}
+    env["DJANGO_SETTINGS_MODULE"] = "clientela.settings"
+    env.pop("CLIENTELA_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
+    loader = f"""
+import django; django.setup()
+from django.db import transaction
+from clientela.accounts.models import Role, User
+from clientela.parties.models import Party
+User.objects.create_user({ADMIN!r}, "bench password 1234", role=Role.ADMIN)
+with transaction.atomic():
+    Party.objects.bulk_create(
+        (Party(kind="person", given_name="Customer", family_name=str(n),
+               display_name=f"Customer {{n}}", external_id=f"C{{n:07d}}")
+         for n in range({customers})),
+        batch_size=5000,
+    )
+"""
+    subprocess.run([sys.executable, "-c", loader], env=env, check=True)
+    return env
+
+
+def timed_child(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, str, float]:
+    """Wall seconds, peak resident memory (KiB), stdout and CPU seconds of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    out = process.stdout.read().decode() if process.stdout else ""
+    err = process.stderr.read().decode() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({process.returncode}):\n{out}\n{err[-3000:]}")
+    return seconds, usage.ru_maxrss, out, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--duckdb-python", default="/tmp/duckdb-venv/bin/python")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="import-orders-"))
+    try:
+        csv_path = work / "orders.csv"
+        started = time.perf_counter()
+        generate(csv_path, args.rows, args.customers)
+        generated = time.perf_counter() - started
+        env = prepare_database(work / "home", args.customers)
+
+        clientela = VENV_BIN / "clientela"
+        command = [str(clientela)] if clientela.exists() else [sys.executable, "-m", "django"]
+        load_before = os.getloadavg()[0]
+        seconds, rss_kib, out, cpu = timed_child(
+            [*command, "import", "orders", str(csv_path), "--as", ADMIN], env
+        )
+        duck_seconds, duck_rss, duck_out, duck_cpu = timed_child(
+            [args.duckdb_python, "-c", DUCKDB_SCRIPT, str(csv_path), str(work / "orders.duckdb")]
+        )
+        duck_rows, duck_load = duck_out.strip().splitlines()[-1].split()
+        result = {
+            "benchmark": "import_orders",
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "rows": args.rows,
+            "customers": args.customers,
+            "file_mib": round(csv_path.stat().st_size / 2**20, 1),
+            "generate_seconds": round(generated, 2),
+            "clientela": {
+                "command": "clientela import orders (SQLite, one transaction)",
+                "seconds": round(seconds, 2),
+                "rows_per_s": round(args.rows / seconds),
+                "cpu_seconds": round(cpu, 2),
+                "rows_per_cpu_s": round(args.rows / cpu),
+                "peak_memory_mib": round(rss_kib / 1024, 1),
+                "summary": out.strip().splitlines()[0] if out.strip() else "",
+            },
+            "duckdb": {
+                "command": "CREATE TABLE AS SELECT * FROM read_csv(...)",
+                "rows": int(duck_rows),
+                "seconds": round(duck_seconds, 2),
+                "load_seconds": round(float(duck_load), 2),
+                "rows_per_s": round(args.rows / duck_seconds),
+                "cpu_seconds": round(duck_cpu, 2),
+                "peak_memory_mib": round(duck_rss / 1024, 1),
+            },
+            "goal": GOAL,
+        }
+        result["ratio_duckdb_to_clientela"] = round(seconds / duck_seconds, 1)
+        result["meets_goal"] = (
+            result["clientela"]["rows_per_s"] >= GOAL["rows_per_s"]
+            and result["clientela"]["peak_memory_mib"] <= GOAL["peak_memory_mib"]
+        )
+        print(json.dumps(result, indent=2))
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

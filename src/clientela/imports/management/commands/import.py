@@ -1,0 +1,151 @@
+# noqa: N999  (the module is named after the command: `clientela import`)
+"""clientela import {parties,orders,interactions} FILE — bring a CSV or NDJSON file in."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from clientela.core.errors import DomainError
+from clientela.imports.commandline import acting_user, describe_error
+from clientela.imports.mapping import KINDS, parse_overrides
+from clientela.imports.rows import RowProblem
+from clientela.imports.runs import fail_run, finish_run, start_run
+from clientela.imports.services import ImportOptions, ImportSummary, import_file
+
+OK, INVALID_ROWS, USAGE = 0, 1, 2
+
+
+class Command(BaseCommand):
+    help = (
+        "Import parties, orders or interactions from a CSV or NDJSON file.\n\n"
+        "All-or-nothing: if any row is invalid nothing is written and every problem is "
+        "reported (row, column, value, reason). --skip-invalid --rejects FILE writes the valid "
+        "rows and puts the others in FILE to fix and import again. Importing the same file "
+        "twice changes nothing. Exit codes: 0 imported, 1 invalid rows, 2 usage or file error."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("file", type=Path, help="the CSV or NDJSON file")
+        parser.add_argument("--format", choices=("csv", "ndjson"), help="default: from the name")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="SRC=DEST",
+            help="put column SRC into field DEST ('SRC=-' ignores the column); repeatable",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report; write nothing"
+        )
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="write the valid rows (needs --rejects)"
+        )
+        parser.add_argument("--rejects", type=Path, metavar="FILE", help="write invalid rows here")
+        parser.add_argument(
+            "--upsert", action="store_true", help="update the parties that rows match"
+        )
+        parser.add_argument("--encoding", help="the file's encoding, e.g. latin-1 (default UTF-8)")
+        parser.add_argument(
+            "--as", dest="as_user", metavar="EMAIL", help="default: the first admin"
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        path: Path = opts["file"]
+        if opts["skip_invalid"] and not opts["rejects"]:
+            raise CommandError(
+                "--skip-invalid needs --rejects FILE, so no row is lost", returncode=USAGE
+            )
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=USAGE)
+        try:
+            user = acting_user(opts["as_user"])
+            options = ImportOptions(
+                kind=opts["kind"],
+                format=opts["format"],
+                encoding=opts["encoding"],
+                overrides=parse_overrides(opts["map"]),
+                dry_run=opts["dry_run"],
+                skip_invalid=opts["skip_invalid"],
+                upsert=opts["upsert"],
+            )
+        except DomainError as exc:
+            raise CommandError(describe_error(exc), returncode=USAGE) from exc
+        run = start_run(options=options, file_name=str(path), by=user)
+        try:
+            summary = self._run(path, options, user, opts["rejects"])
+        except DomainError as exc:
+            fail_run(run, exc)
+            raise CommandError(f"{path}: {describe_error(exc)}", returncode=USAGE) from exc
+        except BaseException as exc:
+            fail_run(run, exc)
+            raise
+        if opts["rejects"] and summary.rejected:
+            run.rejects_file = str(opts["rejects"].resolve())
+        finish_run(run, summary)
+        self._summarise(summary, opts["rejects"])
+        if summary.rejected:
+            sys.exit(INVALID_ROWS)
+
+    def _run(
+        self, path: Path, options: ImportOptions, user: Any, rejects: Path | None
+    ) -> ImportSummary:
+        console = Console(stderr=True)
+        size = path.stat().st_size
+
+        def report(problem: RowProblem) -> None:
+            self.stderr.write(str(problem))
+
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rows]:>10,} rows  {task.fields[rate]:>9,.0f} rows/s"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+            transient=False,
+        )
+        with progress:
+            task = progress.add_task(f"import {options.kind}", total=size, rows=0, rate=0.0)
+
+            def advance(rows: int, position: int) -> None:
+                elapsed = progress.tasks[0].elapsed or 0.0
+                rate = rows / elapsed if elapsed else 0.0
+                progress.update(task, completed=position, rows=rows, rate=rate)
+
+            return import_file(
+                path,
+                options=options,
+                by=user,
+                rejects_path=rejects,
+                on_progress=advance,
+                on_problem=report,
+            )
+
+    def _summarise(self, summary: ImportSummary, rejects: Path | None) -> None:
+        if summary.ignored_columns:
+            names = ", ".join(repr(c) for c in summary.ignored_columns)
+            self.stderr.write(f"columns not imported: {names}")
+        counts = (
+            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.rejected} rejected "
+            f"({summary.rows_per_second:,.0f} rows/s)"
+        )
+        self.stdout.write(counts)
+        if summary.dry_run:
+            self.stdout.write("dry run: nothing was written")
+        elif not summary.written:
+            self.stdout.write(
+                f"nothing was written: {summary.rejected} invalid row(s). Fix them, or import the "
+                "valid rows with --skip-invalid --rejects FILE"
+            )
+        if rejects is not None and summary.rejected:
+            self.stdout.write(f"rejected rows, with their reasons: {rejects}")

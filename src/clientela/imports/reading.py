@@ -1,0 +1,338 @@
+"""Reading an uploaded or given file as a table: CSV in any common dialect, or NDJSON.
+
+Rows stream: the file is read line by line, never whole. Each row carries the line of the file
+where it starts (the header is line 1) and the problems found while reading it (bytes that are
+not in the file's encoding, NUL characters, a quoted cell that never closes).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from clientela.core.errors import invalid
+
+CSV = "csv"
+NDJSON = "ndjson"
+FORMATS = (CSV, NDJSON)
+DELIMITERS = (",", ";", "\t", "|")
+# A cell may be large (a 10 MB note is refused by the field's rule, not by the reader).
+MAX_CELL = 64 * 1024 * 1024
+SAMPLE = 64 * 1024
+
+csv.field_size_limit(MAX_CELL)
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """Something wrong with a row before any field is looked at."""
+
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """One row of the file: its line number, its cells (CSV) or object (NDJSON), its problems."""
+
+    row: int
+    cells: list[str] | None = None
+    record: dict[str, Any] | None = None
+    problems: list[ReadProblem] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    """The file's format, encoding, dialect, columns and a stream of its rows."""
+
+    format: str
+    encoding: str
+    columns: list[str]
+    rows: Iterator[SourceRow]
+    delimiter: str = ","
+    position: Any = None  # callable returning the bytes read so far
+    closer: Any = None  # closes the file, when the table opened it
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+
+
+def _is_line_safe(encoding: str) -> bool:
+    """True when a line break is the single byte 0x0A, so lines can be decoded one by one."""
+    return "\n".encode(encoding) == b"\n" and "a".encode(encoding) == b"a"
+
+
+def detect_encoding(head: bytes, requested: str | None) -> str:
+    """The requested encoding, or the one a byte-order mark names, or UTF-8."""
+    if requested:
+        try:
+            return codecs.lookup(requested).name
+        except LookupError as exc:
+            raise invalid("encoding", requested, "is not an encoding Python knows") from exc
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if head.startswith(bom):
+            return name
+    return "utf-8"
+
+
+def detect_format(name: str, head: bytes, requested: str | None) -> str:
+    """The requested format, else the file's extension, else a guess from its first byte."""
+    if requested:
+        if requested not in FORMATS:
+            raise invalid("format", requested, "must be csv or ndjson")
+        return requested
+    lower = name.lower()
+    if lower.endswith((".ndjson", ".jsonl", ".json")):
+        return NDJSON
+    if lower.endswith((".csv", ".tsv", ".txt")):
+        return CSV
+    return NDJSON if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else CSV
+
+
+class _Lines:
+    """Decodes a binary file into lines, a large block at a time, remembering bad lines.
+
+    A block that decodes cleanly and holds no NUL (the usual case) is split into lines in C;
+    only a block with a problem is decoded line by line, to say which line holds it.
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self, binary: IO[bytes], encoding: str) -> None:
+        self.binary = binary
+        self.encoding = encoding
+        self.bytes_read = 0
+        self.bad: dict[int, str] = {}  # line number -> reason
+        self.first = True
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[Iterator[str]]:
+        line = 1
+        rest = b""
+        while True:
+            data = self.binary.read(self.BLOCK)
+            if not data:
+                if rest:
+                    yield self._decode(rest, line)
+                return
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut:]
+            self.bytes_read += len(block)
+            yield self._decode(block, line)
+            line += block.count(b"\n")
+
+    def _decode(self, block: bytes, line: int) -> Iterator[str]:
+        if self.first:
+            self.first = False
+            if block.startswith(codecs.BOM_UTF8) and self.encoding == "utf-8":
+                block = block[len(codecs.BOM_UTF8) :]
+        try:
+            text = block.decode(self.encoding)
+        except UnicodeDecodeError:
+            return iter(list(self._by_line(block, line)))
+        if "\x00" in text:
+            return iter(list(self._by_line(block, line)))
+        return io.StringIO(text, newline="\n")
+
+    def _by_line(self, block: bytes, number: int) -> Iterator[str]:
+        for raw in _split_lf(block):
+            try:
+                text = raw.decode(self.encoding)
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start : exc.start + 1]
+                self.bad[number] = (
+                    f"line {number} has bytes that are not {self.encoding} "
+                    f"(0x{bad.hex()} at position {exc.start}); give the file's encoding "
+                    "with --encoding, e.g. --encoding latin-1"
+                )
+                text = raw.decode(self.encoding, errors="replace")
+            if "\x00" in text:
+                self.bad.setdefault(number, f"line {number} contains a NUL character")
+                text = text.replace("\x00", "\ufffd")
+            number += 1
+            yield text
+
+
+def _split_lf(block: bytes) -> list[bytes]:
+    """Lines ending in LF only (a CR inside a quoted cell is not the end of a line)."""
+    parts = block.split(b"\n")
+    lines = [p + b"\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+class _Borrowed(io.TextIOWrapper):
+    """A text view of a binary file that leaves the file open: its opener closes it."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.detach()
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The delimiter used most in the header line, outside quotes; comma when none is."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def open_table(
+    binary: IO[bytes], *, name: str, format: str | None = None, encoding: str | None = None
+) -> Table:
+    """Open a file as a table; raises Invalid for a file that cannot be read as one at all."""
+    head = binary.read(SAMPLE)
+    binary.seek(0)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise invalid("file", name, "is empty")
+    encoding = detect_encoding(head, encoding)
+    kind = detect_format(name, head, format)
+    if kind == NDJSON:
+        return _ndjson_table(binary, encoding)
+    return _csv_table(binary, encoding)
+
+
+def _text_lines(binary: IO[bytes], encoding: str) -> tuple[Any, Any]:
+    if _is_line_safe(encoding):
+        lines = _Lines(binary, encoding)
+        return lines, lambda: lines.bytes_read
+    # UTF-16 and UTF-32: decode the stream as a whole; a bad byte is a problem of the file.
+    text = _Borrowed(binary, encoding=encoding, newline="")
+    return text, lambda: binary.tell() if not binary.closed else 0
+
+
+def _csv_table(binary: IO[bytes], encoding: str) -> Table:
+    lines, position = _text_lines(binary, encoding)
+    iterator = iter(lines)
+    header_lines: list[str] = []
+    for line in iterator:
+        header_lines.append(line)
+        if line.strip():
+            break
+    if not header_lines or not header_lines[-1].strip():
+        raise invalid("file", "", "has no header row")
+    delimiter = _sniff_delimiter(header_lines[-1])
+
+    def chained() -> Iterator[str]:
+        yield from header_lines
+        yield from iterator
+
+    reader = csv.reader(chained(), delimiter=delimiter, quotechar='"', strict=True)
+    try:
+        header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)
+    except (csv.Error, StopIteration, UnicodeDecodeError) as exc:
+        raise invalid("file", "", f"has no readable header row: {exc}") from exc
+    bad = getattr(lines, "bad", {})
+    in_header = [reason for number, reason in bad.items() if number <= reader.line_num]
+    if in_header:
+        raise invalid("header", "", "; ".join(in_header))
+    columns = [c.strip() for c in header]
+    return Table(
+        format=CSV,
+        encoding=encoding,
+        columns=columns,
+        rows=_csv_rows(reader, bad),
+        delimiter=delimiter,
+        position=position,
+    )
+
+
+def _csv_rows(reader: Any, bad: dict[int, str]) -> Iterator[SourceRow]:
+    last = reader.line_num
+    while True:
+        start = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "unexpected end of data" in message:
+                message = "a quoted cell is not closed: it runs to the end of the file"
+            yield SourceRow(start, [], problems=[ReadProblem("", "", message)])
+            last = reader.line_num
+            continue
+        except UnicodeDecodeError as exc:
+            yield SourceRow(start, [], problems=[ReadProblem("", "", f"cannot be decoded: {exc}")])
+            return
+        last = reader.line_num
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue  # a blank line
+        row = SourceRow(start, cells)
+        if bad:
+            for number in range(start, last + 1):
+                if number in bad:
+                    row.problems.append(ReadProblem("", "", bad.pop(number)))
+        yield row
+
+
+def _ndjson_table(binary: IO[bytes], encoding: str) -> Table:
+    lines, position = _text_lines(binary, encoding)
+    rows = _ndjson_rows(lines)
+    first: list[SourceRow] = []
+    columns: list[str] = []
+    # Columns are the keys of the first objects, so the mapping can be proposed as for CSV.
+    for row in rows:
+        first.append(row)
+        if row.record is not None:
+            columns += [k for k in row.record if k not in columns]
+        if len(first) >= 50:
+            break
+
+    def chained() -> Iterator[SourceRow]:
+        yield from first
+        yield from rows
+
+    return Table(
+        format=NDJSON, encoding=encoding, columns=columns, rows=chained(), position=position
+    )
+
+
+def _ndjson_rows(lines: Any) -> Iterator[SourceRow]:
+    bad = getattr(lines, "bad", {})
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        row = SourceRow(number)
+        if bad and number in bad:
+            row.problems.append(ReadProblem("", "", bad.pop(number)))
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            row.problems.append(ReadProblem("", text[:80], f"is not JSON: {exc}"))
+            yield row
+            continue
+        if not isinstance(value, dict):
+            row.problems.append(ReadProblem("", text[:80], "must be a JSON object"))
+        else:
+            row.record = value
+        yield row

@@ -1,0 +1,294 @@
+"""What every kind of import shares: row problems, outcomes, cell values, party look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.core.errors import FieldError
+from clientela.imports.cells import restore
+from clientela.imports.mapping import Mapping
+from clientela.imports.reading import SourceRow
+from clientela.parties.identity import normalize_email
+from clientela.parties.models import ContactKind, ContactPoint, Party
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+REJECTED = "rejected"
+LOOKUP_CHUNK = 500
+# Up to this many visible parties, their external ids and e-mails are loaded at once.
+PRELOAD_LIMIT = 2_000_000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason a row was not imported: where, what it held, and why."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        if self.value:
+            where += f", value {self.value!r}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one row."""
+
+    row: SourceRow
+    result: str
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    """The counts of a batch of rows, and the rows refused with their reasons."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.result == CREATED:
+            self.created += 1
+        elif outcome.result == UPDATED:
+            self.updated += 1
+        elif outcome.result == UNCHANGED:
+            self.unchanged += 1
+        else:
+            self.rejected.append(outcome)
+
+    def reject(self, row: SourceRow, problems: list[RowProblem]) -> None:
+        self.rejected.append(Outcome(row, REJECTED, problems))
+
+
+def read_problems(row: SourceRow) -> list[RowProblem]:
+    """The problems found while reading the row, as RowProblems."""
+    return [RowProblem(row.row, p.column, p.value, p.reason) for p in row.problems]
+
+
+def short(value: Any) -> str:
+    """A value as shown in a report: text, cut at 200 characters."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[RowProblem]]:
+    """The row as {field: value}; empty cells are left out, formula quotes come off."""
+    problems: list[RowProblem] = []
+    values: dict[str, Any] = {}
+    if row.record is not None:
+        for column, target in zip(mapping.columns, mapping.targets, strict=True):
+            if target is None or column not in row.record:
+                continue
+            value = row.record[column]
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value == "":
+                continue
+            values[target] = value
+        return values, problems
+    cells = row.cells or []
+    width = len(mapping.columns)
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        problems.append(
+            RowProblem(
+                row.row,
+                "",
+                short(cells[width]),
+                f"has {len(cells)} cells but the header has {width} columns",
+            )
+        )
+    for target, cell in zip(mapping.targets, cells, strict=False):
+        if target is None:
+            continue
+        cell = cell.strip()
+        if cell:
+            values[target] = restore(cell)
+    return values, problems
+
+
+def problems_from(
+    row: int, errors: Iterable[FieldError], column_of: dict[str, str], default: str = ""
+) -> list[RowProblem]:
+    """RowProblems for FieldErrors, naming the file's column where one is known."""
+    result = []
+    for error in errors:
+        parts = error.field.split(".")
+        column = next(
+            (
+                column_of[".".join(parts[:size])]
+                for size in range(len(parts), 0, -1)
+                if ".".join(parts[:size]) in column_of
+            ),
+            None,
+        )
+        if column is None:
+            column = default if error.field in {"body", ""} else error.field
+        result.append(RowProblem(row, column, short(error.value), error.message))
+    return result
+
+
+class PartyFinder:
+    """Finds the party an order or interaction belongs to, among those the user may see.
+
+    By external id, by e-mail (as normalised) or by Clientela id; several given must agree.
+    Look-ups are made a batch at a time and remembered.
+    """
+
+    def __init__(self, visible: QuerySet[Party]) -> None:
+        self.visible = visible
+        self.by_ref: dict[str, int | None] = {}
+        self.by_email: dict[str, int | str | None] = {}
+        self.by_id: dict[int, int | None] = {}
+        self.has_all_refs = False
+        self.has_all_emails = False
+
+    def preload(self, *, emails: bool) -> None:
+        """Load every visible party's external id (and e-mails) at once, when they are few
+        enough to keep in memory; otherwise they are looked up a batch at a time."""
+        if self.visible.count() > PRELOAD_LIMIT:
+            return
+        rows = self.visible.filter(external_id__isnull=False).values_list("external_id", "pk")
+        for ref, pk in rows.iterator(chunk_size=20_000):
+            self.by_ref[str(ref)] = pk
+        self.has_all_refs = True
+        if emails:
+            owners: dict[str, set[int]] = {}
+            points = ContactPoint.objects.filter(
+                kind=ContactKind.EMAIL, party__in=self.visible
+            ).values_list("normalized", "party_id")
+            for normalized, party_id in points.iterator(chunk_size=20_000):
+                owners.setdefault(normalized, set()).add(party_id)
+            for key, found in owners.items():
+                self.by_email[key] = self._one_owner(found)
+            self.has_all_emails = True
+
+    def prefetch(self, refs: set[str], emails: set[str], ids: set[int]) -> None:
+        refs = set() if self.has_all_refs else {r for r in refs if r not in self.by_ref}
+        for chunk in _chunks(sorted(refs)):
+            found = dict(
+                self.visible.filter(external_id__in=chunk).values_list("external_id", "pk")
+            )
+            for ref in chunk:
+                self.by_ref[ref] = found.get(ref)
+        keys = set() if self.has_all_emails else {e.lower() for e in emails} - self.by_email.keys()
+        for chunk in _chunks(sorted(keys)):
+            self._load_emails(chunk)
+        wanted = {i for i in ids if i not in self.by_id}
+        for chunk in _chunks(sorted(wanted)):
+            found_ids = set(self.visible.filter(pk__in=chunk).values_list("pk", flat=True))
+            for pk in chunk:
+                self.by_id[pk] = pk if pk in found_ids else None
+
+    def _load_emails(self, keys: list[str]) -> None:
+        points = ContactPoint.objects.filter(
+            kind=ContactKind.EMAIL, normalized__in=keys, party__in=self.visible
+        ).values_list("normalized", "party_id")
+        owners: dict[str, set[int]] = {}
+        for normalized, party_id in points:
+            owners.setdefault(normalized, set()).add(party_id)
+        for key in keys:
+            self.by_email[key] = self._one_owner(owners.get(key, set()))
+
+    @staticmethod
+    def _one_owner(found: set[int]) -> int | str | None:
+        if len(found) > 1:
+            listed = ", ".join(f"#{pk}" for pk in sorted(found))
+            return f"belongs to several parties ({listed})"
+        return next(iter(found), None)
+
+    def email_party(self, raw: str) -> int | str:
+        """The party id for an e-mail, or the reason there is none."""
+        key = raw.strip().lower()
+        if key not in self.by_email and not self.has_all_emails:
+            self.prefetch(set(), {key}, set())
+        found = self.by_email.get(key)
+        if found is None and key.isascii():
+            try:
+                normal = normalize_email(raw)
+            except ValueError as exc:
+                return str(exc)
+            if normal != key:
+                self.prefetch(set(), {normal}, set())
+                found = self.by_email.get(normal)
+        if found is None:
+            return "is not the e-mail of a party you can see"
+        return found
+
+    def resolve(
+        self, refs: dict[str, Any], column_of: dict[str, str], row: int
+    ) -> tuple[int | None, list[RowProblem]]:
+        """The one party the row's references point at, or the problems."""
+        found: dict[str, int] = {}
+        problems: list[RowProblem] = []
+        for target, value in refs.items():
+            column = column_of.get(target, target)
+            if target == "party_external_id":
+                pk = (
+                    self.by_ref.get(value)
+                    if value in self.by_ref or self.has_all_refs
+                    else self._one_ref(value)
+                )
+                if pk is None:
+                    problems.append(
+                        RowProblem(row, column, short(value), "is not a party you can see")
+                    )
+                else:
+                    found[target] = pk
+            elif target == "party_email":
+                result = self.email_party(value)
+                if isinstance(result, str):
+                    problems.append(RowProblem(row, column, short(value), result))
+                else:
+                    found[target] = result
+            elif target == "party_id":
+                pk_or_problem = self._party_id(value)
+                if isinstance(pk_or_problem, str):
+                    problems.append(RowProblem(row, column, short(value), pk_or_problem))
+                else:
+                    found[target] = pk_or_problem
+        if problems:
+            return None, problems
+        if not found:
+            return None, [
+                RowProblem(row, "", "", "names no party: give party_external_id or party_email")
+            ]
+        if len(set(found.values())) > 1:
+            described = ", ".join(f"{column_of.get(t, t)} → #{pk}" for t, pk in found.items())
+            return None, [RowProblem(row, "", "", f"points at different parties ({described})")]
+        return next(iter(found.values())), []
+
+    def _one_ref(self, value: str) -> int | None:
+        self.prefetch({value}, set(), set())
+        return self.by_ref.get(value)
+
+    def _party_id(self, value: Any) -> int | str:
+        try:
+            pk = int(str(value))
+        except ValueError:
+            return "is not a whole number"
+        if pk not in self.by_id:
+            self.prefetch(set(), set(), {pk})
+        found = self.by_id.get(pk)
+        return "is not a party you can see" if found is None else found
+
+
+def _chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from clientela.accounts.models import User
+from clientela.commerce.models import Order
+from clientela.imports import runs
+from clientela.imports.models import ImportRun, ImportStatus
+from tests.factories import make_party
+
+Web = Callable[[User], Client]
+ORDERS = (
+    "Pedido;Cliente;Data;Valor;Moeda\n"
+    "O1;C1;2024-03-01T10:00:00Z;10.00;EUR\n"
+    "O2;C1;2024-03-01T10:00:00Z;dez;EUR\n"
+)
+
+
+def _upload(client: Client, content: str, kind: str = "orders") -> ImportRun:
+    file = SimpleUploadedFile("vendas.csv", content.encode(), content_type="text/csv")
+    response = client.post("/imports/", {"kind": kind, "file": file})
+    assert response.status_code == 302, response.content
+    return ImportRun.objects.latest("pk")
+
+
+@pytest.mark.django_db
+def test_an_upload_proposes_the_mapping_from_portuguese_headers(
+    web_client: Web, manager: User
+) -> None:
+    run = _upload(web_client(manager), ORDERS)
+    assert run.mapping == {
+        "Pedido": "external_id",
+        "Cliente": "party_external_id",
+        "Data": "ordered_at",
+        "Valor": "total",
+        "Moeda": "currency",
+    }
+    page = web_client(manager).get(f"/imports/{run.pk}/")
+    assert page.status_code == 200
+    assert b'<option value="total" selected>' in page.content
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_each_rows_problems_and_writes_nothing(
+    web_client: Web, manager: User
+) -> None:
+    make_party(external_id="C1")
+    client = web_client(manager)
+    run = _upload(client, ORDERS)
+    response = client.post(f"/imports/{run.pk}/preview/", {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"dez" in response.content
+    assert b"is not a number" in response.content
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_import_with_skip_invalid_gives_counts_and_downloadable_rejects(
+    web_client: Web, manager: User
+) -> None:
+    make_party(external_id="C1")
+    client = web_client(manager)
+    run = _upload(client, ORDERS)
+    response = client.post(f"/imports/{run.pk}/start/", {"skip_invalid": "on"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.created, run.rejected) == (ImportStatus.DONE, 1, 1)
+    assert run.created_by == manager
+    rejects = client.get(f"/imports/{run.pk}/rejects/")
+    body = b"".join(rejects.streaming_content)  # type: ignore[attr-defined]
+    assert b"O2;C1" not in body  # written back with commas
+    assert b"O2,C1,2024-03-01T10:00:00Z,dez,EUR,3," in body
+
+
+@pytest.mark.django_db
+def test_an_all_or_nothing_import_with_a_bad_row_writes_nothing(
+    web_client: Web, manager: User
+) -> None:
+    make_party(external_id="C1")
+    client = web_client(manager)
+    run = _upload(client, ORDERS)
+    client.post(f"/imports/{run.pk}/start/", {})
+    run.refresh_from_db()
+    assert run.status == ImportStatus.INVALID
+    assert Order.objects.count() == 0
+    page = client.get(f"/imports/{run.pk}/")
+    assert b"Nothing was imported" in page.content
+
+
+@pytest.mark.django_db
+def test_a_large_file_runs_as_a_background_task_with_progress(
+    web_client: Web, manager: User, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.TASKS = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    monkeypatch.setattr(runs, "SMALL_FILE", 0)
+    make_party(external_id="C1")
+    client = web_client(manager)
+    run = _upload(client, ORDERS.rsplit("O2", 1)[0])
+    client.post(f"/imports/{run.pk}/start/", {})
+    run.refresh_from_db()
+    assert (run.status, run.created) == (ImportStatus.DONE, 1)
+    progress = client.get(f"/imports/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert b"every 1s" not in progress.content  # finished: no more polling
+
+
+@pytest.mark.django_db
+def test_a_viewer_may_not_import(web_client: Web, viewer: User) -> None:
+    assert web_client(viewer).get("/imports/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_imports_need_a_signed_in_user() -> None:
+    response = Client().get("/imports/")
+    assert response.status_code == 302
+    assert "/sign-in/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_sales_user_cannot_open_another_users_import(
+    web_client: Web, manager: User, sales_a: User
+) -> None:
+    run = _upload(web_client(manager), ORDERS)
+    assert web_client(sales_a).get(f"/imports/{run.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_parties_csv_export_follows_the_list_filters_and_access(
+    web_client: Web, sales_a: User, sales_b: User
+) -> None:
+    make_party(given_name="Ana", team=sales_a.team, roles=("customer",))
+    make_party(given_name="Alberto", team=sales_a.team, roles=("partner",))
+    make_party(given_name="Anabela", team=sales_b.team, roles=("customer",))
+    response = web_client(sales_a).get("/exports/parties.csv?q=an&role=customer")
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert ",Ana," in body
+    assert "Alberto" not in body
+    assert "Anabela" not in body
