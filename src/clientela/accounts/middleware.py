@@ -14,7 +14,7 @@ def user_language(
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
         if language:
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         response = get_response(request)
         if language:
             response.headers.setdefault("Content-Language", language)

@@ -79,7 +79,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # the base class declares it as ClassVar[list[str]]
 
     class Meta:
         ordering = ["email"]

@@ -6,16 +6,19 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.utils import timezone
 
 from clientela.accounts.models import ApiToken, Role, SignInFailure, Team, User
+from clientela.core import prepared
 from clientela.core.errors import Conflict, NotFound, invalid
 
 TOKEN_PREFIX = "cl_"  # noqa: S105  (a public marker, not a secret)
@@ -59,24 +62,35 @@ def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+def _active_token_rows(digest: str) -> Any:
+    """The active user behind the active token with this digest, and the token's use."""
+    fields = [f.attname for f in User._meta.concrete_fields]
+    return User.objects.filter(
+        is_active=True, api_tokens__digest=digest, api_tokens__revoked_at__isnull=True
+    ).values_list(*fields, "api_tokens__id", "api_tokens__digest", "api_tokens__last_used_at")[:1]
+
+
 def user_for_token(raw: str) -> User | None:
-    """The active user behind an active token, or None; marks the token as used."""
+    """The active user behind an active token, or None; marks the token as used.
+
+    One query per request, compiled once per process (core.prepared): a revoked token or a
+    disabled user stops working at the next request.
+    """
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), revoked_at__isnull=True)
-        .first()
-    )
-    # The digest lookup already matched; compare again in constant time out of caution.
-    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+    digest = _digest(raw)
+    found = prepared.rows("accounts.user_for_token", _active_token_rows, digest=digest)
+    if not found:
         return None
-    if not token.user.is_active:
+    *user_values, token_id, token_digest, last_used_at = found[0]
+    # The digest lookup already matched; compare again in constant time out of caution.
+    if not hmac.compare_digest(token_digest, digest):
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    return User.from_db(DEFAULT_DB_ALIAS, fields, user_values)
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:

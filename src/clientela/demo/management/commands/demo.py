@@ -1,0 +1,143 @@
+"""`clientela demo`: a fresh database of a realistic company, then the server."""
+
+from __future__ import annotations
+
+import secrets
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from clientela.accounts.models import User
+from clientela.core.management.base import ClientelaCommand
+from clientela.demo.generator import DEFAULT_CUSTOMERS, Reporter, Silent, Summary, build_demo
+from clientela.demo.models import DemoDatabase
+from clientela.parties.models import Party
+
+
+class Bars:
+    """Progress bars on a terminal, one per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def stage(self, name: str, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[-1].total)
+        self.task = self.progress.add_task(name, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+
+def database_label() -> str:
+    db = settings.DATABASES["default"]
+    if str(db["ENGINE"]).endswith("sqlite3"):
+        return str(Path(str(db["NAME"])).resolve())
+    return f"PostgreSQL {db.get('HOST') or 'localhost'}/{db['NAME']}"
+
+
+class Command(ClientelaCommand):
+    help = "Build a fresh demo database of a realistic company, then serve it."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.epilog = (
+            "Without CLIENTELA_HOME or CLIENTELA_DATABASE_URL the demo lives in ./var/demo. "
+            "It rebuilds only an empty database or an earlier demo; a database with other "
+            "data is left alone unless --force is given."
+        )
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=DEFAULT_CUSTOMERS,
+            help="customers to invent; other parties scale with it (default: %(default)s, "
+            "about 2,400 parties)",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=None, help="random seed, to build the same company again"
+        )
+        parser.add_argument("--no-serve", action="store_true", help="build, then stop")
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="wipe the database even if it holds data that is not a demo",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        customers = options["customers"]
+        if not 10 <= customers <= 100_000:
+            raise CommandError(f"--customers must be between 10 and 100000, got {customers}")
+        seed = options["seed"] if options["seed"] is not None else secrets.randbelow(10**6)
+        verbosity = options["verbosity"]
+        call_command("migrate", interactive=False, verbosity=0)
+        self._wipe(force=options["force"], verbosity=verbosity)
+        password = secrets.token_urlsafe(9)
+        console = Console(file=cast("IO[str]", self.stdout))
+        show_bars = verbosity > 0 and console.is_terminal
+        with Progress(
+            TextColumn("{task.description:<26}"),
+            BarColumn(),
+            TextColumn("{task.completed:>7,}/{task.total:,}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not show_bars,
+        ) as progress:
+            reporter: Reporter = Bars(progress) if show_bars else Silent()
+            with transaction.atomic():
+                summary = build_demo(
+                    customers=customers, seed=seed, password=password, reporter=reporter
+                )
+        if verbosity:
+            self._report(summary, seed, options)
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
+
+    def _wipe(self, *, force: bool, verbosity: int) -> None:
+        """Empty the database if it is a demo (or empty); refuse to touch anything else."""
+        is_demo = DemoDatabase.objects.exists()
+        users, parties = User.objects.count(), Party.objects.count()
+        if not is_demo and (users or parties) and not force:
+            raise CommandError(
+                f"the database {database_label()} holds {users} user(s) and {parties} "
+                "party(ies) and is not a demo: refusing to wipe it. Point CLIENTELA_HOME "
+                "(or CLIENTELA_DATABASE_URL) somewhere else, or pass --force to replace it."
+            )
+        if is_demo or users or parties:
+            if verbosity:
+                self.stdout.write(f"Replacing the demo in {database_label()}…")
+            call_command("flush", interactive=False, verbosity=0)
+
+    def _report(self, summary: Summary, seed: int, options: dict[str, Any]) -> None:
+        roles = ", ".join(f"{n:,} {r}" for r, n in sorted(summary.roles.items()))
+        span = ""
+        if summary.first_order and summary.last_order:
+            span = f" from {summary.first_order:%Y-%m-%d} to {summary.last_order:%Y-%m-%d}"
+        out = self.stdout.write
+        out(
+            self.style.SUCCESS(
+                f"Demo built in {summary.seconds:.1f} s (seed {seed}) in {database_label()}:"
+            )
+        )
+        out(
+            f"  {summary.parties:,} parties ({summary.persons:,} persons, "
+            f"{summary.organizations:,} organizations)"
+        )
+        out(f"  roles: {roles}")
+        out(f"  {summary.orders:,} orders with {summary.order_lines:,} lines{span}")
+        out(f"  {summary.interactions:,} interactions")
+        out("")
+        out(f"Open http://{options['host']}:{options['port']}/ and sign in as:")
+        width = max(len(email) for email, _, _ in summary.logins)
+        for email, role, team in summary.logins:
+            out(f"  {email.ljust(width)}  {role}{f' ({team})' if team else ''}")
+        out(f"Password for every demo user: {summary.password}")

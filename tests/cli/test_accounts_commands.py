@@ -1,0 +1,116 @@
+"""`clientela user` and `clientela token`: staff users and API tokens from the shell."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from clientela.accounts.models import ApiToken, Role, User
+from tests import factories
+
+PASSWORD = "a long enough password 7"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def api_status(token: str) -> int:
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.get("/api/v1/parties").status_code
+
+
+@pytest.fixture
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTELA_PASSWORD", PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("password_env")
+def test_user_create_takes_the_password_from_the_environment() -> None:
+    run("user", "create", "Ana@Example.com", "--role", "sales", "--team", "Iberia", "--name", "Ana")
+    user = User.objects.get(email="ana@example.com")
+    assert (user.role, user.team.name if user.team else None, user.full_name) == (
+        Role.SALES,
+        "Iberia",
+        "Ana",
+    )
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("password_env")
+def test_user_create_with_an_unknown_role_fails_naming_the_value() -> None:
+    with pytest.raises(CommandError, match=r"role.*'boss'"):
+        run("user", "create", "ana@example.com", "--role", "boss")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_user_create_without_a_password_or_terminal_fails_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CLIENTELA_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", StringIO())
+    with pytest.raises(CommandError, match="CLIENTELA_PASSWORD"):
+        run("user", "create", "ana@example.com", "--role", "sales")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("password_env")
+def test_user_create_refuses_an_existing_email() -> None:
+    factories.make_user(email="ana@example.com")
+    with pytest.raises(CommandError, match=r"ana@example\.com already exists"):
+        run("user", "create", "ana@example.com", "--role", "sales")
+
+
+@pytest.mark.django_db
+def test_token_create_prints_a_token_that_authenticates_against_the_api() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    token = run("token", "create", "ana@example.com", "--name", "ci").strip()
+    assert api_status(token) == 200
+    assert ApiToken.objects.get().name == "ci"
+
+
+@pytest.mark.django_db
+def test_token_revoke_stops_the_token_at_once() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    token = run("token", "create", "ana@example.com").strip()
+    run("token", "revoke", str(ApiToken.objects.get().pk))
+    assert api_status(token) == 401
+
+
+@pytest.mark.django_db
+def test_token_revoke_of_an_unknown_id_fails_naming_it() -> None:
+    with pytest.raises(CommandError, match="no token with id 999"):
+        run("token", "revoke", "999")
+
+
+@pytest.mark.django_db
+def test_token_list_shows_the_prefix_but_never_the_token() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    token = run("token", "create", "ana@example.com", "--name", "reporting").strip()
+    listing = run("token", "list", "ana@example.com")
+    assert "reporting" in listing
+    assert token[:10] in listing
+    assert token not in listing
+
+
+@pytest.mark.django_db
+def test_a_disabled_users_tokens_stop_at_once() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    token = run("token", "create", "ana@example.com").strip()
+    run("user", "disable", "ana@example.com")
+    assert api_status(token) == 401
+    assert not User.objects.get(email="ana@example.com").is_active
+
+
+@pytest.mark.django_db
+def test_user_commands_name_an_unknown_email() -> None:
+    with pytest.raises(CommandError, match=r"no user with e-mail nobody@example\.com"):
+        run("user", "disable", "nobody@example.com")

@@ -1,0 +1,143 @@
+"""`clientela demo`: a realistic company, built fast, and never over a real database."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from clientela.accounts.models import User
+from clientela.commerce.models import Order, OrderLine
+from clientela.demo.generator import DEFAULT_CUSTOMERS
+from clientela.demo.models import DemoDatabase
+from clientela.demo.population import Plan
+from clientela.interactions.models import Channel, Direction, Interaction
+from clientela.parties.identity import normalize_contact
+from clientela.parties.models import (
+    Affiliation,
+    ContactPoint,
+    KeyDateKind,
+    OrganizationLevel,
+    Party,
+    PartyKind,
+    PartyRole,
+    RelationshipRole,
+)
+from clientela.parties.services import display_name, search_parties, validate_custom
+from tests import factories
+
+
+def build(customers: int = 200, *extra: str) -> str:
+    out = StringIO()
+    call_command("demo", "--no-serve", "--customers", str(customers), "--seed", "7", *extra,
+                 stdout=out)  # fmt: skip
+    return out.getvalue()
+
+
+def test_the_default_demo_has_at_least_two_thousand_parties() -> None:
+    assert Plan(DEFAULT_CUSTOMERS).minimum_parties() >= 2000
+
+
+@pytest.mark.django_db
+def test_demo_builds_persons_and_organizations_of_every_role() -> None:
+    build()
+    assert set(PartyRole.objects.values_list("role", flat=True)) == set(RelationshipRole.values)
+    kinds = dict(Party.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds[PartyKind.PERSON] > 200
+    assert kinds[PartyKind.ORGANIZATION] > 40
+    assert PartyRole.objects.filter(role=RelationshipRole.CUSTOMER).count() >= 200
+
+
+@pytest.mark.django_db
+def test_demo_orders_span_three_years_with_loyal_one_time_and_lapsed_buyers() -> None:
+    build()
+    now = timezone.now()
+    first = Order.objects.earliest("ordered_at").ordered_at
+    last = Order.objects.latest("ordered_at").ordered_at
+    assert now - timedelta(days=3 * 366) <= first <= now - timedelta(days=2 * 365)
+    assert last >= now - timedelta(days=30)
+    buyers = Party.objects.annotate(orders_n=Count("orders"), last=Max("orders__ordered_at"))
+    assert buyers.filter(orders_n__gte=12).exists()  # loyal repeat buyers
+    assert buyers.filter(orders_n=1).exists()  # one-time buyers
+    lapsed = buyers.filter(orders_n__gte=3, last__lt=now - timedelta(days=270))
+    assert lapsed.exists()
+    assert OrderLine.objects.count() >= Order.objects.count()
+    assert set(Order.objects.values_list("currency", flat=True)) == {"EUR"}
+
+
+@pytest.mark.django_db
+def test_demo_order_totals_are_the_sum_of_their_lines() -> None:
+    build(40)
+    for order in Order.objects.prefetch_related("lines")[:200]:
+        assert order.total == sum(line.quantity * line.unit_price for line in order.lines.all())
+
+
+@pytest.mark.django_db
+def test_demo_has_interactions_on_every_channel_both_ways() -> None:
+    build()
+    assert set(Interaction.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Interaction.objects.values_list("direction", flat=True)) == set(Direction.values)
+    assert not Interaction.objects.filter(occurred_at__gt=timezone.now()).exists()
+
+
+@pytest.mark.django_db
+def test_demo_parties_are_stored_as_the_parties_service_stores_them() -> None:
+    build(60)
+    for point in ContactPoint.objects.all():
+        assert point.normalized == normalize_contact(point.kind, point.value)
+    for party in Party.objects.all():
+        assert party.display_name == display_name(party)
+        assert isinstance(validate_custom(party.kind, party.custom, current={}), dict)
+    admin = User.objects.get(email="demo@clientela.local")
+    email = ContactPoint.objects.filter(kind="email").order_by("id").last()
+    assert email is not None
+    assert email.party in search_parties(admin, q=email.value.upper())
+
+
+@pytest.mark.django_db
+def test_demo_has_organization_hierarchies_people_and_key_dates() -> None:
+    build()
+    location = Party.objects.filter(organization_level=OrganizationLevel.LOCATION).first()
+    assert location is not None
+    assert location.parent is not None
+    assert location.parent.organization_level == OrganizationLevel.SUBSIDIARY
+    assert location.parent.parent is not None
+    assert location.parent.parent.organization_level == OrganizationLevel.GLOBAL_ACCOUNT
+    assert Affiliation.objects.filter(organization__roles__role="customer").exists()
+    kinds = set(Party.objects.values_list("key_dates__kind", flat=True))
+    assert {KeyDateKind.BIRTHDAY, KeyDateKind.CUSTOMER_SINCE} <= kinds
+    assert Party.objects.filter(tags__name="vip").exists()
+    assert not Party.objects.filter(team__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_demo_prints_logins_that_work() -> None:
+    output = build(20)
+    password = re.search(r"Password for every demo user: (\S+)", output)
+    assert password is not None
+    assert "http://127.0.0.1:8000/" in output
+    for email in ("demo@clientela.local", "sales.pt@clientela.local", "viewer@clientela.local"):
+        assert authenticate(username=email, password=password.group(1)) is not None
+
+
+@pytest.mark.django_db(transaction=True)  # each build commits, as it does for real
+def test_demo_rebuilds_an_earlier_demo() -> None:
+    build(20)
+    build(20)
+    assert DemoDatabase.objects.count() == 1
+    assert User.objects.filter(email="demo@clientela.local").count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_wipe_a_database_that_is_not_a_demo() -> None:
+    factories.make_user(email="real@example.com")
+    with pytest.raises(CommandError, match="not a demo: refusing to wipe it"):
+        build(20)
+    assert list(User.objects.values_list("email", flat=True)) == ["real@example.com"]
+    assert not Party.objects.exists()
