@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from playwright.sync_api import Page, sync_playwright
 
 from clientela.accounts.models import Role, User
 from tests import factories
@@ -58,3 +60,33 @@ def web_client() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
+    """A page in Debian's Chromium driven by Playwright; fails the test on any console error."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Debian's Chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (factories, assertions) are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        browser.close()
+        assert errors == [], errors  # no CSP violation, no script error

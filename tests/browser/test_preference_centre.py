@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from clientela.accounts.models import Role
 from clientela.consent.services import issue_token, may_contact
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's Chromium is needed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="en-US")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page
-        assert errors == [], errors  # no CSP violation, no script error
-        browser.close()
 
 
 def test_a_customer_turns_e_mail_marketing_off_and_post_on_and_staff_see_the_proof(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from clientela.accounts.models import Role
 from clientela.parties.models import Tag
@@ -15,28 +12,6 @@ from tests import factories
 from tests.segments.helpers import metrics
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's Chromium is needed at {CHROMIUM} (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the test's own ORM calls stay synchronous
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_context(locale="en-US").new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            yield page
-            assert errors == [], errors  # no CSP violation, no script error
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_build_a_segment_watch_the_count_and_save_it(page: Page, live_server: object) -> None:
