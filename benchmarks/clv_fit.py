@@ -5,11 +5,13 @@
 Customers are drawn from the BG/NBD and Gamma-Gamma stories, with ages and recencies in whole
 days as real data has them. Each implementation runs in its own process per size, so each
 peak RSS (ru_maxrss) is its own; lifetimes lives in another venv and is never installed here.
-Prints one JSON document.
+Each size runs --repeat rounds, the two implementations alternating; times are medians of the
+rounds and the ratio of each round is kept. Prints one JSON document.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -162,6 +164,22 @@ def spawn(python: str, implementation: str, data: Path, out: Path) -> dict[str, 
     return result
 
 
+def medians(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last round's outputs with the time of each step and the total as medians of rounds."""
+    failed = [r for r in results if "error" in r]
+    if failed:
+        return failed[0]
+    merged = dict(results[-1])
+    merged["times_s"] = {
+        step: round(float(np.median([r["times_s"][step] for r in results])), 4)
+        for step in results[-1]["times_s"]
+    }
+    merged["total_s"] = round(float(np.median([r["total_s"] for r in results])), 4)
+    merged["total_s_per_round"] = [r["total_s"] for r in results]
+    merged["peak_rss_mib"] = max(r["peak_rss_mib"] for r in results)
+    return merged
+
+
 def relative(ours: float, theirs: float) -> float:
     return abs(ours - theirs) / abs(theirs)
 
@@ -186,6 +204,10 @@ def compare(data_path: Path, ours: dict[str, Any], theirs: dict[str, Any], tmp: 
             predictions[name] = {"median": float(np.median(gap)), "max": float(gap.max())}
     return {
         "speedup_total": round(theirs["total_s"] / ours["total_s"], 1),
+        "speedup_total_per_round": [
+            round(t / o, 1)
+            for o, t in zip(ours["total_s_per_round"], theirs["total_s_per_round"], strict=True)
+        ],
         "speedup_per_step": {
             step: round(theirs["times_s"][step] / max(ours["times_s"][step], 1e-6), 1)
             for step in theirs["times_s"]
@@ -240,6 +262,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--lifetimes-python", default=None)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per size; medians reported")
     parser.add_argument("--worker", choices=["clientela", "lifetimes"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -266,12 +289,23 @@ def main() -> None:
             customers = simulate(size, args.seed)
             np.savez(data_path, x=customers["x"], t_x=customers["t_x"], T=customers["T"],
                      m=customers["m"])  # fmt: skip
-            run: dict[str, Any] = {"customers": size}
-            run["clientela"] = spawn(sys.executable, "clientela", data_path, tmp / "clientela.npz")
-            if has_lifetimes:
-                run["lifetimes"] = spawn(
-                    args.lifetimes_python, "lifetimes", data_path, tmp / "lifetimes.npz"
+            run: dict[str, Any] = {"customers": size, "repeats": args.repeat}
+            rounds: dict[str, list[dict[str, Any]]] = {"clientela": [], "lifetimes": []}
+            loads = []
+            # Alternate the two in every round so that both see the same load on a shared box.
+            for _ in range(args.repeat):
+                loads.append(round(os.getloadavg()[0], 1))
+                rounds["clientela"].append(
+                    spawn(sys.executable, "clientela", data_path, tmp / "clientela.npz")
                 )
+                if has_lifetimes:
+                    rounds["lifetimes"].append(
+                        spawn(args.lifetimes_python, "lifetimes", data_path, tmp / "lifetimes.npz")
+                    )
+            run["load_average_1min_per_round"] = loads
+            run["clientela"] = medians(rounds["clientela"])
+            if has_lifetimes:
+                run["lifetimes"] = medians(rounds["lifetimes"])
                 if "error" not in run["clientela"] and "error" not in run["lifetimes"]:
                     run["comparison"] = compare(data_path, run["clientela"], run["lifetimes"], tmp)
             report["runs"].append(run)

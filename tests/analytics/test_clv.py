@@ -7,6 +7,7 @@ from scipy.special import betaln
 
 from clientela.analytics import clv
 from clientela.analytics.clv import BGNBDParams, GammaGammaParams
+from clientela.analytics.clv.purchases import hyp2f1_excess, series_excess
 
 # Published estimates on the CDNOW sample: Fader, Hardie & Lee (2005) and Fader & Hardie (2013).
 CDNOW = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426, loglik=-9582.4, n_customers=2357)
@@ -257,8 +258,8 @@ def test_fallback_series_agrees_with_scipy_hyp2f1() -> None:
     c = np.array([1.2, 3.0, 40.0, 500.0, -0.7])
     z = np.array([0.1, 0.5, 0.8, 0.95, 0.6])
 
-    series = clv._series_excess(1.9, 0.7, c, z)
-    scipy = clv._hyp2f1_excess(1.9, -0.3, c, z)
+    series = series_excess(1.9, 0.7, c, z)
+    scipy = hyp2f1_excess(1.9, -0.3, c, z)
 
     np.testing.assert_allclose(series, scipy, rtol=1e-10)
 
@@ -377,3 +378,127 @@ def test_extreme_histories_give_a_finite_loglik_and_gradient() -> None:
 def test_a_last_purchase_after_the_end_of_observation_is_refused() -> None:
     with pytest.raises(ValueError, match="t_x <= T"):
         clv.compress([1.0], [12.0], [10.0])
+
+
+def unique_rows_by_numpy(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    stacked = np.column_stack(columns)
+    unique, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    return unique, inverse.ravel(), counts
+
+
+@pytest.mark.parametrize(
+    ("days", "longest"),
+    [
+        pytest.param(1.0, 15, id="whole days over a fortnight"),
+        pytest.param(1.0, 400, id="whole days over a year"),
+        pytest.param(1 / 7, 53, id="fractional weeks"),
+        pytest.param(2.0**40, 40, id="whole numbers beyond a short range"),
+    ],
+)
+def test_compress_finds_the_same_rows_counts_and_inverse_as_numpy_unique(
+    days: float, longest: int
+) -> None:
+    rng = np.random.default_rng(17)
+    age = rng.integers(1, longest, 3_000) * days
+    t_x = np.floor(age / days * rng.uniform(0, 1, age.size)) * days
+    x = rng.integers(0, 4, age.size).astype(np.float64)
+    spend = rng.choice([-2.5, 0.0, 9.99, 10.0, 1e9], age.size)
+
+    rows = clv.compress(x, t_x, age, spend)
+
+    unique, inverse, counts = unique_rows_by_numpy(x, t_x, age, spend)
+    np.testing.assert_array_equal(
+        np.column_stack([rows.x, rows.t_x, rows.T, rows.monetary]), unique
+    )
+    np.testing.assert_array_equal(rows.inverse, inverse)
+    np.testing.assert_array_equal(rows.weights, counts)
+
+
+def test_compress_handles_columns_whose_combined_range_overflows_an_integer_key() -> None:
+    big = 2.0**31 - 1
+    x = np.array([0.0, big, 0.0, big, big])
+    t_x = np.array([0.0, 0.0, big, 0.0, 0.0])
+    age = np.full(5, big)
+    spend = np.array([1.5, 2.5, 1.5, 2.5, 3.5])
+
+    rows = clv.compress(x, t_x, age, spend)
+
+    unique, inverse, counts = unique_rows_by_numpy(x, t_x, age, spend)
+    np.testing.assert_array_equal(
+        np.column_stack([rows.x, rows.t_x, rows.T, rows.monetary]), unique
+    )
+    np.testing.assert_array_equal(rows.inverse, inverse)
+    np.testing.assert_array_equal(rows.weights, counts)
+
+
+def test_compress_puts_minus_zero_and_zero_on_one_row() -> None:
+    rows = clv.compress([1.0, 1.0], [0.5, 0.5], [2.0, 2.0], [-0.0, 0.0])
+
+    np.testing.assert_array_equal(rows.weights, [2.0])
+
+
+def test_compress_of_no_customers_is_empty() -> None:
+    rows = clv.compress([], [], [])
+
+    assert rows.x.size == rows.weights.size == rows.inverse.size == 0
+
+
+def test_gamma_gamma_fit_on_weighted_distinct_rows_equals_fit_on_every_customer() -> None:
+    rng = np.random.default_rng(13)
+    x = rng.integers(1, 4, 3_000).astype(np.float64)
+    spend = np.round(simulate_gamma_gamma(rng, x, p=2.0, q=3.0, v=10.0), 0) + 1.0
+    rows = clv.compress(x, np.zeros_like(x), np.zeros_like(x), spend)
+    assert rows.monetary is not None
+
+    per_customer = clv.fit_gamma_gamma(x, spend)
+    compressed = clv.fit_gamma_gamma(rows.x, rows.monetary, rows.weights)
+
+    assert rows.x.size < x.size
+    np.testing.assert_allclose(
+        [compressed.p, compressed.q, compressed.v, compressed.loglik],
+        [per_customer.p, per_customer.q, per_customer.v, per_customer.loglik],
+        rtol=1e-6,
+    )
+
+
+def test_expected_purchases_broadcast_a_grid_of_horizons_over_customers() -> None:
+    horizons = np.array([[1.0], [39.0], [39.0]])
+    x, t_x, age = np.array([2.0, 0.0, 2.0, 10.0]), np.array([30.43, 0.0, 30.43, 35.0]), 38.86
+
+    grid = clv.bgnbd_expected_purchases(CDNOW, horizons, x, t_x, age)
+
+    one_by_one = [
+        [expected_purchases_by_hand(CDNOW, t, xi, ti, age) for xi, ti in zip(x, t_x, strict=True)]
+        for t in horizons.ravel()
+    ]
+    assert grid.shape == (3, 4)
+    np.testing.assert_allclose(grid, one_by_one, rtol=1e-10)
+
+
+def test_lifetime_value_of_customers_sharing_x_and_t_differs_by_recency_and_spend() -> None:
+    x = np.array([3.0, 3.0, 3.0, 0.0, 0.0])
+    t_x = np.array([35.0, 10.0, 35.0, 0.0, 0.0])
+    age = np.array([38.0, 38.0, 38.0, 38.0, 20.0])
+    spend = np.array([20.0, 20.0, 45.0, 0.0, 0.0])
+    ends, rate = np.array([10.0, 20.0, 25.0]), 0.004
+
+    value = clv.customer_lifetime_value(
+        CDNOW, CDNOW_SPEND, x, t_x, age, spend,
+        horizon_periods=25, discount_rate_per_period=rate, step=10,
+    )  # fmt: skip
+
+    cumulative = clv.bgnbd_expected_purchases(CDNOW, ends[:, None], x, t_x, age)
+    steps = np.diff(cumulative, axis=0, prepend=0.0)
+    by_hand = (steps / (1 + rate) ** ends[:, None]).sum(axis=0)
+    by_hand *= clv.gamma_gamma_expected_spend(CDNOW_SPEND, x, spend)
+    np.testing.assert_allclose(value, by_hand, rtol=1e-12)
+    assert value[0] > value[1]
+    assert value[2] > value[0]
+
+
+def test_lifetime_value_of_no_customers_is_empty() -> None:
+    value = clv.customer_lifetime_value(
+        CDNOW, CDNOW_SPEND, [], [], [], [], horizon_periods=52, discount_rate_per_period=0.002
+    )
+
+    assert value.shape == (0,)
