@@ -67,10 +67,14 @@ class FieldChoice:
 
 def party_relations() -> list[tuple[type[models.Model], models.ForeignKey[Any, Any]]]:
     """Every (model, foreign key) that points at Party, hidden ones and m2m tables included."""
-    found = []
+    found: list[tuple[type[models.Model], models.ForeignKey[Any, Any]]] = []
+    # include_hidden reaches the tables Django made for many-to-many fields (party tags).
     for rel in Party._meta.get_fields(include_hidden=True):
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
-            found.append((rel.related_model, rel.field))  # type: ignore[union-attr]
+        model = getattr(rel, "related_model", None)
+        field = getattr(rel, "field", None)
+        is_reverse = rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+        if is_reverse and isinstance(model, type) and isinstance(field, models.ForeignKey):
+            found.append((model, field))
     return found
 
 
@@ -93,7 +97,8 @@ def party_record(party: Party) -> dict[str, Any]:
 
 def _as_json(rows: Any) -> list[dict[str, Any]]:
     data = serializers.serialize("python", rows)
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+    result: list[dict[str, Any]] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return result
 
 
 def differing_fields(a: Party, b: Party) -> list[FieldChoice]:
@@ -104,7 +109,7 @@ def differing_fields(a: Party, b: Party) -> list[FieldChoice]:
         if va == vb or (va in EMPTY and vb in EMPTY):
             continue
         field = name.removesuffix("_id")
-        label = str(Party._meta.get_field(field).verbose_name)
+        label = str(Party._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # concrete fields only
         if field != name:  # owner, team, parent: show the row, not its id
             va, vb = getattr(a, field), getattr(b, field)
         result.append(FieldChoice(name, label, va, vb))

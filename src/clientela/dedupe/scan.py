@@ -92,9 +92,9 @@ def load_profiles() -> dict[int, Profile]:
         profiles[person_id].organizations.add(org_key)
     links = Affiliation.objects.values_list("person_id", "organization_id")
     for person_id, org_id in links.iterator(chunk_size=5000):
-        person, org = profiles.get(person_id), profiles.get(org_id)
-        if person is not None and org is not None:
-            person.organizations.add(org.key)
+        member, employer = profiles.get(person_id), profiles.get(org_id)
+        if member is not None and employer is not None:
+            member.organizations.add(employer.key)
     birthdays = KeyDate.objects.filter(kind=KeyDateKind.BIRTHDAY).values_list(
         "party_id", "year", "month", "day"
     )

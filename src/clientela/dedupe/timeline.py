@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from clientela.dedupe.models import MergeRecord
 from clientela.interactions.presenters import KIND_LABELS
-from clientela.interactions.timeline import Entry, before_filter, register_source
+from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 MERGE = "merge"
@@ -21,23 +21,35 @@ def merge_entries(
     """The party's merges, newest first; a merge has no channel, so a channel filter hides it."""
     if channels:
         return []
-    rows = (
-        MergeRecord.objects.filter(survivor=party)
-        .filter(before_filter(MERGE, before, at="at"))
-        .select_related("by")
-        .order_by("-at", "-id")[:limit]
+    rows = source_rows(
+        MERGE,
+        lambda party_id: MergeRecord.objects.filter(survivor_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="at",
+        fields=(
+            "id",
+            "at",
+            "merged_name",
+            "merged_party_id",
+            "choices",
+            "moved",
+            "by__full_name",
+            "by__email",
+        ),
     )
     return [
         Entry(
             kind=MERGE,
-            id=r.pk,
-            at=r.at,
-            title=_("Merged with %(name)s (party %(id)s)")
-            % {"name": r.merged_name, "id": r.merged_party_id},
-            actor=str(r.by) if r.by else "",
-            data={"merged_party_id": r.merged_party_id, "choices": r.choices, "moved": r.moved},
+            id=pk,
+            at=at,
+            title=_("Merged with %(name)s (party %(id)s)") % {"name": name, "id": merged_id},
+            actor=by_name or by_email or "",  # str(by): full name, else e-mail
+            data={"merged_party_id": merged_id, "choices": choices, "moved": moved},
         )
-        for r in rows
+        for pk, at, name, merged_id, choices, moved, by_name, by_email in rows
     ]
 
 

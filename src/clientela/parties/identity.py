@@ -152,11 +152,11 @@ def find_exact_matches(emails: Iterable[str], phones: Iterable[str]) -> dict[str
             except ValueError:
                 continue
     found: dict[str, set[int]] = {}
-    for kind, values in wanted.items():
+    for contact_kind, values in wanted.items():
         ordered = sorted(values)
         for start in range(0, len(ordered), _QUERY_CHUNK):
             rows = ContactPoint.objects.filter(
-                kind=kind,
+                kind=contact_kind,
                 normalized__in=ordered[start : start + _QUERY_CHUNK],
                 party__archived_at__isnull=True,
             ).values_list("normalized", "party_id")

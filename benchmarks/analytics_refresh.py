@@ -1,0 +1,312 @@
+"""Full analytics refresh on 1,000,000 customers and 10,000,000 orders in SQLite, beside DuckDB.
+
+    .venv/bin/python benchmarks/analytics_refresh.py [--customers N] [--orders N]
+        [--workdir /tmp/clientela-bench-analytics]
+        [--duckdb-python /tmp/analytics-bench-venv/bin/python]
+
+The store is generated once with raw executemany and kept under --workdir between runs. The
+refresh (aggregate, score, fit, predict, lifecycle, write back) runs in a child process so that
+its peak memory is its own: first on the day before (to have a previous state), then, timed, on
+the as-of day. DuckDB computes the same per-customer RFM aggregation from a Parquet copy of the
+orders, in a separate virtualenv (duckdb and pyarrow are not dependencies of Clientela).
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+AS_OF = date(2025, 6, 30)
+DAYS = 1000  # first purchases fall within this many days before the as-of day
+DUCKDB_SQL = """
+WITH occasions AS (
+    SELECT party_id, CAST(floor(epoch(ordered_at) / 86400) AS BIGINT) AS day, SUM(total) AS value
+    FROM read_parquet('{parquet}')
+    WHERE status = 'completed' AND currency = 'EUR' AND ordered_at < TIMESTAMP '{until}'
+    GROUP BY party_id, day
+)
+SELECT party_id, COUNT(*) AS occasions, MIN(day) AS first_day, MAX(day) AS last_day,
+       SUM(value) AS total, arg_min(value, day) AS first_value
+FROM occasions GROUP BY party_id ORDER BY party_id
+"""
+
+
+def _django(db: Path) -> None:
+    os.environ["CLIENTELA_HOME"] = str(db.parent)
+    os.environ["CLIENTELA_DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
+    import django
+
+    django.setup()
+
+
+def _template_row(model: type, **values: object) -> tuple[list[str], list[object]]:
+    """Column names and database values of one instance, with Django's defaults filled in."""
+    from django.db import connection
+
+    obj = model(**values)
+    names, row = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = getattr(obj, field.attname)
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            from django.utils import timezone
+
+            value = timezone.now()
+        names.append(field.column)
+        row.append(field.get_db_prep_save(value, connection))
+    return names, row
+
+
+def generate(db: Path, customers: int, orders: int, seed: int = 42) -> None:
+    """Parties 1..customers and exactly `orders` orders, written with raw executemany."""
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+
+    from clientela.commerce.models import Order
+    from clientela.parties.models import Party
+
+    call_command("migrate", verbosity=0)
+    party_cols, party_row = _template_row(
+        Party, kind="person", given_name="Bench", display_name="x"
+    )
+    order_cols, order_row = _template_row(
+        Order, external_id="x", party_id=1, total=1, currency="EUR", status="completed",
+        channel="web", ordered_at=None,
+    )  # fmt: skip
+    connection.close()
+    rng = np.random.default_rng(seed)
+    # The BG/NBD generative process (days): purchase rates ~ Gamma(1.2, 30), drop-out chances
+    # ~ Beta(0.6, 4), ages uniform over the window; about 10 orders per customer on average.
+    age = rng.uniform(30, DAYS, customers)
+    events = rng.poisson(rng.gamma(1.2, 1 / 30, customers) * age)
+    repeats = np.minimum(events, rng.geometric(rng.beta(0.6, 4.0, customers)))
+    extra = np.zeros(customers, dtype=np.int64)  # further orders on an occasion's day
+    diff = orders - int(repeats.sum()) - customers
+    while diff < 0:  # too many: drop repeat purchases of random repeat customers
+        pick = rng.choice(np.flatnonzero(repeats), -diff)
+        np.subtract.at(repeats, pick, 1)
+        repeats = np.maximum(repeats, 0)
+        diff = orders - int(repeats.sum()) - customers
+    np.add.at(extra, rng.integers(0, customers, diff), 1)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    pi, oi = party_cols.index("display_name"), order_cols.index
+    p_marks = ", ".join("?" * (len(party_cols) + 1))
+    p_sql = f"INSERT INTO parties_party (id, {', '.join(party_cols)}) VALUES ({p_marks})"
+    o_marks = ", ".join("?" * len(order_cols))
+    o_sql = f"INSERT INTO commerce_order ({', '.join(order_cols)}) VALUES ({o_marks})"
+    end = np.datetime64(AS_OF.isoformat()) + np.timedelta64(1, "D")
+    order_no, chunk = 0, 50_000
+    for start in range(0, customers, chunk):
+        ids = np.arange(start + 1, min(start + chunk, customers) + 1)
+        rows = []
+        for pid in ids.tolist():
+            row = list(party_row)
+            row[pi] = f"Customer {pid}"
+            rows.append((pid, *row))
+        con.executemany(p_sql, rows)
+        part = slice(start, start + ids.size)
+        x, n_events, ages, more = repeats[part], events[part], age[part], extra[part]
+        # Repeat purchases: the first x of each customer's Poisson events, uniform in (0, age).
+        event_owner = np.repeat(np.arange(ids.size), n_events)
+        moments = rng.random(event_owner.size) * ages[event_owner]
+        order = np.lexsort((moments, event_owner))
+        moments, event_owner = moments[order], event_owner[order]
+        rank = np.arange(event_owner.size) - np.repeat(np.cumsum(n_events) - n_events, n_events)
+        keep = rank < x[event_owner]
+        who = np.concatenate(
+            [np.arange(ids.size), event_owner[keep], np.repeat(np.arange(ids.size), more)]
+        )
+        when = np.concatenate([np.zeros(ids.size), moments[keep], np.full(int(more.sum()), 1 / 24)])
+        owner = ids[who]
+        seconds = ((DAYS - ages[who] + when) * 86400).astype(np.int64)
+        stamps = end - np.timedelta64(DAYS, "D") + seconds.astype("timedelta64[s]")
+        text = np.char.replace(np.datetime_as_string(stamps, unit="s"), "T", " ").tolist()
+        totals = np.round(rng.gamma(3.0, rng.gamma(3.0, 5.0, ids.size)[who]), 2).tolist()
+        roll = rng.random(owner.size)
+        status = np.where(
+            roll < 0.03, "refunded", np.where(roll < 0.04, "cancelled", "completed")
+        ).tolist()
+        currency = np.where(rng.random(owner.size) < 0.01, "USD", "EUR").tolist()
+        rows = []
+        for pid, at, total, st, cur in zip(
+            owner.tolist(), text, totals, status, currency, strict=True
+        ):
+            order_no += 1
+            row = list(order_row)
+            row[oi("external_id")] = f"B{order_no}"
+            row[oi("party_id")] = pid
+            row[oi("ordered_at")] = at
+            row[oi("total")] = total
+            row[oi("status")] = st
+            row[oi("currency")] = cur
+            rows.append(row)
+        con.executemany(o_sql, rows)
+        con.commit()
+        print(
+            f"generated {min(start + chunk, customers):,} customers, {order_no:,} orders",
+            file=sys.stderr,
+        )
+    con.execute("ANALYZE")
+    con.commit()
+    con.close()
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss would count the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def child_refresh(db: Path) -> None:
+    """Run in a child: refresh the day before, then time the refresh of the as-of day."""
+    from datetime import timedelta
+
+    _django(db)
+    from django.db import connection, transaction
+
+    from clientela.analytics.refresh import refresh_metrics
+
+    result = {}
+    for label, day in (("first", AS_OF - timedelta(days=1)), ("daily", AS_OF)):
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            run = refresh_metrics(as_of=day)
+        result[label] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_seconds": round(time.process_time() - cpu, 2),
+            "steps": run.timings,
+            "customers": run.customers,
+            "parties": run.parties,
+            "lifecycle_changes": run.lifecycle_changes,
+            "bgnbd": run.bgnbd,
+        }
+    connection.close()
+    result["peak_rss_mib"] = peak_rss_mib()
+    print(json.dumps(result))
+
+
+EXPORT_PARQUET = r"""
+import sqlite3, sys
+import pyarrow as pa, pyarrow.parquet as pq
+db, out = sys.argv[1], sys.argv[2]
+con = sqlite3.connect(db)
+cur = con.execute("SELECT party_id, ordered_at, total, currency, status FROM commerce_order")
+schema = pa.schema([("party_id", pa.int64()), ("ordered_at", pa.timestamp("us")),
+                    ("total", pa.float64()), ("currency", pa.string()), ("status", pa.string())])
+writer = pq.ParquetWriter(out, schema)
+while rows := cur.fetchmany(1_000_000):
+    cols = list(zip(*rows))
+    stamps = pa.array(cols[1], pa.string()).cast(pa.timestamp("us"))
+    arrays = [pa.array(cols[0], pa.int64()), stamps, pa.array(cols[2], pa.float64()),
+              pa.array(cols[3]), pa.array(cols[4])]
+    writer.write_table(pa.table(arrays, schema=schema))
+writer.close()
+"""
+
+RUN_DUCKDB = r"""
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+def peak_mib():
+    lines = Path("/proc/self/status").read_text().splitlines()
+    hwm = next(line for line in lines if line.startswith("VmHWM:"))
+    return round(int(hwm.split()[1]) / 1024, 1)
+
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+started, cpu = time.perf_counter(), time.process_time()
+result = con.execute(sys.argv[1]).fetchnumpy()
+out = {"seconds": round(time.perf_counter() - started, 2),
+       "cpu_seconds": round(time.process_time() - cpu, 2),
+       "customers": int(len(result["party_id"])), "peak_rss_mib": peak_mib()}
+print(json.dumps(out))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/clientela-bench-analytics"))
+    parser.add_argument("--duckdb-python", default="/tmp/analytics-bench-venv/bin/python")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    work = args.workdir / f"{args.customers}x{args.orders}"
+    db = work / "clientela.sqlite3"
+    if args.child:
+        child_refresh(db)
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    if not (work / "ready").exists():
+        db.unlink(missing_ok=True)
+        started = time.perf_counter()
+        _django(db)
+        generate(db, args.customers, args.orders)
+        (work / "ready").write_text(f"{time.perf_counter() - started:.0f} s\n")
+    parquet = work / "orders.parquet"
+    if not parquet.exists():
+        subprocess.run(
+            [args.duckdb_python, "-c", EXPORT_PARQUET, str(db), str(parquet)], check=True
+        )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    refresh = subprocess.run(
+        [sys.executable, __file__, "--child", "--customers", str(args.customers),
+         "--orders", str(args.orders), "--workdir", str(args.workdir)],
+        check=True, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    refreshed = json.loads(refresh.stdout.strip().splitlines()[-1])
+    print(json.dumps(refreshed), file=sys.stderr)
+    until = date.fromordinal(AS_OF.toordinal() + 1).isoformat()
+    duck = subprocess.run(
+        [args.duckdb_python, "-c", RUN_DUCKDB, DUCKDB_SQL.format(parquet=parquet, until=until)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    duckdb_result = json.loads(duck.stdout.strip().splitlines()[-1])
+    daily = refreshed["daily"]
+    aggregate = daily["steps"]["aggregate"]
+    print(
+        json.dumps(
+            {
+                "customers": args.customers,
+                "orders": args.orders,
+                "refresh_seconds": daily["seconds"],
+                "refresh_cpu_seconds": daily["cpu_seconds"],
+                "refresh_steps": daily["steps"],
+                "first_refresh_seconds": refreshed["first"]["seconds"],
+                "lifecycle_changes": daily["lifecycle_changes"],
+                "bgnbd": daily["bgnbd"],
+                "refresh_peak_rss_mib": refreshed["peak_rss_mib"],
+                "sqlite_aggregation_seconds": aggregate,
+                "duckdb_aggregation_seconds": duckdb_result["seconds"],
+                "duckdb_aggregation_cpu_seconds": duckdb_result["cpu_seconds"],
+                "duckdb_peak_rss_mib": duckdb_result["peak_rss_mib"],
+                "refresh_to_duckdb_ratio": round(daily["seconds"] / duckdb_result["seconds"], 1),
+                "aggregation_to_duckdb_ratio": round(aggregate / duckdb_result["seconds"], 1),
+                "goal_met": daily["seconds"] <= 20 and refreshed["peak_rss_mib"] <= 2048,
+                "cpus": os.cpu_count(),
+                "load_average_1min": round(os.getloadavg()[0], 1),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

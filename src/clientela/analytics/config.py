@@ -1,0 +1,121 @@
+"""The analytics settings, read once per refresh and checked: thresholds, horizon, tiers.
+
+Every figure can be changed in the environment (see docs/analytics.md); a bad value is refused
+with an error naming the setting and the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """Thresholds of the lifecycle states; gaps are multiples of the customer's own rhythm."""
+
+    new_days: int = 90  # "new": one purchase occasion, made within this many days
+    at_risk_gaps: float = 1.5  # silent for longer than 1.5 usual gaps ...
+    at_risk_p_alive: float = 0.6  # ... or P(alive) below this
+    inactive_gaps: float = 3.0
+    inactive_p_alive: float = 0.3
+    lost_gaps: float = 6.0
+    lost_p_alive: float = 0.1
+    lost_days: int = 730  # silent this long is lost whatever the rhythm
+    reactivated_days: int = 90  # how long a reactivated customer keeps that state when active
+    default_gap_days: float = 90.0  # the rhythm when neither the customer nor the model has one
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A value tier: customers whose CLV is at or above this quantile (0-1) of all CLVs."""
+
+    name: str
+    quantile: float
+
+
+@dataclass(frozen=True)
+class AnalyticsConfig:
+    """Everything a refresh needs to know besides the orders."""
+
+    currency: str
+    horizon_days: int
+    discount_rate: float  # per year
+    lifecycle: LifecycleRules
+    tiers: tuple[Tier, ...]  # highest quantile first; the last one starts at 0
+
+
+DEFAULT_TIERS = "platinum:0.99,gold:0.95,silver:0.80,bronze:0"
+
+
+def _float(name: str, raw: object) -> float:
+    try:
+        return float(str(raw))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {raw!r} is not a number") from exc
+
+
+def parse_lifecycle(raw: str) -> LifecycleRules:
+    """Overrides such as "new_days=60,at_risk_gaps=2" on top of the defaults."""
+    known = {f.name: f.type for f in fields(LifecycleRules)}
+    changes: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in known:
+            raise ImproperlyConfigured(
+                f"CLIENTELA_LIFECYCLE: {part!r} is not one of {', '.join(known)} as name=value"
+            )
+        number = _float(f"CLIENTELA_LIFECYCLE.{key}", value.strip())
+        if number < 0 or (key.endswith("p_alive") and number > 1):
+            raise ImproperlyConfigured(f"CLIENTELA_LIFECYCLE.{key}: {value!r} is out of range")
+        changes[key] = int(number) if known[key] == "int" else number
+    rules = replace(LifecycleRules(), **changes)
+    if not rules.at_risk_gaps <= rules.inactive_gaps <= rules.lost_gaps:
+        raise ImproperlyConfigured(
+            "CLIENTELA_LIFECYCLE: need at_risk_gaps <= inactive_gaps <= lost_gaps"
+        )
+    if not rules.at_risk_p_alive >= rules.inactive_p_alive >= rules.lost_p_alive:
+        raise ImproperlyConfigured(
+            "CLIENTELA_LIFECYCLE: need at_risk_p_alive >= inactive_p_alive >= lost_p_alive"
+        )
+    return rules
+
+
+def parse_tiers(raw: str) -> tuple[Tier, ...]:
+    """Tiers such as "platinum:0.99,gold:0.95,silver:0.8,bronze:0", best first."""
+    tiers = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, sep, value = part.partition(":")
+        quantile = _float(f"CLIENTELA_VALUE_TIERS.{name}", value) if sep else -1.0
+        if not name.strip() or len(name.strip()) > 30 or not 0 <= quantile < 1:
+            raise ImproperlyConfigured(
+                f"CLIENTELA_VALUE_TIERS: {part!r} must be name:quantile with 0 <= quantile < 1"
+            )
+        tiers.append(Tier(name.strip(), quantile))
+    quantiles = [t.quantile for t in tiers]
+    if not tiers or quantiles != sorted(quantiles, reverse=True) or quantiles[-1] != 0:
+        raise ImproperlyConfigured(
+            f"CLIENTELA_VALUE_TIERS: {raw!r} must list tiers best first, the last at quantile 0"
+        )
+    return tuple(tiers)
+
+
+def analytics_config(*, horizon_days: int | None = None) -> AnalyticsConfig:
+    """The configuration from settings, optionally with another CLV horizon."""
+    horizon = horizon_days if horizon_days is not None else settings.CLIENTELA_CLV_HORIZON_DAYS
+    if int(horizon) < 1:
+        raise ImproperlyConfigured(f"CLIENTELA_CLV_HORIZON_DAYS: {horizon!r} must be at least 1")
+    rate = _float("CLIENTELA_CLV_DISCOUNT_RATE", settings.CLIENTELA_CLV_DISCOUNT_RATE)
+    if not 0 <= rate < 10:
+        raise ImproperlyConfigured(f"CLIENTELA_CLV_DISCOUNT_RATE: {rate!r} must be in [0, 10)")
+    return AnalyticsConfig(
+        currency=settings.CLIENTELA_CURRENCY,
+        horizon_days=int(horizon),
+        discount_rate=rate,
+        lifecycle=parse_lifecycle(getattr(settings, "CLIENTELA_LIFECYCLE", "")),
+        tiers=parse_tiers(getattr(settings, "CLIENTELA_VALUE_TIERS", DEFAULT_TIERS)),
+    )

@@ -1,0 +1,64 @@
+"""API schemas of customer analytics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+
+class MetricsOut(Schema):
+    """A party's metrics from the last refresh; money in `currency`, days are whole UTC days."""
+
+    party_id: int
+    as_of: date
+    computed_at: datetime
+    currency: str
+    occasions: int
+    frequency: int
+    recency_days: int | None
+    active_span_days: int | None
+    tenure_days: int | None
+    monetary: Decimal | None
+    average_repeat_value: Decimal | None
+    first_purchase_at: date | None
+    last_purchase_at: date | None
+    r_score: int | None
+    f_score: int | None
+    m_score: int | None
+    rfm_segment: str
+    p_alive: float | None
+    expected_purchases: float | None
+    expected_spend: Decimal | None
+    clv: Decimal | None
+    tier: str
+    lifecycle_state: str
+    state_since: date
+    horizon_days: int | None
+
+
+class SummaryOut(Schema):
+    """Analytics over the parties the caller may see."""
+
+    as_of: date | None
+    computed_at: datetime | None
+    currency: str
+    horizon_days: int | None
+    discount_rate: float | None
+    excluded_orders: int
+    parties: int
+    customers: int
+    repeat_customers: int
+    revenue: float
+    repeat_customer_revenue_share: float | None
+    repeat_purchase_revenue_share: float | None
+    total_clv: float
+    expected_purchases: float
+    lifecycle: dict[str, int]
+    rfm_segments: dict[str, int]
+    rfm_grid: list[list[int]]
+    tiers: dict[str, int]
+    bgnbd: dict[str, Any] | None
+    gamma_gamma: dict[str, Any] | None

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from clientela.analytics import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("analytics/", views.analytics_dashboard, name="dashboard"),
+    path("parties/<int:party_id>/metrics-panel/", views.metrics_panel, name="party_metrics"),
+]

@@ -1,0 +1,81 @@
+from datetime import date
+
+import pytest
+
+from clientela.accounts.models import Team
+from clientela.analytics.refresh import refresh_metrics
+from tests.analytics.conftest import AS_OF, buy
+from tests.factories import make_party
+
+pytestmark = pytest.mark.django_db
+
+
+def team_party(user, **fields):
+    party = make_party(team=Team.objects.get(pk=user.team_id), **fields)
+    buy(party, date(2024, 2, 1), date(2024, 5, 1), total="40.00")
+    return party
+
+
+def test_a_party_s_metrics_come_back_with_every_figure(sales_a, api_client):
+    party = team_party(sales_a)
+    refresh_metrics(as_of=AS_OF)
+    response = api_client(sales_a).get(f"/api/v1/parties/{party.pk}/metrics")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["party_id"] == party.pk
+    assert (body["occasions"], body["frequency"], body["monetary"]) == (2, 1, "80.00")
+    assert body["lifecycle_state"] in {"active", "at_risk", "inactive", "lost"}
+    assert body["horizon_days"] == 365
+
+
+def test_a_sales_user_gets_404_for_another_team_s_party_metrics(sales_a, sales_b, api_client):
+    party = team_party(sales_b)
+    refresh_metrics(as_of=AS_OF)
+    response = api_client(sales_a).get(f"/api/v1/parties/{party.pk}/metrics")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_metrics_before_the_first_refresh_are_a_clear_404(admin, api_client):
+    party = make_party()
+    response = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics")
+    assert response.status_code == 404
+    assert "analytics refresh" in response.json()["detail"]
+
+
+def test_the_summary_counts_only_the_parties_the_user_may_see(sales_a, sales_b, admin, api_client):
+    team_party(sales_a)
+    team_party(sales_b)
+    team_party(sales_b)
+    refresh_metrics(as_of=AS_OF)
+    mine = api_client(sales_a).get("/api/v1/analytics/summary").json()
+    everyone = api_client(admin).get("/api/v1/analytics/summary").json()
+    assert (mine["customers"], everyone["customers"]) == (1, 3)
+    assert mine["revenue"] == 80.0
+    assert sum(sum(row) for row in everyone["rfm_grid"]) == 3
+    assert set(everyone["lifecycle"]) >= {"potential", "new", "active", "lost"}
+
+
+def test_the_summary_reports_the_share_of_revenue_from_repeat_customers(admin, api_client):
+    repeat = make_party()
+    buy(repeat, date(2024, 2, 1), date(2024, 3, 1), total="30.00")
+    once = make_party()
+    buy(once, date(2024, 2, 1), total="40.00")
+    refresh_metrics(as_of=AS_OF)
+    body = api_client(admin).get("/api/v1/analytics/summary").json()
+    assert body["repeat_customer_revenue_share"] == 0.6
+    assert body["repeat_purchase_revenue_share"] == 0.3
+
+
+def test_the_summary_needs_a_token(client):
+    assert client.get("/api/v1/analytics/summary").status_code == 401
+
+
+def test_the_summary_takes_a_bounded_number_of_queries(
+    admin, api_client, crowd, django_assert_max_num_queries
+):
+    crowd(15)
+    refresh_metrics(as_of=AS_OF)
+    client = api_client(admin)
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/v1/analytics/summary").status_code == 200

@@ -1,0 +1,155 @@
+import csv
+import io
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from clientela.analytics.models import CustomerMetrics
+from tests.analytics.conftest import AS_OF, buy
+from tests.factories import make_party
+
+
+def simulate_summary(path, n=3000, seed=3):
+    """Customers drawn from the BG/NBD and Gamma-Gamma generative processes (weeks)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        lam, p = rng.gamma(0.5, 1 / 5.0), rng.beta(0.8, 2.5)
+        age = rng.uniform(20, 52)
+        t, x, last = 0.0, 0, 0.0
+        while True:
+            t += rng.exponential(1 / lam)
+            if t > age:
+                break
+            x, last = x + 1, t
+            if rng.random() < p:
+                break
+        nu = rng.gamma(6.0, 1 / 15.0)
+        spend = rng.gamma(3.0, 1 / nu, size=max(x, 1)).mean() if x else 0.0
+        rows.append((x, round(last, 4), round(age, 4), round(spend, 2)))
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["frequency", "recency", "T", "monetary_value"])
+        writer.writerows(rows)
+    return path
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("analytics", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_fit_prints_both_models_parameters_as_json(tmp_path):
+    result = json.loads(run("fit", "--summary", str(simulate_summary(tmp_path / "s.csv"))))
+    assert set(result) == {"bgnbd", "gamma_gamma"}
+    assert set(result["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
+    assert set(result["gamma_gamma"]) == {"p", "q", "v", "loglik"}
+    assert 0.2 < result["bgnbd"]["r"] < 1.0
+    assert result["bgnbd"]["loglik"] < 0
+
+
+def test_fit_without_monetary_values_fits_bgnbd_only(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "frequency,recency,T\n" + "\n".join(f"{i % 4},{i % 4 * 2},10" for i in range(60))
+    )
+    result = json.loads(run("fit", "--summary", str(path)))
+    assert result["gamma_gamma"] is None
+    assert result["bgnbd"]["r"] > 0
+
+
+def test_fit_names_a_missing_column(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("frequency,recency\n1,2\n")
+    with pytest.raises(CommandError, match="no column 'T'"):
+        run("fit", "--summary", str(path))
+
+
+def test_fit_names_the_row_and_column_of_a_bad_value(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("frequency,recency,T\n1,2,10\n2,abc,10\n")
+    with pytest.raises(CommandError, match=r"row 3\.recency.*not a number"):
+        run("fit", "--summary", str(path))
+
+
+def test_fit_refuses_a_recency_beyond_t(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("frequency,recency,T\n1,12,10\n")
+    with pytest.raises(CommandError, match=r"row 2\.recency"):
+        run("fit", "--summary", str(path))
+
+
+def test_fit_names_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match=r"nope\.csv"):
+        run("fit", "--summary", str(tmp_path / "nope.csv"))
+
+
+@pytest.mark.django_db
+def test_refresh_with_as_of_prints_what_it_did():
+    party = make_party()
+    buy(party, date(2024, 1, 5), date(2025, 1, 5))
+    result = json.loads(run("refresh", "--as-of", "2024-06-30"))
+    assert result["as_of"] == "2024-06-30"
+    assert result["customers"] == 1
+    assert CustomerMetrics.objects.get(party=party).occasions == 1
+
+
+def test_refresh_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="2024-13-01"):
+        run("refresh", "--as-of", "2024-13-01")
+
+
+@pytest.mark.django_db
+def test_export_writes_one_row_per_party(tmp_path, crowd):
+    parties = crowd(40)
+    make_party(external_id="=HYPERLINK(1)")
+    run("refresh", "--as-of", AS_OF.isoformat())
+    out = tmp_path / "metrics.csv"
+    call_command("analytics", "export-metrics", "--out", str(out), stderr=io.StringIO())
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(parties) + 1
+    assert {
+        "external_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "tenure_days",
+        "r_score",
+        "rfm_segment",
+        "lifecycle_state",
+        "p_alive",
+        "expected_purchases",
+        "expected_spend",
+        "clv",
+        "tier",
+    } <= set(rows[0])
+    assert any(r["external_id"] == "'=HYPERLINK(1)" for r in rows)
+    assert not (tmp_path / "metrics.csv.partial").exists()
+
+
+@pytest.mark.django_db
+def test_export_over_a_longer_horizon_expects_more_purchases(crowd):
+    crowd(40)
+    run("refresh", "--as-of", AS_OF.isoformat())
+    year = {r["party_id"]: r for r in csv.DictReader(io.StringIO(run("export-metrics")))}
+    two = {
+        r["party_id"]: r
+        for r in csv.DictReader(io.StringIO(run("export-metrics", "--horizon-days", "730")))
+    }
+    assert all(r["horizon_days"] == "730" for r in two.values())
+    assert sum(float(r["expected_purchases"]) for r in two.values()) > sum(
+        float(r["expected_purchases"]) for r in year.values()
+    )
+
+
+@pytest.mark.django_db
+def test_export_as_ndjson():
+    make_party()
+    run("refresh")
+    lines = run("export-metrics", "--format", "ndjson").splitlines()
+    assert json.loads(lines[0])["lifecycle_state"] == "potential"

@@ -1,0 +1,190 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
+from clientela.analytics.refresh import refresh_metrics
+from clientela.commerce.models import OrderStatus
+from clientela.interactions.services import timeline
+from tests.analytics.conftest import AS_OF, buy
+from tests.factories import make_party
+
+pytestmark = pytest.mark.django_db
+
+
+def metrics_of(party):
+    return CustomerMetrics.objects.get(party=party)
+
+
+def test_orders_on_the_same_day_are_one_purchase_occasion():
+    party = make_party()
+    buy(party, date(2024, 3, 1), date(2024, 3, 1), date(2024, 6, 1), total="10.00")
+    refresh_metrics(as_of=AS_OF)
+    m = metrics_of(party)
+    assert (m.occasions, m.frequency, m.monetary) == (2, 1, Decimal("30.00"))
+    assert m.average_repeat_value == Decimal("10.00")  # the repeat occasion only
+
+
+def test_recency_tenure_and_span_count_whole_days_to_the_as_of_day():
+    party = make_party()
+    buy(party, date(2024, 1, 1), date(2024, 12, 1))
+    refresh_metrics(as_of=AS_OF)
+    m = metrics_of(party)
+    assert (m.recency_days, m.tenure_days, m.active_span_days) == (30, 365, 335)
+    assert (m.first_purchase_at, m.last_purchase_at) == (date(2024, 1, 1), date(2024, 12, 1))
+
+
+def test_refunded_and_cancelled_orders_do_not_count():
+    party = make_party()
+    buy(party, date(2024, 5, 1), total="80.00")
+    buy(party, date(2024, 6, 1), total="500.00", status=OrderStatus.REFUNDED)
+    buy(party, date(2024, 7, 1), total="300.00", status=OrderStatus.CANCELLED)
+    refresh_metrics(as_of=AS_OF)
+    m = metrics_of(party)
+    assert (m.occasions, m.monetary, m.last_purchase_at) == (1, Decimal("80.00"), date(2024, 5, 1))
+
+
+def test_orders_in_another_currency_are_left_out_and_counted():
+    party = make_party()
+    buy(party, date(2024, 5, 1), total="20.00")
+    buy(party, date(2024, 6, 1), total="999.00", currency="USD")
+    run = refresh_metrics(as_of=AS_OF)
+    assert metrics_of(party).monetary == Decimal("20.00")
+    assert run.excluded_orders == 1
+
+
+def test_as_of_ignores_later_orders():
+    party = make_party()
+    buy(party, date(2024, 3, 1), date(2024, 9, 1), date(2025, 1, 5))
+    refresh_metrics(as_of=date(2024, 9, 1))
+    m = metrics_of(party)
+    assert (m.occasions, m.last_purchase_at, m.recency_days) == (2, date(2024, 9, 1), 0)
+    assert m.as_of == date(2024, 9, 1)
+
+
+def test_a_party_without_purchases_has_a_potential_row():
+    party = make_party(roles=("prospect",))
+    refresh_metrics(as_of=AS_OF)
+    m = metrics_of(party)
+    assert (m.lifecycle_state, m.occasions, m.r_score, m.rfm_segment) == ("potential", 0, None, "")
+
+
+def test_archived_parties_get_no_metrics():
+    party = make_party(archived_at=timezone.now())
+    buy(party, date(2024, 3, 1))
+    refresh_metrics(as_of=AS_OF)
+    assert not CustomerMetrics.objects.filter(party=party).exists()
+
+
+def test_a_refresh_fits_the_models_and_fills_every_customers_value(crowd):
+    parties = crowd(40)
+    run = refresh_metrics(as_of=AS_OF)
+    assert run.bgnbd is not None
+    assert run.gamma_gamma is not None
+    assert run.customers == 40
+    rows = CustomerMetrics.objects.filter(party__in=parties)
+    assert rows.count() == 40
+    for m in rows:
+        assert 0 <= m.p_alive <= 1
+        assert m.expected_purchases >= 0
+        assert m.clv is not None
+        assert m.clv >= 0
+        assert m.tier in {"platinum", "gold", "silver", "bronze"}
+        assert 1 <= m.r_score <= 5
+        assert m.rfm_segment
+
+
+def test_tiers_follow_the_lifetime_value(crowd):
+    crowd(40)
+    refresh_metrics(as_of=AS_OF)
+    rows = list(CustomerMetrics.objects.exclude(tier="").order_by("-clv"))
+    assert rows[0].tier == "platinum"
+    assert rows[-1].tier == "bronze"
+
+
+def test_each_change_of_state_is_recorded_and_shown_on_the_timeline():
+    party = make_party()
+    refresh_metrics(as_of=date(2024, 1, 1))
+    buy(party, date(2024, 1, 10))
+    refresh_metrics(as_of=date(2024, 1, 15))
+    change = LifecycleChange.objects.get(party=party)
+    assert (change.from_state, change.to_state, change.as_of) == (
+        "potential",
+        "new",
+        date(2024, 1, 15),
+    )
+    entries, _cursor = timeline(
+        party, kinds=frozenset({"lifecycle"}), channels=frozenset(), cursor=None, limit=10
+    )
+    assert [e.data["to_state"] for e in entries] == ["new"]
+    assert "New" in entries[0].title
+
+
+def test_an_unchanged_state_records_nothing():
+    party = make_party()
+    buy(party, date(2024, 1, 10))
+    refresh_metrics(as_of=date(2024, 1, 15))
+    refresh_metrics(as_of=date(2024, 1, 16))
+    assert not LifecycleChange.objects.filter(party=party).exists()
+
+
+def test_a_lost_customer_who_buys_again_is_reactivated():
+    party = make_party()
+    buy(party, date(2022, 1, 1), date(2022, 2, 1), date(2022, 3, 1))
+    refresh_metrics(as_of=date(2024, 6, 1))
+    assert metrics_of(party).lifecycle_state == "lost"
+    buy(party, date(2024, 6, 10))
+    refresh_metrics(as_of=date(2024, 6, 11))
+    assert metrics_of(party).lifecycle_state == "reactivated"
+    assert list(
+        LifecycleChange.objects.filter(party=party).values_list("from_state", "to_state")
+    ) == [("lost", "reactivated")]
+
+
+def test_a_back_test_of_an_earlier_day_leaves_the_history_alone():
+    party = make_party()
+    refresh_metrics(as_of=date(2024, 1, 1))
+    buy(party, date(2024, 1, 10))
+    refresh_metrics(as_of=date(2024, 1, 15))
+    refresh_metrics(as_of=date(2024, 1, 2))
+    assert LifecycleChange.objects.filter(party=party).count() == 1
+    assert metrics_of(party).lifecycle_state == "potential"
+
+
+def test_every_refresh_is_recorded_with_its_timings():
+    refresh_metrics(as_of=AS_OF)
+    run = RefreshRun.objects.get()
+    assert set(run.timings) == {
+        "aggregate",
+        "score_fit_predict",
+        "lifecycle",
+        "write",
+        "write_indexes",
+    }
+
+
+def test_the_number_of_queries_does_not_grow_with_the_customers(crowd):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    crowd(5, seed=1)
+    refresh_metrics(as_of=date(2024, 12, 30))
+    with CaptureQueriesContext(connection) as few:
+        refresh_metrics(as_of=AS_OF)
+    crowd(30, seed=2)
+    with CaptureQueriesContext(connection) as many:
+        refresh_metrics(as_of=AS_OF)
+    assert len(many) <= len(few) + 2  # + at most the batched inserts of lifecycle changes
+    assert len(many) < 60
+
+
+def test_a_refresh_after_days_without_orders_moves_customers_along():
+    party = make_party()
+    buy(party, date(2024, 1, 1), date(2024, 1, 11), date(2024, 1, 21))
+    refresh_metrics(as_of=date(2024, 1, 22))
+    assert metrics_of(party).lifecycle_state == "active"
+    refresh_metrics(as_of=date(2024, 1, 22) + timedelta(days=200))
+    assert metrics_of(party).lifecycle_state == "lost"
+    assert LifecycleChange.objects.get(party=party).to_state == "lost"
