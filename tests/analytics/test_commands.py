@@ -2,12 +2,15 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from clientela.accounts.models import Role
 from clientela.analytics.models import CustomerMetrics
+from tests import factories
 from tests.analytics.conftest import AS_OF, buy
 from tests.factories import make_party
 
@@ -153,3 +156,17 @@ def test_export_as_ndjson():
     run("refresh")
     lines = run("export-metrics", "--format", "ndjson").splitlines()
     assert json.loads(lines[0])["lifecycle_state"] == "potential"
+
+
+@pytest.mark.django_db
+def test_export_metrics_is_part_of_the_export_command(tmp_path: Path) -> None:
+    factories.make_user(role=Role.ADMIN, email="boss@example.com")
+    party = factories.make_party(external_id="C-1")
+    factories.make_order(party, ordered_at=factories.aware(2025, 1, 5))
+    factories.make_order(party, ordered_at=factories.aware(2025, 3, 5))
+    call_command("analytics", "refresh", "--as-of", "2025-06-01")
+    out = tmp_path / "metrics.csv"
+    call_command("export", "metrics", "--horizon-days", "90", "--out", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["external_id"] for r in rows] == ["C-1"]
+    assert rows[0]["frequency"] == "1"

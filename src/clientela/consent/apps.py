@@ -9,3 +9,7 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.consent.services import timeline  # noqa: F401  (registers the source)
+        from clientela.consent.tasks import schedule_daily_clean_up
+        from clientela.core.schedules import register_schedule
+
+        register_schedule("consent.clean_up", schedule_daily_clean_up)
