@@ -192,6 +192,11 @@ def _write(columns: dict[str, Any], n: int) -> float:
         while batch := [row for _, row in zip(range(BATCH), rows, strict=False)]:
             cursor.executemany(sql, batch)
         started = clock.perf_counter()
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are deferred; PostgreSQL will not build an index on a table
+            # with checks still pending, so run them now (they would run at commit anyway).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, create in indexes:
             cursor.execute(create)
         indexing = clock.perf_counter() - started
