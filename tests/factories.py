@@ -33,8 +33,12 @@ def make_user(
 
 
 def make_party(
-    *, kind: str = PartyKind.PERSON, email: str | None = None, phone: str | None = None,
-    roles: tuple[str, ...] = ("customer",), **fields: Any,
+    *,
+    kind: str = PartyKind.PERSON,
+    email: str | None = None,
+    phone: str | None = None,
+    roles: tuple[str, ...] = ("customer",),
+    **fields: Any,
 ) -> Party:
     """A party saved directly (no service), with optional e-mail, phone and roles."""
     n = next(_seq)
@@ -50,7 +54,10 @@ def make_party(
         PartyRole.objects.create(party=party, role=role)
     if email:
         ContactPoint.objects.create(
-            party=party, kind=ContactKind.EMAIL, value=email, normalized=email.lower(),
+            party=party,
+            kind=ContactKind.EMAIL,
+            value=email,
+            normalized=email.lower(),
             is_primary=True,
         )
     if phone:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -106,17 +107,36 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, status=exc.status_code, title="Error", detail=str(exc))
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = "the request body is not valid JSON"
+    return problem(request, status=exc.status_code, title=title, detail=detail)
 
 
 def _register_routers() -> None:
+    from clientela.analytics import api as analytics
     from clientela.commerce.api import router as orders
+    from clientela.consent import api as consent
+    from clientela.dedupe import api as dedupe
     from clientela.interactions.api import router as interactions
     from clientela.parties.api import router as parties
+    from clientela.segments.api import router as segments
 
     api.add_router("/parties", parties)
+    api.add_router("/duplicates", dedupe.duplicates)
+    api.add_router("/parties", dedupe.merging)
     api.add_router("/interactions", interactions)
     api.add_router("/orders", orders)
+    api.add_router("/parties", analytics.parties_router)
+    api.add_router("/analytics", analytics.router)
+    api.add_router("/parties", consent.parties)
+    api.add_router("/privacy-requests", consent.privacy)
+    api.add_router("/public", consent.public)
+    api.add_router("/segments", segments)
 
 
 _register_routers()

@@ -44,6 +44,11 @@ def _database(url: str | None) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": unquote(parsed.path) if parsed.path not in {"", "/"} else ":memory:",
+            # Keep each worker thread's connection between requests: opening one (and running
+            # the PRAGMAs below) on every request cost about a fifth of a party-timeline request
+            # (benchmarks/party_360.py, docs/benchmarks.md), and a kept connection keeps its
+            # page cache warm.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; FULL makes commits durable;
                 # IMMEDIATE makes concurrent writers wait (up to the timeout) instead of failing.
@@ -107,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs from its bundled Swagger UI files, not a CDN
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -116,7 +122,13 @@ INSTALLED_APPS = [
     "clientela.parties",
     "clientela.interactions",
     "clientela.commerce",
+    "clientela.dedupe",
+    "clientela.consent",
+    "clientela.analytics",
+    "clientela.segments",
+    "clientela.imports",
     "clientela.web",
+    "clientela.demo",
 ]
 
 MIDDLEWARE = [
@@ -217,3 +229,23 @@ CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
 CLIENTELA_PAGE_SIZE = 50
+# Customer analytics (docs/analytics.md): CLV horizon in days, yearly discount rate,
+# lifecycle thresholds as "name=value,..." and value tiers as "name:quantile,..." best first.
+CLIENTELA_CLV_HORIZON_DAYS = int(os.environ.get("CLIENTELA_CLV_HORIZON_DAYS", "365"))
+CLIENTELA_CLV_DISCOUNT_RATE = float(os.environ.get("CLIENTELA_CLV_DISCOUNT_RATE", "0.10"))
+CLIENTELA_LIFECYCLE = os.environ.get("CLIENTELA_LIFECYCLE", "")
+CLIENTELA_VALUE_TIERS = os.environ.get(
+    "CLIENTELA_VALUE_TIERS", "platinum:0.99,gold:0.95,silver:0.80,bronze:0"
+)
+
+# Consent, preference centre and sign-up (docs/consent.md).
+CLIENTELA_PUBLIC_URL = os.environ.get("CLIENTELA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+# Keys the suppression hashes and link tokens; set it so SECRET_KEY can rotate without losing them.
+CLIENTELA_CONSENT_KEY = os.environ.get("CLIENTELA_CONSENT_KEY", "")
+CLIENTELA_PUBLIC_RATE_LIMIT = int(os.environ.get("CLIENTELA_PUBLIC_RATE_LIMIT", "60"))
+CLIENTELA_PUBLIC_RATE_WINDOW = int(os.environ.get("CLIENTELA_PUBLIC_RATE_WINDOW", "600"))
+CLIENTELA_SIGNUP_PER_ADDRESS = int(os.environ.get("CLIENTELA_SIGNUP_PER_ADDRESS", "3"))
+CLIENTELA_SIGNUP_PER_IP = int(os.environ.get("CLIENTELA_SIGNUP_PER_IP", "20"))
+CLIENTELA_SIGNUP_WINDOW = int(os.environ.get("CLIENTELA_SIGNUP_WINDOW", "3600"))
+CLIENTELA_SIGNUP_CONFIRM_HOURS = int(os.environ.get("CLIENTELA_SIGNUP_CONFIRM_HOURS", "48"))
+CLIENTELA_SIGNUP_FRAME_ANCESTORS = os.environ.get("CLIENTELA_SIGNUP_FRAME_ANCESTORS", "'self'")

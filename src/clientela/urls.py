@@ -8,5 +8,12 @@ from clientela.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("parties/", include("clientela.parties.urls")),
+    path("interactions/", include("clientela.interactions.urls")),
+    path("duplicates/", include("clientela.dedupe.urls")),
+    path("segments/", include("clientela.segments.urls")),
+    path("", include("clientela.consent.urls")),
+    path("", include("clientela.analytics.urls")),
+    path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
 ]

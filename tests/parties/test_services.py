@@ -11,13 +11,17 @@ from clientela.parties.services import create_party, update_party
 
 @pytest.mark.django_db
 def test_a_created_person_gets_normalised_contacts_and_a_change_record(manager: User) -> None:
-    data = PartyCreate.model_validate({
-        "kind": "person", "given_name": "José", "family_name": "Müller",
-        "contact_points": [
-            {"kind": "email", "value": " Jose@Example.COM "},
-            {"kind": "phone", "value": "+351 912 345 678"},
-        ],
-    })
+    data = PartyCreate.model_validate(
+        {
+            "kind": "person",
+            "given_name": "José",
+            "family_name": "Müller",
+            "contact_points": [
+                {"kind": "email", "value": " Jose@Example.COM "},
+                {"kind": "phone", "value": "+351 912 345 678"},
+            ],
+        }
+    )
     party = create_party(data, by=manager)
     normalized = sorted(party.contact_points.values_list("normalized", flat=True))
     assert normalized == ["+351912345678", "jose@example.com"]

@@ -18,7 +18,7 @@ from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChanne
 from clientela.commerce.schemas import BulkResult, OrderCreate, PurchaseSummary
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
 from clientela.core.validation import field_errors
-from clientela.interactions.timeline import Entry, before_filter, register_source
+from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Party
 from clientela.parties.services import MAX_ID
@@ -274,26 +274,33 @@ def purchase_summary(party: Party) -> PurchaseSummary:
 def _order_entries(
     party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
 ) -> list[Entry]:
-    rows = party.orders.filter(before_filter(ORDER, before, at="ordered_at"))
-    if channels:
-        rows = rows.filter(channel__in=channels)
+    rows = source_rows(
+        ORDER,
+        lambda party_id: Order.objects.filter(party_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="ordered_at",
+        fields=("id", "ordered_at", "currency", "total", "channel", "external_id", "status"),
+    )
     labels = dict(SalesChannel.choices)
     return [
         Entry(
             kind=ORDER,
-            id=o.pk,
-            at=o.ordered_at,
-            title=f"{o.currency} {o.total}",
-            channel=o.channel,
-            body=str(labels.get(o.channel, o.channel)),
+            id=pk,
+            at=at,
+            title=f"{currency} {total}",
+            channel=channel,
+            body=str(labels.get(channel, channel)),
             data={
-                "external_id": o.external_id,
-                "status": o.status,
-                "total": str(o.total),
-                "currency": o.currency,
+                "external_id": external_id,
+                "status": status,
+                "total": str(total),
+                "currency": currency,
             },
         )
-        for o in rows.order_by("-ordered_at", "-id")[:limit]
+        for pk, at, currency, total, channel, external_id, status in rows
     ]
 
 

@@ -14,7 +14,7 @@ from clientela.core.errors import Conflict, invalid
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.interactions.models import Channel, Interaction
 from clientela.interactions.schemas import InteractionCreate
-from clientela.interactions.timeline import SOURCES, Entry, before_filter, register_source
+from clientela.interactions.timeline import SOURCES, Entry, register_source, source_rows
 from clientela.parties.access import get_visible_party, require_write, visible_parties
 from clientela.parties.models import Party
 
@@ -89,24 +89,52 @@ def list_interactions(
 def _interaction_entries(
     party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
 ) -> list[Entry]:
-    rows = party.interactions.filter(before_filter(INTERACTION, before, at="occurred_at"))
-    if channels:
-        rows = rows.filter(channel__in=channels)
-    rows = rows.select_related("staff").order_by("-occurred_at", "-id")[:limit]
+    rows = source_rows(
+        INTERACTION,
+        lambda party_id: Interaction.objects.filter(party_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="occurred_at",
+        fields=(
+            "id",
+            "occurred_at",
+            "subject",
+            "channel",
+            "direction",
+            "notes",
+            "outcome",
+            "corrects_id",
+            "staff__full_name",
+            "staff__email",
+        ),
+    )
     labels = dict(Channel.choices)
     return [
         Entry(
             kind=INTERACTION,
-            id=r.pk,
-            at=r.occurred_at,
-            title=r.subject or str(labels.get(r.channel, r.channel)),
-            channel=r.channel,
-            direction=r.direction,
-            body=r.notes,
-            actor=str(r.staff) if r.staff else "",
-            data={"outcome": r.outcome, "corrects_id": r.corrects_id},
+            id=pk,
+            at=at,
+            title=subject or str(labels.get(channel, channel)),
+            channel=channel,
+            direction=direction,
+            body=notes,
+            actor=staff_name or staff_email or "",  # str(staff): full name, else e-mail
+            data={"outcome": outcome, "corrects_id": corrects_id},
         )
-        for r in rows
+        for (
+            pk,
+            at,
+            subject,
+            channel,
+            direction,
+            notes,
+            outcome,
+            corrects_id,
+            staff_name,
+            staff_email,
+        ) in rows
     ]
 
 

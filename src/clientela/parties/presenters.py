@@ -74,3 +74,95 @@ def party_out(party: Party) -> dict[str, Any]:
             for a in party.affiliations.all()
         ],
     }
+
+
+CONTACT_POINT_FIELDS = (
+    "id",
+    "kind",
+    "label",
+    "value",
+    "normalized",
+    "is_primary",
+    "street",
+    "locality",
+    "region",
+    "postal_code",
+    "country",
+)
+
+
+def _named(pk: int | None, *names: str | None) -> dict[str, Any] | None:
+    """A Ref from an id and the str() of the object: its first non-empty name."""
+    if pk is None:
+        return None
+    return {"id": pk, "name": next((n for n in names if n), "")}
+
+
+def party_record(
+    row: tuple[Any, ...],
+    *,
+    tags: list[tuple[Any, ...]],
+    roles: list[tuple[Any, ...]],
+    points: list[tuple[Any, ...]],
+    dates: list[tuple[Any, ...]],
+    affiliations: list[tuple[Any, ...]],
+) -> dict[str, Any]:
+    """party_out's dict from the rows parties.services.party_record reads."""
+    (
+        pk,
+        kind,
+        display_name,
+        given_name,
+        family_name,
+        organization_name,
+        external_id,
+        language,
+        timezone,
+        organization_level,
+        custom,
+        notes,
+        created_at,
+        updated_at,
+        owner_id,
+        owner_name,
+        owner_email,
+        team_id,
+        team_name,
+        parent_id,
+        parent_name,
+    ) = row
+    return {
+        "id": pk,
+        "kind": kind,
+        "display_name": display_name,
+        "given_name": given_name,
+        "family_name": family_name,
+        "organization_name": organization_name,
+        "external_id": external_id,
+        "language": language,
+        "timezone": timezone,
+        "organization_level": organization_level,
+        "custom": custom,
+        "notes": notes,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "owner": _named(owner_id, owner_name, owner_email),  # str(user): full name, else e-mail
+        "team": _named(team_id, team_name),
+        "parent": _named(parent_id, parent_name),
+        "tags": sorted(name for (name,) in tags),
+        "roles": [{"role": r, "since": since, "until": until} for r, since, until in roles],
+        "contact_points": [dict(zip(CONTACT_POINT_FIELDS, p, strict=True)) for p in points],
+        "key_dates": [
+            {"kind": k, "label": label, "year": year, "month": month, "day": day}
+            for k, label, year, month, day in dates
+        ],
+        "affiliations": [
+            {
+                "organization": _named(org_id, org_name),
+                "title": title,
+                "since": since,
+                "until": until,
+            }
+            for org_id, org_name, title, since, until in affiliations
+        ],
+    }

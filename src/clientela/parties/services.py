@@ -11,8 +11,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clientela.accounts.models import Team, User
+from clientela.core import prepared
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
-from clientela.parties.access import require_write, visible_parties
+from clientela.parties import presenters
+from clientela.parties.access import require_write, visible_parties, visible_party_values
 from clientela.parties.identity import (
     find_exact_matches,
     name_key,
@@ -106,6 +108,81 @@ def visible_party_details(user: User, party_id: int) -> Party:
     if party is None:
         raise NotFound(f"party {party_id} not found")
     return party
+
+
+_RECORD_FIELDS = (
+    "id",
+    "kind",
+    "display_name",
+    "given_name",
+    "family_name",
+    "organization_name",
+    "external_id",
+    "language",
+    "timezone",
+    "organization_level",
+    "custom",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_RECORD_REFS = (
+    "owner_id",
+    "owner__full_name",
+    "owner__email",
+    "team_id",
+    "team__name",
+    "parent_id",
+    "parent__display_name",
+)
+
+
+def _child_rows(name: str, party_id: int, build: Any) -> list[tuple[Any, ...]]:
+    return prepared.rows(("parties.record", name), build, party_id=party_id)
+
+
+def party_record(user: User, party_id: int) -> dict[str, Any]:
+    """PartyOut as a dict, if the user may see the party (NotFound otherwise).
+
+    The API's hottest read: six small queries, each compiled once per process (core.prepared),
+    reading only the columns PartyOut shows. Same content as presenters.party_out(with_details).
+    """
+    row = visible_party_values(user, party_id, _RECORD_FIELDS + _RECORD_REFS)
+    pk = row[0]
+    tags = _child_rows(
+        "tags", pk, lambda party_id: Tag.objects.filter(parties__id=party_id).values_list("name")
+    )
+    roles = _child_rows(
+        "roles",
+        pk,
+        lambda party_id: PartyRole.objects.filter(party_id=party_id).values_list(
+            "role", "since", "until"
+        ),
+    )
+    points = _child_rows(
+        "contact_points",
+        pk,
+        lambda party_id: ContactPoint.objects.filter(party_id=party_id).values_list(
+            *presenters.CONTACT_POINT_FIELDS
+        ),
+    )
+    dates = _child_rows(
+        "key_dates",
+        pk,
+        lambda party_id: KeyDate.objects.filter(party_id=party_id).values_list(
+            "kind", "label", "year", "month", "day"
+        ),
+    )
+    affiliations = _child_rows(
+        "affiliations",
+        pk,
+        lambda party_id: Affiliation.objects.filter(person_id=party_id).values_list(
+            "organization_id", "organization__display_name", "title", "since", "until"
+        ),
+    )
+    return presenters.party_record(
+        row, tags=tags, roles=roles, points=points, dates=dates, affiliations=affiliations
+    )
 
 
 def create_party(data: PartyCreate, *, by: User) -> Party:

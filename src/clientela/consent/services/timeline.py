@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from clientela.consent.models import ConsentRecord
-from clientela.interactions.timeline import Entry, before_filter, register_source
+from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 CONSENT = "consent"
@@ -14,32 +14,63 @@ CONSENT = "consent"
 def _consent_entries(
     party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
 ) -> list[Entry]:
-    rows = ConsentRecord.objects.filter(party=party).filter(
-        before_filter(CONSENT, before, at="recorded_at")
+    rows = source_rows(
+        CONSENT,
+        lambda party_id: ConsentRecord.objects.filter(party_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="recorded_at",
+        fields=(
+            "id",
+            "recorded_at",
+            "purpose",
+            "channel",
+            "status",
+            "source",
+            "legal_basis",
+            "actor__full_name",
+            "actor__email",
+            "wording__sha256",
+        ),
     )
-    if channels:
-        rows = rows.filter(channel__in=channels)
-    rows = rows.select_related("wording", "actor").order_by("-recorded_at", "-id")[:limit]
+    label = {
+        name: dict(ConsentRecord._meta.get_field(name).flatchoices)  # type: ignore[union-attr]
+        for name in ("purpose", "channel", "status", "source")
+    }
     return [
         Entry(
             kind=CONSENT,
-            id=r.pk,
-            at=r.recorded_at,
+            id=pk,
+            at=at,
             title=(
-                f"{r.get_purpose_display()} · {r.get_channel_display()}: {r.get_status_display()}"
+                f"{label['purpose'].get(purpose, purpose)} · "
+                f"{label['channel'].get(channel, channel)}: {label['status'].get(status, status)}"
             ),
-            channel=r.channel,
-            body=str(r.get_source_display()),
-            actor=str(r.actor) if r.actor else "",
+            channel=channel,
+            body=str(label["source"].get(source, source)),
+            actor=actor_name or actor_email or "",  # str(actor): full name, else e-mail
             data={
-                "purpose": r.purpose,
-                "status": r.status,
-                "legal_basis": r.legal_basis,
-                "source": r.source,
-                "wording_sha256": r.wording.sha256 if r.wording else "",
+                "purpose": purpose,
+                "status": status,
+                "legal_basis": legal_basis,
+                "source": source,
+                "wording_sha256": sha256 or "",
             },
         )
-        for r in rows
+        for (
+            pk,
+            at,
+            purpose,
+            channel,
+            status,
+            source,
+            legal_basis,
+            actor_name,
+            actor_email,
+            sha256,
+        ) in rows
     ]
 
 
