@@ -77,6 +77,48 @@ _EXACT = {
     "a party with this e-mail or phone already exists": _(
         "a party with this e-mail or phone already exists"
     ),
+    "is not a number": _("must be a number"),
+    "is not a whole number": _("must be a whole number"),
+    "may not be null": _("must not be empty"),
+    "is not a party you can see": _("is not a party you can see"),
+    "is not a party id": _("is not a party id"),
+    "is already used by a different interaction": _("is already used by a different interaction"),
+    "is already used by a different order": _("is already used by a different order"),
+    "must be a JSON object": _("must be a JSON object"),
+    # segments
+    "a static list has no rules": _("a static list has no rules"),
+    "is not a static list": _("is not a static list"),
+    # dedupe
+    "is not a field to choose": _("is not a field to choose"),
+    "must be survivor or other": _("must be the party kept or the other one"),
+    "only managers and admins may assign it": _("only managers and admins may assign it"),
+    # imports
+    "is not a column of the file": _("is not a column of the file"),
+    "must be written as SOURCE=FIELD": _("must be written as COLUMN=FIELD"),
+    "must be person or organization": _("must be “person” or “organization”"),
+    "is not a country name or a two-letter ISO code": _(
+        "is not a country name or a two-letter ISO code"
+    ),
+    "is not the e-mail of an active user": _("is not the e-mail of an active user"),
+    "is not a team": _("is not a team"),
+    "is empty": _("is empty"),
+    "has no header row": _("has no header row"),
+    "is not an encoding Python knows": _("is not a known text encoding"),
+    "must be csv or ndjson": _("must be “csv” or “ndjson”"),
+    "this import has already been started": _("this import has already been started"),
+    # consent and privacy
+    "is not a stored wording": _("is not a stored wording"),
+    "profiling consent is for channel 'any'": _("profiling consent is for the channel “any”"),
+    "must be granted or withdrawn": _("must be “granted” or “withdrawn”"),
+    "is not a legal basis": _("is not a legal basis"),
+    "is not a consent source": _("is not a consent source"),
+    "a consent needs the wording the person saw": _("a consent needs the wording the person saw"),
+    "is in the future": _("is in the future"),
+    "must be complete or reject": _("must be “complete” or “reject”"),
+    "say why the request is rejected": _("say why the request is rejected"),
+    "quiet_start and quiet_end go together: send both or neither": _(
+        "give both the start and the end of the quiet hours, or neither"
+    ),
 }
 _PREFIXES = {
     "is not a valid e-mail address": _("is not a valid e-mail address"),
@@ -85,10 +127,37 @@ _PREFIXES = {
     "tag ": _("each tag must be 1-50 letters, digits, spaces or . : / & + -"),
     "must not be before since": _("must not be before “since”"),
     "is used by party": _("is already used by another party"),
+    "is not JSON": _("is not valid JSON"),
+    "has no readable header row": _("has no header row"),
+    "is not UTF-8 text": _("is not UTF-8 text"),
+    "is not a JSON list of order lines": _("is not a JSON list of order lines"),
+    "is a duplicate of party": _("is a duplicate of an existing party"),
+    "matches different parties": _("matches different parties"),
+    "cannot be created:": _("cannot be created"),
+    "must name one of:": _("is not a field a column can go to"),
+    "has no column for": _("has no column for a field that is required"),
+    "column ": _("two columns go to the same field; ignore one or choose another field"),
+    "topic ": _("each topic must be 1-50 lower-case letters, digits, - or _"),
+    "duplicate pair ": _("this pair was already decided"),
+    "privacy request ": _("this privacy request was already decided"),
+    "the party's ": _(
+        "this contact is suppressed; only the person's own confirmed sign-up can allow it again"
+    ),
 }
 _SUFFIXES = {
     "is not a date": _("is not a real date"),
     "needs a time zone offset, such as Z or +01:00": _("needs a date and a time"),
+    "is already used by a different interaction": _(
+        "this external id is already used by a different interaction"
+    ),
+    "is already used by a different order": _(
+        "this external id is already used by a different order"
+    ),
+    "was already erased": _("this party's personal data was already erased"),
+    "nothing can be granted for it": _(
+        "this party's personal data was erased: no consent can be given for it"
+    ),
+    "is not a list one can sign up to": _("is not a list one can sign up to"),
 }
 # Pydantic's own error types.
 _TYPES = {
@@ -109,6 +178,12 @@ _TYPES = {
     "string_pattern_mismatch": _("does not have the expected form"),
     "too_long": _("has too many entries"),
     "extra_forbidden": _("is not a field that can be written"),
+    "float_parsing": _("must be a number"),
+    "float_type": _("must be a number"),
+    "decimal_parsing": _("must be a number"),
+    "time_parsing": _("must be a time as HH:MM"),
+    "time_type": _("must be a time as HH:MM"),
+    "json_invalid": _("is not valid JSON"),
 }
 
 
