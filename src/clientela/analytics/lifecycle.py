@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from clientela.analytics.config import LifecycleRules
 from clientela.analytics.models import LifecycleChange, LifecycleState
-from clientela.interactions.timeline import Entry, before_filter, register_source
+from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 FloatArray = npt.NDArray[np.float64]
@@ -112,24 +112,26 @@ def _entries(
     if channels:
         return []  # lifecycle changes happen on no channel
     labels = dict(LifecycleState.choices)
-    rows = party.lifecycle_changes.filter(before_filter(LIFECYCLE, before, at="at"))
+    rows = source_rows(
+        LIFECYCLE,
+        lambda party_id: LifecycleChange.objects.filter(party_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="at",
+        fields=("id", "at", "from_state", "to_state", "as_of"),
+    )
     return [
         Entry(
             kind=LIFECYCLE,
-            id=change.pk,
-            at=change.at,
+            id=pk,
+            at=at,
             title=gettext("Lifecycle: %(from)s → %(to)s")
-            % {
-                "from": labels.get(change.from_state, change.from_state),
-                "to": labels.get(change.to_state, change.to_state),
-            },
-            data={
-                "from_state": change.from_state,
-                "to_state": change.to_state,
-                "as_of": change.as_of.isoformat(),
-            },
+            % {"from": labels.get(old, old), "to": labels.get(new, new)},
+            data={"from_state": old, "to_state": new, "as_of": as_of.isoformat()},
         )
-        for change in rows.order_by("-at", "-id")[:limit]
+        for pk, at, old, new, as_of in rows
     ]
 
 

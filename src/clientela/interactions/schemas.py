@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.schemas import StrictSchema
@@ -51,7 +51,12 @@ class InteractionOut(Schema):
     created_at: datetime
 
 
-class TimelineEntryOut(Schema):
+class TimelineEntryOut(BaseModel):
+    """A plain pydantic model: ninja's Schema resolves each attribute through a Django-aware
+    getter, which cost about a third of a full timeline page (docs/benchmarks.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     kind: str
     id: int
     at: datetime
@@ -63,6 +68,8 @@ class TimelineEntryOut(Schema):
     data: dict[str, Any]
 
 
-class TimelinePage(Schema):
+class TimelinePage(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     items: list[TimelineEntryOut]
     next_cursor: str | None
