@@ -260,39 +260,122 @@ def _csv_table(binary: IO[bytes], encoding: str) -> Table:
         format=CSV,
         encoding=encoding,
         columns=columns,
-        rows=_csv_rows(reader, bad),
+        rows=CsvRows(reader, bad, len(columns)),
         delimiter=delimiter,
         position=position,
     )
 
 
-def _csv_rows(reader: Any, bad: dict[int, str]) -> Iterator[SourceRow]:
-    last = reader.line_num
-    while True:
-        start = last + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
+@dataclass(slots=True)
+class RawBatch:
+    """Rows as the CSV reader gave them, with the line where each ends; a SourceRow is made
+    only for the rows that need one (see CsvRows.batches)."""
+
+    cells: list[list[str]]
+    ends: list[int]  # the line where each row ends
+    start: int  # the line where the first row starts
+    problems: dict[int, list[ReadProblem]] = field(default_factory=dict)  # by index
+    skip: set[int] = field(default_factory=set)  # blank lines, by index
+
+    @property
+    def count(self) -> int:
+        """The rows that count: every row but the blank lines."""
+        return len(self.cells) - len(self.skip)
+
+    def start_of(self, index: int) -> int:
+        return self.start if index == 0 else self.ends[index - 1] + 1
+
+    def source_row(self, index: int) -> SourceRow:
+        return SourceRow(
+            self.start_of(index), self.cells[index], problems=list(self.problems.get(index, ()))
+        )
+
+    def source_rows(self) -> list[SourceRow]:
+        """Every row but the blank lines, as SourceRows."""
+        skip = self.skip
+        return [self.source_row(i) for i in range(len(self.cells)) if i not in skip]
+
+
+class CsvRows:
+    """The CSV file's rows: an iterator of SourceRows, or raw batches for a faster importer.
+
+    Both come from the same reader, so a table is read one way or the other, not both.
+    """
+
+    def __init__(self, reader: Any, bad: dict[int, str], width: int) -> None:
+        self.reader = reader
+        self.bad = bad
+        self.width = width
+        self.last = reader.line_num
+        self.done = False
+        self._rows = self._each()
+
+    def __iter__(self) -> CsvRows:
+        return self
+
+    def __next__(self) -> SourceRow:
+        return next(self._rows)
+
+    def _each(self) -> Iterator[SourceRow]:
+        while (batch := self.next_batch(512)) is not None:
+            yield from batch.source_rows()
+
+    def batches(self, size: int) -> Iterator[RawBatch]:
+        """The rows a batch of up to `size` at a time."""
+        while (batch := self.next_batch(size)) is not None:
+            yield batch
+
+    def next_batch(self, size: int) -> RawBatch | None:
+        """Up to `size` rows, each with the line it ends on; None at the end of the file."""
+        if self.done:
+            return None
+        reader = self.reader
+        batch = RawBatch([], [], self.last + 1)
+        cells, ends = batch.cells, batch.ends
+        add, end = cells.append, ends.append
+        while len(cells) < size:
+            try:
+                for row in itertools.islice(reader, size - len(cells)):
+                    add(row)
+                    end(reader.line_num)
+                if len(cells) < size:
+                    self.done = True
+                break
+            except csv.Error as exc:
+                message = str(exc)
+                if "unexpected end of data" in message:
+                    message = "a quoted cell is not closed: it runs to the end of the file"
+                batch.problems[len(cells)] = [ReadProblem("", "", message)]
+                add([])
+                end(reader.line_num)
+            except UnicodeDecodeError as exc:
+                batch.problems[len(cells)] = [ReadProblem("", "", f"cannot be decoded: {exc}")]
+                add([])
+                end(reader.line_num)
+                self.done = True
+                break
+        if ends:
+            self.last = ends[-1]
+        self._mark_blank_and_bad(batch)
+        return batch if cells else None
+
+    def _mark_blank_and_bad(self, batch: RawBatch) -> None:
+        cells, width = batch.cells, self.width
+        if width == 1 or set(map(len, cells)) - {width}:
+            batch.skip = {
+                i
+                for i, row in enumerate(cells)
+                if i not in batch.problems and (not row or (len(row) == 1 and not row[0].strip()))
+            }
+        bad = self.bad
+        if not bad:
             return
-        except csv.Error as exc:
-            message = str(exc)
-            if "unexpected end of data" in message:
-                message = "a quoted cell is not closed: it runs to the end of the file"
-            yield SourceRow(start, [], problems=[ReadProblem("", "", message)])
-            last = reader.line_num
-            continue
-        except UnicodeDecodeError as exc:
-            yield SourceRow(start, [], problems=[ReadProblem("", "", f"cannot be decoded: {exc}")])
-            return
-        last = reader.line_num
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue  # a blank line
-        row = SourceRow(start, cells)
-        if bad:
-            for number in range(start, last + 1):
+        for i in range(len(cells)):
+            if i in batch.skip or (i in batch.problems and not cells[i]):
+                continue
+            for number in range(batch.start_of(i), batch.ends[i] + 1):
                 if number in bad:
-                    row.problems.append(ReadProblem("", "", bad.pop(number)))
-        yield row
+                    batch.problems.setdefault(i, []).append(ReadProblem("", "", bad.pop(number)))
 
 
 def _ndjson_table(binary: IO[bytes], encoding: str) -> Table:

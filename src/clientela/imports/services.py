@@ -25,7 +25,7 @@ from clientela.imports.interactions import InteractionImporter
 from clientela.imports.mapping import INTERACTIONS, KINDS, ORDERS, PARTIES, Mapping, build_mapping
 from clientela.imports.orders import OrderImporter
 from clientela.imports.parties import PartyImporter
-from clientela.imports.reading import CSV, SourceRow, Table, open_table
+from clientela.imports.reading import CSV, CsvRows, SourceRow, Table, open_table
 from clientela.imports.rows import BatchResult, Outcome, PartyFinder, RowProblem
 from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import CustomField
@@ -186,8 +186,8 @@ def import_rows(
         importer = _importer(options.kind, mapping, by=by, upsert=options.upsert)
         size = BATCH[options.kind]
         try:
-            while batch := list(islice(rows, size)):
-                _tally(summary, len(batch), importer.process(batch), on_problem, rejects)
+            for count, result in _results(importer, rows, size):
+                _tally(summary, count, result, on_problem, rejects)
                 if on_progress is not None:
                     on_progress(summary.rows, table.position() if table.position else 0)
         finally:
@@ -198,6 +198,18 @@ def import_rows(
             transaction.set_rollback(True)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _results(
+    importer: Any, rows: Iterator[SourceRow], size: int
+) -> Iterator[tuple[int, BatchResult]]:
+    """Each batch's row count and result; raw CSV batches for an importer that takes them."""
+    if isinstance(rows, CsvRows) and hasattr(importer, "process_batch"):
+        for raw in rows.batches(size):
+            yield raw.count, importer.process_batch(raw)
+        return
+    while batch := list(islice(rows, size)):
+        yield len(batch), importer.process(batch)
 
 
 def _tally(
