@@ -29,7 +29,7 @@ from clientela.dedupe.services import (
 )
 from clientela.parties.models import Party
 from clientela.parties.services import with_details
-from clientela.web.errors import page_errors
+from clientela.web.errors import invalid_messages, page_errors, translate_message
 
 PAGE_SIZE = 50
 
@@ -124,7 +124,7 @@ def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
         with transaction.atomic():
             record = merge_candidate(pair, survivor_id=survivor_id, choices=choices, by=user)
     except (Invalid, Conflict) as exc:
-        problems = [e.describe() for e in exc.errors] or [exc.detail]
+        problems = [message for _error, message in invalid_messages(exc)]
         return render_page(
             request, "dedupe/review.html", _review_context(pair, problems=problems), status=422
         )
@@ -147,7 +147,7 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
         with transaction.atomic():
             mark_not_duplicate(pair, by=user)
     except Conflict as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, translate_message(exc.detail))
         return redirect("dedupe:review", pair_id=pair.pk)
     messages.success(request, _("The pair was marked as not a duplicate."))
     return redirect("dedupe:queue")

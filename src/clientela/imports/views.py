@@ -21,6 +21,7 @@ from clientela.imports.mapping import IGNORE, KINDS, targets_for
 from clientela.imports.models import ImportKind, ImportStatus
 from clientela.imports.services import custom_field_names
 from clientela.parties.models import PartyKind, RelationshipRole
+from clientela.web.errors import invalid_messages, translate_message
 
 MAX_UPLOAD = 1024 * 1024 * 1024
 
@@ -69,7 +70,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             try:
                 run = runs.store_upload(upload, name=upload.name or "upload", kind=kind, by=user)
             except DomainError as exc:
-                error = exc.detail
+                error = translate_message(exc.detail)
             else:
                 return redirect("imports:detail", run.pk)
     context = {
@@ -132,7 +133,11 @@ def import_preview(request: HttpRequest, run_id: int) -> HttpResponse:
     except Forbidden as exc:
         return _forbidden(request, exc)
     except DomainError as exc:
-        context = {"run": run, "errors": exc.errors, "detail": exc.detail}
+        context = {
+            "run": run,
+            "problems": [message for _error, message in invalid_messages(exc)],
+            "detail": translate_message(exc.detail),
+        }
         return render_page(request, "imports/_preview.html", context, status=422)
     context = {"run": run, "rows": rows, "summary": summary, "columns": list(run.mapping)}
     return render_page(request, "imports/_preview.html", context)
@@ -156,7 +161,7 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
     except Forbidden as exc:
         return _forbidden(request, exc)
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, translate_message(exc.detail))
     return redirect("imports:detail", run.pk)
 
 
