@@ -371,9 +371,9 @@ def test_a_fast_imported_order_is_stored_exactly_as_the_api_stores_it(
     assert response.status_code == 201, response.content
     path = write("orders.csv", HEADER + "CSV-1,C1,2024-03-01T10:00:00Z,007.50,EUR,refunded,store\n")  # type: ignore[operator]
     assert run_import("orders", path).created == 1
-    columns = (
-        "party_id, ordered_at, typeof(ordered_at), total, typeof(total), currency, status, channel"
-    )
+    # typeof() shows SQLite's storage class; PostgreSQL's columns are typed, so no need there.
+    types = ", typeof(ordered_at), typeof(total)" if connection.vendor == "sqlite" else ""
+    columns = f"party_id, ordered_at, total, currency, status, channel{types}"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM commerce_order ORDER BY external_id")  # noqa: S608  (a constant)
         from_api, from_file = cursor.fetchall()
