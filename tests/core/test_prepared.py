@@ -34,9 +34,9 @@ def test_a_prepared_query_reruns_with_new_values_and_converts_columns() -> None:
     other = make_interaction(second, occurred_at=aware(2024, 3, 1))
     key = ("test", "newest")
 
-    found = prepared.rows(key, _newest, party_id=first.pk, since=aware(2023, 1, 1))
-    again = prepared.rows(key, _newest, party_id=second.pk, since=aware(2023, 1, 1))
-    later = prepared.rows(key, _newest, party_id=first.pk, since=aware(2024, 3, 1))
+    found = prepared.rows(key, _newest, {"party_id": first.pk, "since": aware(2023, 1, 1)})
+    again = prepared.rows(key, _newest, {"party_id": second.pk, "since": aware(2023, 1, 1)})
+    later = prepared.rows(key, _newest, {"party_id": first.pk, "since": aware(2024, 3, 1)})
 
     assert found == [(new.pk, aware(2024, 6, 1)), (old.pk, aware(2024, 1, 1))]
     assert again == [(other.pk, aware(2024, 3, 1))]
@@ -49,13 +49,13 @@ def test_a_value_written_into_the_sql_text_instead_of_bound_is_refused() -> None
         return Interaction.objects.values_list("id")[:limit]
 
     with pytest.raises(ValueError, match="limit"):
-        prepared.rows(("test", "sliced"), sliced, limit=5)
+        prepared.rows(("test", "sliced"), sliced, {"limit": 5})
 
 
 @pytest.mark.django_db
 def test_a_query_that_can_match_nothing_returns_no_rows() -> None:
     make_party()
-    rows = prepared.rows(("test", "none"), lambda: Party.objects.none().values_list("id"))
+    rows = prepared.rows(("test", "none"), lambda: Party.objects.none().values_list("id"), {})
     assert rows == []
 
 

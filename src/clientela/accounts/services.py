@@ -79,7 +79,7 @@ def user_for_token(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     digest = _digest(raw)
-    found = prepared.rows("accounts.user_for_token", _active_token_rows, digest=digest)
+    found = prepared.rows("accounts.user_for_token", _active_token_rows, {"digest": digest})
     if not found:
         return None
     *user_values, token_id, token_digest, last_used_at = found[0]

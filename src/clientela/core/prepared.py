@@ -14,7 +14,7 @@ parameters, anything else the builder reads is baked into the SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -56,7 +56,7 @@ def _adapt(value: Value, connection: Any) -> Any:
 
 
 def _compile(
-    build: Callable[..., QuerySet[Any]], values: dict[str, Value], using: str
+    build: Callable[..., QuerySet[Any]], values: Mapping[str, Value], using: str
 ) -> _Compiled:
     connection = connections[using]
     stand_ins = {name: _stand_in(name, v, n) for n, (name, v) in enumerate(values.items())}
@@ -93,8 +93,9 @@ def _hashable(value: Any) -> bool:
 def rows(
     key: Hashable,
     build: Callable[..., QuerySet[Any]],
+    values: Mapping[str, Value],
+    *,
     using: str = DEFAULT_DB_ALIAS,
-    **values: Value,
 ) -> list[tuple[Any, ...]]:
     """The rows of `build(**values)` (a values_list() queryset), compiled once per key.
 

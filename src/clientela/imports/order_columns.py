@@ -87,8 +87,12 @@ def compile_column_check(mapping: Mapping) -> ColumnCheck | None:
     def check(rows: list[list[str]]) -> tuple[Columns | None, set[int]]:
         n = len(rows)
         exts, refs, at, totals, currencies = (list(map(get, rows)) for get in getters)
-        statuses = list(map(itemgetter(i_status), rows)) if i_status is not None else repeat("")
-        channels = list(map(itemgetter(i_channel), rows)) if i_channel is not None else repeat("")
+        statuses: Sequence[str] = (
+            list(map(itemgetter(i_status), rows)) if i_status is not None else repeat("")  # type: ignore[assignment]  # an endless column of ""
+        )
+        channels: Sequence[str] = (
+            list(map(itemgetter(i_channel), rows)) if i_channel is not None else repeat("")  # type: ignore[assignment]  # an endless column of ""
+        )
         bad = _failing(exts, *ids) | _failing(refs, *ids) | _failing(totals, *amounts)
         bad |= _failing(at, *ats)
         if not CURRENCIES.issuperset(currencies):

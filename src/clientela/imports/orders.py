@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.utils import timezone
@@ -213,10 +213,10 @@ class OrderImporter:
             if columns is not None:
                 if not finder.has_all_refs:
                     finder.prefetch(set(columns[1]), set(), set())
-                party_ids = list(map(finder.by_ref.get, columns[1]))
-                if None not in party_ids:
-                    return columns, party_ids, positions
-                bad = {i for i, pk in enumerate(party_ids) if pk is None}
+                found = list(map(finder.by_ref.get, columns[1]))
+                if None not in found:
+                    return columns, cast(list[int], found), positions  # no None: checked
+                bad = {i for i, pk in enumerate(found) if pk is None}
             positions = [p for i, p in enumerate(positions) if i not in bad]
         return None, [], positions
 

@@ -98,4 +98,4 @@ def source_rows(
         return rows.order_by(f"-{at}", "-id").values_list(*fields)[:limit]
 
     shape = ("timeline", kind, relation, len(wanted), limit, at, tuple(fields), channel_field)
-    return prepared.rows(shape, build, **values)
+    return prepared.rows(shape, build, values)

@@ -54,7 +54,7 @@ def visible_party_values(user: User, party_id: int, fields: Sequence[str]) -> tu
     if user.team_id is not None:
         values["team_id"] = user.team_id
     key = ("parties.visible", user.role, user.is_active, user.team_id is None, tuple(fields))
-    found = prepared.rows(key, build, **values)
+    found = prepared.rows(key, build, values)
     if not found:
         raise NotFound(f"party {party_id} not found")
     return found[0]

@@ -138,7 +138,7 @@ _RECORD_REFS = (
 
 
 def _child_rows(name: str, party_id: int, build: Any) -> list[tuple[Any, ...]]:
-    return prepared.rows(("parties.record", name), build, party_id=party_id)
+    return prepared.rows(("parties.record", name), build, {"party_id": party_id})
 
 
 def party_record(user: User, party_id: int) -> dict[str, Any]:
