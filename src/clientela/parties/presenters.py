@@ -35,28 +35,29 @@ def party_summary(party: Party) -> dict[str, Any]:
     }
 
 
+# The scalar fields of PartyOut, in its order.
+RECORD_FIELDS = (
+    "id",
+    "kind",
+    "display_name",
+    "given_name",
+    "family_name",
+    "organization_name",
+    "external_id",
+    "language",
+    "timezone",
+    "organization_level",
+    "custom",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+
+
 def party_out(party: Party) -> dict[str, Any]:
     """The whole record; needs parties.services.with_details."""
     return {
-        **{
-            f: getattr(party, f)
-            for f in (
-                "id",
-                "kind",
-                "display_name",
-                "given_name",
-                "family_name",
-                "organization_name",
-                "external_id",
-                "language",
-                "timezone",
-                "organization_level",
-                "custom",
-                "notes",
-                "created_at",
-                "updated_at",
-            )
-        },
+        **{f: getattr(party, f) for f in RECORD_FIELDS},
         "owner": _ref(party.owner),
         "team": _ref(party.team),
         "parent": _ref(party.parent),
