@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import Page, sync_playwright
 
@@ -89,4 +90,7 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get connections of their own; close them
+        # here, or PostgreSQL refuses to drop the test database at the end of the session.
+        connections.close_all()
         assert errors == [], errors  # no CSP violation, no script error
