@@ -4,12 +4,19 @@ Only completed orders in the company currency count. Cancelled and refunded orde
 out whole (the order model has no partial refunds, so "net of refunds" means a refunded order
 is not a purchase); orders in other currencies are counted and reported, never converted.
 Orders on the same UTC calendar day form one purchase occasion whose value is their sum.
+
+On PostgreSQL one SQL statement does it all (in parallel workers). On SQLite that statement
+sorts every order twice in temporary B-trees, single-threaded; reading each order's (party,
+day) key and cents into NumPy and grouping there costs about a third less (benchmarks/
+analytics_refresh.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +31,13 @@ EPOCH = date(1970, 1, 1)
 # The first occasion's value rides along its day in one MIN(): day * SHIFT + cents. Cents stay
 # below SHIFT (10^12 a day per customer) and days below 9.2e18 / SHIFT (year 25,000+).
 SHIFT = 10**14
+# On SQLite an order's party and day travel as one integer: party * 2**DAY_BITS + day + DAY_OFFSET.
+# Every day a DateTimeField holds (years 1 to 9999) maps into 1 .. 2**DAY_BITS - 1; party ids
+# must stay below PARTY_LIMIT (2.2e12), or the single SQL statement is used instead.
+DAY_BITS = 22
+DAY_OFFSET = 719_163
+PARTY_LIMIT = 1 << (63 - DAY_BITS)
+FETCH = 500_000
 
 
 @dataclass(frozen=True)
@@ -83,21 +97,75 @@ def _histories_sql() -> str:
     """  # noqa: S608  (names come from the model's metadata, values are parameters)
 
 
-def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
-    """Each customer's occasions, first and last day, total and first-occasion value."""
-    until = connection.ops.adapt_datetimefield_value(end_of(as_of))
+def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
+    """(party, day) key and value in cents of every counted order, in storage order (SQLite)."""
+    q = connection.ops.quote_name
+    day = day_sql(f"o.{q('ordered_at')}")
+    party = f"o.{q(Order._meta.get_field('party').column)}"
+    sql = (
+        f"SELECT {party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET}), "  # noqa: S608
+        f"CAST(ROUND(o.total * 100) AS INTEGER) FROM {q(Order._meta.db_table)} o "
+        "WHERE o.status = %s AND o.currency = %s AND o.ordered_at < %s"
+    )
+    parts = [np.empty(0, dtype=np.int64)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OrderStatus.COMPLETED, currency, until])
+        while rows := cursor.fetchmany(FETCH):
+            flat = chain.from_iterable(rows)
+            parts.append(np.fromiter(flat, dtype=np.int64, count=2 * len(rows)))
+    both = np.concatenate(parts)
+    return both[0::2], both[1::2]
+
+
+def _grouped(
+    key: IntArray, cents: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray, FloatArray, FloatArray]:
+    """Per party (ascending): party id, occasions, first day, last day, total and first-day
+    value, from unsorted (party, day) keys and order values in cents.
+
+    Sums are of whole cents, so exact: the SQL statement adds floating-point totals, and its
+    last bit depends on the order its sorter hands the rows over.
+    """
+    order = np.argsort(key)
+    key, cents = key[order], cents[order]
+    new_day = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    day_key, day_cents = key[new_day], np.add.reduceat(cents, new_day)
+    party, day = day_key >> DAY_BITS, (day_key & ((1 << DAY_BITS) - 1)) - DAY_OFFSET
+    first = np.flatnonzero(np.r_[True, party[1:] != party[:-1]])
+    last = np.r_[first[1:], party.size] - 1
+    return (
+        party[first],
+        np.diff(np.r_[first, party.size]),
+        day[first],
+        day[last],
+        np.add.reduceat(day_cents, first) / 100.0,
+        day_cents[first] / 100.0,
+    )
+
+
+def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
+    """The SQLite way; None when party ids are too big to share an integer with the day."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {q(Party._meta.db_table)}")  # noqa: S608
+        biggest = cursor.fetchone()[0] or 0
+    if biggest >= PARTY_LIMIT:
+        return None
+    key, cents = _order_keys(until, currency)
+    if not key.size:
+        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
+        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
+    party, occasions, first_day, last_day, total, first_value = _grouped(key, cents)
+    return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, 0)
+
+
+def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
     with connection.cursor() as cursor:
         cursor.execute(_histories_sql(), [OrderStatus.COMPLETED, currency, until])
         rows = cursor.fetchall()
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608
-            "WHERE status = %s AND currency <> %s AND ordered_at < %s",
-            [OrderStatus.COMPLETED, currency, until],
-        )
-        excluded = int(cursor.fetchone()[0])
     if not rows:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded)
+        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
     ints = np.array([(r[0], r[1], r[2], r[3], r[5]) for r in rows], dtype=np.int64)
     total = np.array([r[4] for r in rows], dtype=np.float64)
     first_cents = ints[:, 4] - ints[:, 2] * SHIFT
@@ -108,8 +176,26 @@ def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
         last_day=ints[:, 3],
         total=total,
         first_value=first_cents / 100.0,
-        excluded_orders=excluded,
+        excluded_orders=0,
     )
+
+
+def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
+    """Each customer's occasions, first and last day, total and first-occasion value."""
+    until = connection.ops.adapt_datetimefield_value(end_of(as_of))
+    hist = None
+    if connection.vendor == "sqlite":
+        hist = _histories_in_numpy(until, currency)
+    if hist is None:
+        hist = _histories_in_sql(until, currency)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608
+            "WHERE status = %s AND currency <> %s AND ordered_at < %s",
+            [OrderStatus.COMPLETED, currency, until],
+        )
+        excluded = int(cursor.fetchone()[0])
+    return replace(hist, excluded_orders=excluded)
 
 
 def active_party_ids() -> IntArray:

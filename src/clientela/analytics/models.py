@@ -37,6 +37,8 @@ class CustomerMetrics(models.Model):
 
     Day counts are whole UTC days; money is in the company currency (CLIENTELA_CURRENCY).
     Parties with no purchase have a row too (lifecycle "potential", purchase fields empty).
+    Indexed: only the columns segment rules and the dashboard select on by themselves (every
+    index is rebuilt over every row at each refresh; see docs/analytics.md).
     """
 
     party = models.OneToOneField(
@@ -46,26 +48,24 @@ class CustomerMetrics(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     currency = models.CharField(_("currency"), max_length=3)
     occasions = models.PositiveIntegerField(_("purchase occasions"), default=0)
-    frequency = models.PositiveIntegerField(_("repeat purchases"), default=0, db_index=True)
-    recency_days = models.IntegerField(_("days since last purchase"), null=True, db_index=True)
+    frequency = models.PositiveIntegerField(_("repeat purchases"), default=0)
+    recency_days = models.IntegerField(_("days since last purchase"), null=True)
     active_span_days = models.IntegerField(_("days from first to last purchase"), null=True)
-    tenure_days = models.IntegerField(_("days since first purchase"), null=True, db_index=True)
-    monetary = models.DecimalField(
-        _("total spent"), max_digits=16, decimal_places=2, null=True, db_index=True
-    )
+    tenure_days = models.IntegerField(_("days since first purchase"), null=True)
+    monetary = models.DecimalField(_("total spent"), max_digits=16, decimal_places=2, null=True)
     average_repeat_value = models.DecimalField(
         _("average repeat purchase"), max_digits=16, decimal_places=2, null=True
     )
     first_purchase_at = models.DateField(_("first purchase"), null=True, db_index=True)
     last_purchase_at = models.DateField(_("last purchase"), null=True, db_index=True)
-    r_score = models.PositiveSmallIntegerField(_("R score"), null=True, db_index=True)
-    f_score = models.PositiveSmallIntegerField(_("F score"), null=True, db_index=True)
-    m_score = models.PositiveSmallIntegerField(_("M score"), null=True, db_index=True)
+    r_score = models.PositiveSmallIntegerField(_("R score"), null=True)
+    f_score = models.PositiveSmallIntegerField(_("F score"), null=True)
+    m_score = models.PositiveSmallIntegerField(_("M score"), null=True)
     rfm_segment = models.CharField(
         _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True, db_index=True
     )
     p_alive = models.FloatField(_("probability alive"), null=True, db_index=True)
-    expected_purchases = models.FloatField(_("expected purchases"), null=True, db_index=True)
+    expected_purchases = models.FloatField(_("expected purchases"), null=True)
     expected_spend = models.DecimalField(
         _("expected spend per purchase"), max_digits=16, decimal_places=2, null=True
     )

@@ -1,12 +1,14 @@
-"""The refresh: aggregate in SQL, score, fit, predict, derive lifecycle states, write back in bulk.
+"""The refresh: aggregate, score, fit, predict, derive lifecycle states, write back in bulk.
 
 The adapter (command or task) owns the transaction; a refresh is all-or-nothing.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time as clock
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,8 +32,9 @@ from clientela.analytics.models import CustomerMetrics, LifecycleChange, Refresh
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-BATCH = 20_000
-# Page cache while writing the metrics on SQLite (negative: KiB), restored afterwards.
+BATCH = 20_000  # rows turned into parameters at a time
+ROWS_PER_INSERT = 500
+# Page cache during a refresh on SQLite (negative: KiB), restored afterwards.
 SQLITE_CACHE_KIB = -262_144
 COLUMNS = (
     "party_id", "as_of", "computed_at", "currency", "occasions", "frequency", "recency_days",
@@ -143,12 +146,14 @@ def _dates(days: IntArray, *, missing: int | None = None) -> list[str | None]:
     return [None if d == missing else t for t, d in zip(text, days.tolist(), strict=True)]
 
 
-def _rows(columns: dict[str, Any], n: int) -> Iterator[tuple[Any, ...]]:
-    lists = [
-        columns[name] if isinstance(columns[name], list) else [columns[name]] * n
-        for name in COLUMNS
-    ]
-    return zip(*lists, strict=True)
+def _flat(columns: dict[str, Any], start: int, stop: int) -> list[Any]:
+    """Rows start..stop as one flat list of values, row after row, in COLUMNS order."""
+    width, size = len(COLUMNS), stop - start
+    flat: list[Any] = [None] * (width * size)
+    for j, name in enumerate(COLUMNS):
+        value = columns[name]
+        flat[j::width] = value[start:stop] if isinstance(value, list) else [value] * size
+    return flat
 
 
 def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
@@ -168,6 +173,41 @@ def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in cursor.fetchall()]
 
 
+def _insert_sql(rows: int) -> str:
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in COLUMNS)
+    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    values = ", ".join([row] * rows)
+    return f"INSERT INTO {q(CustomerMetrics._meta.db_table)} ({names}) VALUES {values}"  # noqa: S608
+
+
+def _parameter_limit() -> int:
+    """How many parameters one statement may bind (Django assumes SQLite's old 999)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        getlimit = getattr(connection.connection, "getlimit", None)  # Python 3.11+
+        if getlimit is not None:
+            return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return connection.features.max_query_params or 65_535
+
+
+def _insert(cursor: Any, columns: dict[str, Any], n: int) -> None:
+    """Insert every row, many rows per INSERT statement (as many as the bound-parameter limit
+    allows, up to ROWS_PER_INSERT): one statement step per row is most of the cost otherwise."""
+    width = len(COLUMNS)
+    limit = _parameter_limit()
+    per = max(1, min(ROWS_PER_INSERT, limit // width))
+    step, batch = per * width, per * max(1, BATCH // per)
+    full = _insert_sql(per)
+    for start in range(0, n, batch):
+        flat = _flat(columns, start, min(start + batch, n))
+        whole = len(flat) // step * step
+        if whole:
+            cursor.executemany(full, [flat[i : i + step] for i in range(0, whole, step)])
+        if whole < len(flat):
+            cursor.execute(_insert_sql((len(flat) - whole) // width), flat[whole:])
+
+
 def _write(columns: dict[str, Any], n: int) -> float:
     """Replace every row: drop the secondary indexes, insert in batches, build them again.
 
@@ -176,21 +216,12 @@ def _write(columns: dict[str, Any], n: int) -> float:
     """
     q = connection.ops.quote_name
     table = CustomerMetrics._meta.db_table
-    names = ", ".join(q(c) for c in COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    rows = _rows(columns, n)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA cache_size")
-            cache_size = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
         indexes = _secondary_indexes(cursor, table)
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {q(name)}")
         cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-        sql = f"INSERT INTO {q(table)} ({names}) VALUES ({marks})"  # noqa: S608
-        while batch := [row for _, row in zip(range(BATCH), rows, strict=False)]:
-            cursor.executemany(sql, batch)
+        _insert(cursor, columns, n)
         started = clock.perf_counter()
         if connection.vendor == "postgresql":
             # Django's foreign keys are deferred; PostgreSQL will not build an index on a table
@@ -199,10 +230,30 @@ def _write(columns: dict[str, Any], n: int) -> float:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, create in indexes:
             cursor.execute(create)
-        indexing = clock.perf_counter() - started
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
-    return indexing
+        return clock.perf_counter() - started
+
+
+@contextmanager
+def _sqlite_work_memory() -> Iterator[None]:
+    """On SQLite, a big page cache for this refresh only.
+
+    The aggregation's GROUP BY and each index build sort millions of keys, and SQLite's sorter
+    keeps in memory only what fits the page cache (default 2 MiB), spilling the rest to
+    temporary files. The setting is restored afterwards: the connection outlives the refresh.
+    (temp_store cannot change inside the adapter's transaction; synchronous stays as set.)
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 def _record_changes(
@@ -372,25 +423,26 @@ def refresh_metrics(
     last_run = RefreshRun.objects.order_by("-finished_at", "-id").first()
     moving_forward = last_run is not None and as_of >= last_run.as_of
 
-    party_ids = active_party_ids()
-    hist = _keep_visible(purchase_histories(as_of=as_of, currency=config.currency), party_ids)
-    timer.lap("aggregate")
-    out = _analyse(hist, party_ids, today, config)
-    timer.lap("score_fit_predict")
-    previous, states, since = _lifecycle(
-        out, party_ids, today=today, moving_forward=moving_forward, config=config
-    )
-    changes = 0
-    if moving_forward:
-        at = min(timezone.now(), end_of(as_of) - timedelta(seconds=1))
-        changes = _record_changes(party_ids, previous.state, states, as_of=as_of, at=at)
-    timer.lap("lifecycle")
-    columns = _columns(
-        out, party_ids, states, since, as_of=as_of, started_at=started_at, config=config
-    )
-    indexing = _write(columns, party_ids.size)
-    timer.lap("write")
-    timer.seconds["write_indexes"] = round(indexing, 3)
+    with _sqlite_work_memory():
+        party_ids = active_party_ids()
+        hist = _keep_visible(purchase_histories(as_of=as_of, currency=config.currency), party_ids)
+        timer.lap("aggregate")
+        out = _analyse(hist, party_ids, today, config)
+        timer.lap("score_fit_predict")
+        previous, states, since = _lifecycle(
+            out, party_ids, today=today, moving_forward=moving_forward, config=config
+        )
+        changes = 0
+        if moving_forward:
+            at = min(timezone.now(), end_of(as_of) - timedelta(seconds=1))
+            changes = _record_changes(party_ids, previous.state, states, as_of=as_of, at=at)
+        timer.lap("lifecycle")
+        columns = _columns(
+            out, party_ids, states, since, as_of=as_of, started_at=started_at, config=config
+        )
+        indexing = _write(columns, party_ids.size)
+        timer.lap("write")
+        timer.seconds["write_indexes"] = round(indexing, 3)
     bg, gg = out.predictions.bgnbd, out.predictions.gamma_gamma
     return RefreshRun.objects.create(
         as_of=as_of,

@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from clientela.accounts.models import User
+from clientela.analytics.services import refresh_metrics
 from clientela.core.management.base import ClientelaCommand
 from clientela.demo.generator import DEFAULT_CUSTOMERS, Reporter, Silent, Summary, build_demo
 from clientela.demo.models import DemoDatabase
@@ -97,6 +99,7 @@ class Command(ClientelaCommand):
                 summary = build_demo(
                     customers=customers, seed=seed, password=password, reporter=reporter
                 )
+        self._value_customers()
         if verbosity:
             self._report(summary, seed, options)
         if not options["no_serve"]:
@@ -141,3 +144,17 @@ class Command(ClientelaCommand):
         for email, role, team in summary.logins:
             out(f"  {email.ljust(width)}  {role}{f' ({team})' if team else ''}")
         out(f"Password for every demo user: {summary.password}")
+
+    def _value_customers(self) -> None:
+        """Compute customer metrics as of the first of each of the last six months, then today,
+        so the analytics dashboard opens with values and lifecycle flows to show."""
+        today = timezone.now().date()
+        first = today.replace(day=1)
+        days = []
+        for back in range(6, 0, -1):
+            month = (first.month - back - 1) % 12 + 1
+            year = first.year + (first.month - back - 1) // 12
+            days.append(first.replace(year=year, month=month))
+        for as_of in [*days, today]:
+            with transaction.atomic():
+                refresh_metrics(as_of=as_of)
