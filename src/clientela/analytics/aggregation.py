@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from clientela.commerce.models import Order, OrderStatus
@@ -74,7 +75,7 @@ def day_sql(column: str, *, date_only: bool = False) -> str:
     if connection.vendor == "postgresql":
         day = column if date_only else f"({column} AT TIME ZONE 'UTC')::date"
         return f"({day} - DATE '1970-01-01')"
-    raise NotImplementedError(f"customer analytics does not support {connection.vendor}")
+    raise ImproperlyConfigured(f"customer analytics does not support {connection.vendor}")
 
 
 def _histories_sql() -> str:
