@@ -62,7 +62,24 @@ def test_merging_from_the_page_keeps_the_chosen_values(
     assert response["Location"] == f"/parties/{survivor.pk}/"
     assert (survivor.family_name, survivor.language) == ("Silva", "es")
     assert MergeRecord.objects.get().merged_party_id == pair.party_a_id
-    assert web_client(manager).get(f"/parties/{pair.party_a_id}/").status_code == 404
+
+
+def test_a_merged_party_s_old_page_leads_to_the_survivor(
+    manager: User, web_client: WebClient
+) -> None:
+    pair = _pair()
+    web_client(manager).post(f"/duplicates/{pair.pk}/merge/", {"survivor": "b"})
+    response = web_client(manager).get(f"/parties/{pair.party_a_id}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/parties/{pair.party_b_id}/"
+
+
+def test_a_merged_party_s_old_page_stays_hidden_from_who_cannot_see_the_survivor(
+    manager: User, sales_b: User, web_client: WebClient
+) -> None:
+    pair = _pair()
+    web_client(manager).post(f"/duplicates/{pair.pk}/merge/", {"survivor": "b"})
+    assert web_client(sales_b).get(f"/parties/{pair.party_a_id}/").status_code == 404
 
 
 def test_not_a_duplicate_from_the_page_leaves_the_queue(

@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from clientela.accounts.models import User
 from clientela.commerce.services import purchase_summary
-from clientela.core.errors import Conflict, Invalid
+from clientela.core.errors import Conflict, Invalid, NotFound
 from clientela.core.htmx import render_page
+from clientela.dedupe.services import merged_into
 from clientela.interactions.presenters import KIND_LABELS, channel_filter_choices, timeline_rows
 from clientela.interactions.services import timeline
 from clientela.interactions.timeline import SOURCES
@@ -252,7 +253,15 @@ def organization_picker(request: HttpRequest) -> HttpResponse:
 def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     """The customer 360: identity, contacts, relations, value, changes and the timeline."""
     user = _user(request)
-    get_visible_party(user, party_id)
+    try:
+        get_visible_party(user, party_id)
+    except NotFound:
+        # A merged party's old address (bookmarks, links in mail) leads to its survivor.
+        survivor = merged_into(party_id)
+        if survivor is None:
+            raise
+        get_visible_party(user, survivor)
+        return redirect("parties:detail", party_id=survivor)
     party = with_details(Party.objects.filter(pk=party_id)).get()
     context = {
         "party": party,
