@@ -110,18 +110,17 @@ def _interaction_entries(
             "staff__email",
         ),
     )
-    labels = dict(Channel.choices)
     return [
-        Entry(
-            kind=INTERACTION,
-            id=pk,
+        interaction_entry(
+            pk=pk,
             at=at,
-            title=subject or str(labels.get(channel, channel)),
+            subject=subject,
             channel=channel,
             direction=direction,
-            body=notes,
+            notes=notes,
+            outcome=outcome,
+            corrects_id=corrects_id,
             actor=staff_name or staff_email or "",  # str(staff): full name, else e-mail
-            data={"outcome": outcome, "corrects_id": corrects_id},
         )
         for (
             pk,
@@ -136,6 +135,35 @@ def _interaction_entries(
             staff_email,
         ) in rows
     ]
+
+
+_CHANNEL_LABELS = dict(Channel.choices)  # lazy labels: translated when str() is called
+
+
+def interaction_entry(
+    *,
+    pk: int,
+    at: datetime,
+    subject: str,
+    channel: str,
+    direction: str,
+    notes: str,
+    outcome: str,
+    corrects_id: int | None,
+    actor: str,
+) -> Entry:
+    """An interaction as a timeline entry: what the timeline shows and the page adds live."""
+    return Entry(
+        kind=INTERACTION,
+        id=pk,
+        at=at,
+        title=subject or str(_CHANNEL_LABELS.get(channel, channel)),
+        channel=channel,
+        direction=direction,
+        body=notes,
+        actor=actor,
+        data={"outcome": outcome, "corrects_id": corrects_id},
+    )
 
 
 register_source(INTERACTION, _interaction_entries)

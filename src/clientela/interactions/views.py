@@ -21,8 +21,7 @@ from clientela.core.errors import Invalid
 from clientela.interactions.models import Channel, Direction
 from clientela.interactions.presenters import timeline_rows
 from clientela.interactions.schemas import InteractionCreate
-from clientela.interactions.services import INTERACTION, log_interaction
-from clientela.interactions.timeline import Entry
+from clientela.interactions.services import interaction_entry, log_interaction
 from clientela.parties.access import get_visible_party, require_write
 from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
 
@@ -93,16 +92,16 @@ def log(request: HttpRequest) -> HttpResponse:
     if not is_htmx:
         messages.success(request, _("The interaction was logged."))
         return redirect(reverse("parties:detail", args=[party.pk]) + "#timeline")
-    entry = Entry(
-        kind=INTERACTION,
-        id=interaction.pk,
+    entry = interaction_entry(
+        pk=interaction.pk,
         at=interaction.occurred_at,
-        title=interaction.subject or str(Channel(interaction.channel).label),
+        subject=interaction.subject,
         channel=interaction.channel,
         direction=interaction.direction,
-        body=interaction.notes,
+        notes=interaction.notes,
+        outcome=interaction.outcome,
+        corrects_id=interaction.corrects_id,
         actor=str(user),
-        data={"outcome": interaction.outcome, "corrects_id": interaction.corrects_id},
     )
     context = {
         "party": party,
