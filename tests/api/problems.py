@@ -1,4 +1,5 @@
-"""Assertions on RFC 9457 problem documents and on row counts, shared by the API tests."""
+"""Assertions on RFC 9457 problem documents, row counts and cursor paging, shared by the API
+tests."""
 
 from __future__ import annotations
 
@@ -44,3 +45,18 @@ def assert_invalid(response: HttpResponse, field: str, value: Any = ...) -> dict
 def counts(*models: type[Model]) -> dict[str, int]:
     """Row counts, to show that a refused request wrote nothing."""
     return {m.__name__: m.objects.count() for m in models}  # type: ignore[attr-defined]
+
+
+def walk_pages(client: Any, url: str, limit: int, **query: Any) -> list[list[dict[str, Any]]]:
+    """Every page of a cursor-paginated list, following next_cursor until it is null."""
+    pages: list[list[dict[str, Any]]] = []
+    cursor = None
+    while True:
+        params = {"limit": limit, **query, **({"cursor": cursor} if cursor else {})}
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert len(body["items"]) <= limit
+        pages.append(body["items"])
+        if not (cursor := body["next_cursor"]):
+            return pages

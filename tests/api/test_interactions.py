@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from clientela.accounts.models import User
 from clientela.interactions.models import AppendOnlyError, Interaction
 from clientela.parties.models import Party
-from tests.api.problems import assert_invalid, assert_problem, send
+from tests.api.problems import assert_invalid, assert_problem, send, walk_pages
 from tests.factories import aware, make_interaction, make_party
 
 ApiClient = Callable[[User], Client]
@@ -164,15 +164,7 @@ def test_interaction_pages_walk_every_entry_exactly_once(
     manager: User, api_client: ApiClient, party: Party
 ) -> None:
     made = {make_interaction(party, occurred_at=aware(2024, 1, 1 + n % 3)).pk for n in range(13)}
-    client = api_client(manager)
-    seen: list[int] = []
-    cursor = None
-    while True:
-        query: dict[str, object] = {"limit": 4, **({"cursor": cursor} if cursor else {})}
-        body = client.get(URL, query).json()
-        seen += [i["id"] for i in body["items"]]
-        if not (cursor := body["next_cursor"]):
-            break
+    seen = [i["id"] for page in walk_pages(api_client(manager), URL, 4) for i in page]
     assert sorted(seen) == sorted(made)
     assert len(seen) == len(set(seen))
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine
 from clientela.parties.models import Party
-from tests.api.problems import assert_invalid, assert_problem, counts, send
+from tests.api.problems import assert_invalid, assert_problem, counts, send, walk_pages
 from tests.factories import aware, make_order, make_party
 
 ApiClient = Callable[[User], Client]
@@ -198,15 +198,7 @@ def test_order_list_pages_walk_every_order_exactly_once_even_with_equal_times(
 ) -> None:
     moments = [aware(2024, 1, 1), aware(2024, 1, 1), aware(2023, 1, 1), aware(2024, 1, 1)] * 3
     made = [make_order(party, ordered_at=at).pk for at in moments]
-    client = api_client(manager)
-    seen: list[int] = []
-    cursor = None
-    while True:
-        query: dict[str, object] = {"limit": 5, **({"cursor": cursor} if cursor else {})}
-        body = client.get(URL, query).json()
-        seen += [o["id"] for o in body["items"]]
-        if not (cursor := body["next_cursor"]):
-            break
+    seen = [o["id"] for page in walk_pages(api_client(manager), URL, 5) for o in page]
     assert sorted(seen) == sorted(made)
     assert len(seen) == len(set(seen))
 

@@ -20,7 +20,7 @@ from clientela.parties.models import (
     PartyRole,
     Tag,
 )
-from tests.api.problems import assert_invalid, assert_problem, counts, send
+from tests.api.problems import assert_invalid, assert_problem, counts, send, walk_pages
 from tests.factories import make_party
 
 ApiClient = Callable[[User], Client]
@@ -343,21 +343,9 @@ def test_cursor_pagination_walks_every_party_exactly_once(
     manager: User, api_client: ApiClient
 ) -> None:
     expected = {make_party().pk for _ in range(23)}
-    client = api_client(manager)
-    seen: list[int] = []
-    cursor = None
-    pages = 0
-    while True:
-        query: dict[str, object] = {"limit": 5}
-        if cursor:
-            query["cursor"] = cursor
-        body = client.get(URL, query).json()
-        seen += [p["id"] for p in body["items"]]
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
-    assert pages == 5
+    pages = walk_pages(api_client(manager), URL, 5)
+    seen = [p["id"] for page in pages for p in page]
+    assert len(pages) == 5
     assert sorted(seen) == sorted(expected)
     assert len(seen) == len(set(seen))
 

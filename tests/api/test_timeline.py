@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from clientela.accounts.models import User
 from clientela.interactions.timeline import SOURCES
 from clientela.parties.models import Party
-from tests.api.problems import assert_invalid
+from tests.api.problems import assert_invalid, walk_pages
 from tests.factories import aware, make_interaction, make_order, make_party
 
 ApiClient = Callable[[User], Client]
@@ -27,17 +27,8 @@ def url(party: Party) -> str:
 
 
 def walk(client: Client, party: Party, limit: int, **query: object) -> list[tuple[str, int]]:
-    seen: list[tuple[str, int]] = []
-    cursor = None
-    while True:
-        params = {"limit": limit, **query, **({"cursor": cursor} if cursor else {})}
-        response = client.get(url(party), params)
-        assert response.status_code == 200, response.content
-        body = response.json()
-        assert len(body["items"]) <= limit
-        seen += [(e["kind"], e["id"]) for e in body["items"]]
-        if not (cursor := body["next_cursor"]):
-            return seen
+    pages = walk_pages(client, url(party), limit, **query)
+    return [(e["kind"], e["id"]) for page in pages for e in page]
 
 
 @pytest.mark.django_db
