@@ -49,7 +49,7 @@ from clientela.parties.services import (
     create_party,
     search_parties,
     update_party,
-    with_details,
+    visible_party_details,
 )
 from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
 
@@ -154,11 +154,10 @@ def party_new(request: HttpRequest) -> HttpResponse:
 def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
     """Change a party the user may see; only what the form shows is sent."""
     user = _user(request)
-    party = get_visible_party(user, party_id)
+    party = visible_party_details(user, party_id)
     require_write(user)
     if request.method == "GET":
-        detailed = with_details(Party.objects.filter(pk=party.pk)).get()
-        return _form_page(request, forms.initial_form(detailed), party=party)
+        return _form_page(request, forms.initial_form(party), party=party)
     form = forms.read_form(request.POST, kind=party.kind)
     saved = _save(request, form, party=party)
     if saved is None:
@@ -254,7 +253,7 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     """The customer 360: identity, contacts, relations, value, changes and the timeline."""
     user = _user(request)
     try:
-        get_visible_party(user, party_id)
+        party = visible_party_details(user, party_id)
     except NotFound:
         # A merged party's old address (bookmarks, links in mail) leads to its survivor.
         survivor = merged_into(party_id)
@@ -262,7 +261,6 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
             raise
         get_visible_party(user, survivor)
         return redirect("parties:detail", party_id=survivor)
-    party = with_details(Party.objects.filter(pk=party_id)).get()
     context = {
         "party": party,
         "can_write": user.can_write,
