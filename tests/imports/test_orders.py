@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
 from clientela.imports.mapping import ORDERS, build_mapping
 from clientela.imports.order_columns import compile_column_check
-from clientela.imports.orders import compile_fast_check
+from clientela.imports.orders import OrderImporter, compile_fast_check
 from clientela.imports.services import ImportOptions, import_rows, read_file
 from tests.factories import api_client, make_party
 from tests.imports.conftest import Importer
@@ -388,3 +389,30 @@ def test_a_fast_imported_order_is_stored_exactly_as_the_api_stores_it(
         Decimal("7.50"),
         datetime(2024, 3, 1, 10, tzinfo=UTC),
     )
+
+
+@pytest.mark.django_db
+def test_an_import_turns_the_cycle_collector_back_on_even_when_it_fails(
+    write: object, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_party(external_id="C1")
+    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n")  # type: ignore[operator]
+    seen: list[bool] = []
+    real = OrderImporter.process_batch
+
+    def watching(self: OrderImporter, batch: object) -> object:
+        seen.append(gc.isenabled())
+        return real(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OrderImporter, "process_batch", watching)
+    run_import("orders", path)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def failing(self: OrderImporter, batch: object) -> object:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(OrderImporter, "process_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import("orders", path)
+    assert gc.isenabled()

@@ -9,7 +9,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.analytics import lifecycle  # noqa: F401  (registers the timeline source)
-        from clientela.analytics.services import register_metrics_export
+        from clientela.analytics.export_command import register_metrics_export
         from clientela.analytics.tasks import schedule_daily_refresh
         from clientela.core.schedules import register_schedule
 

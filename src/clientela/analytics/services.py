@@ -249,34 +249,3 @@ def fit_summary(lines: IO[str]) -> dict[str, Any]:
             ) from exc
         result["gamma_gamma"] = asdict(gg)
     return result
-
-
-def _days_option(value: str) -> int:
-    days = int(value)
-    if not 1 <= days <= 36500:
-        raise ValueError(value)
-    return days
-
-
-def register_metrics_export() -> None:
-    """Make `clientela export metrics [--horizon-days N]` write export_metrics' rows."""
-    from argparse import ArgumentParser
-
-    from clientela.imports.exporting import ExtraExport, register_export
-
-    def add_arguments(parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "--horizon-days", type=_days_option, help="metrics: horizon of purchases and CLV"
-        )
-
-    def write(user: User, out: IO[str], options: dict[str, Any]) -> int:
-        path = options.get("out")
-        fmt = options.get("format") or (
-            "ndjson" if path is not None and str(path).endswith((".ndjson", ".jsonl")) else "csv"
-        )
-        return export_metrics(out, horizon_days=options.get("horizon_days"), user=user, fmt=fmt)
-
-    register_export(
-        "metrics",
-        ExtraExport(write=write, add_arguments=add_arguments, help="one row of metrics per party"),
-    )
