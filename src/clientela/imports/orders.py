@@ -1,163 +1,73 @@
 """Importing orders, fast: a compiled check per column, then one multi-row insert per batch.
 
-The rules are OrderCreate's (the API's). The fast check accepts only what OrderCreate accepts,
-with the same result (tests hold the two side by side); any row it does not accept is handed to
-OrderCreate itself, which gives the verdict and the reason. So the fast path changes speed,
-never the answer.
+The rules are OrderCreate's (the API's): see order_checks for the per-row checks and
+order_columns for the column-wise one. Rows the fast checks do not accept go to OrderCreate
+itself, which gives the verdict and the reason; so the fast path changes speed, never the
+answer. A large file is read and checked in a second process (order_pipeline).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from itertools import chain, repeat
+from decimal import Decimal
+from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connection
 from django.utils import timezone
-from pydantic import ValidationError
 
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
-from clientela.core.money import CURRENCIES, MAX_AMOUNT
-from clientela.core.validation import field_errors
 from clientela.imports.cells import restore
 from clientela.imports.mapping import Mapping
+from clientela.imports.order_checks import (
+    PARTY_REFS,
+    OrderValues,
+    check_with_schema,
+    compile_fast_check,
+)
 from clientela.imports.order_columns import Columns, compile_column_check
-from clientela.imports.reading import RawBatch, SourceRow
+from clientela.imports.reading import CsvRows, RawBatch, SourceRow
 from clientela.imports.rows import (
     BatchResult,
     PartyFinder,
     RowProblem,
-    problems_from,
     read_problems,
     row_values,
     short,
 )
 
-PARTY_REFS = ("party_external_id", "party_email", "party_id")
 # Orders per INSERT statement: far fewer statements, under SQLite's 32,766 parameters.
 ROWS_PER_INSERT = 100
-# What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with
-# seconds optional, up to six decimals, and a Z or ±HH:MM offset.
-_ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$", re.ASCII)
-_CENT = Decimal("0.01")
-# Amounts that need no Decimal to be known valid: up to 12 digits, up to 2 decimals.
-_PLAIN_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$", re.ASCII)
-_STATUSES = frozenset(OrderStatus.values)
-_CHANNELS = frozenset(SalesChannel.values)
-
-# (external_id, ordered_at, total, currency, status, channel, party reference or None,
-#  ordered_at as SQLite stores it when it could be had without conversion)
-OrderValues = tuple[str, datetime, Decimal | str, str, str, str, str | None, str | None]
-
-
-def compile_fast_check(
-    mapping: Mapping, *, with_party: bool = True
-) -> Callable[[list[str]], OrderValues | None]:
-    """A function that checks one CSV row's cells; None means "ask OrderCreate".
-
-    With one party column, party_external_id, its value comes back last; with another party
-    column, or several, rows take the slow path, which finds the party in every way.
-    """
-    i_ext = mapping.index_of("external_id")
-    i_at = mapping.index_of("ordered_at")
-    i_total = mapping.index_of("total")
-    i_cur = mapping.index_of("currency")
-    i_status = mapping.index_of("status")
-    i_channel = mapping.index_of("channel")
-    i_ref = mapping.index_of("party_external_id")
-    other_refs = [mapping.index_of(t) for t in ("party_email", "party_id")]
-    if i_ext is None or i_at is None or i_total is None or i_cur is None:
-        return lambda cells: None
-    if with_party and (i_ref is None or any(i is not None for i in other_refs)):
-        return lambda cells: None
-    width = len(mapping.columns)
-    match_iso = _ISO.match
-    match_plain = _PLAIN_AMOUNT.match
-    fromiso = datetime.fromisoformat
-    currencies = CURRENCIES
-    statuses, channels = _STATUSES, _CHANNELS
-    default_status, default_channel = OrderStatus.COMPLETED.value, SalesChannel.OTHER.value
-    cent, most = _CENT, MAX_AMOUNT
-
-    def check(cells: list[str]) -> OrderValues | None:
-        if len(cells) != width:
-            return None
-        ext = cells[i_ext].strip()
-        at = cells[i_at].strip()
-        currency = cells[i_cur].strip()
-        status = cells[i_status] if i_status is not None else ""
-        channel = cells[i_channel] if i_channel is not None else ""
-        ref = cells[i_ref].strip() if i_ref is not None else None
-        if not ext or len(ext) > 100 or ext[0] == "'" or currency not in currencies:
-            return None
-        if ref is not None and (not ref or len(ref) > 100 or ref[0] == "'"):
-            return None
-        if not match_iso(at):
-            return None
-        total = cells[i_total].strip()
-        try:
-            moment = fromiso(at)
-            if match_plain(total):
-                amount: Decimal | str = total  # surely valid: kept as text, as SQLite stores it
-            else:
-                amount = Decimal(total)
-                if not amount.is_finite() or amount < 0 or amount > most:
-                    return None
-                if amount != amount.quantize(cent):
-                    return None
-        except (ValueError, InvalidOperation):
-            return None
-        # The common "2024-03-01T10:00:00Z" needs no conversion to be stored as UTC text.
-        stored = at[:10] + " " + at[11:19] if len(at) == 20 and at[19] == "Z" else None
-        if status:
-            if status not in statuses:
-                return None
-        else:
-            status = default_status
-        if channel:
-            if channel not in channels:
-                return None
-        else:
-            channel = default_channel
-        return ext, moment, amount, currency, status, channel, ref, stored
-
-    return check
-
-
-def check_with_schema(
-    values: dict[str, Any], row: int, column_of: dict[str, str]
-) -> tuple[OrderCreate | None, list[RowProblem]]:
-    """OrderCreate's verdict on a row, the party reference left to the import's own look-up."""
-    data = {k: v for k, v in values.items() if k not in PARTY_REFS}
-    if "party_external_id" in values and isinstance(values["party_external_id"], str):
-        data["party_external_id"] = values["party_external_id"]
-    else:
-        data["party_id"] = 0  # found by e-mail or id below; OrderCreate needs one of the two
-    if isinstance(data.get("lines"), str):
-        try:
-            data["lines"] = json.loads(data["lines"])
-        except ValueError as exc:
-            return None, [
-                RowProblem(
-                    row,
-                    column_of.get("lines", "lines"),
-                    short(data["lines"]),
-                    f"is not a JSON list of order lines: {exc}",
-                )
-            ]
-    try:
-        return OrderCreate.model_validate(data), []
-    except ValidationError as exc:
-        return None, problems_from(row, field_errors(exc), column_of)
-
+# The columns an import writes, in the order of its parameters (and of a ColumnRow's values).
+INSERTED = (
+    "external_id",
+    "party_id",
+    "ordered_at",
+    "total",
+    "currency",
+    "status",
+    "channel",
+    "created_at",
+)
 
 Good = tuple[SourceRow, OrderValues, int, OrderCreate | None]
+# (external id, party id, ordered_at as stored, total, currency, status, channel)
+ColumnRow = tuple[str, int, str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a batch of CSV rows is written: the rows the column-wise check accepted (as
+    columns, with their parties) go in one statement; the rows set aside, one at a time."""
+
+    columns: Columns
+    party_ids: list[int]
+    positions: list[int]  # where the accepted rows are in the batch
+    aside: list[int]  # the rows checked one at a time, in the file's order
 
 
 class OrderImporter:
@@ -176,15 +86,43 @@ class OrderImporter:
         self.sql = self._insert_sql()
         self.many_sql: dict[int, str] = {}
 
+    def process_batches(
+        self, rows: CsvRows, size: int, file_size: int | None
+    ) -> Iterator[tuple[int, BatchResult, int]]:
+        """Each batch's row count, result and the bytes read so far; a large file is read and
+        checked by a second process while this one writes."""
+        from clientela.imports.order_pipeline import pipelined, worth_a_pipeline
+
+        if worth_a_pipeline(self, file_size):
+            yield from pipelined(self, rows, size, file_size or 0)
+            return
+        for batch in rows.batches(size):
+            yield batch.count, self.process_batch(batch), batch.position
+
     def process_batch(self, batch: RawBatch) -> BatchResult:
         """Check a batch of CSV rows a column at a time and write the good ones.
 
         The rows the column-wise check does not accept (and any batch where an external id
         comes twice) go through process(), row by row, which gives the same answer.
         """
+        plan = self.plan(batch)
+        if plan is None:
+            return self.process(batch.source_rows())
+        result = self.process_aside(batch, plan)
+        params = [(*row, self._now()) for row in self.column_rows(plan)]
+        before, inserted = self._insert_many(params)
+        self.count_written(batch, plan, before, inserted, result)
+        return result
+
+    def plan(self, batch: RawBatch) -> Plan | None:
+        """Which rows the column-wise check accepts; None when the batch goes row by row.
+
+        It reads nothing from the database when every party is preloaded, so a reader process
+        can plan batches while this one writes.
+        """
         check = self.columns
         if check is None:
-            return self.process(batch.source_rows())
+            return None
         cells, width = batch.cells, len(self.mapping.columns)
         positions = list(range(len(cells)))
         if batch.problems or batch.skip or set(map(len, cells)) != {width}:
@@ -194,13 +132,61 @@ class OrderImporter:
                 if i not in batch.problems and i not in batch.skip and len(cells[i]) == width
             ]
         columns, party_ids, positions = self._check_columns(check, cells, positions)
-        aside = set(range(len(cells))) - set(positions) - batch.skip
-        slow_rows = [batch.source_row(i) for i in sorted(aside)]
-        if columns is None or self._clash(columns[0], slow_rows):
-            return self.process(batch.source_rows())
-        result = self.process(slow_rows) if slow_rows else BatchResult()
-        self._write_columns(columns, party_ids, batch, positions, result)
-        return result
+        if len(positions) == len(cells):
+            aside = []
+        else:
+            aside = sorted(set(range(len(cells))) - set(positions) - batch.skip)
+        if columns is None or self._clash(columns[0], [batch.source_row(i) for i in aside]):
+            return None
+        return Plan(columns, party_ids, positions, aside)
+
+    def process_aside(self, batch: RawBatch, plan: Plan) -> BatchResult:
+        """The rows of the batch the column-wise check set aside, checked one at a time."""
+        if not plan.aside:
+            return BatchResult()
+        return self.process([batch.source_row(i) for i in plan.aside])
+
+    @staticmethod
+    def column_rows(plan: Plan) -> list[ColumnRow]:
+        """The accepted rows as stored, sorted by party: orders of one party land next to each
+        other in the party index, so far fewer pages are touched."""
+        exts, _refs, stored, totals, currencies, statuses, channels = plan.columns
+        rows = list(
+            zip(exts, plan.party_ids, stored, totals, currencies, statuses, channels, strict=True)
+        )
+        rows.sort(key=itemgetter(1))
+        return rows
+
+    def count_written(
+        self, batch: RawBatch, plan: Plan, before: int, inserted: int, result: BatchResult
+    ) -> None:
+        """Count the accepted rows once they are written; when some external ids were there
+        already (a file imported again) their rows are compared with what is stored."""
+        if inserted == len(plan.positions):
+            result.created += inserted
+            return
+        exts, refs, stored, totals, currencies, statuses, channels = plan.columns
+        good: list[Good] = [
+            (
+                batch.source_row(i),
+                (e, datetime.fromisoformat(at + "+00:00"), t, c, st, ch, r, at),
+                pk,
+                None,
+            )
+            for i, e, r, at, t, c, st, ch, pk in zip(
+                plan.positions,
+                exts,
+                refs,
+                stored,
+                totals,
+                currencies,
+                statuses,
+                channels,
+                plan.party_ids,
+                strict=True,
+            )
+        ]
+        self._reconcile(good, before, result)
 
     def _check_columns(
         self, check: Callable[..., Any], cells: list[list[str]], positions: list[int]
@@ -232,47 +218,8 @@ class OrderImporter:
         }
         return not slow_ids.isdisjoint(external_ids)
 
-    def _write_columns(
-        self,
-        columns: Columns,
-        party_ids: list[int],
-        batch: RawBatch,
-        positions: list[int],
-        result: BatchResult,
-    ) -> None:
-        exts, refs, stored, totals, currencies, statuses, channels = columns
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        params = list(
-            zip(exts, party_ids, stored, totals, currencies, statuses, channels, repeat(now))
-        )
-        # Orders sorted by party land next to each other in the party index: far fewer pages.
-        params.sort(key=itemgetter(1))
-        before, inserted = self._insert_many(params)
-        if inserted == len(params):
-            result.created += inserted
-            return
-        # Some external ids were there already (a file imported again): row by row, rarely.
-        good: list[Good] = [
-            (
-                batch.source_row(i),
-                (e, datetime.fromisoformat(at + "+00:00"), t, c, st, ch, r, at),
-                pk,
-                None,
-            )
-            for i, e, r, at, t, c, st, ch, pk in zip(
-                positions,
-                exts,
-                refs,
-                stored,
-                totals,
-                currencies,
-                statuses,
-                channels,
-                party_ids,
-                strict=True,
-            )
-        ]
-        self._reconcile(good, before, result)
+    def _now(self) -> Any:
+        return connection.ops.adapt_datetimefield_value(timezone.now())
 
     def process(self, rows: list[SourceRow]) -> BatchResult:
         """Check a batch of rows and write the good ones."""
@@ -343,7 +290,7 @@ class OrderImporter:
                 self._insert_with_lines(row, values, party_id, schema, result)
 
     def _params(self, rows: list[Good]) -> list[tuple[Any, ...]]:
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = self._now()
         if self.is_sqlite:
             # Django keeps SQLite datetimes as naive UTC text and decimals as text.
             return [
@@ -407,25 +354,30 @@ class OrderImporter:
 
     def _insert_sql(self) -> str:
         quote = connection.ops.quote_name
-        names = (
-            "external_id",
-            "party_id",
-            "ordered_at",
-            "total",
-            "currency",
-            "status",
-            "channel",
-            "created_at",
-        )
         column_of = {f.attname: f.column for f in Order._meta.concrete_fields}
-        columns = ", ".join(quote(column_of[n]) for n in names)
+        columns = ", ".join(quote(column_of[n]) for n in INSERTED)
         table = quote(Order._meta.db_table)
+        conflict = f"ON CONFLICT ({quote(column_of['external_id'])}) DO NOTHING"
         self.max_id_sql = f"SELECT MAX({quote(column_of['id'])}) FROM {table}"  # noqa: S608  (names from the model, no input)
+        # A JSON array of ColumnRows, read by SQLite itself (3.38+); created_at is bound apart.
+        # (The WHERE tells SQLite's parser that ON CONFLICT is not a join's ON.)
+        values = ", ".join(f"value->>{i}" for i in range(len(INSERTED) - 1))
+        self.json_sql = (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608  (names from the model, no input)
+            f"SELECT {values}, %s FROM json_each(%s) WHERE true {conflict}"
+        )
         return (
             f"INSERT INTO {table} ({columns}) "  # noqa: S608  (names from the model, no input)
-            f"VALUES ({', '.join(['%s'] * len(names))}) "
-            f"ON CONFLICT ({quote(column_of['external_id'])}) DO NOTHING"
+            f"VALUES ({', '.join(['%s'] * len(INSERTED))}) {conflict}"
         )
+
+    def insert_json(self, rows_json: str) -> tuple[int, int]:
+        """As _insert, for ColumnRows given as a JSON array (SQLite only)."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.max_id_sql)
+            before = cursor.fetchone()[0] or 0
+            cursor.execute(self.json_sql, [self._now(), rows_json])
+            return before, cursor.rowcount
 
     def _reconcile(self, good: list[Good], before: int | None, result: BatchResult) -> None:
         """Some external ids were there already: the same order is unchanged, another refused."""

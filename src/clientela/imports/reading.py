@@ -13,6 +13,7 @@ import csv
 import io
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -60,6 +61,7 @@ class Table:
     delimiter: str = ","
     position: Any = None  # callable returning the bytes read so far
     closer: Any = None  # closes the file, when the table opened it
+    size: int | None = None  # the file's bytes, when it is a file on disk
 
     def close(self) -> None:
         if self.closer is not None:
@@ -214,9 +216,16 @@ def open_table(
         raise invalid("file", name, "is empty")
     encoding = detect_encoding(head, encoding)
     kind = detect_format(name, head, format)
-    if kind == NDJSON:
-        return _ndjson_table(binary, encoding)
-    return _csv_table(binary, encoding)
+    table = _ndjson_table(binary, encoding) if kind == NDJSON else _csv_table(binary, encoding)
+    table.size = _size_on_disk(binary)
+    return table
+
+
+def _size_on_disk(binary: IO[bytes]) -> int | None:
+    try:
+        return os.fstat(binary.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None  # an upload held in memory
 
 
 def _text_lines(binary: IO[bytes], encoding: str) -> tuple[Any, Any]:
@@ -240,11 +249,8 @@ def _csv_table(binary: IO[bytes], encoding: str) -> Table:
         raise invalid("file", "", "has no header row")
     delimiter = _sniff_delimiter(header_lines[-1])
 
-    def chained() -> Iterator[str]:
-        yield from header_lines
-        yield from iterator
-
-    reader = csv.reader(chained(), delimiter=delimiter, quotechar='"', strict=True)
+    chained = itertools.chain(header_lines, iterator)
+    reader = csv.reader(chained, delimiter=delimiter, quotechar='"', strict=True)
     try:
         header = next(reader)
         while not any(cell.strip() for cell in header):
@@ -260,7 +266,7 @@ def _csv_table(binary: IO[bytes], encoding: str) -> Table:
         format=CSV,
         encoding=encoding,
         columns=columns,
-        rows=CsvRows(reader, bad, len(columns)),
+        rows=CsvRows(reader, bad, len(columns), position),
         delimiter=delimiter,
         position=position,
     )
@@ -276,6 +282,7 @@ class RawBatch:
     start: int  # the line where the first row starts
     problems: dict[int, list[ReadProblem]] = field(default_factory=dict)  # by index
     skip: set[int] = field(default_factory=set)  # blank lines, by index
+    position: int = 0  # the bytes of the file read when the batch was
 
     @property
     def count(self) -> int:
@@ -302,10 +309,11 @@ class CsvRows:
     Both come from the same reader, so a table is read one way or the other, not both.
     """
 
-    def __init__(self, reader: Any, bad: dict[int, str], width: int) -> None:
+    def __init__(self, reader: Any, bad: dict[int, str], width: int, position: Any) -> None:
         self.reader = reader
         self.bad = bad
         self.width = width
+        self.position = position
         self.last = reader.line_num
         self.done = False
         self._rows = self._each()
@@ -356,6 +364,7 @@ class CsvRows:
                 break
         if ends:
             self.last = ends[-1]
+        batch.position = self.position()
         self._mark_blank_and_bad(batch)
         return batch if cells else None
 

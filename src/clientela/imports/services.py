@@ -12,7 +12,7 @@ import csv
 import gc
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -201,10 +201,11 @@ def import_rows(
         importer = _importer(options.kind, mapping, by=by, upsert=options.upsert)
         size = BATCH[options.kind]
         try:
-            for count, result in _results(importer, rows, size):
-                _tally(summary, count, result, on_problem, rejects)
-                if on_progress is not None:
-                    on_progress(summary.rows, table.position() if table.position else 0)
+            with contextlib.closing(_results(importer, table, rows, size)) as results:
+                for count, result, position in results:
+                    _tally(summary, count, result, on_problem, rejects)
+                    if on_progress is not None:
+                        on_progress(summary.rows, position)
         finally:
             last = importer.finish()  # waits for a write still running, even on an error
         _tally(summary, 0, last, on_problem, rejects)
@@ -216,15 +217,15 @@ def import_rows(
 
 
 def _results(
-    importer: Any, rows: Iterator[SourceRow], size: int
-) -> Iterator[tuple[int, BatchResult]]:
-    """Each batch's row count and result; raw CSV batches for an importer that takes them."""
-    if isinstance(rows, CsvRows) and hasattr(importer, "process_batch"):
-        for raw in rows.batches(size):
-            yield raw.count, importer.process_batch(raw)
+    importer: Any, table: Table, rows: Iterator[SourceRow], size: int
+) -> Generator[tuple[int, BatchResult, int]]:
+    """Each batch's row count, result and the bytes of the file read so far; raw CSV batches
+    for an importer that takes them."""
+    if isinstance(rows, CsvRows) and hasattr(importer, "process_batches"):
+        yield from importer.process_batches(rows, size, table.size)
         return
     while batch := list(islice(rows, size)):
-        yield len(batch), importer.process(batch)
+        yield len(batch), importer.process(batch), table.position() if table.position else 0
 
 
 def _tally(

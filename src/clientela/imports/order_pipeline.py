@@ -1,0 +1,241 @@
+"""A large order file, read and checked in a second process while this one writes (SQLite).
+
+Reading a CSV file and checking its rows a column at a time take about as long as SQLite takes
+to store them; on a machine with two cores the halves can overlap. Once the parties are loaded
+(after which the check needs nothing from the database) a reader process is forked. It reads
+and plans each batch, and sends it down a pipe in two parts:
+
+- the accepted rows as a JSON array, which SQLite reads itself with json_each (this side makes
+  no Python object per value);
+- the batch's cells in marshal's format, unpacked here only for the few rows that are checked
+  one at a time or whose external id was in the database already.
+
+The writer also sets the order table's secondary indexes aside when the file is large beside
+the table, and builds them again after the last row, in the same transaction: building an index
+from the finished table costs a fraction of keeping it up to date row by row. An import that is
+rolled back (an invalid row, a dry run, an error) rolls the indexes back with it.
+
+The reader never touches the database (it does not use Django's connection, which belongs to
+the writer's transaction) and leaves through os._exit. If the writer stops, the reader's next
+send fails and it ends; if the reader dies, the writer's next receive fails and it says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import marshal
+import multiprocessing
+import os
+import re
+import sqlite3
+import threading
+import traceback
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+from clientela.commerce.models import Order
+from clientela.imports.order_columns import Columns
+from clientela.imports.reading import CsvRows, RawBatch, ReadProblem
+from clientela.imports.rows import BatchResult
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from multiprocessing.connection import Connection
+
+    from clientela.imports.orders import ColumnRow, OrderImporter
+
+# Smaller files are read in one process: forking costs more than it saves (~100,000 rows).
+PIPELINE_MIN_BYTES = 6 * 2**20
+# The secondary indexes are built again at the end when an import brings at least this many
+# orders, and at least half as many as the table holds.
+REBUILD_MIN_ROWS = 100_000
+BATCH, END, ERROR = "batch", "end", "error"
+# A ColumnRow in JSON: its values are text but for the party id (an int), and the text of the
+# time and the total is already known to need no escape (digits, "-", ":", " ", ".").
+_ROW_FORMAT = '["%s",%d,"%s","%s","%s","%s","%s"]'
+_TEXT_COLUMNS = (0, 4, 5, 6)  # external id, currency, status, channel: checked for escapes
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+
+
+def worth_a_pipeline(importer: OrderImporter, file_size: int | None) -> bool:
+    """True when the file is large and a reader process can work apart from the database."""
+    return (
+        importer.columns is not None  # SQLite, and a mapping the column-wise check takes
+        and importer.finder.has_all_refs  # planning a batch reads nothing from the database
+        and file_size is not None
+        and file_size >= PIPELINE_MIN_BYTES
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1  # forking a threaded process is not safe
+        and sqlite3.sqlite_version_info >= (3, 38)  # the ->> operator
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+@dataclass
+class Received:
+    """A batch as the reader sent it; its cells are unpacked only when a row needs them."""
+
+    start: int
+    ends: list[int]
+    skip: set[int]
+    problems: dict[int, list[ReadProblem]]
+    position: int
+    aside: list[int] | None  # None: the whole batch goes row by row
+    accepted: int
+    cells: bytes
+    rows_json: str
+
+    @property
+    def count(self) -> int:
+        return len(self.ends) - len(self.skip)
+
+    @cached_property
+    def batch(self) -> RawBatch:
+        cells = marshal.loads(self.cells)  # noqa: S302  (written by our own reader process)
+        return RawBatch(cells, self.ends, self.start, self.problems, self.skip, self.position)
+
+
+def pipelined(
+    importer: OrderImporter, rows: CsvRows, size: int, file_size: int
+) -> Iterator[tuple[int, BatchResult, int]]:
+    """Each batch's row count, result and bytes read, the reading done by a forked process."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(
+        target=_read_and_plan,
+        args=(importer, rows, size, sender, receiver),
+        name="clientela-import-reader",
+        daemon=True,
+    )
+    reader.start()
+    sender.close()  # the reader holds the only writing end: its exit is seen as the end
+    indexes: list[str] = []
+    try:
+        first = True
+        while (received := _receive(receiver)) is not None:
+            if first:
+                indexes = _set_indexes_aside(received, file_size)
+                first = False
+            yield received.count, _write(importer, received), received.position
+        with connection.cursor() as cursor:
+            for statement in indexes:
+                cursor.execute(statement)
+    finally:
+        receiver.close()
+        if reader.is_alive():  # the writer stopped early (an error): the reader is not needed
+            reader.kill()
+        reader.join()
+
+
+def _write(importer: OrderImporter, received: Received) -> BatchResult:
+    """Write a received batch as OrderImporter.process_batch writes one read here."""
+    if received.aside is None:
+        return importer.process(received.batch.source_rows())
+    if received.aside:
+        result = importer.process([received.batch.source_row(i) for i in received.aside])
+    else:
+        result = BatchResult()
+    before, inserted = importer.insert_json(received.rows_json)
+    if inserted == received.accepted:
+        result.created += inserted
+        return result
+    plan = importer.plan(received.batch)  # the reader's plan again: no database read
+    if plan is None or len(plan.positions) != received.accepted:
+        raise RuntimeError("the import's reader and writer planned a batch differently")
+    importer.count_written(received.batch, plan, before, inserted, result)
+    return result
+
+
+def _set_indexes_aside(first: Received, file_size: int) -> list[str]:
+    """Drop the order table's secondary indexes (not the unique ones) when the import is large
+    beside the table; returns the statements, as SQLite keeps them, that build them again."""
+    if not first.position:
+        return []
+    expected_rows = first.count * file_size / first.position
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608  (the model's table)
+        if expected_rows < max(REBUILD_MIN_ROWS, cursor.fetchone()[0] / 2):
+            return []
+        cursor.execute(
+            "SELECT m.name, m.sql FROM pragma_index_list(%s) AS i"
+            " JOIN sqlite_master AS m ON m.type = 'index' AND m.name = i.name"
+            " WHERE NOT i.\"unique\" AND i.origin = 'c' AND m.sql IS NOT NULL",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in indexes]
+
+
+def _receive(receiver: Connection) -> Received | None:
+    """The next batch from the reader; None at the end of the file."""
+    try:
+        head = marshal.loads(receiver.recv_bytes())  # noqa: S302  (our own reader process)
+        if head[0] == END:
+            return None
+        if head[0] == ERROR:
+            raise RuntimeError(f"the import's reader failed:\n{head[1]}")
+        _tag, start, ends, skip, problems, position, aside, accepted = head
+        cells = receiver.recv_bytes()
+        rows_json = receiver.recv_bytes().decode() if aside is not None else ""
+    except EOFError as exc:
+        raise RuntimeError("the import's reader stopped before the end of the file") from exc
+    return Received(
+        start,
+        ends,
+        skip,
+        {i: [ReadProblem(*p) for p in found] for i, found in problems.items()},
+        position,
+        aside,
+        accepted,
+        cells,
+        rows_json,
+    )
+
+
+def _read_and_plan(
+    importer: OrderImporter, rows: CsvRows, size: int, sender: Connection, receiver: Connection
+) -> None:
+    """The reader process: read, check and send each batch, then say the end."""
+    receiver.close()  # else a writer that is gone would leave this end blocked on a full pipe
+    try:
+        for batch in rows.batches(size):
+            for part in _messages(importer, batch):
+                sender.send_bytes(part)
+        sender.send_bytes(marshal.dumps((END,)))
+    except BrokenPipeError:
+        pass  # the writer has stopped: there is no one to tell
+    except BaseException:  # whatever it is, the writer reports it
+        with contextlib.suppress(OSError):
+            sender.send_bytes(marshal.dumps((ERROR, traceback.format_exc())))
+    finally:
+        sender.close()
+
+
+def _messages(importer: OrderImporter, batch: RawBatch) -> list[bytes]:
+    """A batch as the writer receives it: its head, its cells and (if planned) its JSON rows."""
+    plan = importer.plan(batch)
+    problems = {
+        i: [(p.column, p.value, p.reason) for p in found] for i, found in batch.problems.items()
+    }
+    aside: Any = None if plan is None else plan.aside
+    rows = [] if plan is None else importer.column_rows(plan)
+    head = (BATCH, batch.start, batch.ends, batch.skip, problems, batch.position, aside, len(rows))
+    parts = [marshal.dumps(head), marshal.dumps(batch.cells)]
+    if plan is not None:
+        parts.append(rows_json(rows, plan.columns).encode())
+    return parts
+
+
+def rows_json(rows: list[ColumnRow], columns: Columns) -> str:
+    """The rows (made from these columns) as a JSON array of arrays. When no text needs an
+    escape (the usual case) it is written by formatting, in half the json module's time."""
+    if any(_NEEDS_ESCAPE.search("".join(columns[i])) for i in _TEXT_COLUMNS):
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return "[" + ",".join(map(_ROW_FORMAT.__mod__, rows)) + "]"
