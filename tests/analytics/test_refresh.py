@@ -188,3 +188,13 @@ def test_a_refresh_after_days_without_orders_moves_customers_along():
     refresh_metrics(as_of=date(2024, 1, 22) + timedelta(days=200))
     assert metrics_of(party).lifecycle_state == "lost"
     assert LifecycleChange.objects.get(party=party).to_state == "lost"
+
+
+def test_a_deleted_party_takes_its_metrics_row_with_it():
+    # The table has no foreign-key constraint in the database (see CustomerMetrics.party):
+    # Django's CASCADE is what removes the row.
+    kept, gone = make_party(), make_party()
+    buy(gone, date(2024, 3, 1))
+    refresh_metrics(as_of=AS_OF)
+    gone.delete()
+    assert list(CustomerMetrics.objects.values_list("party", flat=True)) == [kept.pk]

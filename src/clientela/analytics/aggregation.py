@@ -106,25 +106,34 @@ def _histories_sql() -> str:
 
 
 def _order_keys_sql(placeholder: str) -> str:
+    """Each completed order's (party, day) key and value in cents; -1 cents for an order in
+    another currency, so that one pass over the orders also counts those (a CHECK constraint
+    keeps every real total at 0 or more)."""
     q = connection.ops.quote_name
     day = day_sql(f"o.{q('ordered_at')}")
     party = f"o.{q(Order._meta.get_field('party').column)}"
     p = placeholder
     return (
         f"SELECT {party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET}), "  # noqa: S608
-        f"CAST(ROUND(o.total * 100) AS INTEGER) FROM {q(Order._meta.db_table)} o "
-        f"WHERE o.status = {p} AND o.currency = {p} AND o.ordered_at < {p} "
-        f"AND o.id >= {p} AND o.id < {p}"
+        f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS INTEGER) ELSE -1 END "
+        f"FROM {q(Order._meta.db_table)} o "
+        f"WHERE o.status = {p} AND o.ordered_at < {p} AND o.id >= {p} AND o.id < {p}"
     )
 
 
-def _fetch_keys(cursor: Any) -> tuple[IntArray, IntArray]:
+def fetch_integers(cursor: Any, width: int) -> IntArray:
+    """The rest of a cursor's rows, `width` integer columns each, as an (n, width) array;
+    read a slice of rows at a time with no Python object kept per row."""
     parts = [np.empty(0, dtype=np.int64)]
     while rows := cursor.fetchmany(FETCH):
         flat = chain.from_iterable(rows)
-        parts.append(np.fromiter(flat, dtype=np.int64, count=2 * len(rows)))
-    both = np.concatenate(parts)
-    return both[0::2], both[1::2]
+        parts.append(np.fromiter(flat, dtype=np.int64, count=width * len(rows)))
+    return np.concatenate(parts).reshape(-1, width)
+
+
+def _fetch_keys(cursor: Any) -> tuple[IntArray, IntArray]:
+    both = fetch_integers(cursor, 2)
+    return both[:, 0], both[:, 1]
 
 
 def _read_keys_apart(path: str, sql: str, params: list[Any]) -> tuple[IntArray, IntArray]:
@@ -134,7 +143,8 @@ def _read_keys_apart(path: str, sql: str, params: list[Any]) -> tuple[IntArray, 
 
 
 def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
-    """(party, day) key and value in cents of every counted order (SQLite).
+    """(party, day) key and value in cents of every completed order, -1 cents for those in
+    another currency (SQLite).
 
     Reading ten million rows through Python is most of the aggregation, and it is CPU-bound;
     on a database file with many orders a forked process reads the second half of the order
@@ -150,13 +160,13 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
     if top >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path):
         context = multiprocessing.get_context("fork")
         pool = context.Pool(1)
-        params = [OrderStatus.COMPLETED, currency, until, split, top]
+        params = [currency, OrderStatus.COMPLETED, until, split, top]
         apart = pool.apply_async(_read_keys_apart, (path, _order_keys_sql("?"), params))
         pool.close()
     with connection.cursor() as cursor:
         cursor.execute(
             _order_keys_sql("%s"),
-            [OrderStatus.COMPLETED, currency, until, 0, split if apart is not None else top],
+            [currency, OrderStatus.COMPLETED, until, 0, split if apart is not None else top],
         )
         key, cents = _fetch_keys(cursor)
     if apart is not None:
@@ -164,6 +174,28 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
         pool.join()
         key, cents = np.concatenate([key, other_key]), np.concatenate([cents, other_cents])
     return key, cents
+
+
+def _sorted_by_key(key: IntArray, cents: IntArray) -> tuple[IntArray, IntArray]:
+    """Keys ascending, each with its cents.
+
+    When a key (renumbered densely: party x days spanned + day) and the cents fit together in
+    one 63-bit integer, they are packed and sorted as one array: NumPy sorts plain integers
+    several times faster than it finds the sorting order of one array and applies it to two
+    (1.0 s against 2.0 s for ten million orders here). Otherwise, that slower way.
+    """
+    if not key.size:
+        return key, cents
+    party, day = key >> DAY_BITS, key & ((1 << DAY_BITS) - 1)
+    low, span = int(day.min()), int(day.max() - day.min()) + 1
+    cent_bits = int(cents.max()).bit_length()
+    if ((int(party.max()) + 1) * span).bit_length() + cent_bits > 62:
+        order = np.argsort(key)
+        return key[order], cents[order]
+    packed = ((party * span + (day - low)) << cent_bits) | cents
+    packed.sort()
+    dense = packed >> cent_bits
+    return ((dense // span) << DAY_BITS) | (dense % span + low), packed & ((1 << cent_bits) - 1)
 
 
 def _grouped(
@@ -175,8 +207,7 @@ def _grouped(
     Sums are of whole cents, so exact: the SQL statement adds floating-point totals, and its
     last bit depends on the order its sorter hands the rows over.
     """
-    order = np.argsort(key)
-    key, cents = key[order], cents[order]
+    key, cents = _sorted_by_key(key, cents)
     new_day = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     day_key, day_cents = key[new_day], np.add.reduceat(cents, new_day)
     party, day = day_key >> DAY_BITS, (day_key & ((1 << DAY_BITS) - 1)) - DAY_OFFSET
@@ -201,11 +232,15 @@ def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
     if biggest >= PARTY_LIMIT:
         return None
     key, cents = _order_keys(until, currency)
+    counted = cents >= 0
+    excluded = int(cents.size - np.count_nonzero(counted))
+    if excluded:
+        key, cents = key[counted], cents[counted]
     if not key.size:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
+        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded)
     party, occasions, first_day, last_day, total, first_value = _grouped(key, cents)
-    return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, 0)
+    return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, excluded)
 
 
 def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
@@ -232,11 +267,11 @@ def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
 def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
     """Each customer's occasions, first and last day, total and first-occasion value."""
     until = connection.ops.adapt_datetimefield_value(end_of(as_of))
-    hist = None
     if connection.vendor == "sqlite":
         hist = _histories_in_numpy(until, currency)
-    if hist is None:
-        hist = _histories_in_sql(until, currency)
+        if hist is not None:  # it counted the orders in other currencies on the way
+            return hist
+    hist = _histories_in_sql(until, currency)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608
@@ -255,4 +290,4 @@ def active_party_ids() -> IntArray:
             f"SELECT id FROM {q(Party._meta.db_table)} "  # noqa: S608
             "WHERE archived_at IS NULL ORDER BY id"
         )
-        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+        return fetch_integers(cursor, 1)[:, 0].copy()

@@ -41,8 +41,16 @@ class CustomerMetrics(models.Model):
     index is rebuilt over every row at each refresh; see docs/analytics.md).
     """
 
+    # No foreign-key constraint in the database: the table is derived data that each refresh
+    # replaces whole, from the parties of the same transaction, and a constraint would make
+    # SQLite delete the old rows one at a time and look up each new row's party (about 1 s a
+    # refresh at a million parties). Django still deletes the row with its party (CASCADE).
     party = models.OneToOneField(
-        Party, on_delete=models.CASCADE, primary_key=True, related_name="metrics"
+        Party,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="metrics",
+        db_constraint=False,
     )
     as_of = models.DateField(_("as of"))  # the same on every row: no index
     computed_at = models.DateTimeField(_("computed at"))

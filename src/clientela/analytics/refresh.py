@@ -5,7 +5,6 @@ The adapter (command or task) owns the transaction; a refresh is all-or-nothing.
 
 from __future__ import annotations
 
-import sqlite3
 import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,23 +24,18 @@ from clientela.analytics.aggregation import (
     day_number,
     day_sql,
     end_of,
+    fetch_integers,
     purchase_histories,
 )
 from clientela.analytics.config import AnalyticsConfig, analytics_config
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
+from clientela.analytics.writeback import dates, integers, nullable, write
+from clientela.core.memory import memory_kept_for_reuse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-BATCH = 20_000  # rows turned into parameters at a time
-ROWS_PER_INSERT = 500
 # Page cache during a refresh on SQLite (negative: KiB), restored afterwards.
 SQLITE_CACHE_KIB = -262_144
-COLUMNS = (
-    "party_id", "as_of", "computed_at", "currency", "occasions", "frequency", "recency_days",
-    "active_span_days", "tenure_days", "monetary", "average_repeat_value", "first_purchase_at",
-    "last_purchase_at", "r_score", "f_score", "m_score", "rfm_segment", "p_alive",
-    "expected_purchases", "expected_spend", "clv", "tier", "lifecycle_state", "state_since",
-)  # fmt: skip
 
 
 def today_utc() -> date:
@@ -122,115 +116,13 @@ def _previous(party_ids: IntArray) -> lifecycle.Previous:
             f"FROM {q(CustomerMetrics._meta.db_table)}",
             list(lifecycle.STATES),
         )
-        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
+        rows = fetch_integers(cursor, 4)
     found = np.isin(rows[:, 0], party_ids)
     where = np.searchsorted(party_ids, rows[found, 0])
     state[where] = rows[found, 1]
     last[where] = rows[found, 2]
     since[where] = rows[found, 3]
     return lifecycle.Previous(state, last, since)
-
-
-def _nullable(values: npt.ArrayLike, *, digits: int | None = None) -> list[Any]:
-    """Python values with None for NaN, rounded to `digits` decimals if given."""
-    array = np.asarray(values, dtype=np.float64)
-    if digits is not None:
-        array = np.round(array, digits)
-    return [None if v != v else v for v in array.tolist()]
-
-
-def _dates(days: IntArray, *, missing: int | None = None) -> list[str | None]:
-    text = np.datetime_as_string(days.astype("datetime64[D]")).tolist()
-    if missing is None:
-        return text
-    return [None if d == missing else t for t, d in zip(text, days.tolist(), strict=True)]
-
-
-def _flat(columns: dict[str, Any], start: int, stop: int) -> list[Any]:
-    """Rows start..stop as one flat list of values, row after row, in COLUMNS order."""
-    width, size = len(COLUMNS), stop - start
-    flat: list[Any] = [None] * (width * size)
-    for j, name in enumerate(COLUMNS):
-        value = columns[name]
-        flat[j::width] = value[start:stop] if isinstance(value, list) else [value] * size
-    return flat
-
-
-def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the table's indexes other than its primary key."""
-    if connection.vendor == "sqlite":
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-            [table],
-        )
-    else:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE tablename = %s AND indexname NOT LIKE %s",
-            [table, "%_pkey"],
-        )
-    return [(name, sql) for name, sql in cursor.fetchall()]
-
-
-def _insert_sql(rows: int) -> str:
-    q = connection.ops.quote_name
-    names = ", ".join(q(c) for c in COLUMNS)
-    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    values = ", ".join([row] * rows)
-    return f"INSERT INTO {q(CustomerMetrics._meta.db_table)} ({names}) VALUES {values}"  # noqa: S608
-
-
-def _parameter_limit() -> int:
-    """How many parameters one statement may bind (Django assumes SQLite's old 999)."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        getlimit = getattr(connection.connection, "getlimit", None)  # Python 3.11+
-        if getlimit is not None:
-            return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    return connection.features.max_query_params or 65_535
-
-
-def _insert(cursor: Any, columns: dict[str, Any], n: int) -> None:
-    """Insert every row, many rows per INSERT statement (as many as the bound-parameter limit
-    allows, up to ROWS_PER_INSERT): one statement step per row is most of the cost otherwise."""
-    width = len(COLUMNS)
-    limit = _parameter_limit()
-    per = max(1, min(ROWS_PER_INSERT, limit // width))
-    step, batch = per * width, per * max(1, BATCH // per)
-    full = _insert_sql(per)
-    for start in range(0, n, batch):
-        flat = _flat(columns, start, min(start + batch, n))
-        whole = len(flat) // step * step
-        if whole:
-            cursor.executemany(full, [flat[i : i + step] for i in range(0, whole, step)])
-        if whole < len(flat):
-            cursor.execute(_insert_sql((len(flat) - whole) // width), flat[whole:])
-
-
-def _write(columns: dict[str, Any], n: int) -> float:
-    """Replace every row: drop the secondary indexes, insert in batches, build them again.
-
-    Building an index once over a million sorted keys is many times faster than updating it a
-    million times in random order; inside the transaction, readers never see it missing.
-    """
-    q = connection.ops.quote_name
-    table = CustomerMetrics._meta.db_table
-    with connection.cursor() as cursor:
-        indexes = _secondary_indexes(cursor, table)
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {q(name)}")
-        cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-        _insert(cursor, columns, n)
-        started = clock.perf_counter()
-        if connection.vendor == "postgresql":
-            # Django's foreign keys are deferred; PostgreSQL will not build an index on a table
-            # with checks still pending, so run them now (they would run at commit anyway).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for _name, create in indexes:
-            cursor.execute(create)
-        return clock.perf_counter() - started
 
 
 @contextmanager
@@ -293,10 +185,6 @@ class _Outcome:
     tiers: npt.NDArray[np.int8]
 
 
-def _integers(values: npt.ArrayLike) -> list[int | None]:
-    return [None if v is None else int(v) for v in _nullable(values)]
-
-
 def _columns(
     out: _Outcome,
     party_ids: IntArray,
@@ -330,26 +218,26 @@ def _columns(
         "currency": config.currency,
         "occasions": occasions.tolist(),
         "frequency": np.maximum(occasions - 1, 0).tolist(),
-        "recency_days": _integers(spread(c.days_since_last)),
-        "active_span_days": _integers(spread(c.t_x)),
-        "tenure_days": _integers(spread(c.age)),
-        "monetary": _nullable(spread(hist.total), digits=2),
-        "average_repeat_value": _nullable(
+        "recency_days": integers(spread(c.days_since_last)),
+        "active_span_days": integers(spread(c.t_x)),
+        "tenure_days": integers(spread(c.age)),
+        "monetary": nullable(spread(hist.total), digits=2),
+        "average_repeat_value": nullable(
             spread(np.where(c.x > 0, c.repeat_mean, np.nan)), digits=2
         ),
-        "first_purchase_at": _dates(spread(hist.first_day, -1, np.int64), missing=-1),
-        "last_purchase_at": _dates(spread(hist.last_day, -1, np.int64), missing=-1),
-        "r_score": _integers(spread(r)),
-        "f_score": _integers(spread(f)),
-        "m_score": _integers(spread(m)),
+        "first_purchase_at": dates(spread(hist.first_day, -1, np.int64), missing=-1),
+        "last_purchase_at": dates(spread(hist.last_day, -1, np.int64), missing=-1),
+        "r_score": integers(spread(r)),
+        "f_score": integers(spread(f)),
+        "m_score": integers(spread(m)),
         "rfm_segment": segment_names[spread(out.segments, -1, np.int64)].tolist(),
-        "p_alive": _nullable(spread(p.p_alive)),
-        "expected_purchases": _nullable(spread(p.expected_purchases)),
-        "expected_spend": _nullable(spread(p.expected_spend), digits=2),
-        "clv": _nullable(spread(p.clv), digits=2),
+        "p_alive": nullable(spread(p.p_alive)),
+        "expected_purchases": nullable(spread(p.expected_purchases)),
+        "expected_spend": nullable(spread(p.expected_spend), digits=2),
+        "clv": nullable(spread(p.clv), digits=2),
         "tier": tier_names[spread(out.tiers, -1, np.int64)].tolist(),
         "lifecycle_state": np.array(lifecycle.STATES, dtype=object)[states].tolist(),
-        "state_since": _dates(since),
+        "state_since": dates(since),
     }
 
 
@@ -423,7 +311,7 @@ def refresh_metrics(
     last_run = RefreshRun.objects.order_by("-finished_at", "-id").first()
     moving_forward = last_run is not None and as_of >= last_run.as_of
 
-    with _sqlite_work_memory():
+    with memory_kept_for_reuse(), _sqlite_work_memory():
         party_ids = active_party_ids()
         hist = _keep_visible(purchase_histories(as_of=as_of, currency=config.currency), party_ids)
         timer.lap("aggregate")
@@ -440,7 +328,7 @@ def refresh_metrics(
         columns = _columns(
             out, party_ids, states, since, as_of=as_of, started_at=started_at, config=config
         )
-        indexing = _write(columns, party_ids.size)
+        indexing = write(columns, party_ids.size)
         timer.lap("write")
         timer.seconds["write_indexes"] = round(indexing, 3)
     bg, gg = out.predictions.bgnbd, out.predictions.gamma_gamma

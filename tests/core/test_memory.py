@@ -1,0 +1,43 @@
+"""memory_kept_for_reuse: large freed blocks stay with the process, until the block ends."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clientela.core.memory import memory_kept_for_reuse
+
+MIB = 2**20
+
+
+def resident() -> int:
+    """This process's resident memory, in bytes (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def churn() -> None:
+    """Make and drop a 256 MiB array, every page touched."""
+    block = np.ones(256 * MIB // 8)
+    del block
+
+
+def test_freed_large_blocks_are_kept_inside_and_handed_back_after() -> None:
+    if not Path("/proc/self/statm").exists():
+        pytest.skip("needs Linux's /proc")
+    base = resident()
+    churn()
+    assert resident() - base < 64 * MIB  # by default glibc hands a large block straight back
+    with memory_kept_for_reuse() as kept:
+        if not kept:
+            pytest.skip("not glibc: nothing to keep")
+        churn()
+        assert resident() - base > 200 * MIB  # freed, and still the process's
+        churn()  # the same memory again: no more taken
+        assert resident() - base < 300 * MIB
+    assert resident() - base < 64 * MIB  # trimmed on the way out
+    churn()
+    assert resident() - base < 64 * MIB  # and glibc's defaults are back
