@@ -198,3 +198,23 @@ def test_a_deleted_party_takes_its_metrics_row_with_it():
     refresh_metrics(as_of=AS_OF)
     gone.delete()
     assert list(CustomerMetrics.objects.values_list("party", flat=True)) == [kept.pk]
+
+
+@pytest.mark.skipif(
+    "os.environ.get('CLIENTELA_DATABASE_URL', '').startswith('postgres')",
+    reason="PostgreSQL's typed column cannot hold such a value",
+)
+def test_an_order_time_sqlite_cannot_read_stops_the_refresh_with_a_clear_error():
+    from django.db import connection
+
+    from clientela.commerce.models import Order
+
+    buy(make_party(), date(2024, 3, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE commerce_order SET ordered_at = '2024-3-1 noon' WHERE id = %s",
+            [Order.objects.get().pk],
+        )
+    with pytest.raises(ValueError, match=r"ordered_at: an order with an id from 0 to \d+"):
+        refresh_metrics(as_of=AS_OF)
+    assert not CustomerMetrics.objects.exists()

@@ -24,7 +24,7 @@ from clientela.analytics.aggregation import (
     day_number,
     day_sql,
     end_of,
-    fetch_integers,
+    integer_rows,
     purchase_histories,
 )
 from clientela.analytics.config import AnalyticsConfig, analytics_config
@@ -109,14 +109,18 @@ def _previous(party_ids: IntArray) -> lifecycle.Previous:
     # a million rows then arrive as plain integers.
     code = " ".join(f"WHEN %s THEN {i}" for i in range(len(lifecycle.STATES)))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT party_id, CASE lifecycle_state {code} ELSE {lifecycle.NO_STATE} END, "  # noqa: S608
-            f"COALESCE({day_sql('last_purchase_at', date_only=True)}, -1), "
-            f"{day_sql('state_since', date_only=True)} "
+        rows = integer_rows(
+            cursor,
+            [
+                "party_id",
+                f"CASE lifecycle_state {code} ELSE {lifecycle.NO_STATE} END",
+                f"COALESCE({day_sql('last_purchase_at', date_only=True)}, -1)",
+                day_sql("state_since", date_only=True),
+            ],
             f"FROM {q(CustomerMetrics._meta.db_table)}",
             list(lifecycle.STATES),
+            unreadable="state_since: a metrics row holds a value that is not a date",
         )
-        rows = fetch_integers(cursor, 4)
     found = np.isin(rows[:, 0], party_ids)
     where = np.searchsorted(party_ids, rows[found, 0])
     state[where] = rows[found, 1]
