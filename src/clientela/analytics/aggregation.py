@@ -132,8 +132,9 @@ def integer_rows(
 
     The rows come back as one text, their numbers joined by commas: the database writes them and
     NumPy reads them back, both in C, where a row at a time costs a tuple and a Python integer
-    per value (2.9 s against 1.2 s for five million orders here). A value it cannot compute
-    (a date SQLite cannot read, say) would be missing from the text: `unreadable` says which.
+    per value (4.3 s against 2.9 s for five million orders here, 1.7 s of it SQLite's own).
+    A value the database cannot compute (a date SQLite cannot read, say) would be missing from
+    the text: `unreadable` says which.
     """
     joined = " || ',' || ".join(f"CAST(({e}) AS TEXT)" for e in expressions)
     concat = "group_concat" if connection.vendor == "sqlite" else "string_agg"
