@@ -218,3 +218,25 @@ def test_an_order_time_sqlite_cannot_read_stops_the_refresh_with_a_clear_error()
     with pytest.raises(ValueError, match=r"ordered_at: an order with an id from 0 to \d+"):
         refresh_metrics(as_of=AS_OF)
     assert not CustomerMetrics.objects.exists()
+
+
+@pytest.mark.skipif(
+    "os.environ.get('CLIENTELA_DATABASE_URL', '').startswith('postgres')",
+    reason="PostgreSQL's typed column cannot hold such a value",
+)
+def test_the_time_of_an_order_in_another_currency_is_not_read():
+    from django.db import connection
+
+    from clientela.commerce.models import Order
+
+    party = make_party()
+    buy(party, date(2024, 3, 1))
+    buy(party, date(2024, 4, 1), currency="USD")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE commerce_order SET ordered_at = '2024-4-1 noon' WHERE id = %s",
+            [Order.objects.get(currency="USD").pk],
+        )
+    run = refresh_metrics(as_of=AS_OF)
+    assert (run.customers, run.excluded_orders) == (1, 1)
+    assert metrics_of(party).occasions == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,6 +51,8 @@ ROWS = [
         f"P{n},C{n % 5 + 1},2024-04-{n % 28 + 1:02d}T08:30:00Z,{n}.25,EUR,,".encode()
         for n in range(40)
     ),
+    b'"O17""q",C1,2024-03-01T10:00:00Z,2,EUR,,',  # a quote in an id: JSON needs an escape
+    b"O18\\x,C2,2024-03-01T10:00:00Z,2,EUR,,",  # and a backslash
     b'O16,C1,2024-03-01T10:00:00Z,1,EUR,,"never closed',  # an unclosed quote, to the end
 ]
 
@@ -125,25 +128,39 @@ def test_a_reader_process_gives_the_same_answer_as_one_process(
         Order.objects.all().delete()
     assert outcomes["reader process"] == outcomes["one process"]
     counts, problems, rejects_text, orders = outcomes["one process"]
-    assert counts == (59, 48, 2, 9)
-    assert {p.row for p in problems} == {4, 6, 8, 10, 12, 13, 14, 21, 62}
+    assert counts == (61, 50, 2, 9)
+    assert {p.row for p in problems} == {4, 6, 8, 10, 12, 13, 14, 21, 64}
     assert "O12" in rejects_text
-    assert len(orders) == 48
+    assert len(orders) == 50
+    assert {'O17"q', "O18\\x"} <= {order[0] for order in orders}
 
 
 def test_all_or_nothing_and_importing_again_through_a_reader_process(
-    orders_file: Path, ways: Callable[[str], list[int]], run_import: Importer, tmp_path: Path
+    orders_file: Path,
+    ways: Callable[[str], list[int]],
+    run_import: Importer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     indexes = order_indexes()
     used = ways("reader process")
+    during: list[list[str]] = []
+    write = order_pipeline._write
+
+    def watch(importer: OrderImporter, received: Any) -> Any:
+        during.append(order_indexes())
+        return write(importer, received)
+
+    monkeypatch.setattr(order_pipeline, "_write", watch)
     refused = run_import("orders", orders_file)
+    assert len(during[0]) == len(indexes) - 1  # the party index set aside while writing
     assert (refused.written, Order.objects.count()) == (False, 0)
     assert order_indexes() == indexes  # set aside, and back with the rollback
     rejects = tmp_path / "rejects.csv"
     first = run_import("orders", orders_file, skip_invalid=True, rejects=rejects)
     again = run_import("orders", orders_file, skip_invalid=True, rejects=rejects)
     assert len(used) == 3
-    assert (first.created, again.created, again.unchanged) == (48, 0, 50)
+    assert (first.created, again.created, again.unchanged) == (50, 0, 52)
     assert again.rejected == first.rejected
     assert order_indexes() == indexes
 
@@ -192,3 +209,27 @@ def test_small_files_and_threaded_processes_use_one_process(
     monkeypatch.setattr(order_pipeline.threading, "active_count", lambda: 2)
     run_import("orders", orders_file, dry_run=True)
     assert used == []
+
+
+def test_a_writer_that_fails_stops_its_reader(
+    orders_file: Path,
+    ways: Callable[[str], list[int]],
+    run_import: Importer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used = ways("reader process")
+    real = OrderImporter.insert_json
+    calls: list[int] = []
+
+    def insert_then_fail(self: OrderImporter, rows_json: str) -> tuple[int, int]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(self, rows_json)
+
+    monkeypatch.setattr(OrderImporter, "insert_json", insert_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        run_import("orders", orders_file)
+    assert used
+    assert multiprocessing.active_children() == []
+    assert Order.objects.count() == 0

@@ -110,6 +110,23 @@ def test_a_large_file_runs_as_a_background_task_with_progress(
 
 
 @pytest.mark.django_db
+def test_an_unexpected_error_marks_the_import_failed_without_its_details(
+    web_client: Web, manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _upload(web_client(manager), ORDERS)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the import's reader failed: Traceback (most recent call last) ...")
+
+    monkeypatch.setattr(runs, "import_file", broken)
+    with pytest.raises(RuntimeError, match="reader failed"):
+        runs.execute(run)
+    run.refresh_from_db()
+    assert (run.status, run.error) == (ImportStatus.FAILED, runs.UNEXPECTED)
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_viewer_may_not_import(web_client: Web, viewer: User) -> None:
     assert web_client(viewer).get("/imports/").status_code == 403
 

@@ -106,15 +106,17 @@ def _histories_sql() -> str:
 
 
 def _order_keys_sql(placeholder: str) -> tuple[list[str], str]:
-    """Each completed order's (party, day) key and value in cents, for integer_rows; -1 cents
-    for an order in another currency, so that one pass also counts those (a CHECK constraint
-    keeps every real total at 0 or more). The last two parameters are an id range."""
+    """Each completed order's (party, day) key and value in cents, for integer_rows; key 0 and
+    -1 cents for an order in another currency, so that one pass also counts those (a CHECK
+    constraint keeps every real total at 0 or more; such an order's time is not read, as in
+    the SQL way). The parameters: the currency twice, status, end, and an id range."""
     q = connection.ops.quote_name
     day = day_sql(f"o.{q('ordered_at')}")
     party = f"o.{q(Order._meta.get_field('party').column)}"
     p = placeholder
     expressions = [
-        f"{party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET})",
+        f"CASE WHEN o.currency = {p} THEN {party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET}) "
+        "ELSE 0 END",
         f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS INTEGER) ELSE -1 END",
     ]
     rest = (
@@ -184,7 +186,7 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(Order._meta.db_table)}")  # noqa: S608
         top = int(cursor.fetchone()[0]) + 1
     path = str(connection.settings_dict["NAME"])
-    head = [currency, OrderStatus.COMPLETED, until]
+    head = [currency, currency, OrderStatus.COMPLETED, until]
     split = top // 2
     apart = None
     if top >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path):
@@ -192,12 +194,16 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
         pool = context.Pool(1)
         apart = pool.apply_async(_read_keys_apart, (path, head, split, top))
         pool.close()
-    with connection.cursor() as cursor:
-        key, cents = _read_keys(cursor, "%s", head, 0, split if apart is not None else top)
-    if apart is not None:
-        other_key, other_cents = apart.get()
-        pool.join()
-        key, cents = np.concatenate([key, other_key]), np.concatenate([cents, other_cents])
+    try:
+        with connection.cursor() as cursor:
+            key, cents = _read_keys(cursor, "%s", head, 0, split if apart is not None else top)
+        if apart is not None:
+            other_key, other_cents = apart.get()
+            key, cents = np.concatenate([key, other_key]), np.concatenate([cents, other_cents])
+    finally:
+        if apart is not None:  # stopped at once if this half failed; else already done
+            pool.terminate()
+            pool.join()
     return key, cents
 
 

@@ -4,9 +4,14 @@ glibc gives every large block back to the kernel as soon as it is freed: a NumPy
 few million values, say. The next such array is mapped afresh and faulted in page by page,
 which on a virtual machine costs as much as the arithmetic done on it (about 2.5 ns a byte on
 the machine of docs/benchmarks.md). Inside `memory_kept_for_reuse()` large blocks come from
-the heap, and freed ones stay there for the next; on leaving, glibc's defaults are restored and
-the heap is trimmed, so the memory goes back to the system once the work is done. Elsewhere than
-glibc (musl, macOS) it changes nothing.
+the heap, and freed ones stay there for the next; on leaving, the heap is trimmed, so the
+memory goes back to the system once the work is done. Elsewhere than glibc (musl, macOS) it
+changes nothing.
+
+Any mallopt() call turns glibc's self-adjusting thresholds off for good, so on leaving they are
+set where that adjustment takes them in a process that has freed large blocks: blocks under
+32 MiB from the heap, the heap trimmed beyond 64 MiB free. The settings are the process's: one
+computation at a time should use this (the refresh runs alone in its worker).
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ import platform
 from collections.abc import Iterator
 from typing import Any
 
-# mallopt() parameters and glibc's defaults for them (malloc.h).
+# mallopt() parameters (malloc.h), glibc's default for M_MMAP_MAX and, for the thresholds,
+# the largest values its own adjustment reaches on 64-bit systems.
 M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
 M_MMAP_MAX = -4
-DEFAULT_TRIM_THRESHOLD = 128 * 1024
 DEFAULT_MMAP_MAX = 65_536
+ADJUSTED_MMAP_THRESHOLD = 32 * 2**20
+ADJUSTED_TRIM_THRESHOLD = 2 * ADJUSTED_MMAP_THRESHOLD
 KEEP_FREED = 2**31 - 1  # the largest trim threshold mallopt takes: never trim
 
 
@@ -50,5 +58,6 @@ def memory_kept_for_reuse() -> Iterator[bool]:
         yield True
     finally:
         libc.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
-        libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+        libc.mallopt(M_MMAP_THRESHOLD, ADJUSTED_MMAP_THRESHOLD)
+        libc.mallopt(M_TRIM_THRESHOLD, ADJUSTED_TRIM_THRESHOLD)
         libc.malloc_trim(0)

@@ -24,8 +24,6 @@ from clientela.imports.mapping import Mapping
 from clientela.imports.rows import RowProblem, problems_from, short
 
 PARTY_REFS = ("party_external_id", "party_email", "party_id")
-# Orders per INSERT statement: far fewer statements, under SQLite's 32,766 parameters.
-ROWS_PER_INSERT = 100
 # What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with
 # seconds optional, up to six decimals, and a Z or ±HH:MM offset.
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$", re.ASCII)

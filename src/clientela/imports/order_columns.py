@@ -3,9 +3,10 @@
 Each column is checked in one pass in C (a regular expression over the column's cells joined
 by NUL, which no cell holds: the reader reports NULs; set membership for codes), so a batch of
 common rows costs no Python call per cell. It accepts a subset of what the per-row check
-(orders.compile_fast_check) accepts, with the same values: times written `YYYY-MM-DDTHH:MM:SSZ`,
-plain amounts, exact codes, and ids with no surrounding space or formula quote. A row it does
-not accept is named, and goes to the per-row check, and from there to OrderCreate if need be.
+(order_checks.compile_fast_check) accepts, with the same values: times written
+`YYYY-MM-DDTHH:MM:SSZ`, plain amounts, exact codes, and ids with no surrounding space or
+formula quote. A row it does not accept is named, and goes to the per-row check, and from
+there to OrderCreate if need be.
 """
 
 from __future__ import annotations

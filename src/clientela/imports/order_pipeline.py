@@ -70,6 +70,7 @@ def worth_a_pipeline(importer: OrderImporter, file_size: int | None) -> bool:
         and file_size >= PIPELINE_MIN_BYTES
         and (os.cpu_count() or 1) > 1
         and threading.active_count() == 1  # forking a threaded process is not safe
+        and not multiprocessing.current_process().daemon  # which may not start processes
         and sqlite3.sqlite_version_info >= (3, 38)  # the ->> operator
         and "fork" in multiprocessing.get_all_start_methods()
     )
@@ -111,10 +112,10 @@ def pipelined(
         name="clientela-import-reader",
         daemon=True,
     )
-    reader.start()
-    sender.close()  # the reader holds the only writing end: its exit is seen as the end
     indexes: list[str] = []
     try:
+        reader.start()
+        sender.close()  # the reader holds the only writing end: its exit is seen as the end
         first = True
         while (received := _receive(receiver)) is not None:
             if first:
@@ -125,10 +126,12 @@ def pipelined(
             for statement in indexes:
                 cursor.execute(statement)
     finally:
+        sender.close()
         receiver.close()
         if reader.is_alive():  # the writer stopped early (an error): the reader is not needed
             reader.kill()
-        reader.join()
+        if reader.pid is not None:
+            reader.join()
 
 
 def _write(importer: OrderImporter, received: Received) -> BatchResult:

@@ -109,7 +109,8 @@ class OrderImporter:
         if plan is None:
             return self.process(batch.source_rows())
         result = self.process_aside(batch, plan)
-        params = [(*row, self._now()) for row in self.column_rows(plan)]
+        now = self._now()
+        params = [(*row, now) for row in self.column_rows(plan)]
         before, inserted = self._insert_many(params)
         self.count_written(batch, plan, before, inserted, result)
         return result

@@ -30,6 +30,9 @@ from clientela.parties.access import require_write
 KEPT_ON_RUN = 200
 SOURCE = "source"
 
+# What the import page says of an error that is not the file's (details go to the log).
+UNEXPECTED = "the import stopped on an unexpected error; nothing was written (see the server log)"
+
 
 def home() -> Path:
     """The folder under CLIENTELA_HOME where uploads and rejects are kept."""
@@ -251,6 +254,9 @@ def execute(run: ImportRun) -> ImportRun:
         )
     except DomainError as exc:
         return fail_run(run, exc)
+    except Exception:  # not the file's fault: recorded, then raised to the task runner's log
+        fail_run(run, RuntimeError(UNEXPECTED))
+        raise
     if summary.rejected:
         run.rejects_file = str(rejects_path(run).relative_to(Path(settings.HOME)))
     write_progress(run, rows=summary.rows, position=total, total=total)
