@@ -34,7 +34,8 @@ from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
 
 # Other features register what they keep about a person: fn(party) blanks it, in the same
-# transaction as the rest of the erasure.
+# transaction as the rest of the erasure, before the party's own data is removed (so that it
+# can still find the person by address or external id).
 Eraser = Callable[[Party], None]
 ERASERS: dict[str, Eraser] = {}
 # Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
@@ -164,6 +165,8 @@ def erase_party(
         raise Conflict(f"party {party.pk} was already erased")
     _enable_secure_delete()
     now = timezone.now()
+    for eraser in ERASERS.values():  # first: they may look the person up by address
+        eraser(party)
     _suppress_contacts(party)
     SignupRequest.objects.filter(party=party).delete()
     ContactPoint.objects.filter(party=party).delete()
@@ -187,8 +190,6 @@ def erase_party(
     Preferences.objects.filter(party=party).delete()
     PreferenceToken.objects.filter(party=party).delete()
     _erase_admin_log(party)
-    for eraser in ERASERS.values():
-        eraser(party)
     PrivacyRequest.objects.filter(party=party).update(note="")
     if request is None:
         request = PrivacyRequest(
