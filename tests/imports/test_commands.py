@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from clientela.accounts.models import User
+from clientela.imports import runs
 from clientela.imports.models import ImportRun, ImportStatus
 from tests.factories import make_party
 
@@ -117,6 +118,15 @@ class Target:
         with sqlite3.connect(self.home / "clientela.sqlite3") as db:
             return int(db.execute("SELECT COUNT(*) FROM commerce_order").fetchone()[0])
 
+    def statuses(self) -> list[tuple[str, str]]:
+        """Each import's status and error, oldest first."""
+        sql = "SELECT status, error FROM imports_importrun ORDER BY id"
+        if self.postgres:
+            with psycopg_connect(connection.settings_dict, self.name) as db:
+                return [(s, e) for s, e in db.execute(sql).fetchall()]
+        with sqlite3.connect(self.home / "clientela.sqlite3") as db:
+            return [(s, e) for s, e in db.execute(sql).fetchall()]
+
     def is_writing(self) -> bool:
         """The import has begun writing orders and not committed."""
         if self.postgres:
@@ -204,6 +214,8 @@ def _kill_and_rerun(target: Target, tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stderr[-2000:]
     assert target.count_orders() == rows
+    # The killed import's record no longer says "running": its process is gone.
+    assert target.statuses() == [("failed", runs.INTERRUPTED), ("done", "")]
 
 
 @pytest.mark.django_db

@@ -127,6 +127,33 @@ def test_an_unexpected_error_marks_the_import_failed_without_its_details(
 
 
 @pytest.mark.django_db
+def test_an_import_whose_process_ended_shows_as_interrupted(web_client: Web, manager: User) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    here = socket.gethostname()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # ended and reaped: its pid is free
+    gone.wait()
+
+    def running(pid: int, host: str) -> ImportRun:
+        return ImportRun.objects.create(
+            kind="orders", source="cli", file_name="o.csv", status=ImportStatus.RUNNING,
+            created_by=manager, pid=pid, host=host,
+        )  # fmt: skip
+
+    killed, alive, elsewhere = running(gone.pid, here), running(os.getpid(), here), running(1, "x")
+    client = web_client(manager)
+    assert client.get("/imports/").status_code == 200
+    for run in (killed, alive, elsewhere):
+        run.refresh_from_db()
+    assert (killed.status, killed.error) == (ImportStatus.FAILED, runs.INTERRUPTED)
+    assert (alive.status, elsewhere.status) == (ImportStatus.RUNNING, ImportStatus.RUNNING)
+    assert runs.INTERRUPTED.encode() in client.get(f"/imports/{killed.pk}/").content
+
+
+@pytest.mark.django_db
 def test_a_viewer_may_not_import(web_client: Web, viewer: User) -> None:
     assert web_client(viewer).get("/imports/").status_code == 403
 

@@ -65,6 +65,10 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The process running it: a run whose process has ended without finishing it was
+    # interrupted (killed, say), and is then marked failed; its transaction wrote nothing.
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

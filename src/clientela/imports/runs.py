@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +31,10 @@ from clientela.parties.access import require_write
 KEPT_ON_RUN = 200
 SOURCE = "source"
 
+INTERRUPTED = (
+    "the import stopped before it finished (its process ended); nothing of it was written: "
+    "run it again"
+)
 # What the import page says of an error that is not the file's (details go to the log).
 UNEXPECTED = "the import stopped on an unexpected error; nothing was written (see the server log)"
 
@@ -48,7 +53,9 @@ def run_folder(run: ImportRun) -> Path:
 def start_run(
     *, options: ImportOptions, file_name: str, by: User, source: str = ImportSource.CLI
 ) -> ImportRun:
-    """Record that an import starts now."""
+    """Record that an import starts now (and that those of this machine whose process ended
+    before they finished were interrupted)."""
+    settle_interrupted()
     return ImportRun.objects.create(
         kind=options.kind,
         source=source,
@@ -60,6 +67,8 @@ def start_run(
         status=ImportStatus.RUNNING,
         started_at=timezone.now(),
         created_by=by,
+        pid=os.getpid(),
+        host=socket.gethostname()[:255],
     )
 
 
@@ -90,11 +99,35 @@ def fail_run(run: ImportRun, error: BaseException) -> ImportRun:
 
 
 def visible_runs(user: User) -> QuerySet[ImportRun]:
-    """Admins and managers see every import; others see their own."""
+    """Admins and managers see every import; others see their own (interrupted ones as
+    failed)."""
+    settle_interrupted()
     runs = ImportRun.objects.select_related("created_by")
     if user.role in {Role.ADMIN, Role.MANAGER}:
         return runs
     return runs.filter(created_by=user)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def settle_interrupted() -> int:
+    """Mark failed the runs of this machine whose process ended while they ran; returns how
+    many. (A run on another machine cannot be checked from here and is left as it is.)"""
+    running = ImportRun.objects.filter(
+        status=ImportStatus.RUNNING, host=socket.gethostname()[:255], pid__isnull=False
+    )
+    ended = [pk for pk, pid in running.values_list("pk", "pid") if pid and not _alive(pid)]
+    return ImportRun.objects.filter(pk__in=ended, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+    )
 
 
 def get_run(user: User, run_id: int) -> ImportRun:
@@ -234,7 +267,8 @@ def start(run: ImportRun, *, by: User) -> ImportRun:
 def execute(run: ImportRun) -> ImportRun:
     """Import a stored file with its recorded mapping; progress goes to a file beside it."""
     run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    run.pid, run.host = os.getpid(), socket.gethostname()[:255]
+    run.save(update_fields=["status", "started_at", "pid", "host"])
     by = run.created_by
     total = source_path(run).stat().st_size
     if by is None:
