@@ -20,7 +20,7 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Imported")
     INVALID = "invalid", _("Not imported: invalid rows")
     CHECKED = "checked", _("Checked only (dry run)")
-    FAILED = "failed", _("Failed: the file could not be read")
+    FAILED = "failed", _("Failed")  # the run's error says why: the file, a kill, a fault
 
 
 class ImportSource(models.TextChoices):
