@@ -16,6 +16,7 @@ import numpy.typing as npt
 from django.db import connection
 
 from clientela.analytics.models import CustomerMetrics
+from clientela.core.indexes import drop_secondary_indexes
 
 IntArray = npt.NDArray[np.int64]
 BATCH = 20_000  # rows turned into parameters at a time
@@ -78,23 +79,6 @@ def _flat(columns: dict[str, Any], start: int, stop: int) -> list[Any]:
     return flat
 
 
-def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the table's indexes other than its primary key."""
-    if connection.vendor == "sqlite":
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-            [table],
-        )
-    else:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE tablename = %s AND indexname NOT LIKE %s",
-            [table, "%_pkey"],
-        )
-    return [(name, sql) for name, sql in cursor.fetchall()]
-
-
 def _insert_sql(rows: int) -> str:
     q = connection.ops.quote_name
     names = ", ".join(q(c) for c in COLUMNS)
@@ -139,14 +123,12 @@ def write(columns: dict[str, Any], n: int) -> float:
     q = connection.ops.quote_name
     table = CustomerMetrics._meta.db_table
     with connection.cursor() as cursor:
-        indexes = _secondary_indexes(cursor, table)
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {q(name)}")
+        indexes = drop_secondary_indexes(cursor, table)
         cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
         _insert(cursor, columns, n)
         # (The table has no foreign-key constraint, so no deferred check is pending on it:
         # PostgreSQL would refuse to build an index on a table with one.)
         started = clock.perf_counter()
-        for _name, create in indexes:
+        for create in indexes:
             cursor.execute(create)
         return clock.perf_counter() - started

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from clientela.commerce.models import Order
+from clientela.core.indexes import drop_secondary_indexes
 from clientela.imports.order_columns import Columns
 from clientela.imports.reading import CsvRows, RawBatch, ReadProblem
 from clientela.imports.rows import BatchResult
@@ -155,7 +156,7 @@ def _write(importer: OrderImporter, received: Received) -> BatchResult:
 
 def _set_indexes_aside(first: Received, file_size: int) -> list[str]:
     """Drop the order table's secondary indexes (not the unique ones) when the import is large
-    beside the table; returns the statements, as SQLite keeps them, that build them again."""
+    beside the table; returns the statements that build them again."""
     if not first.position:
         return []
     expected_rows = first.count * file_size / first.position
@@ -164,16 +165,8 @@ def _set_indexes_aside(first: Received, file_size: int) -> list[str]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608  (the model's table)
         if expected_rows < max(REBUILD_MIN_ROWS, cursor.fetchone()[0] / 2):
             return []
-        cursor.execute(
-            "SELECT m.name, m.sql FROM pragma_index_list(%s) AS i"
-            " JOIN sqlite_master AS m ON m.type = 'index' AND m.name = i.name"
-            " WHERE NOT i.\"unique\" AND i.origin = 'c' AND m.sql IS NOT NULL",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [sql for _name, sql in indexes]
+        # The unique index on external_id stays: every insert's ON CONFLICT needs it.
+        return drop_secondary_indexes(cursor, table, keep_unique=True)
 
 
 def _receive(receiver: Connection) -> Received | None:
