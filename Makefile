@@ -18,7 +18,7 @@ export CI ?=
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
-	test-sqlite test-postgres system-packages messages lock clean
+	imports-check test-sqlite test-postgres system-packages messages lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,12 +53,15 @@ system-packages: ## apt-get install what the tests need (chromium, postgresql, g
 messages: install ## compile the translations (.po -> .mo)
 	cd src/clientela && ../../$(BIN)/django-admin compilemessages --ignore '__pycache__' -v 0
 
-lint: migrations-check ruff-check format-check mypy ## makemigrations --check, ruff, ruff format --check, mypy
+lint: migrations-check imports-check ruff-check format-check mypy ## makemigrations --check, import contracts, ruff, ruff format --check, mypy
 
 migrations-check: install
 	@echo "clientela makemigrations --check --dry-run"; home=$$(mktemp -d); \
 		CLIENTELA_HOME=$$home $(BIN)/clientela makemigrations --check --dry-run; \
 		status=$$?; rm -rf "$$home"; exit $$status
+
+imports-check: install ## the floors of DESIGN.md, as import-linter contracts (pyproject.toml)
+	$(BIN)/lint-imports --no-cache
 
 ruff-check: install
 	$(BIN)/ruff check
@@ -67,7 +70,7 @@ format-check: install
 	$(BIN)/ruff format --check
 
 mypy: install
-	@echo "mypy src"; home=$$(mktemp -d); CLIENTELA_HOME=$$home $(BIN)/mypy src; \
+	@echo "mypy --strict src tests"; home=$$(mktemp -d); CLIENTELA_HOME=$$home $(BIN)/mypy src tests; \
 		status=$$?; rm -rf "$$home"; exit $$status
 
 test-sqlite: install messages ## the whole suite on SQLite

@@ -14,6 +14,20 @@ from clientela.accounts.models import Role, User
 from tests import factories
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Hash passwords fast: Argon2 takes about 0.3 s a hash by design.
+
+    Production keeps Argon2 first (settings.py); tests/accounts/test_passwords.py proves it.
+    Stored Argon2 hashes still verify, since the production hashers stay listed after MD5.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _english(settings: object) -> None:
     """Tests read English unless they switch language themselves."""

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,7 +14,7 @@ from ninja.security import HttpBearer
 
 from clientela.accounts.models import User
 from clientela.accounts.services import user_for_token
-from clientela.core.errors import DomainError, FieldError
+from clientela.core.errors import DomainError, FieldError, Invalid
 from clientela.core.validation import errors_from_pydantic
 
 PROBLEM = "application/problem+json"
@@ -36,9 +37,7 @@ class ClientelaAPI(NinjaAPI):
         errors: list[dict[str, Any]] = []
         for context in error_contexts:
             source = context.model.__ninja_param_source__
-            for err in context.pydantic_validation_error.errors(
-                include_url=False, include_context=False
-            ):
+            for err in context.pydantic_validation_error.errors(include_url=False):
                 errors.append({**err, "loc": (source, *err["loc"])})
         return NinjaValidationError(errors)
 
@@ -61,6 +60,7 @@ def problem(
     status: int,
     title: str,
     detail: str,
+    code: str,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
@@ -70,6 +70,7 @@ def problem(
         "title": title,
         "status": status,
         "detail": detail,
+        "code": code,
     }
     if errors:
         body["errors"] = [e.as_dict() for e in errors]
@@ -83,15 +84,22 @@ def problem(
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem(
-        request, status=exc.status, title=exc.title, detail=exc.detail, errors=exc.errors
+        request,
+        status=exc.status,
+        title=str(exc.title),
+        detail=exc.detail,
+        code=exc.code,
+        errors=exc.errors,
     )
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = errors_from_pydantic(exc.errors)
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return problem(request, status=422, title="Invalid input", detail=detail, errors=errors)
+    detail = "; ".join(f"{e.field}: {e.text()}" for e in errors)
+    return problem(
+        request, status=422, title=str(Invalid.title), detail=detail, code="invalid", errors=errors
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -100,7 +108,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
         request,
         status=401,
         title="Unauthorized",
-        detail="a valid API token is required",
+        detail=gettext("a valid API token is required"),
+        code="unauthenticated",
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -111,10 +120,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         title = HTTPStatus(exc.status_code).phrase
     except ValueError:
         title = "Error"
-    detail = str(exc)
+    detail, code = str(exc), f"http_{exc.status_code}"
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
-        detail = "the request body is not valid JSON"
-    return problem(request, status=exc.status_code, title=title, detail=detail)
+        detail, code = gettext("the request body is not valid JSON"), "json_invalid"
+    return problem(request, status=exc.status_code, title=title, detail=detail, code=code)
 
 
 def _register_routers() -> None:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from clientela.accounts.models import User
-from clientela.interactions.timeline import SOURCES
+from clientela.core.timeline import SOURCES
 from clientela.parties.models import Party
 from tests.api.problems import assert_invalid, walk_pages
 from tests.factories import aware, make_interaction, make_order, make_party

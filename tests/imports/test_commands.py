@@ -222,7 +222,7 @@ def _kill_and_rerun(target: Target, tmp_path: Path) -> None:
 def test_another_feature_can_add_an_export(
     admin: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clientela.imports import exporting
+    from clientela.core import registries
 
     def write(user: User, stream: Any, options: dict[str, Any]) -> int:
         stream.write(f"{user.email},{options['horizon_days']}\n")
@@ -232,7 +232,7 @@ def test_another_feature_can_add_an_export(
         parser.add_argument("--horizon-days", type=int, default=365)
 
     monkeypatch.setitem(
-        exporting.EXTRA_EXPORTS, "metrics", exporting.ExtraExport(write, add_arguments)
+        registries.EXTRA_EXPORTS, "metrics", registries.ExtraExport(write, add_arguments)
     )
     out = tmp_path / "m.csv"
     call_command("export", "metrics", "--horizon-days", "90", "--out", str(out))

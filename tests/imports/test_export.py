@@ -9,7 +9,7 @@ import pytest
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
-from clientela.imports.cells import neutralise, restore
+from clientela.core.cells import neutralise, restore
 from clientela.imports.exporting import write_export
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party, PartyChange

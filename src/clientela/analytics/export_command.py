@@ -10,7 +10,7 @@ from argparse import ArgumentParser
 from typing import IO, Any
 
 from clientela.accounts.models import User
-from clientela.imports.exporting import ExtraExport, register_export
+from clientela.core.registries import ExtraExport, register_export
 
 
 def _days_option(value: str) -> int:

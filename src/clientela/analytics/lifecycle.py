@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from clientela.analytics.config import LifecycleRules
 from clientela.analytics.models import LifecycleChange, LifecycleState
-from clientela.interactions.timeline import Entry, register_source, source_rows
+from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 FloatArray = npt.NDArray[np.float64]

@@ -15,7 +15,7 @@ from clientela.analytics.config import analytics_config
 from clientela.analytics.models import LifecycleState, RfmSegment
 from clientela.analytics.rfm import GRID
 from clientela.analytics.services import analytics_summary, party_metrics, visible_metrics
-from clientela.web.errors import page_errors
+from clientela.core.pages import page_errors
 
 STATE_CLASSES = {state: f"state-{state}" for state in LifecycleState.values}
 

@@ -17,8 +17,8 @@ from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import BulkResult, OrderCreate, PurchaseSummary
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
+from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.core.validation import field_errors
-from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Party
 from clientela.parties.services import MAX_ID

@@ -58,8 +58,8 @@ from clientela.consent.services.ratelimit import allow_ip
 from clientela.consent.services.signup import is_ip_flooding, pending_signup
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.htmx import render_page
+from clientela.core.pages import pydantic_messages
 from clientela.parties.access import get_visible_party
-from clientela.web.errors import pydantic_messages, translate_message
 
 PUBLIC_HEADERS = {
     "Cache-Control": "no-store",
@@ -178,7 +178,7 @@ def _save_centre(request: HttpRequest, token: str, party: Any, language: str) ->
         return render(request, "consent/public/preference_centre.html", context)
     prefs, errors = preferences_from(request.POST)
     if prefs is None:
-        by_field = {e.field: translate_message(e.message) for e in errors}
+        by_field = {e.field: e.text() for e in errors}
         context = _centre_context(token, party, errors=by_field, form=request.POST)
         return render(request, "consent/public/preference_centre.html", context, status=422)
     with transaction.atomic():
@@ -382,7 +382,7 @@ def privacy_queue(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": RequestStatus.choices,
         "kinds": RequestKind.choices,
-        "errors": {e.field: translate_message(e.message) for e in errors},
+        "errors": {e.field: e.text() for e in errors},
     }
     return render(request, "consent/privacy_queue.html", context, status=422 if errors else 200)
 
@@ -415,7 +415,7 @@ def privacy_request_detail(request: HttpRequest, request_id: int) -> HttpRespons
             )
             return redirect("consent:privacy_request", request_id=row.pk)
         except DomainError as exc:
-            error = translate_message(exc.detail)
+            error = exc.detail
             row.refresh_from_db()
     can_act = request.user.role in {"admin", "manager"}  # type: ignore[union-attr]
     context = {"row": row, "error": error, "can_act": can_act}

@@ -1,38 +1,107 @@
-"""Turning Pydantic's validation errors into FieldErrors that name the field and the value."""
+"""Turning Pydantic's validation errors into FieldErrors that name the field, value and code.
+
+A validator that raises `core.errors.Problem` keeps its own code, message and parameters.
+Pydantic's own checks keep Pydantic's error type as their code (`missing`, `int_parsing`,
+`string_too_long`…), with a message of ours for each, translatable, and Pydantic's context
+(`max_length`, `ge`…) as parameters.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
-from clientela.core.errors import FieldError
+from clientela.core.errors import FieldError, Problem, Text
 
 # Where ninja says a value came from; not part of the field's name.
 _SOURCES = {"body", "payload", "query", "path", "filters", "form", "header", "cookie"}
+
+# Pydantic's error types, which are their codes, and what each tells the reader.
+PYDANTIC_MESSAGES: dict[str, Text] = {
+    "missing": _("is required"),
+    "string_too_short": _("must not be empty"),
+    "string_too_long": _("must have at most %(max_length)s characters"),
+    "string_type": _("must be text"),
+    "string_pattern_mismatch": _("does not have the expected form"),
+    "enum": _("is not one of the allowed choices"),
+    "literal_error": _("is not one of the allowed choices"),
+    "int_parsing": _("must be a whole number"),
+    "int_type": _("must be a whole number"),
+    "int_from_float": _("must be a whole number"),
+    "bool_parsing": _("must be yes or no"),
+    "bool_type": _("must be yes or no"),
+    "date_parsing": _("must be a date as YYYY-MM-DD"),
+    "date_from_datetime_parsing": _("must be a date as YYYY-MM-DD"),
+    "date_from_datetime_inexact": _("must be a date as YYYY-MM-DD"),
+    "date_type": _("must be a date as YYYY-MM-DD"),
+    "datetime_parsing": _("must be a date and a time"),
+    "datetime_from_date_parsing": _("must be a date and a time"),
+    "datetime_type": _("must be a date and a time"),
+    "time_parsing": _("must be a time as HH:MM"),
+    "time_type": _("must be a time as HH:MM"),
+    "too_long": _("has too many entries (at most %(max_length)s)"),
+    "too_short": _("has too few entries (at least %(min_length)s)"),
+    "extra_forbidden": _("is not a field that can be written"),
+    "float_parsing": _("must be a number"),
+    "float_type": _("must be a number"),
+    "finite_number": _("must be a finite number"),
+    "decimal_parsing": _("must be a number"),
+    "decimal_type": _("must be a number"),
+    "decimal_max_digits": _("has more than %(max_digits)s digits"),
+    "decimal_max_places": _("has more than %(decimal_places)s decimal places"),
+    "decimal_whole_digits": _("has too many digits before the decimal point"),
+    "greater_than": _("must be more than %(gt)s"),
+    "greater_than_equal": _("must be at least %(ge)s"),
+    "less_than": _("must be less than %(lt)s"),
+    "less_than_equal": _("must be at most %(le)s"),
+    "json_invalid": _("is not valid JSON"),
+    "list_type": _("must be a list"),
+    "dict_type": _("must be an object"),
+    "model_type": _("must be an object"),
+    "model_attributes_type": _("must be an object"),
+    "url_parsing": _("is not a web address"),
+    "url_scheme": _("must be an http:// or https:// address"),
+    "value_error": _("is not valid"),
+    "assertion_error": _("is not valid"),
+}
+_FALLBACK = _("is not valid")
 
 
 def errors_from_pydantic(
     errors: Iterable[Mapping[str, Any]], *, prefix: str = ""
 ) -> list[FieldError]:
-    """One FieldError per problem, with a dotted field path such as contact_points.0.value."""
+    """One FieldError per problem, with a dotted field path such as contact_points.0.value.
+
+    The errors must come with their context (`include_context=True`, Pydantic's default).
+    """
     result = []
     for err in errors:
         loc = list(err.get("loc", ()))
         while loc and loc[0] in _SOURCES:  # only the leading parts: a field may be named "query"
             loc.pop(0)
-        path = ".".join(str(p) for p in loc)
-        message = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-        if err.get("type") == "extra_forbidden":
-            message = "is not a field that can be written"
+        path = prefix + (".".join(str(p) for p in loc) or "body")
         value = err.get("input")
         if isinstance(value, dict | list):
             value = None  # the whole object: its parts are named by their own errors
-        result.append(FieldError(prefix + (path or "body"), value, message))
+        context = dict(err.get("ctx") or {})
+        cause = context.get("error")
+        if isinstance(cause, Problem):
+            result.append(cause.at(path, value))
+            continue
+        kind = str(err.get("type", "value_error"))
+        if kind == "value_error" and isinstance(cause, ValueError) and str(cause):
+            # A plain ValueError from a library's parser: its own words, as data.
+            result.append(FieldError(path, value, str(cause), kind))
+            continue
+        params = {k: v for k, v in context.items() if isinstance(v, str | int | float)}
+        message = PYDANTIC_MESSAGES.get(kind, _FALLBACK)
+        result.append(FieldError(path, value, message, kind, params))
     return result
 
 
 def field_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldError]:
     """FieldErrors for a pydantic.ValidationError raised by model_validate."""
-    return errors_from_pydantic(exc.errors(include_url=False, include_context=False), prefix=prefix)
+    return errors_from_pydantic(exc.errors(include_url=False), prefix=prefix)

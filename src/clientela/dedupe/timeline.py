@@ -7,9 +7,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.dedupe.models import MergeRecord
 from clientela.interactions.presenters import KIND_LABELS
-from clientela.interactions.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 MERGE = "merge"

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from clientela.accounts.models import User
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
+from clientela.core.pages import invalid_messages, page_errors
 from clientela.dedupe.merge import OTHER, SURVIVOR, differing_fields
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
 from clientela.dedupe.presenters import pair_row, reason_labels
@@ -29,7 +30,6 @@ from clientela.dedupe.services import (
 )
 from clientela.parties.models import Party
 from clientela.parties.services import with_details
-from clientela.web.errors import invalid_messages, page_errors, translate_message
 
 PAGE_SIZE = 50
 
@@ -147,7 +147,7 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
         with transaction.atomic():
             mark_not_duplicate(pair, by=user)
     except Conflict as exc:
-        messages.error(request, translate_message(exc.detail))
+        messages.error(request, exc.detail)
         return redirect("dedupe:review", pair_id=pair.pk)
     messages.success(request, _("The pair was marked as not a duplicate."))
     return redirect("dedupe:queue")

@@ -8,7 +8,7 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Import and export")
 
     def ready(self) -> None:
-        from clientela.consent.services import register_eraser
+        from clientela.core.registries import register_eraser
         from clientela.imports.erasure import erase_from_imports
 
         register_eraser("imports", erase_from_imports, tables=("imports_importrun",))

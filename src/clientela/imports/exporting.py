@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from argparse import ArgumentParser
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -19,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
-from clientela.imports.cells import neutralise
+from clientela.core.cells import neutralise
 from clientela.imports.reading import CSV, NDJSON
 from clientela.interactions.models import Interaction
 from clientela.parties.access import visible_parties
@@ -287,21 +285,3 @@ def write_export(
     for line in lines:
         out.write(line)
     return count
-
-
-@dataclass(frozen=True)
-class ExtraExport:
-    """An export another feature adds to `clientela export` (e.g. analytics' `metrics`)."""
-
-    # (acting user, output stream, the command's options) -> rows written
-    write: Callable[[User, IO[str], dict[str, Any]], int]
-    add_arguments: Callable[[ArgumentParser], None] | None = None
-    help: str = ""
-
-
-EXTRA_EXPORTS: dict[str, ExtraExport] = {}
-
-
-def register_export(name: str, export: ExtraExport) -> None:
-    """Make `clientela export NAME` run `export`; call it from the feature's AppConfig.ready."""
-    EXTRA_EXPORTS[name] = export

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
-from clientela.imports.cells import restore
+from clientela.core.cells import restore
 from clientela.imports.mapping import Mapping
 from clientela.imports.order_checks import (
     PARTY_REFS,

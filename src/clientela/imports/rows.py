@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from clientela.core.cells import restore
 from clientela.core.errors import FieldError
-from clientela.imports.cells import restore
 from clientela.imports.mapping import Mapping
 from clientela.imports.reading import SourceRow
 from clientela.parties.identity import normalize_email

@@ -21,7 +21,7 @@ from typing import IO, Any
 from django.db import connection, transaction
 
 from clientela.accounts.models import User
-from clientela.imports.cells import neutralise
+from clientela.core.cells import neutralise
 from clientela.imports.interactions import InteractionImporter
 from clientela.imports.mapping import INTERACTIONS, KINDS, ORDERS, PARTIES, Mapping, build_mapping
 from clientela.imports.orders import OrderImporter

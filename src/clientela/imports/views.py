@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clientela.accounts.models import User
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
+from clientela.core.pages import invalid_messages
 from clientela.imports import runs
 from clientela.imports.exporting import csv_lines, export_rows
 from clientela.imports.mapping import IGNORE, KINDS, targets_for
 from clientela.imports.models import ImportKind, ImportStatus
 from clientela.imports.services import custom_field_names
 from clientela.parties.models import PartyKind, RelationshipRole
-from clientela.web.errors import invalid_messages, translate_message
 
 MAX_UPLOAD = 1024 * 1024 * 1024
 
@@ -70,7 +70,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             try:
                 run = runs.store_upload(upload, name=upload.name or "upload", kind=kind, by=user)
             except DomainError as exc:
-                error = translate_message(exc.detail)
+                error = exc.detail
             else:
                 return redirect("imports:detail", run.pk)
     context = {
@@ -136,7 +136,7 @@ def import_preview(request: HttpRequest, run_id: int) -> HttpResponse:
         context = {
             "run": run,
             "problems": [message for _error, message in invalid_messages(exc)],
-            "detail": translate_message(exc.detail),
+            "detail": exc.detail,
         }
         return render_page(request, "imports/_preview.html", context, status=422)
     context = {"run": run, "rows": rows, "summary": summary, "columns": list(run.mapping)}
@@ -161,7 +161,7 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
     except Forbidden as exc:
         return _forbidden(request, exc)
     except DomainError as exc:
-        messages.error(request, translate_message(exc.detail))
+        messages.error(request, exc.detail)
     return redirect("imports:detail", run.pk)
 
 

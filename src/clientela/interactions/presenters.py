@@ -8,8 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from clientela.commerce.models import OrderStatus, SalesChannel
+from clientela.core.timeline import Entry
 from clientela.interactions.models import Channel, Direction
-from clientela.interactions.timeline import Entry
 
 KIND_LABELS = {"interaction": _("Interaction"), "order": _("Order")}
 

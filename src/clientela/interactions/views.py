@@ -18,12 +18,12 @@ from pydantic import ValidationError
 
 from clientela.accounts.models import User
 from clientela.core.errors import Invalid
+from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.interactions.models import Channel, Direction
 from clientela.interactions.presenters import timeline_rows
 from clientela.interactions.schemas import InteractionCreate
 from clientela.interactions.services import interaction_entry, log_interaction
 from clientela.parties.access import get_visible_party, require_write
-from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
 
 FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "outcome")
 

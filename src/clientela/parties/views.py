@@ -23,10 +23,11 @@ from clientela.accounts.models import User
 from clientela.commerce.services import purchase_summary
 from clientela.core.errors import Conflict, Invalid, NotFound
 from clientela.core.htmx import render_page
+from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
+from clientela.core.timeline import SOURCES
 from clientela.dedupe.services import merged_into
 from clientela.interactions.presenters import KIND_LABELS, channel_filter_choices, timeline_rows
 from clientela.interactions.services import timeline
-from clientela.interactions.timeline import SOURCES
 from clientela.interactions.views import empty_log_form
 from clientela.parties import forms, queries
 from clientela.parties.access import get_visible_party, require_write
@@ -51,7 +52,6 @@ from clientela.parties.services import (
     update_party,
     visible_party_details,
 )
-from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
 
 TIMEZONES = sorted(available_timezones())
 # Suggestions for a party's preferred language; any code such as "pt-BR" is accepted.

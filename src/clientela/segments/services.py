@@ -18,8 +18,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clientela.accounts.models import Role, User
+from clientela.core.cells import neutralise
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound
-from clientela.imports.cells import neutralise
 from clientela.parties.access import get_visible_party, require_write, visible_parties
 from clientela.parties.models import Party
 from clientela.parties.presenters import party_summary

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from clientela.accounts.models import User
 from clientela.core.errors import FieldError, Invalid, NotFound
 from clientela.core.htmx import render_page
+from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.parties.access import require_write
 from clientela.parties.models import Party, PartyKind, RelationshipRole
 from clientela.parties.presenters import party_summary
@@ -30,7 +31,6 @@ from clientela.segments.models import Segment, SegmentKind
 from clientela.segments.presenters import builder_fields, builder_texts, rule_lines
 from clientela.segments.rules import EMPTY_RULES, parse_rules_text
 from clientela.segments.schemas import SegmentCreate, SegmentUpdate
-from clientela.web.errors import invalid_messages, page_errors, pydantic_messages
 
 PAGE_SIZE = 50
 PREVIEW_SIZE = 10

@@ -4,7 +4,7 @@ Everything that sends (campaigns, greetings, surveys) asks `may_contact` at the 
 sending and calls `record_contact` after.
 """
 
-from clientela.consent.services.export import export_archive, export_party, register_export_section
+from clientela.consent.services.export import export_archive, export_party
 from clientela.consent.services.gate import (
     REASONS,
     Decision,
@@ -26,7 +26,6 @@ from clientela.consent.services.privacy import (
     is_erased,
     open_request,
     purge_erased_data,
-    register_eraser,
     visible_requests,
 )
 from clientela.consent.services.records import (
@@ -75,8 +74,6 @@ __all__ = [
     "purge_erased_data",
     "record_consent",
     "record_contact",
-    "register_eraser",
-    "register_export_section",
     "resolve_token",
     "send_confirmation",
     "start_signup",

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,17 +14,10 @@ from clientela.commerce.services import purchase_summary
 from clientela.consent.models import ContactLog, PrivacyRequest
 from clientela.consent.services.preferences import get_preferences
 from clientela.consent.services.records import consent_history
+from clientela.core.registries import EXPORT_SECTIONS
 from clientela.parties.models import Party
 
-# Other features add their own sections (metrics, feedback, deals…): fn(party) -> rows.
-Section = Callable[[Party], list[dict[str, Any]] | dict[str, Any]]
-SECTIONS: dict[str, Section] = {}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def register_export_section(name: str, section: Section) -> None:
-    """Make another feature's data about a party part of every access export."""
-    SECTIONS[name] = section
 
 
 def _profile(party: Party) -> dict[str, Any]:
@@ -191,7 +183,7 @@ def export_party(party: Party) -> dict[str, Any]:
         ),
         "changes": list(party.changes.order_by("at", "id").values("at", "action", "changes")),
     }
-    for name, section in sorted(SECTIONS.items()):
+    for name, section in sorted(EXPORT_SECTIONS.items()):
         data[name] = section(party)
     data.update(_other_tables(party))
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from datetime import datetime
 
 from django.db import connection, models, transaction
@@ -29,24 +28,12 @@ from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
 from clientela.core.errors import Conflict, Forbidden, invalid
+from clientela.core.registries import ERASED_TABLES, ERASERS
 from clientela.interactions.models import Interaction
 from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
 
-# Other features register what they keep about a person: fn(party) blanks it, in the same
-# transaction as the rest of the erasure, before the party's own data is removed (so that it
-# can still find the person by address or external id).
-Eraser = Callable[[Party], None]
-ERASERS: dict[str, Eraser] = {}
-# Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
-ERASED_TABLES: set[str] = set()
 MAY_ACT = frozenset({Role.ADMIN, Role.MANAGER})
-
-
-def register_eraser(name: str, eraser: Eraser, *, tables: tuple[str, ...] = ()) -> None:
-    """Make another feature's personal data part of every erasure."""
-    ERASERS[name] = eraser
-    ERASED_TABLES.update(tables)
 
 
 def one_month_after(moment: datetime) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from clientela.consent.models import ConsentRecord
-from clientela.interactions.timeline import Entry, register_source, source_rows
+from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
 CONSENT = "consent"

@@ -10,8 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from clientela.core.errors import DomainError
+from clientela.core.registries import EXTRA_EXPORTS
 from clientela.imports.commandline import acting_user, describe_error
-from clientela.imports.exporting import EXTRA_EXPORTS, write_export
+from clientela.imports.exporting import write_export
 from clientela.imports.mapping import KINDS
 
 USAGE = 2

@@ -1,5 +1,7 @@
 """The party timeline: entries from every feature, merged newest first.
 
+This is the timeline's registry, on the ground floor so that every feature, whatever its
+floor, can add its entries; the interactions app merges them into the timeline a reader sees.
 Each feature registers a source (in its AppConfig.ready) that returns its newest entries for
 one party before a cursor position; the timeline merges them. A source reads its own tables only.
 `source_rows` gives a source its page of rows in one query compiled once per process
@@ -14,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from clientela.core import prepared
-from clientela.parties.models import Party
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class Entry:
         return (self.at, self.kind, self.id)
 
 
-# A source: (party, before=(at, kind, id) or None, limit, channels) -> entries newest first.
-Source = Callable[[Party, tuple[datetime, str, int] | None, int, frozenset[str]], list[Entry]]
+# A source: (party (a parties.Party), before=(at, kind, id) or None, limit, channels)
+# -> entries newest first.
+Source = Callable[[Any, tuple[datetime, str, int] | None, int, frozenset[str]], list[Entry]]
 SOURCES: dict[str, Source] = {}
 
 
@@ -67,7 +69,7 @@ def source_rows(
     kind: str,
     rows_of_party: Callable[[int], QuerySet[Any]],
     *,
-    party: Party,
+    party: Model,
     before: tuple[datetime, str, int] | None,
     limit: int,
     channels: frozenset[str],

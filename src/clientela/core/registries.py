@@ -1,0 +1,114 @@
+"""Registries through which a feature adds itself to others without being imported by them.
+
+A feature fills these in its `AppConfig.ready()`; the feature that uses them (the customer
+page on the top floor, the privacy eraser, the export command) only reads them. This is how
+a lower floor, or a neighbour on the same floor, reaches an app (DESIGN.md, "Floors").
+The timeline's sources live in `core.timeline`, recurring tasks in `core.schedules`.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.http import HttpRequest
+
+# --- the customer page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyPanel:
+    """One panel of the customer page: a template and the context it needs.
+
+    `context(request, party)` returns the template's context, or None to leave the panel out
+    (for instance when the reader may not see what it shows). Panels are shown by `order`,
+    lowest first, in the page's `column` ("main" or "side").
+    """
+
+    name: str
+    template: str
+    context: Callable[[HttpRequest, Any], Mapping[str, Any] | None]
+    order: int = 100
+    column: str = "main"
+
+
+PARTY_PANELS: dict[str, PartyPanel] = {}
+
+
+def register_party_panel(panel: PartyPanel) -> None:
+    """Make a feature's panel part of every party's page."""
+    PARTY_PANELS[panel.name] = panel
+
+
+def party_panels(column: str | None = None) -> list[PartyPanel]:
+    """The registered panels in page order, those of one column when it is named."""
+    panels = sorted(PARTY_PANELS.values(), key=lambda p: (p.order, p.name))
+    return [p for p in panels if column is None or p.column == column]
+
+
+# --- erasure and the privacy export --------------------------------------------------------
+
+# fn(party) blanks what a feature keeps about a person, in the same transaction as the rest of
+# the erasure and before the party's own data is removed (so it can still find the person by
+# address or external id).
+Eraser = Callable[[Any], None]
+ERASERS: dict[str, Eraser] = {}
+# Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
+ERASED_TABLES: set[str] = set()
+
+
+def register_eraser(name: str, eraser: Eraser, *, tables: tuple[str, ...] = ()) -> None:
+    """Make another feature's personal data part of every erasure."""
+    ERASERS[name] = eraser
+    ERASED_TABLES.update(tables)
+
+
+# fn(party) -> rows: a feature's data about a party, added to every access (privacy) export.
+ExportSection = Callable[[Any], list[dict[str, Any]] | dict[str, Any]]
+EXPORT_SECTIONS: dict[str, ExportSection] = {}
+
+
+def register_export_section(name: str, section: ExportSection) -> None:
+    """Make another feature's data about a party part of every access export."""
+    EXPORT_SECTIONS[name] = section
+
+
+# --- `clientela export NAME` ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtraExport:
+    """An export a feature adds to `clientela export` (e.g. analytics' `metrics`)."""
+
+    # (acting user, output stream, the command's options) -> rows written
+    write: Callable[[Any, IO[str], dict[str, Any]], int]
+    add_arguments: Callable[[ArgumentParser], None] | None = None
+    help: str = ""
+
+
+EXTRA_EXPORTS: dict[str, ExtraExport] = {}
+
+
+def register_export(name: str, export: ExtraExport) -> None:
+    """Make `clientela export NAME` run `export`; call it from the feature's AppConfig.ready."""
+    EXTRA_EXPORTS[name] = export
+
+
+__all__ = [
+    "ERASED_TABLES",
+    "ERASERS",
+    "EXPORT_SECTIONS",
+    "EXTRA_EXPORTS",
+    "PARTY_PANELS",
+    "Eraser",
+    "ExportSection",
+    "ExtraExport",
+    "PartyPanel",
+    "party_panels",
+    "register_eraser",
+    "register_export",
+    "register_export_section",
+    "register_party_panel",
+]
