@@ -118,7 +118,7 @@ def _typo(word: str, rng: random.Random) -> str:
 
 
 def _slug(text: str) -> str:
-    from clientela.parties.identity import normalize_name
+    from clientela.parties.services.identity import normalize_name
 
     return normalize_name(text).replace(" ", "")
 
@@ -283,8 +283,8 @@ def write(world: World) -> list[int]:
     """Write the rows as the services would (normal forms computed by parties.identity)."""
     from django.db import transaction
 
-    from clientela.parties.identity import name_key, normalize_email, normalize_phone
     from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party
+    from clientela.parties.services.identity import name_key, normalize_email, normalize_phone
 
     with transaction.atomic():
         parties = [

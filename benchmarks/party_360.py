@@ -193,7 +193,7 @@ def load(args: argparse.Namespace) -> dict[str, object]:
         " owner_id team_id"
     ).split()
     try:  # the duplicate-matching key, where the product has one
-        from clientela.parties.identity import name_key
+        from clientela.parties.services.identity import name_key
     except ImportError:
         name_key = None
     else:

@@ -18,7 +18,6 @@ from clientela.demo.generator import DEFAULT_CUSTOMERS
 from clientela.demo.models import DemoDatabase
 from clientela.demo.population import Plan
 from clientela.interactions.models import Channel, Direction, Interaction
-from clientela.parties.identity import normalize_contact
 from clientela.parties.models import (
     Affiliation,
     ContactPoint,
@@ -29,7 +28,9 @@ from clientela.parties.models import (
     PartyRole,
     RelationshipRole,
 )
-from clientela.parties.services import display_name, search_parties, validate_custom
+from clientela.parties.queries import search_parties
+from clientela.parties.services import display_name, validate_custom
+from clientela.parties.services.identity import normalize_contact
 from tests import factories
 
 

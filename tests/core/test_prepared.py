@@ -13,8 +13,8 @@ from clientela.core import prepared
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Affiliation, KeyDate, Party, PartyKind, Tag
 from clientela.parties.presenters import party_out
+from clientela.parties.queries import party_record, visible_party_details
 from clientela.parties.schemas import PartyOut
-from clientela.parties.services import party_record, visible_party_details
 from tests.factories import api_client, aware, make_interaction, make_party, make_user
 
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 import pytest
 
 from clientela.accounts.models import User
-from clientela.parties.identity import (
+from clientela.parties.schemas import PartyCreate
+from clientela.parties.services import create_party
+from clientela.parties.services.identity import (
     find_exact_matches,
     name_key,
     normalize_email,
     normalize_name,
     normalize_phone,
 )
-from clientela.parties.schemas import PartyCreate
-from clientela.parties.services import create_party
 from tests.factories import make_party
 
 

@@ -10,7 +10,6 @@ from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRe
 from clientela.dedupe.services import merge_parties, merged_into, scan_duplicates
 from clientela.interactions.models import Interaction
 from clientela.interactions.services import timeline
-from clientela.parties.access import visible_parties
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -21,6 +20,7 @@ from clientela.parties.models import (
     PartyRole,
     Tag,
 )
+from clientela.parties.queries import visible_parties
 from tests.dedupe.helpers import organization, person
 from tests.factories import make_interaction, make_order, make_party
 

@@ -8,7 +8,7 @@ import pytest
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
-from clientela.imports.exporting import write_export
+from clientela.imports.services.exporting import write_export
 from clientela.parties.models import Party
 from tests.factories import make_interaction, make_order, make_party
 from tests.imports.conftest import Importer

@@ -17,8 +17,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from clientela.accounts.models import User
-from clientela.imports import runs
 from clientela.imports.models import ImportRun, ImportStatus
+from clientela.imports.services import runs
 from tests.factories import make_party
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,9 @@ from django.test import Client
 
 from clientela.accounts.models import User
 from clientela.consent.services import erase_party
-from clientela.imports import runs
-from clientela.imports.erasure import ERASED_FILES, ERASED_PROBLEM
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
+from clientela.imports.services import runs
+from clientela.imports.services.erasure import ERASED_FILES, ERASED_PROBLEM
 from tests.factories import make_party
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
 from clientela.core.cells import neutralise, restore
-from clientela.imports.exporting import write_export
+from clientela.imports.services.exporting import write_export
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party, PartyChange
 from tests.factories import aware, make_interaction, make_order, make_party

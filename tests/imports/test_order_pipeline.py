@@ -12,9 +12,8 @@ import pytest
 from django.db import connection
 
 from clientela.commerce.models import Order
-from clientela.imports import order_pipeline
-from clientela.imports.orders import OrderImporter
-from clientela.imports.services import BATCH
+from clientela.imports.services import BATCH, order_pipeline
+from clientela.imports.services.orders import OrderImporter
 from tests.factories import make_party
 from tests.imports.conftest import Importer
 

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
-from clientela.imports.mapping import ORDERS, build_mapping
-from clientela.imports.order_columns import compile_column_check
-from clientela.imports.orders import OrderImporter, compile_fast_check
 from clientela.imports.services import ImportOptions, import_rows, read_file
+from clientela.imports.services.mapping import ORDERS, build_mapping
+from clientela.imports.services.order_columns import compile_column_check
+from clientela.imports.services.orders import OrderImporter, compile_fast_check
 from tests.factories import api_client, make_party
 from tests.imports.conftest import Importer
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
-from clientela.imports import runs
 from clientela.imports.models import ImportRun, ImportStatus
+from clientela.imports.services import runs
 from tests.factories import make_party
 
 Web = Callable[[User], Client]

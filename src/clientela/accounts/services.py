@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clientela.accounts.models import ApiToken, Role, SignInFailure, Team, User
 from clientela.core import prepared
-from clientela.core.errors import Conflict, NotFound, invalid
+from clientela.core.errors import Conflict, Forbidden, NotFound, invalid
 
 TOKEN_PREFIX = "cl_"  # noqa: S105  (a public marker, not a secret)
 
@@ -147,3 +147,9 @@ def set_user_active(user: User, *, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
     return user
+
+
+def require_write(user: User) -> None:
+    """Refuse users who may only read (viewers, disabled users)."""
+    if not user.can_write:
+        raise Forbidden("your role may not change anything")

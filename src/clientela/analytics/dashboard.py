@@ -14,7 +14,7 @@ from clientela.analytics.aggregation import end_of
 from clientela.analytics.config import analytics_config
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, LifecycleState
 from clientela.commerce.models import Order, OrderStatus
-from clientela.parties.access import visible_parties
+from clientela.parties.queries import visible_parties
 
 # CLV histogram buckets (lower edges, company currency): roughly logarithmic.
 CLV_EDGES = (0, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000)

@@ -21,8 +21,8 @@ from clientela.analytics.refresh import refresh_metrics
 from clientela.analytics.summary_file import read_summary
 from clientela.analytics.value import DISCOUNT_STEP_DAYS, daily_rate
 from clientela.core.errors import invalid
-from clientela.parties.access import get_visible_party, visible_parties
 from clientela.parties.models import Party
+from clientela.parties.queries import get_visible_party, visible_parties
 
 __all__ = [
     "analytics_summary",

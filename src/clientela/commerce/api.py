@@ -12,7 +12,7 @@ from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.errors import invalid
 from clientela.core.pagination import newest_first_page
-from clientela.parties.access import get_visible_party
+from clientela.parties.queries import get_visible_party
 
 router = Router(tags=["orders"])
 MAX_BULK_BYTES = 50 * 1024 * 1024

@@ -14,14 +14,14 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import BulkResult, OrderCreate, PurchaseSummary
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
 from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.core.validation import field_errors
-from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Party
-from clientela.parties.services import MAX_ID
+from clientela.parties.queries import MAX_ID, visible_parties
 
 ORDER = "order"
 BATCH = 2000
@@ -150,7 +150,7 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, 
                         "body",
                         shown,
                         f"is not UTF-8 text (bad byte at column {exc.start + 1})",
-                        number,
+                        line=number,
                     ),
                 )
                 continue
@@ -161,10 +161,10 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, 
         try:
             value = json.loads(text)
         except ValueError as exc:
-            yield number, FieldError("body", text[:80], f"is not JSON: {exc}", number)
+            yield number, FieldError("body", text[:80], f"is not JSON: {exc}", line=number)
             continue
         if not isinstance(value, dict):
-            yield number, FieldError("body", text[:80], "must be a JSON object", number)
+            yield number, FieldError("body", text[:80], "must be a JSON object", line=number)
             continue
         yield number, value
 
@@ -200,7 +200,7 @@ def record_orders_bulk(
             if party_id is None:
                 name = "party_id" if order.party_id is not None else "party_external_id"
                 ref = order.party_id if order.party_id is not None else order.party_external_id
-                errors.append(FieldError(name, ref, "is not a party you can see", number))
+                errors.append(FieldError(name, ref, "is not a party you can see", line=number))
                 continue
             content = _content(order, party_id)
             old = existing.get(order.external_id)
@@ -212,7 +212,7 @@ def record_orders_bulk(
                 unchanged += 1
             else:
                 message = "is already used by a different order"
-                errors.append(FieldError("external_id", order.external_id, message, number))
+                errors.append(FieldError("external_id", order.external_id, message, line=number))
         if errors and not skip_invalid:
             continue  # keep validating so that every problem is reported, but write nothing
         _insert(fresh)
@@ -223,7 +223,7 @@ def record_orders_bulk(
         shown = ", ".join(map(str, lines[:20])) + (" …" if len(lines) > 20 else "")
         raise Invalid(
             errors[:1000],
-            detail=f"{len(lines)} invalid line(s) ({shown}); nothing was written",
+            f"{len(lines)} invalid line(s) ({shown}); nothing was written",
         )
     return BulkResult(
         created=created,

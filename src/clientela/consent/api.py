@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
+from clientela.accounts.services import require_write
 from clientela.consent.models import ConsentSource, PrivacyRequest, RequestChannel, TokenPurpose
 from clientela.consent.presenters import (
     decision_out,
@@ -56,7 +57,7 @@ from clientela.consent.services.records import find_wording, store_wording
 from clientela.consent.services.signup import is_ip_flooding
 from clientela.core.errors import NotFound
 from clientela.core.pagination import id_page
-from clientela.parties.access import get_visible_party, require_write
+from clientela.parties.queries import get_visible_party
 
 parties = Router(tags=["consent"])
 privacy = Router(tags=["privacy requests"])

@@ -59,7 +59,7 @@ from clientela.consent.services.signup import is_ip_flooding, pending_signup
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.htmx import render_page
 from clientela.core.pages import pydantic_messages
-from clientela.parties.access import get_visible_party
+from clientela.parties.queries import get_visible_party
 
 PUBLIC_HEADERS = {
     "Cache-Control": "no-store",

@@ -15,7 +15,8 @@ translates by matching English.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as attribute
 from typing import Any
 
 from django.utils import translation
@@ -63,9 +64,9 @@ class FieldError:
     field: str
     value: Any
     message: Text
-    code: str = ""
-    params: Mapping[str, Any] = field(default_factory=dict)
-    line: int | None = None
+    code: str = attribute(default="", kw_only=True)
+    params: Mapping[str, Any] = attribute(default_factory=dict, kw_only=True)
+    line: int | None = attribute(default=None, kw_only=True)
 
     def text(self) -> str:
         """The message in the active language."""
@@ -159,7 +160,9 @@ class Problem(ValueError):
 
     def at(self, field_name: str, value: Any, *, line: int | None = None) -> FieldError:
         """This problem as the FieldError of one field."""
-        return FieldError(field_name, value, self.message, self.code, self.params, line)
+        return FieldError(
+            field_name, value, self.message, code=self.code, params=self.params, line=line
+        )
 
 
 class DomainError(Exception):
@@ -239,4 +242,4 @@ def invalid(
     field_name: str, value: Any, message: Text, *, code: str = "", **params: Any
 ) -> Invalid:
     """Shorthand for a single-field Invalid."""
-    return Invalid(FieldError(field_name, value, message, code, params))
+    return Invalid(FieldError(field_name, value, message, code=code, params=params))

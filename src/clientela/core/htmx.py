@@ -4,6 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
+
+
+def htmx(request: HttpRequest) -> HtmxDetails:
+    """What htmx said about the request (django-htmx's middleware sets it on every request)."""
+    details = getattr(request, "htmx", None)
+    return details if isinstance(details, HtmxDetails) else HtmxDetails(request)
 
 
 def render_page(
@@ -15,6 +22,6 @@ def render_page(
     status: int = 200,
 ) -> HttpResponse:
     """Render `template`; for an htmx request that targets a fragment, render only `fragment`."""
-    is_htmx = bool(getattr(request, "htmx", False))
-    name = fragment if (is_htmx and fragment and not request.htmx.boosted) else template  # type: ignore[attr-defined]
+    details = htmx(request)
+    name = fragment if (details and fragment and not details.boosted) else template
     return render(request, name, context, status=status)

@@ -50,5 +50,7 @@ def pydantic_messages(exc: ValidationError) -> list[tuple[FieldError, str]]:
 def invalid_messages(exc: DomainError) -> list[tuple[FieldError, str]]:
     """Each problem of a service's Invalid (or Conflict) as (FieldError, message to show)."""
     if not exc.errors:
-        return [(FieldError("body", None, exc.message, exc.code, exc.params), exc.detail)]
+        return [
+            (FieldError("body", None, exc.message, code=exc.code, params=exc.params), exc.detail)
+        ]
     return [(e, with_value(e)) for e in exc.errors]

@@ -94,11 +94,11 @@ def errors_from_pydantic(
         kind = str(err.get("type", "value_error"))
         if kind == "value_error" and isinstance(cause, ValueError) and str(cause):
             # A plain ValueError from a library's parser: its own words, as data.
-            result.append(FieldError(path, value, str(cause), kind))
+            result.append(FieldError(path, value, str(cause), code=kind))
             continue
         params = {k: v for k, v in context.items() if isinstance(v, str | int | float)}
         message = PYDANTIC_MESSAGES.get(kind, _FALLBACK)
-        result.append(FieldError(path, value, message, kind, params))
+        result.append(FieldError(path, value, message, code=kind, params=params))
     return result
 
 

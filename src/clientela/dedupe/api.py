@@ -23,7 +23,7 @@ from clientela.dedupe.services import (
     merge_parties,
     visible_candidates,
 )
-from clientela.parties.access import get_visible_party
+from clientela.parties.queries import get_visible_party
 
 duplicates = Router(tags=["duplicates"])
 merging = Router(tags=["duplicates"])

@@ -23,10 +23,11 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.errors import FieldError, Invalid, NotFound, invalid
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
-from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import ContactPoint, Party, PartyChange
+from clientela.parties.queries import visible_parties
 from clientela.parties.services import display_name, refresh_search_text, snapshot
 
 SURVIVOR, OTHER = "survivor", "other"

@@ -23,7 +23,6 @@ from rapidfuzz import fuzz, process
 
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
 from clientela.dedupe.scoring import PROPOSE_AT, Match, Profile, score_pair
-from clientela.parties.identity import name_key, normalize_name
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -33,6 +32,7 @@ from clientela.parties.models import (
     Party,
     PartyKind,
 )
+from clientela.parties.services.identity import name_key, normalize_name
 
 NAME_FLOOR = 75  # names less alike than this are not kept from a name block
 MAX_NAME_BLOCK = 4000  # a name key shared by more parties than this tells nothing

@@ -12,7 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from clientela.parties.identity import name_tokens
+from clientela.parties.services.identity import name_tokens
 
 # Points each piece of shared evidence adds to 0.7 x the name similarity.
 NAME_WEIGHT = 0.7

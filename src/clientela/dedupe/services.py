@@ -12,13 +12,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, NotFound, invalid
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.dedupe.merge import OTHER, SURVIVOR, merge_parties
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
 from clientela.dedupe.scan import ScanResult, scan_duplicates
-from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Party
+from clientela.parties.queries import visible_parties
 
 __all__ = [
     "OTHER",

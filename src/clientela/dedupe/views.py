@@ -29,7 +29,7 @@ from clientela.dedupe.services import (
     visible_candidates,
 )
 from clientela.parties.models import Party
-from clientela.parties.services import with_details
+from clientela.parties.queries import with_details
 
 PAGE_SIZE = 50
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from clientela.demo.names import MARKETS, City, Market, fold_family
-from clientela.parties.identity import normalize_contact, normalize_phone, normalize_text
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -27,6 +26,7 @@ from clientela.parties.models import (
     Tag,
 )
 from clientela.parties.services import display_name
+from clientela.parties.services.identity import normalize_contact, normalize_phone, normalize_text
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 

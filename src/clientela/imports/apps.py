@@ -9,6 +9,6 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.core.registries import register_eraser
-        from clientela.imports.erasure import erase_from_imports
+        from clientela.imports.services.erasure import erase_from_imports
 
         register_eraser("imports", erase_from_imports, tables=("imports_importrun",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from clientela.imports.models import ImportRun, ImportStatus
-from clientela.imports.runs import execute
+from clientela.imports.services.runs import execute
 
 
 @task()

@@ -16,11 +16,10 @@ from clientela.accounts.models import User
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages
-from clientela.imports import runs
-from clientela.imports.exporting import csv_lines, export_rows
-from clientela.imports.mapping import IGNORE, KINDS, targets_for
 from clientela.imports.models import ImportKind, ImportStatus
-from clientela.imports.services import custom_field_names
+from clientela.imports.services import custom_field_names, runs
+from clientela.imports.services.exporting import csv_lines, export_rows
+from clientela.imports.services.mapping import IGNORE, KINDS, targets_for
 from clientela.parties.models import PartyKind, RelationshipRole
 
 MAX_UPLOAD = 1024 * 1024 * 1024

@@ -11,7 +11,7 @@ from clientela.core.pagination import newest_first_page
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.interactions.schemas import InteractionCreate, InteractionOut
 from clientela.interactions.services import list_interactions, log_interaction
-from clientela.parties.access import get_visible_party
+from clientela.parties.queries import get_visible_party
 
 router = Router(tags=["interactions"])
 

@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, invalid
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.core.timeline import SOURCES, Entry, register_source, source_rows
 from clientela.interactions.models import Channel, Interaction
 from clientela.interactions.schemas import InteractionCreate
-from clientela.parties.access import get_visible_party, require_write, visible_parties
 from clientela.parties.models import Party
+from clientela.parties.queries import get_visible_party, visible_parties
 
 INTERACTION = "interaction"
 

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.errors import Invalid
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.interactions.models import Channel, Direction
 from clientela.interactions.presenters import timeline_rows
 from clientela.interactions.schemas import InteractionCreate
 from clientela.interactions.services import interaction_entry, log_interaction
-from clientela.parties.access import get_visible_party, require_write
+from clientela.parties.queries import get_visible_party
 
 FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "outcome")
 

@@ -10,18 +10,17 @@ from pydantic import Field
 from clientela.core.pagination import id_page
 from clientela.interactions.schemas import TimelinePage
 from clientela.interactions.services import timeline
-from clientela.parties.access import get_visible_party, visible_party_values
 from clientela.parties.models import Party, PartyKind, RelationshipRole
 from clientela.parties.presenters import party_out, party_summary
-from clientela.parties.schemas import PartyCreate, PartyOut, PartySummaryOut, PartyUpdate
-from clientela.parties.services import (
-    archive_party,
-    create_party,
+from clientela.parties.queries import (
+    get_visible_party,
     party_record,
     search_parties,
-    update_party,
     visible_party_details,
+    visible_party_values,
 )
+from clientela.parties.schemas import PartyCreate, PartyOut, PartySummaryOut, PartyUpdate
+from clientela.parties.services import archive_party, create_party, update_party
 
 router = Router(tags=["parties"])
 

@@ -10,7 +10,6 @@ from zoneinfo import available_timezones
 from ninja import Schema
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from clientela.parties.identity import normalize_contact
 from clientela.parties.models import (
     ContactKind,
     KeyDateKind,
@@ -81,6 +80,9 @@ class ContactPointIn(StrictSchema):
     def _value(cls, value: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
         if kind is not None:
+            # Imported here: the services package imports these schemas.
+            from clientela.parties.services.identity import normalize_contact
+
             normalize_contact(kind, value)  # raises ValueError with the reason
         return value
 

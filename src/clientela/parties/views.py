@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.commerce.services import purchase_summary
 from clientela.core.errors import Conflict, Invalid, NotFound
 from clientela.core.htmx import render_page
@@ -30,7 +31,6 @@ from clientela.interactions.presenters import KIND_LABELS, channel_filter_choice
 from clientela.interactions.services import timeline
 from clientela.interactions.views import empty_log_form
 from clientela.parties import forms, queries
-from clientela.parties.access import get_visible_party, require_write
 from clientela.parties.api import PartyFilters
 from clientela.parties.models import (
     ContactKind,
@@ -43,15 +43,14 @@ from clientela.parties.models import (
     RelationshipRole,
 )
 from clientela.parties.presenters import party_summary
-from clientela.parties.schemas import PartyCreate, PartyUpdate
-from clientela.parties.services import (
-    archive_party,
+from clientela.parties.queries import (
     change_log,
-    create_party,
+    get_visible_party,
     search_parties,
-    update_party,
     visible_party_details,
 )
+from clientela.parties.schemas import PartyCreate, PartyUpdate
+from clientela.parties.services import archive_party, create_party, update_party
 
 TIMEZONES = sorted(available_timezones())
 # Suggestions for a party's preferred language; any code such as "pt-BR" is accepted.

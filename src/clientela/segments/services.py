@@ -18,11 +18,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clientela.accounts.models import Role, User
+from clientela.accounts.services import require_write
 from clientela.core.cells import neutralise
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound
-from clientela.parties.access import get_visible_party, require_write, visible_parties
 from clientela.parties.models import Party
 from clientela.parties.presenters import party_summary
+from clientela.parties.queries import get_visible_party, visible_parties
 from clientela.segments.compiler import Compiled, compile_rules
 from clientela.segments.fields import FieldSpec, field_catalog
 from clientela.segments.models import Segment, SegmentKind, StaticMember

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.errors import FieldError, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
-from clientela.parties.access import require_write
 from clientela.parties.models import Party, PartyKind, RelationshipRole
 from clientela.parties.presenters import party_summary
-from clientela.parties.services import search_parties
+from clientela.parties.queries import search_parties
 from clientela.segments import services
 from clientela.segments.fields import field_catalog
 from clientela.segments.models import Segment, SegmentKind

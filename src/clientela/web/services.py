@@ -10,9 +10,8 @@ from django.db.models import Count
 from clientela.accounts.models import User
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.interactions.services import list_interactions
-from clientela.parties.access import visible_parties
 from clientela.parties.models import Party, PartyRole, RelationshipRole
-from clientela.parties.services import search_parties
+from clientela.parties.queries import search_parties, visible_parties
 
 RECENT = 8
 

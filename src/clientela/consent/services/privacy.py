@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clientela.accounts.models import Role, User
+from clientela.accounts.services import require_write
 from clientela.consent.models import (
     ConsentRecord,
     ConsentSource,
@@ -30,8 +31,8 @@ from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_dig
 from clientela.core.errors import Conflict, Forbidden, invalid
 from clientela.core.registries import ERASED_TABLES, ERASERS
 from clientela.interactions.models import Interaction
-from clientela.parties.access import require_write, visible_parties
 from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
+from clientela.parties.queries import visible_parties
 
 MAY_ACT = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -268,7 +269,7 @@ def purge_erased_data() -> bool:
 def find_party(reference: str) -> Party:
     """A party by id, external id or e-mail address, for the command line (which sees all)."""
     from clientela.core.errors import NotFound
-    from clientela.parties.identity import normalize_email
+    from clientela.parties.services.identity import normalize_email
 
     reference = reference.strip()
     party = None

@@ -24,9 +24,9 @@ from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import Proof, record_consent, store_wording
 from clientela.consent.services.suppression import lift_suppression
 from clientela.consent.services.tokens import absolute_url, new_token, token_digest
-from clientela.parties.identity import normalize_email
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyChange, PartyKind
 from clientela.parties.services import display_name, refresh_search_text, replace_contact_points
+from clientela.parties.services.identity import normalize_email
 
 
 @dataclass(frozen=True)

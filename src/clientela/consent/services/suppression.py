@@ -8,8 +8,8 @@ from django.utils import timezone
 from clientela.consent.models import ConsentChannel, SuppressedContact, SuppressionReason
 from clientela.consent.services.keys import keyed_digest
 from clientela.core.errors import invalid
-from clientela.parties.identity import normalize_contact
 from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.services.identity import normalize_contact
 
 # Which kind of contact point each channel reaches.
 CHANNEL_CONTACT_KIND = {

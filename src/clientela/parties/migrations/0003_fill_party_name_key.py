@@ -7,7 +7,7 @@ BATCH = 2000
 
 def fill_name_keys(apps, schema_editor):
     # A pure function of the name fields; it reads no model of its own.
-    from clientela.parties.identity import name_key
+    from clientela.parties.services.identity import name_key
 
     Party = apps.get_model("parties", "Party")
     pending = Party.objects.filter(name_key="").order_by("pk")

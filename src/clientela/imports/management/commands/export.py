@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clientela.core.errors import DomainError
 from clientela.core.registries import EXTRA_EXPORTS
-from clientela.imports.commandline import acting_user, describe_error
-from clientela.imports.exporting import write_export
-from clientela.imports.mapping import KINDS
+from clientela.imports.services.commandline import acting_user, describe_error
+from clientela.imports.services.exporting import write_export
+from clientela.imports.services.mapping import KINDS
 
 USAGE = 2
 

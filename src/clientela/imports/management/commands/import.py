@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from clientela.core.errors import DomainError
-from clientela.imports.commandline import acting_user, describe_error
-from clientela.imports.mapping import KINDS, parse_overrides
-from clientela.imports.rows import RowProblem
-from clientela.imports.runs import fail_run, finish_run, start_run
 from clientela.imports.services import ImportOptions, ImportSummary, import_file
+from clientela.imports.services.commandline import acting_user, describe_error
+from clientela.imports.services.mapping import KINDS, parse_overrides
+from clientela.imports.services.rows import RowProblem
+from clientela.imports.services.runs import fail_run, finish_run, start_run
 
 OK, INVALID_ROWS, USAGE = 0, 1, 2
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from clientela.parties.identity import normalize_text
+from clientela.parties.services.identity import normalize_text
 
 
 @cache

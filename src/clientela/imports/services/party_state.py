@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from clientela.parties.identity import normalize_contact
 from clientela.parties.models import ContactKind, Party
+from clientela.parties.services.identity import normalize_contact
 
 SCALARS = (
     "given_name",

@@ -15,10 +15,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clientela.accounts.models import Role, User
+from clientela.accounts.services import require_write
 from clientela.core.errors import DomainError, NotFound, invalid
-from clientela.imports.mapping import KINDS, Mapping
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
-from clientela.imports.reading import CSV, Table
 from clientela.imports.services import (
     ImportOptions,
     ImportSummary,
@@ -26,7 +25,8 @@ from clientela.imports.services import (
     import_rows,
     read_file,
 )
-from clientela.parties.access import require_write
+from clientela.imports.services.mapping import KINDS, Mapping
+from clientela.imports.services.reading import CSV, Table
 
 KEPT_ON_RUN = 200
 SOURCE = "source"

@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 
 from clientela.core.cells import restore
 from clientela.core.errors import FieldError
-from clientela.imports.mapping import Mapping
-from clientela.imports.reading import SourceRow
-from clientela.parties.identity import normalize_email
+from clientela.imports.services.mapping import Mapping
+from clientela.imports.services.reading import SourceRow
 from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.services.identity import normalize_email
 
 CREATED = "created"
 UPDATED = "updated"

@@ -21,15 +21,23 @@ from typing import IO, Any
 from django.db import connection, transaction
 
 from clientela.accounts.models import User
+from clientela.accounts.services import require_write
 from clientela.core.cells import neutralise
-from clientela.imports.interactions import InteractionImporter
-from clientela.imports.mapping import INTERACTIONS, KINDS, ORDERS, PARTIES, Mapping, build_mapping
-from clientela.imports.orders import OrderImporter
-from clientela.imports.parties import PartyImporter
-from clientela.imports.reading import CSV, CsvRows, SourceRow, Table, open_table
-from clientela.imports.rows import BatchResult, Outcome, PartyFinder, RowProblem
-from clientela.parties.access import require_write, visible_parties
+from clientela.imports.services.interactions import InteractionImporter
+from clientela.imports.services.mapping import (
+    INTERACTIONS,
+    KINDS,
+    ORDERS,
+    PARTIES,
+    Mapping,
+    build_mapping,
+)
+from clientela.imports.services.orders import OrderImporter
+from clientela.imports.services.parties import PartyImporter
+from clientela.imports.services.reading import CSV, CsvRows, SourceRow, Table, open_table
+from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
 from clientela.parties.models import CustomField
+from clientela.parties.queries import visible_parties
 
 KEPT_PROBLEMS = 1000
 BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500}

@@ -39,15 +39,15 @@ from django.db import connection
 
 from clientela.commerce.models import Order
 from clientela.core.indexes import drop_secondary_indexes
-from clientela.imports.order_columns import Columns
-from clientela.imports.reading import CsvRows, RawBatch, ReadProblem
-from clientela.imports.rows import BatchResult
+from clientela.imports.services.order_columns import Columns
+from clientela.imports.services.reading import CsvRows, RawBatch, ReadProblem
+from clientela.imports.services.rows import BatchResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from multiprocessing.connection import Connection
 
-    from clientela.imports.orders import ColumnRow, OrderImporter
+    from clientela.imports.services.orders import ColumnRow, OrderImporter
 
 # Smaller files are read in one process: forking costs more than it saves (~100,000 rows).
 PIPELINE_MIN_BYTES = 6 * 2**20

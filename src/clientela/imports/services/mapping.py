@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from clientela.core.errors import FieldError, Invalid
-from clientela.parties.identity import normalize_text
+from clientela.parties.services.identity import normalize_text
 
 PARTIES = "parties"
 ORDERS = "orders"

@@ -22,16 +22,16 @@ from django.utils import timezone
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
 from clientela.core.cells import restore
-from clientela.imports.mapping import Mapping
-from clientela.imports.order_checks import (
+from clientela.imports.services.mapping import Mapping
+from clientela.imports.services.order_checks import (
     PARTY_REFS,
     OrderValues,
     check_with_schema,
     compile_fast_check,
 )
-from clientela.imports.order_columns import Columns, compile_column_check
-from clientela.imports.reading import CsvRows, RawBatch, SourceRow
-from clientela.imports.rows import (
+from clientela.imports.services.order_columns import Columns, compile_column_check
+from clientela.imports.services.reading import CsvRows, RawBatch, SourceRow
+from clientela.imports.services.rows import (
     BatchResult,
     PartyFinder,
     RowProblem,
@@ -91,7 +91,7 @@ class OrderImporter:
     ) -> Iterator[tuple[int, BatchResult, int]]:
         """Each batch's row count, result and the bytes read so far; a large file is read and
         checked by a second process while this one writes."""
-        from clientela.imports.order_pipeline import pipelined, worth_a_pipeline
+        from clientela.imports.services.order_pipeline import pipelined, worth_a_pipeline
 
         if worth_a_pipeline(self, file_size):
             yield from pipelined(self, rows, size, file_size or 0)

@@ -18,11 +18,10 @@ from django.db.models import Prefetch, QuerySet
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
 from clientela.core.cells import neutralise
-from clientela.imports.reading import CSV, NDJSON
+from clientela.imports.services.reading import CSV, NDJSON
 from clientela.interactions.models import Interaction
-from clientela.parties.access import visible_parties
 from clientela.parties.models import Affiliation, ContactKind, CustomField, Party
-from clientela.parties.services import search_parties
+from clientela.parties.queries import search_parties, visible_parties
 
 CHUNK = 2000
 PARTY_COLUMNS = [

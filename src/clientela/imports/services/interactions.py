@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from clientela.accounts.models import User
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.validation import field_errors
-from clientela.imports.mapping import Mapping
-from clientela.imports.reading import SourceRow
-from clientela.imports.rows import (
+from clientela.imports.services.mapping import Mapping
+from clientela.imports.services.reading import SourceRow
+from clientela.imports.services.rows import (
     CREATED,
     REJECTED,
     UNCHANGED,

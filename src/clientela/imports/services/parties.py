@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from clientela.accounts.models import Team, User
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.validation import field_errors
-from clientela.imports.geography import country_code
-from clientela.imports.mapping import CUSTOM_PREFIX, Mapping
-from clientela.imports.party_state import (
+from clientela.imports.services.geography import country_code
+from clientela.imports.services.mapping import CUSTOM_PREFIX, Mapping
+from clientela.imports.services.party_state import (
     SCALARS,
     address_text,
     current_state,
@@ -27,8 +27,8 @@ from clientela.imports.party_state import (
     parse_key_date,
     split_list,
 )
-from clientela.imports.reading import SourceRow
-from clientela.imports.rows import (
+from clientela.imports.services.reading import SourceRow
+from clientela.imports.services.rows import (
     CREATED,
     REJECTED,
     UNCHANGED,
@@ -40,10 +40,11 @@ from clientela.imports.rows import (
     row_values,
     short,
 )
-from clientela.parties.identity import normalize_email, normalize_phone
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind
+from clientela.parties.queries import with_details
 from clientela.parties.schemas import PartyCreate, PartyUpdate
-from clientela.parties.services import create_party, update_party, with_details
+from clientela.parties.services import create_party, update_party
+from clientela.parties.services.identity import normalize_email, normalize_phone
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
 KIND_WORDS = {
@@ -183,7 +184,7 @@ class PartyImporter:
         return patch, sources
 
     def _kind(self, value: Any, row: int, problems: list[RowProblem]) -> str:
-        from clientela.parties.identity import normalize_text
+        from clientela.parties.services.identity import normalize_text
 
         word = normalize_text(str(value))
         for kind, words in KIND_WORDS.items():

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-
 from clientela.accounts.models import Team, User
-from clientela.core import prepared
-from clientela.core.errors import Conflict, FieldError, Invalid, NotFound
-from clientela.parties import presenters
-from clientela.parties.access import require_write, visible_parties, visible_party_values
-from clientela.parties.identity import (
-    find_exact_matches,
-    name_key,
-    normalize_contact,
-    normalize_text,
-)
+from clientela.accounts.services import require_write
+from clientela.core.errors import Conflict, FieldError, Invalid
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -34,7 +23,14 @@ from clientela.parties.models import (
     PartyRole,
     Tag,
 )
+from clientela.parties.queries import MAX_ID, visible_parties
 from clientela.parties.schemas import PartyCreate, PartyFields, PartyUpdate
+from clientela.parties.services.identity import (
+    find_exact_matches,
+    name_key,
+    normalize_contact,
+    normalize_text,
+)
 
 SCALAR_FIELDS = (
     "given_name",
@@ -48,125 +44,7 @@ SCALAR_FIELDS = (
 )
 RELATION_FIELDS = ("owner_id", "team_id", "parent_id")
 LIST_FIELDS = ("tags", "custom", "roles", "contact_points", "key_dates", "affiliations")
-MAX_ID = 2**63 - 1  # the largest id a database row can have
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 MAX_CUSTOM_NUMBER = Decimal("1e15")
-
-
-def with_details(parties: QuerySet[Party]) -> QuerySet[Party]:
-    """Everything a party page or PartyOut needs, in a fixed number of queries."""
-    return parties.select_related("owner", "team", "parent").prefetch_related(
-        "tags",
-        "roles",
-        "contact_points",
-        "key_dates",
-        Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization")),
-    )
-
-
-def search_parties(
-    user: User,
-    *,
-    q: str = "",
-    kind: str = "",
-    role: str = "",
-    tag: str = "",
-    owner_id: int | None = None,
-    team_id: int | None = None,
-) -> QuerySet[Party]:
-    """Visible parties matching every filter given; `q` matches names, e-mails, phones, ids.
-
-    Accents and case are ignored; a phone number matches however it is spaced. An owner or
-    team that does not exist matches nothing.
-    """
-    parties = visible_parties(user)
-    if q := q.strip():
-        rule = Q(search_text__contains=normalize_text(q)) | Q(external_id=q)
-        digits = re.sub(r"\D", "", q)
-        if _PHONE_LIKE.match(q) and len(digits) >= 4:
-            rule |= Q(search_text__contains=digits)
-        parties = parties.filter(rule)
-    if kind:
-        parties = parties.filter(kind=kind)
-    if role:
-        parties = parties.filter(Exists(PartyRole.objects.filter(party=OuterRef("pk"), role=role)))
-    if tag:
-        parties = parties.filter(
-            Exists(Party.tags.through.objects.filter(party=OuterRef("pk"), tag__name=tag))
-        )
-    for name, value in (("owner_id", owner_id), ("team_id", team_id)):
-        if value is not None:
-            if not 0 < value <= MAX_ID:
-                return parties.none()
-            parties = parties.filter(**{name: value})
-    return parties
-
-
-def visible_party_details(user: User, party_id: int) -> Party:
-    """The party with everything PartyOut needs, if the user may see it; NotFound otherwise."""
-    party = with_details(visible_parties(user)).filter(pk=party_id).first()
-    if party is None:
-        raise NotFound(f"party {party_id} not found")
-    return party
-
-
-_RECORD_REFS = (
-    "owner_id",
-    "owner__full_name",
-    "owner__email",
-    "team_id",
-    "team__name",
-    "parent_id",
-    "parent__display_name",
-)
-
-
-def _child_rows(name: str, party_id: int, build: Any) -> list[tuple[Any, ...]]:
-    return prepared.rows(("parties.record", name), build, {"party_id": party_id})
-
-
-def party_record(user: User, party_id: int) -> dict[str, Any]:
-    """PartyOut as a dict, if the user may see the party (NotFound otherwise).
-
-    The API's hottest read: six small queries, each compiled once per process (core.prepared),
-    reading only the columns PartyOut shows. Same content as presenters.party_out(with_details).
-    """
-    row = visible_party_values(user, party_id, presenters.RECORD_FIELDS + _RECORD_REFS)
-    pk = row[0]
-    tags = _child_rows(
-        "tags", pk, lambda party_id: Tag.objects.filter(parties__id=party_id).values_list("name")
-    )
-    roles = _child_rows(
-        "roles",
-        pk,
-        lambda party_id: PartyRole.objects.filter(party_id=party_id).values_list(
-            "role", "since", "until"
-        ),
-    )
-    points = _child_rows(
-        "contact_points",
-        pk,
-        lambda party_id: ContactPoint.objects.filter(party_id=party_id).values_list(
-            *presenters.CONTACT_POINT_FIELDS
-        ),
-    )
-    dates = _child_rows(
-        "key_dates",
-        pk,
-        lambda party_id: KeyDate.objects.filter(party_id=party_id).values_list(
-            "kind", "label", "year", "month", "day"
-        ),
-    )
-    affiliations = _child_rows(
-        "affiliations",
-        pk,
-        lambda party_id: Affiliation.objects.filter(person_id=party_id).values_list(
-            "organization_id", "organization__display_name", "title", "since", "until"
-        ),
-    )
-    return presenters.party_record(
-        row, tags=tags, roles=roles, points=points, dates=dates, affiliations=affiliations
-    )
 
 
 def create_party(data: PartyCreate, *, by: User) -> Party:
@@ -515,8 +393,3 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
         if before.get(key) != value
         and not (before.get(key) in (None, "", [], {}) and value in (None, "", [], {}))
     }
-
-
-def change_log(party: Party) -> QuerySet[PartyChange]:
-    """The party's changes, newest first, with who made them."""
-    return party.changes.select_related("actor")

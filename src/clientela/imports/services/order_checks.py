@@ -20,8 +20,8 @@ from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
 from clientela.core.money import CURRENCIES, MAX_AMOUNT
 from clientela.core.validation import field_errors
-from clientela.imports.mapping import Mapping
-from clientela.imports.rows import RowProblem, problems_from, short
+from clientela.imports.services.mapping import Mapping
+from clientela.imports.services.rows import RowProblem, problems_from, short
 
 PARTY_REFS = ("party_external_id", "party_email", "party_id")
 # What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with

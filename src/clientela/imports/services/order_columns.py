@@ -19,7 +19,7 @@ from operator import itemgetter
 
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.money import CURRENCIES
-from clientela.imports.mapping import Mapping
+from clientela.imports.services.mapping import Mapping
 
 # An id: 1 to 100 characters, no space at either end (OrderCreate strips it), no leading quote
 # (a neutralised formula cell, which the per-row path restores).
