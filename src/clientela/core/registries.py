@@ -51,18 +51,26 @@ def party_panels(column: str | None = None) -> list[PartyPanel]:
 # --- erasure and the privacy export --------------------------------------------------------
 
 # fn(party) blanks what a feature keeps about a person, in the same transaction as the rest of
-# the erasure and before the party's own data is removed (so it can still find the person by
-# address or external id).
+# the erasure. Erasers run by `order`, lowest first: a feature that finds the person by address
+# or external id runs before the parties app removes them (parties registers ERASE_LAST).
 Eraser = Callable[[Any], None]
-ERASERS: dict[str, Eraser] = {}
+ERASERS: dict[str, tuple[int, Eraser]] = {}
+ERASE_LAST = 1000
 # Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
 ERASED_TABLES: set[str] = set()
 
 
-def register_eraser(name: str, eraser: Eraser, *, tables: tuple[str, ...] = ()) -> None:
-    """Make another feature's personal data part of every erasure."""
-    ERASERS[name] = eraser
+def register_eraser(
+    name: str, eraser: Eraser, *, tables: tuple[str, ...] = (), order: int = 100
+) -> None:
+    """Make a feature's personal data part of every erasure."""
+    ERASERS[name] = (order, eraser)
     ERASED_TABLES.update(tables)
+
+
+def erasers() -> list[Eraser]:
+    """The registered erasers in the order they run."""
+    return [eraser for _, eraser in sorted(ERASERS.values(), key=lambda entry: entry[0])]
 
 
 # fn(party) -> rows: a feature's data about a party, added to every access (privacy) export.
@@ -99,6 +107,7 @@ def register_export(name: str, export: ExtraExport) -> None:
 __all__ = [
     "ERASED_TABLES",
     "ERASERS",
+    "ERASE_LAST",
     "EXPORT_SECTIONS",
     "EXTRA_EXPORTS",
     "PARTY_PANELS",
@@ -106,6 +115,7 @@ __all__ = [
     "ExportSection",
     "ExtraExport",
     "PartyPanel",
+    "erasers",
     "party_panels",
     "register_eraser",
     "register_export",

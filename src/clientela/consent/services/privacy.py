@@ -29,7 +29,7 @@ from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
 from clientela.core.errors import Conflict, Forbidden, invalid
-from clientela.core.registries import ERASED_TABLES, ERASERS
+from clientela.core.registries import ERASED_TABLES, erasers
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
 from clientela.parties.queries import visible_parties
@@ -153,7 +153,7 @@ def erase_party(
         raise Conflict(f"party {party.pk} was already erased")
     _enable_secure_delete()
     now = timezone.now()
-    for eraser in ERASERS.values():  # first: they may look the person up by address
+    for eraser in erasers():  # first: they may look the person up by address
         eraser(party)
     _suppress_contacts(party)
     SignupRequest.objects.filter(party=party).delete()
