@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.db.models import CharField, JSONField, Model, TextField
 from django.http import HttpRequest
 
 # --- the customer page ---------------------------------------------------------------------
@@ -73,6 +74,22 @@ def erasers() -> list[Eraser]:
     return [eraser for _, eraser in sorted(ERASERS.values(), key=lambda entry: entry[0])]
 
 
+def blank_text(model: type[Model], *, keep: set[str]) -> dict[str, object]:
+    """Empty values for every free-text and JSON column of the model, except those kept.
+
+    Generic on purpose: a text column added to the model later is erased too.
+    """
+    values: dict[str, object] = {}
+    for field in model._meta.concrete_fields:
+        if field.name in keep or field.primary_key or field.is_relation or field.choices:
+            continue
+        if isinstance(field, CharField | TextField):
+            values[field.name] = None if field.null else ""
+        elif isinstance(field, JSONField):
+            values[field.name] = field.get_default()
+    return values
+
+
 # fn(party) -> rows: a feature's data about a party, added to every access (privacy) export.
 ExportSection = Callable[[Any], list[dict[str, Any]] | dict[str, Any]]
 EXPORT_SECTIONS: dict[str, ExportSection] = {}
@@ -115,6 +132,7 @@ __all__ = [
     "ExportSection",
     "ExtraExport",
     "PartyPanel",
+    "blank_text",
     "erasers",
     "party_panels",
     "register_eraser",

@@ -8,4 +8,9 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions")
 
     def ready(self) -> None:
-        from clientela.interactions import services  # noqa: F401  (registers the timeline source)
+        from clientela.core.registries import register_eraser
+        from clientela.interactions import services  # (importing it registers the timeline source)
+
+        register_eraser(
+            "interactions", services.erase_interactions, tables=("interactions_interaction",)
+        )

@@ -13,6 +13,7 @@ from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, invalid
 from clientela.core.pagination import decode_cursor, encode_cursor
+from clientela.core.registries import blank_text
 from clientela.core.timeline import SOURCES, Entry, register_source, source_rows
 from clientela.interactions.models import Channel, Interaction
 from clientela.interactions.schemas import InteractionCreate
@@ -203,3 +204,10 @@ def timeline(
         last = page[-1]
         next_cursor = encode_cursor([last.at.isoformat(), last.kind, last.id])
     return page, next_cursor
+
+
+def erase_interactions(party: Party) -> None:
+    """Blank the text of the party's interactions (erasure); when and on which channel stay."""
+    Interaction.objects.filter(party=party).erase_text(
+        **blank_text(Interaction, keep={"channel", "direction", "external_id"})
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -30,9 +30,9 @@ from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
 from clientela.core.errors import Conflict, Forbidden, invalid
 from clientela.core.registries import ERASED_TABLES, erasers
-from clientela.interactions.models import Interaction
-from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
+from clientela.parties.models import ContactPoint, Party
 from clientela.parties.queries import visible_parties
+from clientela.parties.services import record_change
 
 MAY_ACT = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -153,31 +153,14 @@ def erase_party(
         raise Conflict(f"party {party.pk} was already erased")
     _enable_secure_delete()
     now = timezone.now()
-    for eraser in erasers():  # first: they may look the person up by address
-        eraser(party)
-    _suppress_contacts(party)
+    _suppress_contacts(party)  # while the party's addresses are still there
     SignupRequest.objects.filter(party=party).delete()
-    ContactPoint.objects.filter(party=party).delete()
-    KeyDate.objects.filter(party=party).delete()
-    Affiliation.objects.filter(person=party).delete()
-    party.tags.clear()
-    Party.objects.filter(pk=party.pk).update(
-        **{
-            **_blank_text(Party, keep={"kind", "organization_level"}),
-            "display_name": f"[erased {party.pk}]",
-        },
-        archived_at=party.archived_at or now,
-        updated_at=now,
-    )
-    Interaction.objects.filter(party=party).erase_text(
-        **_blank_text(Interaction, keep={"channel", "direction", "external_id"})
-    )
-    PartyChange.objects.filter(party=party).update(changes={})
-    PartyChange.objects.create(party=party, actor=by, action="erased", changes={})
+    for eraser in erasers():  # every feature's data; the parties app's own data last
+        eraser(party)
+    record_change(party, actor=by, action="erased")
     ConsentRecord.objects.filter(party=party).erase_self_service_details()
     Preferences.objects.filter(party=party).delete()
     PreferenceToken.objects.filter(party=party).delete()
-    _erase_admin_log(party)
     PrivacyRequest.objects.filter(party=party).update(note="")
     if request is None:
         request = PrivacyRequest(
@@ -198,41 +181,8 @@ def erase_party(
     return request
 
 
-def _blank_text(model: type[models.Model], *, keep: set[str]) -> dict[str, object]:
-    """Empty values for every free-text and JSON column of the model, except those kept.
-
-    Generic on purpose: a text column added to the model later is erased too.
-    """
-    values: dict[str, object] = {}
-    for field in model._meta.concrete_fields:
-        if field.name in keep or field.primary_key or field.is_relation or field.choices:
-            continue
-        if isinstance(field, models.CharField | models.TextField):
-            values[field.name] = None if field.null else ""
-        elif isinstance(field, models.JSONField):
-            values[field.name] = field.get_default()
-    return values
-
-
-def _erase_admin_log(party: Party) -> None:
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Party), object_id=str(party.pk)
-    ).update(object_repr="", change_message="")
-
-
 def _base_tables() -> set[str]:
-    from django.contrib.admin.models import LogEntry
-
     models = (
-        Party,
-        ContactPoint,
-        KeyDate,
-        Affiliation,
-        PartyChange,
-        Interaction,
         ConsentRecord,
         Preferences,
         PreferenceToken,
@@ -240,7 +190,6 @@ def _base_tables() -> set[str]:
         PrivacyRequest,
         SuppressedContact,
         ContactLog,
-        LogEntry,
     )
     return {m._meta.db_table for m in models} | {Party.tags.through._meta.db_table}
 

@@ -107,9 +107,7 @@ def archive_party(party: Party, *, by: User) -> None:
     before = snapshot(party)
     party.archived_at = timezone.now()
     party.save(update_fields=["archived_at", "updated_at"])
-    PartyChange.objects.create(
-        party=party, actor=by, action="archived", changes=_diff(before, snapshot(party))
-    )
+    record_change(party=party, actor=by, action="archived", changes=_diff(before, snapshot(party)))
 
 
 def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None:
@@ -165,7 +163,7 @@ def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None
     refresh_search_text(party)
     changes = _diff(before, snapshot(party))
     if creating or changes:  # a change that changed nothing is not worth a line in the log
-        PartyChange.objects.create(
+        record_change(
             party=party, actor=by, action="created" if creating else "updated", changes=changes
         )
 
@@ -393,3 +391,12 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
         if before.get(key) != value
         and not (before.get(key) in (None, "", [], {}) and value in (None, "", [], {}))
     }
+
+
+def record_change(
+    party: Party, *, actor: User | None, action: str, changes: dict[str, Any] | None = None
+) -> PartyChange:
+    """Add a line to the party's change log: the one writer of PartyChange rows."""
+    return PartyChange.objects.create(
+        party=party, actor=actor, action=action, changes=changes or {}
+    )
