@@ -305,7 +305,7 @@ def test_parties_are_filtered_by_kind_role_tag_owner_and_team(
     org = make_party(kind="organization", roles=("supplier",))
     client = api_client(manager)
 
-    def ids(**query: object) -> list[int]:
+    def ids(**query: str | int) -> list[int]:
         response = client.get(URL, query)
         assert response.status_code == 200, response.content
         return [p["id"] for p in response.json()["items"]]
@@ -315,7 +315,7 @@ def test_parties_are_filtered_by_kind_role_tag_owner_and_team(
     assert ids(role="supplier") == [org.pk]
     assert ids(tag="vip") == [person.pk]
     assert ids(owner_id=sales_a.pk) == [person.pk]
-    assert ids(team_id=sales_a.team_id) == [person.pk]
+    assert ids(team_id=str(sales_a.team_id)) == [person.pk]
     assert ids(role="customer", kind="organization") == []
 
 

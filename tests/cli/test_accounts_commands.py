@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from clientela.accounts.models import ApiToken, Role, User
 from tests import factories
@@ -114,3 +115,22 @@ def test_a_disabled_users_tokens_stop_at_once() -> None:
 def test_user_commands_name_an_unknown_email() -> None:
     with pytest.raises(CommandError, match=r"no user with e-mail nobody@example\.com"):
         run("user", "disable", "nobody@example.com")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("password_env")
+def test_user_create_explains_a_bad_role_in_the_active_language() -> None:
+    with translation.override("pt"), pytest.raises(CommandError) as caught:
+        run("user", "create", "ana@example.com", "--role", "boss")
+
+    assert "tem de ser um de: admin, manager" in str(caught.value)
+    assert "'boss'" in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("password_env")
+def test_user_create_explains_a_bad_email_in_the_active_language() -> None:
+    with translation.override("pt"), pytest.raises(CommandError) as caught:
+        run("user", "create", "not an address", "--role", "sales")
+
+    assert "não é um endereço de e-mail válido" in str(caught.value)

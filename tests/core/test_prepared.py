@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from clientela.accounts.models import Role, User
+from clientela.commerce.models import Order
 from clientela.core import prepared
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Affiliation, KeyDate, Party, PartyKind, Tag
 from clientela.parties.presenters import party_out
 from clientela.parties.queries import party_record, visible_party_details
 from clientela.parties.schemas import PartyOut
-from tests.factories import api_client, aware, make_interaction, make_party, make_user
+from tests.factories import (
+    api_client,
+    aware,
+    make_interaction,
+    make_order,
+    make_party,
+    make_user,
+)
 
 
 def _newest(party_id: int, since: Any) -> QuerySet[Any]:
@@ -106,3 +116,78 @@ def test_an_id_beyond_any_stored_row_gets_404(manager: User) -> None:
     huge = 2**70
     assert client.get(f"/api/v1/parties/{huge}").status_code == 404
     assert client.get(f"/api/v1/parties/{huge}/timeline").status_code == 404
+
+
+@pytest.mark.django_db
+def test_prepared_rows_are_the_rows_the_orm_gives_for_every_kind_of_column() -> None:
+    """Guards the Django internals prepared reads use to convert columns (see its docstring)."""
+    owner = make_user(role=Role.SALES, team="North")
+    org = make_party(kind=PartyKind.ORGANIZATION)
+    party = make_party(owner=owner, team=owner.team, parent=org, custom={"size": 3, "vip": True})
+    KeyDate.objects.create(party=party, kind="birthday", year=None, month=5, day=4)
+    Affiliation.objects.create(person=party, organization=org, since=date(2020, 1, 1))
+    make_order(party, total=Decimal("12.30"), ordered_at=aware(2024, 5, 1))
+
+    reads: dict[str, Callable[..., QuerySet[Any]]] = {
+        "party": lambda pk: Party.objects.filter(pk=pk).values_list(
+            "created_at", "custom", "external_id", "owner__full_name", "team_id", "parent_id"
+        ),
+        "dates": lambda pk: KeyDate.objects.filter(party_id=pk).values_list("year", "month"),
+        "affiliations": lambda pk: Affiliation.objects.filter(person_id=pk).values_list(
+            "since", "until", "organization__display_name"
+        ),
+        "points": lambda pk: Party.objects.filter(pk=pk).values_list(
+            "contact_points__is_primary", "archived_at"
+        ),
+        "orders": lambda pk: Order.objects.filter(party_id=pk).values_list("total", "ordered_at"),
+    }
+    for name, read in reads.items():
+        assert prepared.rows(("test", "kinds", name), read, {"pk": party.pk}) == list(
+            read(party.pk)
+        ), name
+
+
+@pytest.mark.django_db
+def test_a_value_the_sql_changes_before_binding_is_refused() -> None:
+    def named(text: str) -> QuerySet[Any]:
+        return Party.objects.filter(display_name__icontains=text).values_list("id")
+
+    with pytest.raises(prepared.NotPrepared, match="text"):
+        prepared.rows(("test", "icontains"), named, {"text": "maria"})
+    with pytest.raises(prepared.NotPrepared):  # refused again, from the cache
+        prepared.rows(("test", "icontains"), named, {"text": "maria"})
+
+
+def test_a_filter_splits_into_its_shape_and_its_values() -> None:
+    first = prepared.split(Q(owner_id=5) | Q(team_id=7, archived_at=None), prefix="a_")
+    second = prepared.split(Q(owner_id=6) | Q(team_id=8, archived_at=None), prefix="a_")
+
+    assert first is not None
+    assert second is not None
+    assert first.shape == second.shape
+    assert first.values == {"a_0": 5, "a_1": 7}  # None is part of the shape (IS NULL)
+    assert second.rebuild(second.values) == Q(owner_id=6) | Q(team_id=8, archived_at=None)
+
+
+def test_what_changes_the_sql_changes_the_shape() -> None:
+    def shape(q: Q) -> Any:
+        found = prepared.split(q, prefix="a_")
+        assert found is not None
+        return found.shape
+
+    base = shape(Q(owner_id=5))
+    assert shape(Q(team_id=5)) != base  # another lookup
+    assert shape(~Q(owner_id=5)) != base  # negated
+    assert shape(Q(owner_id=None)) != base  # IS NULL
+    assert shape(Q(owner_id="5")) != base  # another type of value
+    assert shape(Q(owner_id=5) & Q(language="pt")) != base  # another condition
+    assert shape(Q(pk__in=[1, 2])) != shape(Q(pk__in=[1, 2, 3]))  # another number of values
+
+
+def test_a_filter_with_an_expression_or_an_object_cannot_be_split() -> None:
+    assert (
+        prepared.split(Q(Exists(Party.objects.filter(pk=OuterRef("parent_id")))), prefix="a")
+        is None
+    )
+    assert prepared.split(Q(owner_id=F("created_by_id")), prefix="a") is None
+    assert prepared.split(Q(pk__in=list(range(prepared.MAX_LIST + 1))), prefix="a") is None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import User
 from clientela.interactions.models import Channel
@@ -97,13 +98,13 @@ def test_a_filter_that_is_not_a_number_is_named_on_the_page(
 
 
 def test_the_list_runs_a_bounded_number_of_queries(
-    admin: User, web_client: WebClient, django_assert_max_num_queries: Callable[..., object]
+    admin: User, web_client: WebClient, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for n in range(30):
         factories.make_party(email=f"p{n}@example.com", phone=f"+3519123400{n:02d}")
     client = web_client(admin)
 
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    with django_assert_max_num_queries(12):
         response = client.get("/parties/")
 
     assert response.content.decode().count('class="row-link"') == 30

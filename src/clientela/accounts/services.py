@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import ApiToken, Role, SignInFailure, Team, User
 from clientela.core import prepared
@@ -32,18 +33,37 @@ def create_user(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise invalid("email", email, "is not a valid e-mail address") from exc
+        raise invalid(
+            "email", email, _("is not a valid e-mail address"), code="email_invalid"
+        ) from exc
     if role not in Role.values:
-        raise invalid("role", role, f"must be one of {', '.join(Role.values)}")
+        raise invalid(
+            "role",
+            role,
+            _("must be one of: %(values)s"),
+            code="role_invalid",
+            values=", ".join(Role.values),
+        )
     if User.objects.filter(email=email).exists():
-        raise Conflict(f"a user with e-mail {email} already exists")
+        raise Conflict(
+            _("a user with e-mail %(email)s already exists"),
+            code="user_exists",
+            params={"email": email},
+        )
     user = User(email=email, role=role, full_name=full_name)
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise invalid("password", "***", " ".join(exc.messages)) from exc
+        # Django's password validators word their reasons in the active language already.
+        raise invalid(
+            "password",
+            "***",
+            _("is not accepted: %(reasons)s"),
+            code="password_rejected",
+            reasons=" ".join(exc.messages),
+        ) from exc
     if team_name:
-        user.team, _ = Team.objects.get_or_create(name=team_name.strip())
+        user.team = Team.objects.get_or_create(name=team_name.strip())[0]
     user.set_password(password)
     user.save()
     return user
@@ -56,7 +76,7 @@ def _digest(raw: str) -> str:
 def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     """Issue a new API token; the raw value is returned once and never stored."""
     if not user.is_active:
-        raise invalid("email", user.email, "user is disabled")
+        raise invalid("email", user.email, _("this user is disabled"), code="user_disabled")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], digest=_digest(raw))
     return token, raw
@@ -98,7 +118,9 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     tokens = ApiToken.objects.all() if user.role == Role.ADMIN else user.api_tokens.all()
     token = tokens.filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"token {token_id} not found")
+        raise NotFound(
+            _("no token with id %(id)s"), code="token_not_found", params={"id": token_id}
+        )
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -109,7 +131,9 @@ def find_user(email: str) -> User:
     """The user with this e-mail address, or NotFound."""
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
-        raise NotFound(f"no user with e-mail {email}")
+        raise NotFound(
+            _("no user with e-mail %(email)s"), code="user_not_found", params={"email": email}
+        )
     return user
 
 
@@ -152,4 +176,4 @@ def set_user_active(user: User, *, active: bool) -> User:
 def require_write(user: User) -> None:
     """Refuse users who may only read (viewers, disabled users)."""
     if not user.can_write:
-        raise Forbidden("your role may not change anything")
+        raise Forbidden(_("your role may not change anything"), code="role_read_only")

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.core.pagination import id_page
+from clientela.core.requests import current_user
 from clientela.interactions.schemas import TimelinePage
 from clientela.interactions.services import timeline
 from clientela.parties.models import Party, PartyKind, RelationshipRole
@@ -45,7 +46,7 @@ class PartyPage(Schema):
 def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, object]:
     parties = (
         search_parties(
-            request.user,  # type: ignore[arg-type]  # BearerToken auth: always a User here
+            current_user(request),
             q=filters.q,
             kind=filters.kind or "",
             role=filters.role or "",
@@ -62,31 +63,34 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
 
 @router.post("", response={201: PartyOut}, summary="Create a party")
 def create(request: HttpRequest, payload: PartyCreate) -> Status[dict[str, object]]:
+    user = current_user(request)
     with transaction.atomic():
-        party = create_party(payload, by=request.user)  # type: ignore[arg-type]
-    return Status(201, party_out(visible_party_details(request.user, party.pk)))  # type: ignore[arg-type]
+        party = create_party(payload, by=user)
+    return Status(201, party_out(visible_party_details(user, party.pk)))
 
 
 @router.get("/{party_id}", response=PartyOut, summary="Get a party")
 def retrieve(request: HttpRequest, party_id: int) -> dict[str, object]:
-    return party_record(request.user, party_id)  # type: ignore[arg-type]
+    return party_record(current_user(request), party_id)
 
 
 @router.patch("/{party_id}", response=PartyOut, summary="Change a party")
 def update(request: HttpRequest, party_id: int, payload: PartyUpdate) -> dict[str, object]:
     """Only the fields sent change; a list sent (roles, tags, …) replaces the whole list."""
+    user = current_user(request)
     with transaction.atomic():
-        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
-        update_party(party, payload, by=request.user)  # type: ignore[arg-type]
-    return party_out(visible_party_details(request.user, party_id))  # type: ignore[arg-type]
+        party = get_visible_party(user, party_id)
+        update_party(party, payload, by=user)
+    return party_out(visible_party_details(user, party_id))
 
 
 @router.delete("/{party_id}", response={204: None}, summary="Archive a party")
 def archive(request: HttpRequest, party_id: int) -> Status[None]:
     """The party disappears from reads and lists; its history is kept."""
+    user = current_user(request)
     with transaction.atomic():
-        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
-        archive_party(party, by=request.user)  # type: ignore[arg-type]
+        party = get_visible_party(user, party_id)
+        archive_party(party, by=user)
     return Status(204, None)
 
 

@@ -45,6 +45,11 @@ PERSON_FIELDS = ("given_name", "family_name")
 ORGANIZATION_FIELDS = ("organization_name", "organization_level", "parent_id")
 COMMON_FIELDS = ("external_id", "language", "timezone", "notes")
 BLANK_ROWS = 1  # empty rows offered after the filled ones
+# Problems with the whole party that one input is the place to fix, by their code.
+_BODY_FIELDS = {
+    "person_name_required": "given_name",
+    "organization_name_required": "organization_name",
+}
 
 
 @dataclass
@@ -78,11 +83,7 @@ class PartyForm:
         if head == "custom" and len(parts) > 1:
             return f"custom-{parts[1]}"
         if head == "body":
-            if error.message.startswith("a person needs"):
-                return "given_name"
-            if error.message.startswith("an organization needs"):
-                return "organization_name"
-            return "general"
+            return _BODY_FIELDS.get(error.code, "general")
         return head
 
     def rows_with_errors(self, name: str) -> list[dict[str, Any]]:

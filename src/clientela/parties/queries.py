@@ -26,26 +26,41 @@ from clientela.parties.models import (
     PartyRole,
     Tag,
 )
+from clientela.parties.services.identity import normalize_text
 
 MAX_ID = 2**63 - 1  # the largest id a database row can have
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 
 
-def visible_parties(user: User) -> QuerySet[Party]:
-    """The parties this user may see: all for admins, managers, marketing and viewers;
-    for sales and support, those owned by them or by their team. Archived ones are hidden.
+def party_access(user: User) -> Q:
+    """Which parties this user may see, as one filter: the access rule, written once.
 
-    Reads the user's role, is_active, pk and team_id only (visible_party_values relies on it).
+    All for admins, managers, marketing and viewers; for sales and support, those owned by
+    them or by their team; none for a disabled user. Every read applies it through
+    `visible_parties`; the prepared reads key their compiled SQL on the filter it returns
+    (`prepared.split`), so a rule that reads any other field of the user is followed too.
     """
-    parties = Party.objects.filter(archived_at__isnull=True)
     if not user.is_active:
-        return parties.none()
+        return Q(pk__in=[])
     if user.sees_all_parties:
-        return parties
-    rule = Q(owner=user)
+        return Q()
+    rule = Q(owner_id=user.pk)
     if user.team_id is not None:
         rule |= Q(team_id=user.team_id)
-    return parties.filter(rule)
+    return rule
+
+
+def _live() -> QuerySet[Party]:
+    return Party.objects.filter(archived_at__isnull=True)
+
+
+def visible_parties(user: User) -> QuerySet[Party]:
+    """The parties this user may see (`party_access`); archived ones are hidden."""
+    return _live().filter(party_access(user))
+
+
+def _not_found(party_id: int) -> NotFound:
+    return NotFound(_("party %(id)s not found"), code="party_not_found", params={"id": party_id})
 
 
 def get_visible_party(user: User, party_id: int) -> Party:
@@ -54,27 +69,36 @@ def get_visible_party(user: User, party_id: int) -> Party:
         visible_parties(user).select_related("owner", "team", "parent").filter(pk=party_id).first()
     )
     if party is None:
-        raise NotFound(f"party {party_id} not found")
+        raise _not_found(party_id)
     return party
 
 
 def visible_party_values(user: User, party_id: int, fields: Sequence[str]) -> tuple[Any, ...]:
-    """`fields` of the party if the user may see it (NotFound otherwise), in one query compiled
-    once per process and role (core.prepared): the API's hot reads use it."""
+    """`fields` of the party if the user may see it (NotFound otherwise), in one query.
+
+    The API's hot reads use it: the query is compiled once per process for each shape of the
+    access filter and each list of fields (core.prepared), and the user's values are bound.
+    """
     if not -(2**63) <= party_id < 2**63:  # beyond any id a database stores
-        raise NotFound(f"party {party_id} not found")
+        raise _not_found(party_id)
+    rule = party_access(user)
+    access = prepared.split(rule, prefix="access_")
+    found: list[tuple[Any, ...]] | None = None
+    if access is not None:
 
-    def build(party_id: int, user_id: int, team_id: int | None = None) -> QuerySet[Any]:
-        stand_in = User(pk=user_id, role=user.role, team_id=team_id, is_active=user.is_active)
-        return visible_parties(stand_in).filter(pk=party_id).values_list(*fields)[:1]
+        def build(party_id: int, **bound: Any) -> QuerySet[Any]:
+            rows = _live().filter(access.rebuild(bound)).filter(pk=party_id)
+            return rows.values_list(*fields)[:1]
 
-    values: dict[str, prepared.Value] = {"party_id": party_id, "user_id": user.pk}
-    if user.team_id is not None:
-        values["team_id"] = user.team_id
-    key = ("parties.visible", user.role, user.is_active, user.team_id is None, tuple(fields))
-    found = prepared.rows(key, build, values)
+        key = ("parties.visible", access.shape, tuple(fields))
+        try:
+            found = prepared.rows(key, build, {"party_id": party_id, **access.values})
+        except prepared.NotPrepared:
+            found = None
+    if found is None:  # a rule the cache cannot key: Django compiles it on every call
+        found = list(_live().filter(rule).filter(pk=party_id).values_list(*fields)[:1])
     if not found:
-        raise NotFound(f"party {party_id} not found")
+        raise _not_found(party_id)
     return found[0]
 
 
@@ -104,9 +128,6 @@ def search_parties(
     Accents and case are ignored; a phone number matches however it is spaced. An owner or
     team that does not exist matches nothing.
     """
-    # Imported here: the services package reads these queries.
-    from clientela.parties.services.identity import normalize_text
-
     parties = visible_parties(user)
     if q := q.strip():
         rule = Q(search_text__contains=normalize_text(q)) | Q(external_id=q)
@@ -134,7 +155,7 @@ def visible_party_details(user: User, party_id: int) -> Party:
     """The party with everything PartyOut needs, if the user may see it; NotFound otherwise."""
     party = with_details(visible_parties(user)).filter(pk=party_id).first()
     if party is None:
-        raise NotFound(f"party {party_id} not found")
+        raise _not_found(party_id)
     return party
 
 

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import available_timezones
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from clientela.core.errors import Problem
 from clientela.parties.models import (
     ContactKind,
     KeyDateKind,
@@ -17,6 +19,7 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
+from clientela.parties.services.identity import normalize_contact
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _TAG = re.compile(r"^[\w][\w .:/&+-]{0,49}$")
@@ -30,21 +33,28 @@ class StrictSchema(Schema):
 
 
 def check_language(value: str) -> str:
+    """A language code such as 'en' or 'pt-BR' (empty: none chosen)."""
     if value and not _LANGUAGE.match(value):
-        raise ValueError("is not a language code such as 'en' or 'pt-BR'")
+        raise Problem("language_invalid", _("is not a language code such as “en” or “pt-BR”"))
     return value
 
 
 def check_timezone(value: str) -> str:
+    """An IANA time zone name such as 'Europe/Lisbon' (empty: none chosen)."""
     if value and value not in _TIMEZONES:
-        raise ValueError("is not an IANA time zone such as 'Europe/Lisbon'")
+        raise Problem("timezone_invalid", _("is not a time zone such as “Europe/Lisbon”"))
     return value
 
 
 def check_tags(values: list[str]) -> list[str]:
+    """The tags sorted, each once; each must be 1-50 letters, digits, spaces or . : / & + -."""
     for tag in values:
         if not _TAG.match(tag):
-            raise ValueError(f"tag {tag!r} must be 1-50 letters, digits, spaces or . : / & + -")
+            raise Problem(
+                "tag_invalid",
+                _("each tag must be 1-50 letters, digits, spaces or . : / & + -"),
+                tag=tag,
+            )
     return sorted(set(values))
 
 
@@ -52,7 +62,11 @@ def check_period(until: date | None, info: ValidationInfo) -> date | None:
     """`until` may not come before `since` (declared first, so already validated)."""
     since = info.data.get("since")
     if until is not None and since is not None and until < since:
-        raise ValueError(f"must not be before since ({since.isoformat()})")
+        raise Problem(
+            "period_reversed",
+            _("must not be before “since”"),
+            since=since.isoformat(),
+        )
     return until
 
 
@@ -80,10 +94,7 @@ class ContactPointIn(StrictSchema):
     def _value(cls, value: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
         if kind is not None:
-            # Imported here: the services package imports these schemas.
-            from clientela.parties.services.identity import normalize_contact
-
-            normalize_contact(kind, value)  # raises ValueError with the reason
+            normalize_contact(kind, value)  # raises Problem with the rule's code
         return value
 
 
@@ -104,7 +115,11 @@ class KeyDateIn(StrictSchema):
             date(year or 2000, month, day)  # 2000 is a leap year: 29 Feb is fine
         except ValueError as exc:
             shown = f"{year:04d}-" if year else "--"  # --MM-DD: ISO 8601 without a year
-            raise ValueError(f"{shown}{month:02d}-{day:02d} is not a date") from exc
+            raise Problem(
+                "key_date_invalid",
+                _("is not a real date"),
+                date=f"{shown}{month:02d}-{day:02d}",
+            ) from exc
         return day
 
 
@@ -162,7 +177,11 @@ class PartyFields(StrictSchema):
         for point in points:
             if point.is_primary:
                 if point.kind in seen:
-                    raise ValueError(f"more than one primary {point.kind}")
+                    raise Problem(
+                        "primary_contact_repeated",
+                        _("only one contact point of each kind can be primary"),
+                        kind=point.kind,
+                    )
                 seen.add(point.kind)
         return points
 

@@ -25,6 +25,7 @@ from clientela.commerce.services import purchase_summary
 from clientela.core.errors import Conflict, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
+from clientela.core.requests import current_user
 from clientela.core.timeline import SOURCES
 from clientela.dedupe.services import merged_into
 from clientela.interactions.presenters import KIND_LABELS, channel_filter_choices, timeline_rows
@@ -61,14 +62,15 @@ TIMELINE_PAGE = 25
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    """The customer-360 views' name for current_user; it leaves with them (to web/)."""
+    return current_user(request)
 
 
 @require_GET
 @login_required
 def party_list(request: HttpRequest) -> HttpResponse:
     """All visible parties, searched and filtered; htmx gets only the rows."""
-    user = _user(request)
+    user = current_user(request)
     raw = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "role", "tag", "owner", "team")}
     filter_errors: dict[str, list[str]] = {}
     try:
@@ -132,7 +134,7 @@ def _list_row(party: Party) -> dict[str, Any]:
 @page_errors
 def party_new(request: HttpRequest) -> HttpResponse:
     """Create a person or an organization; errors come back next to their fields."""
-    user = _user(request)
+    user = current_user(request)
     require_write(user)
     kind = request.POST.get("kind") or request.GET.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
@@ -152,7 +154,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
 @page_errors
 def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
     """Change a party the user may see; only what the form shows is sent."""
-    user = _user(request)
+    user = current_user(request)
     party = visible_party_details(user, party_id)
     require_write(user)
     if request.method == "GET":
@@ -167,7 +169,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
 
 def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -> Party | None:
     """Validate with the API's schema and save with its service; None when there were errors."""
-    user = _user(request)
+    user = current_user(request)
     data = forms.payload(
         form,
         can_assign=user.can_assign,
@@ -189,7 +191,7 @@ def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -
 def _form_page(
     request: HttpRequest, form: forms.PartyForm, *, party: Party | None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     rows = {name: form.rows_with_errors(name) for name in forms.ROW_FIELDS}
     org_ids = [r.get("organization_id") for r in rows["affiliations"]]
     org_ids.append(form.values.get("parent_id"))
@@ -241,7 +243,7 @@ def _int(value: Any) -> int | None:
 def organization_picker(request: HttpRequest) -> HttpResponse:
     """Options for an organization picker; the picker sends its own field, whatever its name."""
     q = next((str(v) for v in request.GET.values() if str(v).strip()), "")[:200]
-    options = queries.organization_options(_user(request), q=q)
+    options = queries.organization_options(current_user(request), q=q)
     return render(request, "parties/_organization_options.html", {"organizations": options})
 
 
@@ -339,7 +341,7 @@ def party_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
 @page_errors
 def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     """Hide a party from lists; its history stays."""
-    user = _user(request)
+    user = current_user(request)
     party = get_visible_party(user, party_id)
     require_write(user)
     with transaction.atomic():

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 
 import phonenumbers
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 
+from clientela.core.errors import Problem
 from clientela.parties.models import ContactKind, ContactPoint, PartyKind
 
 _SPACES = re.compile(r"\s+")
@@ -77,7 +79,7 @@ def name_key(kind: str, given_name: str, family_name: str, organization_name: st
 
 
 def normalize_email(value: str) -> str:
-    """The address in the form used for matching; ValueError with a reason if invalid.
+    """The address in the form used for matching; Problem `email_invalid` if it is not one.
 
     Surrounding spaces (also non-breaking and zero-width ones) are dropped, the address is
     lower-cased and an internationalised domain is written in ASCII (xn--…), so
@@ -87,13 +89,15 @@ def normalize_email(value: str) -> str:
     try:
         result = validate_email(cleaned, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"is not a valid e-mail address: {exc}") from exc
-    local, _, domain = result.normalized.rpartition("@")
+        # The library's own reason is in English: it goes with the error as data.
+        raise Problem("email_invalid", _("is not a valid e-mail address"), reason=str(exc)) from exc
+    local, domain = result.normalized.rsplit("@", 1)
     return f"{local.lower()}@{(result.ascii_domain or domain).lower()}"
 
 
 def normalize_phone(value: str, region: str | None = None) -> str:
-    """The number in E.164 (+351912345678); ValueError if it is not a possible, valid number.
+    """The number in E.164 (+351912345678); Problem `phone_unreadable` or `phone_invalid`
+    if it is not a possible, valid number.
 
     A number written with the 00 international prefix ('0044 20 …') is read as '+44 20 …'
     whatever the default region's own prefix is.
@@ -105,22 +109,26 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError("is not a phone number") from exc
+        raise Problem("phone_unreadable", _("is not a phone number"), region=region) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number")
+        raise Problem("phone_invalid", _("is not a valid phone number"), region=region)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_website(value: str) -> str:
-    """An http(s) URL, lower-cased host; other schemes are refused (no javascript: links)."""
+    """An http(s) URL; other schemes are refused (no javascript: links): Problem `url_scheme`."""
     value = value.strip()
     if not _URL.match(value):
-        raise ValueError("must be an http:// or https:// address")
+        raise Problem("url_scheme", _("must be an http:// or https:// address"))
     return value
 
 
 def normalize_contact(kind: str, value: str) -> str:
-    """Dispatch on the contact kind; addresses and handles are only folded for search."""
+    """Dispatch on the contact kind; addresses and handles are only folded for search.
+
+    Raises Problem (a ValueError) with the code of the rule an e-mail, phone or web address
+    breaks.
+    """
     if kind == "email":
         return normalize_email(value)
     if kind == "phone":
@@ -149,7 +157,7 @@ def find_exact_matches(emails: Iterable[str], phones: Iterable[str]) -> dict[str
         for value in values:
             try:
                 wanted[kind].add(normalise(str(value)))
-            except ValueError:
+            except Problem:
                 continue
     found: dict[str, set[int]] = {}
     for contact_kind, values in wanted.items():

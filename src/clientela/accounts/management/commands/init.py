@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientela.accounts.models import Role, User
 from clientela.accounts.services import create_user
@@ -20,11 +21,11 @@ EMAIL_VAR = "CLIENTELA_ADMIN_EMAIL"
 PASSWORD_VAR = "CLIENTELA_ADMIN_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 
 
-def ask_password(prompt: str = "Password: ") -> str:
+def ask_password(prompt: str = "") -> str:
     """Ask twice on the terminal; the two answers must match."""
-    first = getpass(prompt)
-    if first != getpass("Password (again): "):
-        raise CommandError("the two passwords differ")
+    first = getpass(prompt or _("Password: "))
+    if first != getpass(_("Password (again): ")):
+        raise CommandError(_("the two passwords differ"))
     return first
 
 
@@ -43,13 +44,19 @@ class Command(ClientelaCommand):
         admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
         if admin is not None:
             if verbosity:
-                self.stdout.write(f"Database ready; admin {admin.email} already exists.")
+                self.stdout.write(
+                    _("Database ready; admin %(email)s already exists.") % {"email": admin.email}
+                )
             return
         email, password = self._credentials()
         with transaction.atomic():
             user = create_user(email, password=password, role=Role.ADMIN, full_name="")
         if verbosity:
-            self.stdout.write(self.style.SUCCESS(f"Database ready; admin {user.email} created."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Database ready; admin %(email)s created.") % {"email": user.email}
+                )
+            )
 
     def _credentials(self) -> tuple[str, str]:
         email = os.environ.get(EMAIL_VAR, "").strip()
@@ -58,9 +65,12 @@ class Command(ClientelaCommand):
             return email, password
         if not sys.stdin.isatty():
             raise CommandError(
-                f"no admin exists yet and there is no terminal to ask: set {EMAIL_VAR} "
-                f"and {PASSWORD_VAR}, then run `clientela init` again"
+                _(
+                    "no admin exists yet and there is no terminal to ask: set %(email)s "
+                    "and %(password)s, then run `clientela init` again"
+                )
+                % {"email": EMAIL_VAR, "password": PASSWORD_VAR}
             )
-        self.stdout.write("Create the first admin.")
-        email = email or input("E-mail: ").strip()
+        self.stdout.write(_("Create the first admin."))
+        email = email or input(_("E-mail: ")).strip()
         return email, password or ask_password()

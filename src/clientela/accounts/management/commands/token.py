@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientela.accounts.models import ApiToken
 from clientela.accounts.services import create_token, find_user, revoke_token
@@ -39,7 +41,10 @@ class Command(ClientelaCommand):
         if action == "create":
             with transaction.atomic():
                 token, raw = create_token(find_user(options["email"]), name=options["name"])
-            self.stderr.write(f"Token {token.pk} for {token.user.email}; shown once, copy it now:")
+            self.stderr.write(
+                _("Token %(id)s for %(email)s; shown once, copy it now:")
+                % {"id": token.pk, "email": token.user.email}
+            )
             self.stdout.write(raw)
         elif action == "list":
             self._list(options["email"])
@@ -49,14 +54,21 @@ class Command(ClientelaCommand):
     def _revoke(self, token_id: int) -> None:
         token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
         if token is None:
-            raise NotFound(f"no token with id {token_id}")
+            raise NotFound(
+                gettext_lazy("no token with id %(id)s"),
+                code="token_not_found",
+                params={"id": token_id},
+            )
         with transaction.atomic():
             revoke_token(token.user, token_id)
-        self.stdout.write(f"Token {token_id} ({token.prefix}…, {token.user.email}) revoked.")
+        self.stdout.write(
+            _("Token %(id)s (%(prefix)s…, %(email)s) revoked.")
+            % {"id": token_id, "prefix": token.prefix, "email": token.user.email}
+        )
 
     def _list(self, email: str) -> None:
         user = find_user(email)
-        rows = [("ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED")]
+        rows = [(_("ID"), _("NAME"), _("PREFIX"), _("CREATED"), _("LAST USED"), _("REVOKED"))]
         rows += [
             (
                 str(t.pk),

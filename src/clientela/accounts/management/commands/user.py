@@ -9,11 +9,12 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from clientela.accounts.management.commands.init import ask_password
 from clientela.accounts.models import Role, User
 from clientela.accounts.services import create_user, find_user, set_user_active
 from clientela.core.management.base import ClientelaCommand
-from clientela.core.management.commands.init import ask_password
 
 PASSWORD_VAR = "CLIENTELA_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 
@@ -53,13 +54,17 @@ class Command(ClientelaCommand):
         else:
             with transaction.atomic():
                 user = set_user_active(find_user(options["email"]), active=action == "enable")
-            self.stdout.write(f"{user.email} {'enabled' if user.is_active else 'disabled'}.")
+            done = _("%(email)s enabled.") if user.is_active else _("%(email)s disabled.")
+            self.stdout.write(done % {"email": user.email})
 
     def _create(self, options: dict[str, Any]) -> None:
         password = os.environ.get(PASSWORD_VAR)
         if not password:
             if not sys.stdin.isatty():
-                raise CommandError(f"no password: set {PASSWORD_VAR} or run on a terminal")
+                raise CommandError(
+                    _("no password: set %(variable)s or run on a terminal")
+                    % {"variable": PASSWORD_VAR}
+                )
             password = ask_password()
         with transaction.atomic():
             user = create_user(
@@ -69,12 +74,16 @@ class Command(ClientelaCommand):
                 team_name=options["team"],
                 full_name=options["name"],
             )
-        team = f", team {user.team.name}" if user.team else ""
-        self.stdout.write(self.style.SUCCESS(f"Created {user.email} ({user.role}{team})."))
+        if user.team:
+            done = _("Created %(email)s (%(role)s, team %(team)s).")
+        else:
+            done = _("Created %(email)s (%(role)s).")
+        values = {"email": user.email, "role": user.role, "team": user.team and user.team.name}
+        self.stdout.write(self.style.SUCCESS(done % values))
 
     def _list(self) -> None:
         users = User.objects.select_related("team").order_by("email")
-        rows = [("EMAIL", "ROLE", "TEAM", "STATUS", "NAME")]
+        rows = [(_("EMAIL"), _("ROLE"), _("TEAM"), _("STATUS"), _("NAME"))]
         rows += [
             (u.email, u.role, u.team.name if u.team else "-", _status(u), u.full_name or "-")
             for u in users
@@ -87,4 +96,4 @@ class Command(ClientelaCommand):
 
 
 def _status(user: User) -> str:
-    return "active" if user.is_active else "disabled"
+    return _("active") if user.is_active else _("disabled")

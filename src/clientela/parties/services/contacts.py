@@ -1,0 +1,78 @@
+"""A party's contact points: stored in normal form, and refused when another party holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.accounts.models import User
+from clientela.core.errors import Conflict, FieldError
+from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.queries import visible_parties
+from clientela.parties.schemas import PartyFields
+from clientela.parties.services.identity import find_exact_matches, normalize_contact
+
+_MATCHED_KINDS = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
+
+
+def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
+    """Conflict when a live party already has one of these e-mails or phones.
+
+    The answer names the party only when `by` may see it; otherwise it only says that one
+    exists, so other teams' parties are not revealed.
+    """
+    points = list(enumerate(data.contact_points or []))
+    matches = find_exact_matches(
+        [p.value for _i, p in points if p.kind == ContactKind.EMAIL],
+        [p.value for _i, p in points if p.kind == ContactKind.PHONE],
+    )
+    if not matches:
+        return
+    ids = {i for found in matches.values() for i in found}
+    visible = set(visible_parties(by).filter(pk__in=ids).values_list("pk", flat=True))
+    errors = []
+    for i, point in points:
+        if point.kind not in _MATCHED_KINDS:
+            continue
+        found = matches.get(normalize_contact(point.kind, point.value), [])
+        shown = [pk for pk in found if pk in visible]
+        field = f"contact_points.{i}.value"
+        if shown:
+            errors.append(
+                FieldError(
+                    field,
+                    point.value,
+                    _("is used by party %(party)s"),
+                    code="contact_in_use",
+                    params={"party": shown[0]},
+                )
+            )
+        elif found:
+            errors.append(
+                FieldError(field, point.value, _("is used by another party"), code="contact_in_use")
+            )
+    raise Conflict(
+        _("a party with this e-mail or phone already exists"),
+        code="party_contact_in_use",
+        errors=errors,
+    )
+
+
+def replace_contact_points(party: Party, points: Iterable[dict[str, Any]]) -> None:
+    """Replace the contact points, normalising each value; one primary per kind."""
+    party.contact_points.all().delete()
+    rows = []
+    has_primary: set[str] = set()
+    for point in points:
+        row = ContactPoint(party=party, **point)
+        row.normalized = normalize_contact(row.kind, row.value)
+        if row.is_primary:
+            has_primary.add(row.kind)
+        rows.append(row)
+    for row in rows:  # the first of each kind is primary when none was chosen
+        if row.kind not in has_primary:
+            row.is_primary = True
+            has_primary.add(row.kind)
+    ContactPoint.objects.bulk_create(rows)
