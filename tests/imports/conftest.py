@@ -11,6 +11,7 @@ from clientela.accounts.models import User
 from clientela.imports.services import ImportOptions, ImportSummary, import_file
 
 Importer = Callable[..., ImportSummary]
+Writer = Callable[[str, bytes | str], Path]
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +21,7 @@ def _private_home(settings: object, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, bytes | str], Path]:
+def write(tmp_path: Path) -> Writer:
     """Write bytes (or UTF-8 text) to a file in a temporary folder; returns its path."""
 
     def make(name: str, content: bytes | str) -> Path:

@@ -8,8 +8,9 @@ from django.test import Client
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
+from clientela.core.errors import message_id
 from clientela.imports.models import ImportRun, ImportStatus
-from clientela.imports.services import runs
+from clientela.imports.services import runs, uploads
 from tests.factories import make_party
 
 Web = Callable[[User], Client]
@@ -98,7 +99,7 @@ def test_a_large_file_runs_as_a_background_task_with_progress(
     settings.TASKS = {  # type: ignore[attr-defined]
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }
-    monkeypatch.setattr(runs, "SMALL_FILE", 0)
+    monkeypatch.setattr(uploads, "SMALL_FILE", 0)
     make_party(external_id="C1")
     client = web_client(manager)
     run = _upload(client, ORDERS.rsplit("O2", 1)[0])
@@ -120,9 +121,10 @@ def test_an_unexpected_error_marks_the_import_failed_without_its_details(
 
     monkeypatch.setattr(runs, "import_file", broken)
     with pytest.raises(RuntimeError, match="reader failed"):
-        runs.execute(run)
+        uploads.execute(run)
     run.refresh_from_db()
-    assert (run.status, run.error) == (ImportStatus.FAILED, runs.UNEXPECTED)
+    assert (run.status, run.error) == (ImportStatus.FAILED, message_id(runs.UNEXPECTED))
+    assert run.error_detail["code"] == "import_failed_unexpectedly"
     assert Order.objects.count() == 0
 
 
@@ -148,9 +150,9 @@ def test_an_import_whose_process_ended_shows_as_interrupted(web_client: Web, man
     assert client.get("/imports/").status_code == 200
     for run in (killed, alive, elsewhere):
         run.refresh_from_db()
-    assert (killed.status, killed.error) == (ImportStatus.FAILED, runs.INTERRUPTED)
+    assert (killed.status, killed.error) == (ImportStatus.FAILED, message_id(runs.INTERRUPTED))
     assert (alive.status, elsewhere.status) == (ImportStatus.RUNNING, ImportStatus.RUNNING)
-    assert runs.INTERRUPTED.encode() in client.get(f"/imports/{killed.pk}/").content
+    assert message_id(runs.INTERRUPTED) in client.get(f"/imports/{killed.pk}/").content.decode()
 
 
 @pytest.mark.django_db
