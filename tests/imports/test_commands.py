@@ -180,7 +180,7 @@ def _kill_and_rerun(target: Target, tmp_path: Path) -> None:
         "Party.objects.bulk_create(Party(kind='person', given_name='C', display_name='C',"
         " external_id=f'C{n}') for n in range(1000))\n"
     )
-    subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603
+    subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603  (our own interpreter)
     rows = 400_000
     path = tmp_path / "orders.csv"
     with path.open("w") as out:

@@ -78,7 +78,7 @@ def test_the_rejects_file_is_in_the_language_of_whoever_downloads_it(manager: Us
 
     for language in ("pt", "en"):
         response = reader(manager, language).get(f"/imports/{run.pk}/rejects/")
-        body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+        body = response.getvalue().decode()
         assert response["Content-Disposition"] == ('attachment; filename="contactos-rejects.csv"')
         lines = body.splitlines()
         assert lines[0] == "Cliente,Canal,Direção,_row,_errors"

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import Role, User
 from clientela.core.errors import Invalid, message_id
@@ -66,12 +67,10 @@ def test_each_way_in_settles_ended_runs_and_records_its_process(
     admin: User,
     tmp_path: Path,
     web_client: Web,
-    settings: object,
+    settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings.TASKS = {  # type: ignore[attr-defined]
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     monkeypatch.setattr(uploads, "SMALL_FILE", 0 if begin is from_the_worker else 10**9)
     stale = ended_run(admin)
 
