@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
 from clientela.imports.services import ImportOptions, ImportSummary, import_file
 
 Importer = Callable[..., ImportSummary]
+Writer = Callable[[str, bytes | str], Path]
 
 
 @pytest.fixture(autouse=True)
-def _private_home(settings: object, tmp_path: Path) -> None:
+def _private_home(settings: Settings, tmp_path: Path) -> None:
     """Uploads, rejects and progress files go to a temporary CLIENTELA_HOME."""
-    settings.HOME = tmp_path / "home"  # type: ignore[attr-defined]
+    settings.HOME = tmp_path / "home"
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, bytes | str], Path]:
+def write(tmp_path: Path) -> Writer:
     """Write bytes (or UTF-8 text) to a file in a temporary folder; returns its path."""
 
     def make(name: str, content: bytes | str) -> Path:
@@ -41,11 +44,11 @@ def run_import(admin: User) -> Importer:
         *,
         by: User | None = None,
         rejects: Path | None = None,
-        **options: object,
+        **options: Any,
     ) -> ImportSummary:
         return import_file(
             path,
-            options=ImportOptions(kind=kind, **options),  # type: ignore[arg-type]
+            options=ImportOptions(kind=kind, **options),
             by=by or admin,
             rejects_path=rejects,
         )

@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from clientela.accounts.models import User
+from clientela.core.errors import message_id
 from clientela.imports.models import ImportRun, ImportStatus
 from clientela.imports.services import runs
 from tests.factories import make_party
@@ -179,7 +180,7 @@ def _kill_and_rerun(target: Target, tmp_path: Path) -> None:
         "Party.objects.bulk_create(Party(kind='person', given_name='C', display_name='C',"
         " external_id=f'C{n}') for n in range(1000))\n"
     )
-    subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603
+    subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)  # noqa: S603  (our own interpreter)
     rows = 400_000
     path = tmp_path / "orders.csv"
     with path.open("w") as out:
@@ -215,7 +216,7 @@ def _kill_and_rerun(target: Target, tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-2000:]
     assert target.count_orders() == rows
     # The killed import's record no longer says "running": its process is gone.
-    assert target.statuses() == [("failed", runs.INTERRUPTED), ("done", "")]
+    assert target.statuses() == [("failed", message_id(runs.INTERRUPTED)), ("done", "")]
 
 
 @pytest.mark.django_db

@@ -4,17 +4,17 @@ import pytest
 
 from clientela.interactions.models import Interaction
 from tests.factories import make_party
-from tests.imports.conftest import Importer
+from tests.imports.conftest import Importer, Writer
 
 
 @pytest.mark.django_db
 def test_interactions_are_logged_on_the_party_found_by_e_mail(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     party = make_party(email="ana@example.com")
     path = write(
         "i.csv",
-        "E-mail,Canal,Direction,Data,Assunto\n"  # type: ignore[operator]
+        "E-mail,Canal,Direction,Data,Assunto\n"
         "ana@example.com,phone,inbound,2024-03-01T10:00:00Z,Asked about delivery\n",
     )
     summary = run_import("interactions", path)
@@ -25,12 +25,12 @@ def test_interactions_are_logged_on_the_party_found_by_e_mail(
 
 @pytest.mark.django_db
 def test_interactions_without_an_external_id_are_not_logged_twice(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     make_party(external_id="C1")
     path = write(
         "i.csv",
-        "customer_id,channel,direction,occurred_at,subject\n"  # type: ignore[operator]
+        "customer_id,channel,direction,occurred_at,subject\n"
         "C1,email,outbound,2024-03-01T10:00:00Z,Welcome\n",
     )
     run_import("interactions", path)
@@ -40,9 +40,9 @@ def test_interactions_without_an_external_id_are_not_logged_twice(
 
 
 @pytest.mark.django_db
-def test_an_unknown_channel_is_a_row_problem(write: object, run_import: Importer) -> None:
+def test_an_unknown_channel_is_a_row_problem(write: Writer, run_import: Importer) -> None:
     make_party(external_id="C1")
-    path = write("i.csv", "customer_id,channel,direction\nC1,pigeon,inbound\n")  # type: ignore[operator]
+    path = write("i.csv", "customer_id,channel,direction\nC1,pigeon,inbound\n")
     summary = run_import("interactions", path)
     assert summary.problems[0].column == "channel"
     assert Interaction.objects.count() == 0

@@ -5,11 +5,13 @@ from collections.abc import Callable
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
+from clientela.core.errors import message_id
 from clientela.imports.models import ImportRun, ImportStatus
-from clientela.imports.services import runs
+from clientela.imports.services import runs, uploads
 from tests.factories import make_party
 
 Web = Callable[[User], Client]
@@ -71,7 +73,7 @@ def test_an_import_with_skip_invalid_gives_counts_and_downloadable_rejects(
     assert (run.status, run.created, run.rejected) == (ImportStatus.DONE, 1, 1)
     assert run.created_by == manager
     rejects = client.get(f"/imports/{run.pk}/rejects/")
-    body = b"".join(rejects.streaming_content)  # type: ignore[attr-defined]
+    body = rejects.getvalue()
     assert b"O2;C1" not in body  # written back with commas
     assert b"O2,C1,2024-03-01T10:00:00Z,dez,EUR,3," in body
 
@@ -93,12 +95,10 @@ def test_an_all_or_nothing_import_with_a_bad_row_writes_nothing(
 
 @pytest.mark.django_db
 def test_a_large_file_runs_as_a_background_task_with_progress(
-    web_client: Web, manager: User, settings: object, monkeypatch: pytest.MonkeyPatch
+    web_client: Web, manager: User, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.TASKS = {  # type: ignore[attr-defined]
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    }
-    monkeypatch.setattr(runs, "SMALL_FILE", 0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(uploads, "SMALL_FILE", 0)
     make_party(external_id="C1")
     client = web_client(manager)
     run = _upload(client, ORDERS.rsplit("O2", 1)[0])
@@ -120,9 +120,10 @@ def test_an_unexpected_error_marks_the_import_failed_without_its_details(
 
     monkeypatch.setattr(runs, "import_file", broken)
     with pytest.raises(RuntimeError, match="reader failed"):
-        runs.execute(run)
+        uploads.execute(run)
     run.refresh_from_db()
-    assert (run.status, run.error) == (ImportStatus.FAILED, runs.UNEXPECTED)
+    assert (run.status, run.error) == (ImportStatus.FAILED, message_id(runs.UNEXPECTED))
+    assert run.error_detail["code"] == "import_failed_unexpectedly"
     assert Order.objects.count() == 0
 
 
@@ -148,9 +149,9 @@ def test_an_import_whose_process_ended_shows_as_interrupted(web_client: Web, man
     assert client.get("/imports/").status_code == 200
     for run in (killed, alive, elsewhere):
         run.refresh_from_db()
-    assert (killed.status, killed.error) == (ImportStatus.FAILED, runs.INTERRUPTED)
+    assert (killed.status, killed.error) == (ImportStatus.FAILED, message_id(runs.INTERRUPTED))
     assert (alive.status, elsewhere.status) == (ImportStatus.RUNNING, ImportStatus.RUNNING)
-    assert runs.INTERRUPTED.encode() in client.get(f"/imports/{killed.pk}/").content
+    assert message_id(runs.INTERRUPTED) in client.get(f"/imports/{killed.pk}/").content.decode()
 
 
 @pytest.mark.django_db
@@ -182,7 +183,7 @@ def test_the_parties_csv_export_follows_the_list_filters_and_access(
     make_party(given_name="Anabela", team=sales_b.team, roles=("customer",))
     response = web_client(sales_a).get("/exports/parties.csv?q=an&role=customer")
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    body = response.getvalue().decode()
     assert ",Ana," in body
     assert "Alberto" not in body
     assert "Anabela" not in body

@@ -52,9 +52,13 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
-    # The first problems, for the result page; every problem is in the rejects file.
+    # The first problems, for the result page (each RowProblem.as_record: code, untranslated
+    # message and parameters); every problem is in the rejects file.
     problems = models.JSONField(default=list, blank=True)
+    # Why it failed, in English for the record; `error_detail` keeps it untranslated (code,
+    # message id, parameters, field errors) to be shown in each reader's language.
     error = models.TextField(_("error"), blank=True)
+    error_detail = models.JSONField(default=dict, blank=True)
     rejects_file = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

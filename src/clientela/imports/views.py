@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils.http import content_disposition_header as content_disposition
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,33 +17,31 @@ from clientela.accounts.models import User
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages
-from clientela.imports.models import ImportKind, ImportStatus
-from clientela.imports.services import custom_field_names, runs
-from clientela.imports.services.exporting import csv_lines, export_rows
-from clientela.imports.services.mapping import IGNORE, KINDS, targets_for
+from clientela.core.requests import current_user
+from clientela.imports import presenters, services
+from clientela.imports.models import ImportKind, ImportRun, ImportStatus
 from clientela.parties.models import PartyKind, RelationshipRole
 
 MAX_UPLOAD = 1024 * 1024 * 1024
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (login_required has let only users through)
-    return user
-
-
 def _writer(request: HttpRequest) -> User:
-    user = _user(request)
+    user = current_user(request)
     if not user.can_write:
-        raise Forbidden(_("Your role may not import."))
+        raise Forbidden(_("Your role may not import."), code="import_forbidden")
     return user
 
 
-def _run(request: HttpRequest, run_id: int) -> runs.ImportRun:
+def _run(request: HttpRequest, run_id: int) -> ImportRun:
     try:
-        return runs.get_run(_user(request), run_id)
+        return services.get_run(current_user(request), run_id)
     except NotFound as exc:
-        raise Http404(str(exc)) from exc
+        raise Http404(exc.detail) from exc
+
+
+def _messages(exc: DomainError) -> list[str]:
+    """A service's refusal as lines in the reader's language, each with the value it is about."""
+    return [message for _error, message in invalid_messages(exc)]
 
 
 def _forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
@@ -67,13 +66,15 @@ def import_list(request: HttpRequest) -> HttpResponse:
             error = _("The file is larger than 1 GB.")
         else:
             try:
-                run = runs.store_upload(upload, name=upload.name or "upload", kind=kind, by=user)
+                run = services.store_upload(
+                    upload, name=upload.name or "upload", kind=kind, by=user
+                )
             except DomainError as exc:
-                error = exc.detail
+                error = "; ".join(_messages(exc))
             else:
                 return redirect("imports:detail", run.pk)
     context = {
-        "runs": runs.visible_runs(user)[:50],
+        "runs": services.visible_runs(user)[:50],
         "kinds": ImportKind.choices,
         "error": error,
         "chosen_kind": request.POST.get("kind", "parties"),
@@ -81,9 +82,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "imports/list.html", context, status=422 if error else 200)
 
 
-def _mapping_rows(run: runs.ImportRun) -> list[dict[str, Any]]:
-    custom = custom_field_names() if run.kind == ImportKind.PARTIES else {}
-    targets = targets_for(run.kind, custom)
+def _mapping_rows(run: ImportRun) -> list[dict[str, Any]]:
+    custom = services.custom_field_names() if run.kind == ImportKind.PARTIES else {}
+    targets = services.targets_for(run.kind, custom)
     return [
         {"position": i, "column": column, "target": target, "targets": targets}
         for i, (column, target) in enumerate(run.mapping.items())
@@ -98,13 +99,22 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context = {
         "run": run,
         "mapping": _mapping_rows(run) if run.status == ImportStatus.UPLOADED else [],
-        "ignore": IGNORE,
-        "progress": runs.read_progress(run),
+        "ignore": services.IGNORE,
+        **_result(run),
     }
     return render_page(request, "imports/detail.html", context)
 
 
-def _overrides(request: HttpRequest, run: runs.ImportRun) -> dict[str, str]:
+def _result(run: ImportRun) -> dict[str, Any]:
+    """How far the run is, and what came of it, in the reader's language."""
+    return {
+        "progress": services.read_progress(run),
+        "problems": presenters.run_problems(run),
+        "errors": presenters.run_error(run),
+    }
+
+
+def _overrides(request: HttpRequest, run: ImportRun) -> dict[str, str]:
     columns = list(run.mapping)
     overrides = {}
     for i, column in enumerate(columns):
@@ -121,24 +131,25 @@ def import_preview(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
         user = _writer(request)
-        runs.choose_mapping(
+        services.choose_mapping(
             run,
             _overrides(request, run),
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
         )
-        rows, summary = runs.preview(run, by=user)
+        rows, summary = services.preview(run, by=user)
     except Forbidden as exc:
         return _forbidden(request, exc)
     except DomainError as exc:
-        context = {
-            "run": run,
-            "problems": [message for _error, message in invalid_messages(exc)],
-            "detail": exc.detail,
-        }
+        context = {"run": run, "problems": _messages(exc), "detail": exc.detail}
         return render_page(request, "imports/_preview.html", context, status=422)
-    context = {"run": run, "rows": rows, "summary": summary, "columns": list(run.mapping)}
+    context = {
+        "run": run,
+        "rows": presenters.shown_preview(rows),
+        "summary": summary,
+        "columns": list(run.mapping),
+    }
     return render_page(request, "imports/_preview.html", context)
 
 
@@ -149,18 +160,19 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
         user = _writer(request)
-        runs.choose_mapping(
+        services.choose_mapping(
             run,
             _overrides(request, run),
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
         )
-        runs.start(run, by=user)
+        services.start(run, by=user)
     except Forbidden as exc:
         return _forbidden(request, exc)
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        for message in _messages(exc):
+            messages.error(request, message)
     return redirect("imports:detail", run.pk)
 
 
@@ -169,7 +181,7 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress fragment, polled while the import runs."""
     run = _run(request, run_id)
-    context = {"run": run, "progress": runs.read_progress(run)}
+    context = {"run": run, **_result(run)}
     return render_page(
         request, "imports/_progress.html", context, fragment="imports/_progress.html"
     )
@@ -177,18 +189,23 @@ def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_rejects(request: HttpRequest, run_id: int) -> FileResponse:
-    """The rejected rows with their reasons, to fix and import again."""
+def import_rejects(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+    """The rejected rows with their reasons in the reader's language, to fix and import
+    again."""
     run = _run(request, run_id)
-    if not run.rejects_file:
-        raise Http404(_("This import has no rejected rows."))
-    path = runs.rejects_path(run)
-    if not path.exists():
+    path = services.rejects_path(run)
+    if not run.rejects_file or not path.exists():
         raise Http404(_("This import has no rejected rows."))
     stem = run.file_name.rsplit(".", 1)[0]
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"{stem}-rejects{path.suffix}"
+    is_csv = path.suffix == ".csv"
+    response = StreamingHttpResponse(
+        services.shown_rejects(path, run.format),
+        content_type="text/csv; charset=utf-8" if is_csv else "application/x-ndjson",
     )
+    response["Content-Disposition"] = (
+        content_disposition(as_attachment=True, filename=f"{stem}-rejects{path.suffix}") or ""
+    )
+    return response
 
 
 def _int(value: str | None) -> int | None:
@@ -216,12 +233,12 @@ def _party_filters(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def export_csv(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     """A CSV of the parties (with the list's filters), orders or interactions the user can see."""
-    if kind not in KINDS:
+    if kind not in services.KINDS:
         raise Http404(kind)
     filters = _party_filters(request)
-    columns, rows = export_rows(kind, _user(request), filters=filters)
+    columns, rows = services.export_rows(kind, current_user(request), filters=filters)
     response = StreamingHttpResponse(
-        csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
+        services.csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
     return response

@@ -4,7 +4,7 @@ An import keeps the uploaded file and its rejects (web imports, under CLIENTELA_
 and the first problems of every import, each with the value of its cell. When a party is
 erased, every import whose kept file or problems hold one of the party's identifiers (an
 e-mail address or telephone number, as typed or as normalised, or its external id) loses them:
-the files are deleted once the erasure commits, and the values and reasons of those problems
+the files are deleted once the erasure commits, and the values and parameters of those problems
 are blanked in the erasure's transaction. Names alone are not looked for: a name is shared by
 too many people to delete other people's imports for it.
 """
@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from clientela.core.errors import DomainError
 from clientela.imports.models import ImportRun, ImportStatus
+from clientela.imports.services.problems import RowProblem
+from clientela.imports.services.runs import record_error
 from clientela.parties.models import ContactPoint, Party
 
 log = logging.getLogger(__name__)
-ERASED_FILES = "the kept files were deleted by a privacy erasure"
-ERASED_PROBLEM = "(removed by a privacy erasure)"
+ERASED_FILES = _("the kept files were deleted by a privacy erasure")
+ERASED_PROBLEM = _("(removed by a privacy erasure)")
 READ_BLOCK = 1 << 24
 
 
@@ -56,13 +61,22 @@ def _mentions(path: Path, encoding: str, wanted: set[str]) -> bool:
     return False
 
 
+def _said(record: dict[str, Any]) -> str:
+    """What a kept problem says of the row: its value, its parameters (and, in a problem kept
+    before they were untranslated, its reason), lower-cased."""
+    params = record.get("params") or {}
+    parts = [record.get("value"), record.get("reason"), *params.values()]
+    return " ".join(str(p) for p in parts if p not in (None, "")).lower()
+
+
 def _blank_problems(run: ImportRun, wanted: set[str]) -> bool:
-    """Blank the value and reason of each kept problem that names the party."""
+    """Blank the value and parameters of each kept problem that names the party."""
     changed = False
-    for problem in run.problems:
-        said = f"{problem.get('value', '')} {problem.get('reason', '')}".lower()
-        if any(w in said for w in wanted):
-            problem["value"], problem["reason"] = "", ERASED_PROBLEM
+    for index, record in enumerate(run.problems):
+        if any(w in _said(record) for w in wanted):
+            kept = RowProblem.from_record(record)
+            erased = RowProblem(kept.row, kept.column, "", ERASED_PROBLEM, code="erased")
+            run.problems[index] = erased.as_record()
             changed = True
     return changed
 
@@ -81,8 +95,8 @@ def erase_from_imports(party: Party) -> None:
         if files:
             doomed += files
             run.rejects_file = ""
-            run.error = ERASED_FILES
-            fields += ["rejects_file", "error"]
+            record_error(run, DomainError(ERASED_FILES, code="import_files_erased"))
+            fields += ["rejects_file", "error", "error_detail"]
             if not run.is_finished:  # its file is gone: it cannot run any more
                 run.status = ImportStatus.FAILED
                 fields.append("status")

@@ -1,7 +1,7 @@
 """Exports: parties, orders and interactions the user may see, as CSV or NDJSON, streamed.
 
 Column names are the import's field names, so an exported file imports back as it is. CSV
-cells that a spreadsheet would run as a formula are neutralised (see cells.py).
+cells that a spreadsheet would run as a formula are neutralised (see core/cells.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
 from clientela.core.cells import neutralise
+from clientela.core.errors import invalid
 from clientela.imports.services.reading import CSV, NDJSON
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Affiliation, ContactKind, CustomField, Party
@@ -236,10 +238,16 @@ def export_rows(
     if kind == "interactions":
         items = _with_party(Interaction.objects.filter(party__in=parties))
         return INTERACTION_COLUMNS, (interaction_row(i) for i in items.iterator(chunk_size=CHUNK))
-    raise ValueError(f"unknown export {kind!r}")
+    raise invalid(
+        "kind",
+        kind,
+        code="export_kind_unknown",
+        message=_("must be one of %(kinds)s"),
+        kinds="parties, orders, interactions",
+    )
 
 
-class _Echo:
+class Echo:
     """A file-like object that hands back what is written, for streaming responses."""
 
     def write(self, value: str) -> str:
@@ -248,7 +256,7 @@ class _Echo:
 
 def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The CSV text, a line at a time, with formula cells neutralised."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = csv.writer(Echo(), lineterminator="\r\n")
     yield writer.writerow([neutralise(c) for c in columns])
     for row in rows:
         yield writer.writerow([neutralise(_text(row.get(c))) for c in columns])

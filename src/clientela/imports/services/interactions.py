@@ -25,8 +25,8 @@ from clientela.imports.services.rows import (
     BatchResult,
     Outcome,
     PartyFinder,
-    RowProblem,
     problems_from,
+    read_problems,
     row_values,
 )
 from clientela.interactions.schemas import InteractionCreate
@@ -61,9 +61,7 @@ class InteractionImporter:
             outcome = Outcome(row, REJECTED)
             outcomes.append(outcome)
             if row.problems:
-                outcome.problems = [
-                    RowProblem(row.row, p.column, p.value, p.reason) for p in row.problems
-                ]
+                outcome.problems = read_problems(row)
                 continue
             values, problems = row_values(row, self.mapping)
             refs = {t: values[t] for t in PARTY_REFS if t in values}
@@ -85,7 +83,15 @@ class InteractionImporter:
                 with transaction.atomic():
                     _interaction, created = log_interaction(schema, by=self.by)
             except DomainError as exc:
-                errors = exc.errors or [FieldError("external_id", schema.external_id, exc.detail)]
+                errors = exc.errors or [
+                    FieldError(
+                        "external_id",
+                        schema.external_id,
+                        exc.message,
+                        code=exc.code,
+                        params=exc.params,
+                    )
+                ]
                 outcome.problems = problems_from(row.row, errors, self.column_of)
                 continue
             outcome.result = CREATED if created else UNCHANGED

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from clientela.core.errors import FieldError, Invalid
 from clientela.parties.services.identity import normalize_text
 
@@ -245,7 +247,11 @@ def build_mapping(
     for source, target in overrides.items():
         column = source if source in columns else by_key.get(header_key(source))
         if column is None:
-            errors.append(FieldError("map", source, "is not a column of the file"))
+            errors.append(
+                FieldError(
+                    "map", source, _("is not a column of the file"), code="map_column_unknown"
+                )
+            )
             continue
         target = target.strip()
         if target in {"", IGNORE}:
@@ -255,7 +261,11 @@ def build_mapping(
         else:
             errors.append(
                 FieldError(
-                    "map", f"{source}={target}", f"must name one of: {', '.join(sorted(valid))}"
+                    "map",
+                    f"{source}={target}",
+                    _("must name one of: %(fields)s"),
+                    code="map_field_unknown",
+                    params={"fields": ", ".join(sorted(valid))},
                 )
             )
     targets: list[str | None] = []
@@ -286,9 +296,19 @@ def _check(
                 FieldError(
                     "header",
                     columns[position],
-                    f"column {position + 1} and column {first + 1} ({columns[first]!r}) both "
-                    f"go to {target}; ignore one with --map '{columns[position]}=-' or map it "
-                    "to another field",
+                    _(
+                        "column %(position)s and column %(first)s (%(first_name)s) both go to "
+                        "%(field)s; ignore one with --map '%(column)s=-' or map it to another "
+                        "field"
+                    ),
+                    code="columns_share_a_field",
+                    params={
+                        "position": position + 1,
+                        "first": first + 1,
+                        "first_name": repr(columns[first]),
+                        "field": target,
+                        "column": columns[position],
+                    },
                 )
             )
             continue
@@ -299,8 +319,9 @@ def _check(
                 FieldError(
                     "header",
                     ", ".join(columns),
-                    f"has no column for {' or '.join(group)}; "
-                    f"name one with --map COLUMN={group[0]}",
+                    _("has no column for %(fields)s; name one with --map COLUMN=%(field)s"),
+                    code="required_column_missing",
+                    params={"fields": " or ".join(group), "field": group[0]},
                 )
             )
 
@@ -311,6 +332,8 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         source, sep, target = pair.partition("=")
         if not sep or not source.strip():
-            raise Invalid(FieldError("map", pair, "must be written as SOURCE=FIELD"))
+            raise Invalid(
+                FieldError("map", pair, _("must be written as SOURCE=FIELD"), code="map_syntax")
+            )
         result[source.strip()] = target.strip()
     return result

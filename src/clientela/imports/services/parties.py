@@ -12,21 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import DomainError, FieldError
-from clientela.core.validation import field_errors
-from clientela.imports.services.geography import country_code
+from clientela.core.validation import PYDANTIC_MESSAGES, field_errors
 from clientela.imports.services.mapping import CUSTOM_PREFIX, Mapping
-from clientela.imports.services.party_state import (
-    SCALARS,
-    address_text,
-    current_state,
-    merge_state,
-    parse_key_date,
-    split_list,
-)
+from clientela.imports.services.party_rows import row_patch
+from clientela.imports.services.party_state import current_state, merge_state
 from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
     CREATED,
@@ -36,7 +30,9 @@ from clientela.imports.services.rows import (
     BatchResult,
     Outcome,
     RowProblem,
+    RowRefused,
     problems_from,
+    read_problems,
     row_values,
     short,
 )
@@ -46,30 +42,12 @@ from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import create_party, update_party
 from clientela.parties.services.identity import normalize_email, normalize_phone
 
-ADDRESS = ("street", "city", "region", "postal_code", "country")
-KIND_WORDS = {
-    PartyKind.PERSON: {"person", "pessoa", "persona", "individual", "pf", "b2c", "private"},
-    PartyKind.ORGANIZATION: {
-        "organization",
-        "organisation",
-        "company",
-        "organizacao",
-        "empresa",
-        "organizacion",
-        "azienda",
-        "organizzazione",
-        "societa",
-        "pj",
-        "b2b",
-        "business",
-    },
-}
 
-
-class _RowError(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__("row refused")
-        self.problems = problems
+def _errors(exc: ValidationError | DomainError) -> list[FieldError]:
+    """A refusal's field errors; a domain error without any is an error of the whole row."""
+    if isinstance(exc, ValidationError):
+        return field_errors(exc)
+    return exc.errors or [FieldError("", "", exc.message, code=exc.code, params=exc.params)]
 
 
 class PartyImporter:
@@ -92,14 +70,12 @@ class PartyImporter:
         for row in rows:
             outcome = Outcome(row, REJECTED)
             if row.problems:
-                outcome.problems = [
-                    RowProblem(row.row, p.column, p.value, p.reason) for p in row.problems
-                ]
+                outcome.problems = read_problems(row)
             else:
                 try:
                     with transaction.atomic():
                         outcome.result = self._import(row)
-                except _RowError as exc:
+                except RowRefused as exc:
                     outcome.result, outcome.problems = REJECTED, exc.problems
             outcomes.append(outcome)
         result = BatchResult()
@@ -112,130 +88,13 @@ class PartyImporter:
     def _import(self, row: SourceRow) -> str:
         values, problems = row_values(row, self.mapping)
         if problems:
-            raise _RowError(problems)
-        patch, sources = self._patch(values, row.row)
+            raise RowRefused(problems)
+        patch, sources = row_patch(values, self.column_of, row.row)
         match = self._match(patch, row.row)
         if match is None:
             return self._create(patch, sources, row.row)
         party, how = match
         return self._update(party, how, patch, sources, row.row)
-
-    def _patch(self, values: dict[str, Any], row: int) -> tuple[dict[str, Any], dict[str, str]]:
-        """The row as PartyCreate-shaped data, and which column each part came from."""
-        problems: list[RowProblem] = []
-        col = self.column_of
-        patch: dict[str, Any] = {k: values[k] for k in SCALARS if k in values}
-        sources: dict[str, str] = {}
-        for key in ("contact_points", "key_dates", "roles"):
-            if isinstance(values.get(key), list):
-                patch[key] = values[key]
-        if "kind" in values:
-            patch["kind"] = self._kind(values["kind"], row, problems)
-        if "name" in values:
-            self._name(values["name"], patch)
-        if "company" in values:
-            patch["company"] = str(values["company"])
-        points = list(patch.get("contact_points", []))
-        for target, kind in (
-            ("email", ContactKind.EMAIL),
-            ("phone", ContactKind.PHONE),
-            ("website", ContactKind.WEBSITE),
-        ):
-            if target in values:
-                sources[f"contact_points.{len(points)}"] = col.get(target, target)
-                points.append({"kind": kind, "value": str(values[target])})
-        address = {k: str(values[k]) for k in ADDRESS if k in values}
-        if address:
-            sources[f"contact_points.{len(points)}"] = ", ".join(
-                col.get(k, k) for k in ADDRESS if k in address
-            )
-            points.append(self._address(address, row, problems))
-        if points:
-            patch["contact_points"] = points
-        dates = list(patch.get("key_dates", []))
-        for target, date_kind in (("birthday", "birthday"), ("customer_since", "customer_since")):
-            if target in values:
-                try:
-                    year, month, day = parse_key_date(values[target])
-                except ValueError as exc:
-                    problems.append(
-                        RowProblem(row, col.get(target, target), short(values[target]), str(exc))
-                    )
-                    continue
-                sources[f"key_dates.{len(dates)}"] = col.get(target, target)
-                dates.append({"kind": date_kind, "year": year, "month": month, "day": day})
-        if dates:
-            patch["key_dates"] = dates
-        if "tags" in values:
-            patch["tags"] = split_list(values["tags"])
-        if "roles" in values and not isinstance(values["roles"], list):
-            patch["roles"] = [{"role": r.lower()} for r in split_list(values["roles"])]
-        custom = dict(values["custom"]) if isinstance(values.get("custom"), dict) else {}
-        for key, value in values.items():
-            if key.startswith(CUSTOM_PREFIX):
-                custom[key.removeprefix(CUSTOM_PREFIX)] = value
-        if custom:
-            patch["custom"] = custom
-        for target in ("owner", "team", "clientela_id"):
-            if target in values:
-                patch[target] = values[target]
-        if problems:
-            raise _RowError(problems)
-        return patch, sources
-
-    def _kind(self, value: Any, row: int, problems: list[RowProblem]) -> str:
-        from clientela.parties.services.identity import normalize_text
-
-        word = normalize_text(str(value))
-        for kind, words in KIND_WORDS.items():
-            if word in words:
-                return kind
-        problems.append(
-            RowProblem(
-                row,
-                self.column_of.get("kind", "kind"),
-                short(value),
-                "must be person or organization",
-            )
-        )
-        return ""
-
-    def _name(self, value: Any, patch: dict[str, Any]) -> None:
-        text = " ".join(str(value).split())
-        if patch.get("kind") == PartyKind.ORGANIZATION:
-            patch.setdefault("organization_name", text)
-            return
-        if "given_name" in patch or "family_name" in patch:
-            return
-        given, _, family = text.rpartition(" ")
-        patch["given_name"], patch["family_name"] = (given, family) if given else (text, "")
-
-    def _address(
-        self, address: dict[str, str], row: int, problems: list[RowProblem]
-    ) -> dict[str, Any]:
-        point: dict[str, Any] = {"kind": ContactKind.ADDRESS}
-        if "street" in address:
-            point["street"] = address["street"]
-        if "city" in address:
-            point["locality"] = address["city"]
-        for key in ("region", "postal_code"):
-            if key in address:
-                point[key] = address[key]
-        if "country" in address:
-            code = country_code(address["country"])
-            if code is None:
-                problems.append(
-                    RowProblem(
-                        row,
-                        self.column_of.get("country", "country"),
-                        short(address["country"]),
-                        "is not a country name or a two-letter ISO code",
-                    )
-                )
-            else:
-                point["country"] = code
-        point["value"] = address_text(point)
-        return point
 
     # -- matching ------------------------------------------------------------------------
 
@@ -253,9 +112,10 @@ class PartyImporter:
                     row,
                     col.get("clientela_id", "clientela_id"),
                     short(patch["clientela_id"]),
-                    "is not a whole number",
+                    PYDANTIC_MESSAGES["int_parsing"],
+                    code="int_parsing",
                 )
-                raise _RowError([problem]) from None
+                raise RowRefused([problem]) from None
             party = self.visible.filter(pk=pk).first()
             if party is not None:
                 found["clientela_id"] = party
@@ -271,8 +131,8 @@ class PartyImporter:
                 normal = (normalize_email if kind == ContactKind.EMAIL else normalize_phone)(
                     str(point.get("value", ""))
                 )
-            except ValueError:
-                continue  # the schema names the problem when the row is checked
+            except ValueError:  # a Problem too: the schema names it when the row is checked
+                continue
             owners = list(
                 ContactPoint.objects.filter(kind=kind, normalized=normal, party__in=self.visible)
                 .values_list("party_id", flat=True)
@@ -283,7 +143,15 @@ class PartyImporter:
         parties = {p.pk for p in found.values()}
         if len(parties) > 1:
             described = ", ".join(f"{how} → #{p.pk}" for how, p in found.items())
-            raise _RowError([RowProblem(row, "", "", f"matches different parties ({described})")])
+            problem = RowProblem(
+                row,
+                "",
+                "",
+                _("matches different parties (%(parties)s)"),
+                code="matches_several_parties",
+                params={"parties": described},
+            )
+            raise RowRefused([problem])
         if not found:
             return None
         how, party = next(iter(found.items()))
@@ -311,12 +179,8 @@ class PartyImporter:
         try:
             schema = PartyCreate.model_validate(data)
             create_party(schema, by=self.by)
-        except ValidationError as exc:
-            raise _RowError(self._problems(row, field_errors(exc), sources)) from exc
-        except DomainError as exc:
-            raise _RowError(
-                self._problems(row, exc.errors or [FieldError("", "", exc.detail)], sources)
-            ) from exc
+        except (ValidationError, DomainError) as exc:
+            raise RowRefused(self._problems(row, _errors(exc), sources)) from exc
         return CREATED
 
     def _update(
@@ -333,25 +197,19 @@ class PartyImporter:
         if not changed:
             return UNCHANGED
         if not self.upsert:
-            raise _RowError(
-                [
-                    RowProblem(
-                        row,
-                        self._column_for(how),
-                        "",
-                        f"is a duplicate of party #{party.pk} (same {how}); "
-                        "use --upsert to update it",
-                    )
-                ]
+            problem = RowProblem(
+                row,
+                self._column_for(how),
+                "",
+                _("is a duplicate of party #%(party)s (same %(how)s); use --upsert to update it"),
+                code="duplicate_party",
+                params={"party": party.pk, "how": how},
             )
+            raise RowRefused([problem])
         try:
             update_party(party, PartyUpdate.model_validate(changed), by=self.by)
-        except ValidationError as exc:
-            raise _RowError(self._problems(row, field_errors(exc), sources)) from exc
-        except DomainError as exc:
-            raise _RowError(
-                self._problems(row, exc.errors or [FieldError("", "", exc.detail)], sources)
-            ) from exc
+        except (ValidationError, DomainError) as exc:
+            raise RowRefused(self._problems(row, _errors(exc), sources)) from exc
         return UPDATED
 
     def _column_for(self, how: str) -> str:
@@ -365,27 +223,26 @@ class PartyImporter:
                 email__iexact=str(patch["owner"]).strip(), is_active=True
             ).first()
             if owner is None:
-                raise _RowError(
-                    [
-                        RowProblem(
-                            row,
-                            col.get("owner", "owner"),
-                            short(patch["owner"]),
-                            "is not the e-mail of an active user",
-                        )
-                    ]
+                problem = RowProblem(
+                    row,
+                    col.get("owner", "owner"),
+                    short(patch["owner"]),
+                    _("is not the e-mail of an active user"),
+                    code="owner_unknown",
                 )
+                raise RowRefused([problem])
             data["owner_id"] = owner.pk
         if "team" in patch:
             team = Team.objects.filter(name__iexact=str(patch["team"]).strip()).first()
             if team is None:
-                raise _RowError(
-                    [
-                        RowProblem(
-                            row, col.get("team", "team"), short(patch["team"]), "is not a team"
-                        )
-                    ]
+                problem = RowProblem(
+                    row,
+                    col.get("team", "team"),
+                    short(patch["team"]),
+                    _("is not a team"),
+                    code="team_unknown",
                 )
+                raise RowRefused([problem])
             data["team_id"] = team.pk
 
     def _organization(self, name: str, row: int) -> int:
@@ -410,16 +267,13 @@ class PartyImporter:
                     by=self.by,
                 )
             except (ValidationError, DomainError) as exc:
-                raise _RowError(
-                    [
-                        RowProblem(
-                            row,
-                            self.column_of.get("company", "company"),
-                            short(name),
-                            f"cannot be created: {exc}",
-                        )
-                    ]
-                ) from exc
+                # Each reason the organization is refused, said of the company column.
+                column = self.column_of.get("company", "company")
+                problems = [
+                    RowProblem(row, column, short(name), e.message, code=e.code, params=e.params)
+                    for e in _errors(exc)
+                ]
+                raise RowRefused(problems) from exc
         return int(org.pk)
 
     def _problems(

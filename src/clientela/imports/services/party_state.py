@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import Problem
 from clientela.parties.models import ContactKind, Party
 from clientela.parties.services.identity import normalize_contact
 
@@ -31,7 +34,7 @@ def split_list(value: Any) -> list[str]:
 
 
 def parse_key_date(value: Any) -> tuple[int | None, int, int]:
-    """YYYY-MM-DD, or --MM-DD when the year is not known; ValueError otherwise."""
+    """YYYY-MM-DD, or --MM-DD when the year is not known; Problem otherwise."""
     text = str(value).strip()
     try:
         if text.startswith("--") and len(text) == 7:
@@ -39,8 +42,9 @@ def parse_key_date(value: Any) -> tuple[int | None, int, int]:
             return None, day.month, day.day
         day = date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise ValueError(
-            "must be a date as YYYY-MM-DD, or --MM-DD when the year is not known"
+        raise Problem(
+            "key_date_invalid",
+            _("must be a date as YYYY-MM-DD, or --MM-DD when the year is not known"),
         ) from exc
     return day.year, day.month, day.day
 

@@ -8,7 +8,6 @@ not in the file's encoding, NUL characters, a quoted cell that never closes).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 import itertools
@@ -18,7 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from clientela.core.errors import invalid
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import FieldError, Invalid, invalid
+from clientela.imports.services.lines import bad_lines, text_lines
+
+# ReadProblem is named from here by the order import, which reads rows as this module does.
+from clientela.imports.services.problems import ReadProblem as ReadProblem
+from clientela.imports.services.problems import short
 
 CSV = "csv"
 NDJSON = "ndjson"
@@ -29,15 +35,6 @@ MAX_CELL = 64 * 1024 * 1024
 SAMPLE = 64 * 1024
 
 csv.field_size_limit(MAX_CELL)
-
-
-@dataclass(frozen=True)
-class ReadProblem:
-    """Something wrong with a row before any field is looked at."""
-
-    column: str
-    value: str
-    reason: str
 
 
 @dataclass(slots=True)
@@ -68,18 +65,18 @@ class Table:
             self.closer()
 
 
-def _is_line_safe(encoding: str) -> bool:
-    """True when a line break is the single byte 0x0A, so lines can be decoded one by one."""
-    return "\n".encode(encoding) == b"\n" and "a".encode(encoding) == b"a"
-
-
 def detect_encoding(head: bytes, requested: str | None) -> str:
     """The requested encoding, or the one a byte-order mark names, or UTF-8."""
     if requested:
         try:
             return codecs.lookup(requested).name
         except LookupError as exc:
-            raise invalid("encoding", requested, "is not an encoding Python knows") from exc
+            raise invalid(
+                "encoding",
+                requested,
+                code="encoding_unknown",
+                message=_("is not an encoding Python knows"),
+            ) from exc
     for bom, name in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -96,7 +93,9 @@ def detect_format(name: str, head: bytes, requested: str | None) -> str:
     """The requested format, else the file's extension, else a guess from its first byte."""
     if requested:
         if requested not in FORMATS:
-            raise invalid("format", requested, "must be csv or ndjson")
+            raise invalid(
+                "format", requested, code="format_unknown", message=_("must be csv or ndjson")
+            )
         return requested
     lower = name.lower()
     if lower.endswith((".ndjson", ".jsonl", ".json")):
@@ -104,93 +103,6 @@ def detect_format(name: str, head: bytes, requested: str | None) -> str:
     if lower.endswith((".csv", ".tsv", ".txt")):
         return CSV
     return NDJSON if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else CSV
-
-
-class _Lines:
-    """Decodes a binary file into lines, a large block at a time, remembering bad lines.
-
-    A block that decodes cleanly and holds no NUL (the usual case) is split into lines in C;
-    only a block with a problem is decoded line by line, to say which line holds it.
-    """
-
-    BLOCK = 1 << 20
-
-    def __init__(self, binary: IO[bytes], encoding: str) -> None:
-        self.binary = binary
-        self.encoding = encoding
-        self.bytes_read = 0
-        self.bad: dict[int, str] = {}  # line number -> reason
-        self.first = True
-
-    def __iter__(self) -> Iterator[str]:
-        return itertools.chain.from_iterable(self._blocks())
-
-    def _blocks(self) -> Iterator[Iterator[str]]:
-        line = 1
-        rest = b""
-        while True:
-            data = self.binary.read(self.BLOCK)
-            if not data:
-                if rest:
-                    yield self._decode(rest, line)
-                return
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            block, rest = data[:cut], data[cut:]
-            self.bytes_read += len(block)
-            yield self._decode(block, line)
-            line += block.count(b"\n")
-
-    def _decode(self, block: bytes, line: int) -> Iterator[str]:
-        if self.first:
-            self.first = False
-            if block.startswith(codecs.BOM_UTF8) and self.encoding == "utf-8":
-                block = block[len(codecs.BOM_UTF8) :]
-        try:
-            text = block.decode(self.encoding)
-        except UnicodeDecodeError:
-            return iter(list(self._by_line(block, line)))
-        if "\x00" in text:
-            return iter(list(self._by_line(block, line)))
-        return io.StringIO(text, newline="\n")
-
-    def _by_line(self, block: bytes, number: int) -> Iterator[str]:
-        for raw in _split_lf(block):
-            try:
-                text = raw.decode(self.encoding)
-            except UnicodeDecodeError as exc:
-                bad = raw[exc.start : exc.start + 1]
-                self.bad[number] = (
-                    f"line {number} has bytes that are not {self.encoding} "
-                    f"(0x{bad.hex()} at position {exc.start}); give the file's encoding "
-                    "with --encoding, e.g. --encoding latin-1"
-                )
-                text = raw.decode(self.encoding, errors="replace")
-            if "\x00" in text:
-                self.bad.setdefault(number, f"line {number} contains a NUL character")
-                text = text.replace("\x00", "\ufffd")
-            number += 1
-            yield text
-
-
-def _split_lf(block: bytes) -> list[bytes]:
-    """Lines ending in LF only (a CR inside a quoted cell is not the end of a line)."""
-    parts = block.split(b"\n")
-    lines = [p + b"\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-class _Borrowed(io.TextIOWrapper):
-    """A text view of a binary file that leaves the file open: its opener closes it."""
-
-    def __del__(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.detach()
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -213,7 +125,7 @@ def open_table(
     head = binary.read(SAMPLE)
     binary.seek(0)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise invalid("file", name, "is empty")
+        raise invalid("file", name, code="file_empty", message=_("is empty"))
     encoding = detect_encoding(head, encoding)
     kind = detect_format(name, head, format)
     table = _ndjson_table(binary, encoding) if kind == NDJSON else _csv_table(binary, encoding)
@@ -228,17 +140,8 @@ def _size_on_disk(binary: IO[bytes]) -> int | None:
         return None  # an upload held in memory
 
 
-def _text_lines(binary: IO[bytes], encoding: str) -> tuple[Any, Any]:
-    if _is_line_safe(encoding):
-        lines = _Lines(binary, encoding)
-        return lines, lambda: lines.bytes_read
-    # UTF-16 and UTF-32: decode the stream as a whole; a bad byte is a problem of the file.
-    text = _Borrowed(binary, encoding=encoding, newline="")
-    return text, lambda: binary.tell() if not binary.closed else 0
-
-
 def _csv_table(binary: IO[bytes], encoding: str) -> Table:
-    lines, position = _text_lines(binary, encoding)
+    lines, position = text_lines(binary, encoding)
     iterator = iter(lines)
     header_lines: list[str] = []
     for line in iterator:
@@ -246,7 +149,7 @@ def _csv_table(binary: IO[bytes], encoding: str) -> Table:
         if line.strip():
             break
     if not header_lines or not header_lines[-1].strip():
-        raise invalid("file", "", "has no header row")
+        raise invalid("file", "", code="header_missing", message=_("has no header row"))
     delimiter = _sniff_delimiter(header_lines[-1])
 
     chained = itertools.chain(header_lines, iterator)
@@ -256,11 +159,17 @@ def _csv_table(binary: IO[bytes], encoding: str) -> Table:
         while not any(cell.strip() for cell in header):
             header = next(reader)
     except (csv.Error, StopIteration, UnicodeDecodeError) as exc:
-        raise invalid("file", "", f"has no readable header row: {exc}") from exc
-    bad = getattr(lines, "bad", {})
-    in_header = [reason for number, reason in bad.items() if number <= reader.line_num]
+        # The reader's own explanation, as data: it is the library's, not one of ours.
+        raise invalid(
+            "file",
+            short(str(exc)),
+            code="header_unreadable",
+            message=_("has no readable header row"),
+        ) from exc
+    bad = bad_lines(lines)
+    in_header = [problem for number, problem in bad.items() if number <= reader.line_num]
     if in_header:
-        raise invalid("header", "", "; ".join(in_header))
+        raise Invalid([FieldError("header", p.value, p.message, code=p.reason) for p in in_header])
     columns = [c.strip() for c in header]
     return Table(
         format=CSV,
@@ -309,7 +218,7 @@ class CsvRows:
     Both come from the same reader, so a table is read one way or the other, not both.
     """
 
-    def __init__(self, reader: Any, bad: dict[int, str], width: int, position: Any) -> None:
+    def __init__(self, reader: Any, bad: dict[int, ReadProblem], width: int, position: Any) -> None:
         self.reader = reader
         self.bad = bad
         self.width = width
@@ -350,14 +259,11 @@ class CsvRows:
                     self.done = True
                 break
             except csv.Error as exc:
-                message = str(exc)
-                if "unexpected end of data" in message:
-                    message = "a quoted cell is not closed: it runs to the end of the file"
-                batch.problems[len(cells)] = [ReadProblem("", "", message)]
+                batch.problems[len(cells)] = [_csv_problem(exc)]
                 add([])
                 end(reader.line_num)
-            except UnicodeDecodeError as exc:
-                batch.problems[len(cells)] = [ReadProblem("", "", f"cannot be decoded: {exc}")]
+            except UnicodeDecodeError:
+                batch.problems[len(cells)] = [ReadProblem("", "", "undecodable")]
                 add([])
                 end(reader.line_num)
                 self.done = True
@@ -384,11 +290,19 @@ class CsvRows:
                 continue
             for number in range(batch.start_of(i), batch.ends[i] + 1):
                 if number in bad:
-                    batch.problems.setdefault(i, []).append(ReadProblem("", "", bad.pop(number)))
+                    batch.problems.setdefault(i, []).append(bad.pop(number))
+
+
+def _csv_problem(exc: csv.Error) -> ReadProblem:
+    """The csv module's error as a read problem: an unclosed quote has its own code (the
+    module says "unexpected end of data"); any other keeps the module's words as its value."""
+    if "unexpected end of data" in str(exc):
+        return ReadProblem("", "", "quote_not_closed")
+    return ReadProblem("", short(str(exc)), "csv_unreadable")
 
 
 def _ndjson_table(binary: IO[bytes], encoding: str) -> Table:
-    lines, position = _text_lines(binary, encoding)
+    lines, position = text_lines(binary, encoding)
     rows = _ndjson_rows(lines)
     first: list[SourceRow] = []
     columns: list[str] = []
@@ -410,21 +324,27 @@ def _ndjson_table(binary: IO[bytes], encoding: str) -> Table:
 
 
 def _ndjson_rows(lines: Any) -> Iterator[SourceRow]:
-    bad = getattr(lines, "bad", {})
+    bad = bad_lines(lines)
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         row = SourceRow(number)
         if bad and number in bad:
-            row.problems.append(ReadProblem("", "", bad.pop(number)))
+            row.problems.append(bad.pop(number))
+        text = text.rstrip("\r\n")
         try:
             value = json.loads(text)
-        except ValueError as exc:
-            row.problems.append(ReadProblem("", text[:80], f"is not JSON: {exc}"))
+        except json.JSONDecodeError as exc:  # the position as a person counts, from 1
+            problem = ReadProblem("", text[:80], "json_invalid", {"position": exc.pos + 1})
+            row.problems.append(problem)
+            yield row
+            continue
+        except ValueError:  # valid JSON beyond what Python reads (a number of 5,000 digits)
+            row.problems.append(ReadProblem("", text[:80], "json_unreadable"))
             yield row
             continue
         if not isinstance(value, dict):
-            row.problems.append(ReadProblem("", text[:80], "must be a JSON object"))
+            row.problems.append(ReadProblem("", text[:80], "json_not_object"))
         else:
             row.record = value
         yield row

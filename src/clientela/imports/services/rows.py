@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from clientela.core.cells import restore
-from clientela.core.errors import FieldError
+from clientela.core.errors import FieldError, Problem
+from clientela.core.validation import PYDANTIC_MESSAGES
 from clientela.imports.services.mapping import Mapping
+
+# RowProblem and short are named from here by every kind of import.
+from clientela.imports.services.problems import RowProblem as RowProblem
+from clientela.imports.services.problems import short as short
 from clientela.imports.services.reading import SourceRow
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_email
@@ -22,27 +28,6 @@ REJECTED = "rejected"
 LOOKUP_CHUNK = 500
 # Up to this many visible parties, their external ids and e-mails are loaded at once.
 PRELOAD_LIMIT = 2_000_000
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One reason a row was not imported: where, what it held, and why."""
-
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-    def __str__(self) -> str:
-        where = f"row {self.row}"
-        if self.column:
-            where += f", column {self.column!r}"
-        if self.value:
-            where += f", value {self.value!r}"
-        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -79,13 +64,15 @@ class BatchResult:
 
 def read_problems(row: SourceRow) -> list[RowProblem]:
     """The problems found while reading the row, as RowProblems."""
-    return [RowProblem(row.row, p.column, p.value, p.reason) for p in row.problems]
+    return [RowProblem.read(row.row, p) for p in row.problems]
 
 
-def short(value: Any) -> str:
-    """A value as shown in a report: text, cut at 200 characters."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    return text if len(text) <= 200 else text[:200] + "…"
+class RowRefused(Exception):
+    """A row is refused, for these reasons: raised inside a row's savepoint to undo it."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__("row refused")
+        self.problems = problems
 
 
 def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[RowProblem]]:
@@ -111,7 +98,9 @@ def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[R
                 row.row,
                 "",
                 short(cells[width]),
-                f"has {len(cells)} cells but the header has {width} columns",
+                _("has %(cells)s cells but the header has %(columns)s columns"),
+                code="too_many_cells",
+                params={"cells": len(cells), "columns": width},
             )
         )
     for target, cell in zip(mapping.targets, cells, strict=False):
@@ -140,7 +129,16 @@ def problems_from(
         )
         if column is None:
             column = default if error.field in {"body", ""} else error.field
-        result.append(RowProblem(row, column, short(error.value), error.message))
+        result.append(
+            RowProblem(
+                row,
+                column,
+                short(error.value),
+                error.message,
+                code=error.code,
+                params=error.params,
+            )
+        )
     return result
 
 
@@ -154,7 +152,7 @@ class PartyFinder:
     def __init__(self, visible: QuerySet[Party]) -> None:
         self.visible = visible
         self.by_ref: dict[str, int | None] = {}
-        self.by_email: dict[str, int | str | None] = {}
+        self.by_email: dict[str, int | Problem | None] = {}
         self.by_id: dict[int, int | None] = {}
         self.has_all_refs = False
         self.has_all_emails = False
@@ -207,14 +205,17 @@ class PartyFinder:
             self.by_email[key] = self._one_owner(owners.get(key, set()))
 
     @staticmethod
-    def _one_owner(found: set[int]) -> int | str | None:
+    def _one_owner(found: set[int]) -> int | Problem | None:
         if len(found) > 1:
-            listed = ", ".join(f"#{pk}" for pk in sorted(found))
-            return f"belongs to several parties ({listed})"
+            return Problem(
+                "email_of_several_parties",
+                _("belongs to several parties (%(parties)s)"),
+                parties=", ".join(f"#{pk}" for pk in sorted(found)),
+            )
         return next(iter(found), None)
 
-    def email_party(self, raw: str) -> int | str:
-        """The party id for an e-mail, or the reason there is none."""
+    def email_party(self, raw: str) -> int | Problem:
+        """The party id for an e-mail, or the problem that there is none."""
         key = raw.strip().lower()
         if key not in self.by_email and not self.has_all_emails:
             self.prefetch(set(), {key}, set())
@@ -222,13 +223,15 @@ class PartyFinder:
         if found is None and key.isascii():
             try:
                 normal = normalize_email(raw)
-            except ValueError as exc:
-                return str(exc)
+            except Problem as exc:
+                return exc
+            except ValueError as exc:  # a plain ValueError: its own words, as data
+                return Problem("email_invalid", str(exc))
             if normal != key:
                 self.prefetch(set(), {normal}, set())
                 found = self.by_email.get(normal)
         if found is None:
-            return "is not the e-mail of a party you can see"
+            return Problem("party_email_not_visible", _("is not the e-mail of a party you can see"))
         return found
 
     def resolve(
@@ -240,53 +243,67 @@ class PartyFinder:
         for target, value in refs.items():
             column = column_of.get(target, target)
             if target == "party_external_id":
-                pk = (
-                    self.by_ref.get(value)
-                    if value in self.by_ref or self.has_all_refs
-                    else self._one_ref(value)
-                )
-                if pk is None:
-                    problems.append(
-                        RowProblem(row, column, short(value), "is not a party you can see")
-                    )
-                else:
-                    found[target] = pk
+                known = value in self.by_ref or self.has_all_refs
+                pk = self.by_ref.get(value) if known else self._one_ref(value)
+                result: int | Problem = NOT_VISIBLE if pk is None else pk
             elif target == "party_email":
                 result = self.email_party(value)
-                if isinstance(result, str):
-                    problems.append(RowProblem(row, column, short(value), result))
-                else:
-                    found[target] = result
             elif target == "party_id":
-                pk_or_problem = self._party_id(value)
-                if isinstance(pk_or_problem, str):
-                    problems.append(RowProblem(row, column, short(value), pk_or_problem))
-                else:
-                    found[target] = pk_or_problem
+                result = self._party_id(value)
+            else:
+                continue
+            if isinstance(result, Problem):
+                problems.append(_problem(row, column, value, result))
+            else:
+                found[target] = result
         if problems:
             return None, problems
         if not found:
             return None, [
-                RowProblem(row, "", "", "names no party: give party_external_id or party_email")
+                RowProblem(
+                    row,
+                    "",
+                    "",
+                    _("names no party: give party_external_id or party_email"),
+                    code="party_missing",
+                )
             ]
         if len(set(found.values())) > 1:
             described = ", ".join(f"{column_of.get(t, t)} → #{pk}" for t, pk in found.items())
-            return None, [RowProblem(row, "", "", f"points at different parties ({described})")]
+            return None, [
+                RowProblem(
+                    row,
+                    "",
+                    "",
+                    _("points at different parties (%(parties)s)"),
+                    code="parties_disagree",
+                    params={"parties": described},
+                )
+            ]
         return next(iter(found.values())), []
 
     def _one_ref(self, value: str) -> int | None:
         self.prefetch({value}, set(), set())
         return self.by_ref.get(value)
 
-    def _party_id(self, value: Any) -> int | str:
+    def _party_id(self, value: Any) -> int | Problem:
         try:
             pk = int(str(value))
         except ValueError:
-            return "is not a whole number"
+            return Problem("int_parsing", PYDANTIC_MESSAGES["int_parsing"])
         if pk not in self.by_id:
             self.prefetch(set(), set(), {pk})
         found = self.by_id.get(pk)
-        return "is not a party you can see" if found is None else found
+        return NOT_VISIBLE if found is None else found
+
+
+NOT_VISIBLE = Problem("party_not_visible", _("is not a party you can see"))
+
+
+def _problem(row: int, column: str, value: Any, problem: Problem) -> RowProblem:
+    return RowProblem(
+        row, column, short(value), problem.message, code=problem.code, params=problem.params
+    )
 
 
 def _chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> Iterable[list[Any]]:

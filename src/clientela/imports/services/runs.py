@@ -1,42 +1,48 @@
-"""The record of imports: started, finished, listed, and where their files are kept."""
+"""The record of imports, and the one life of every import: started, run, finished or failed.
+
+An import from the command line, from the web app (at once) or from the worker (a large upload)
+runs through `run_import`: it marks failed the runs whose process ended before they finished,
+marks this one running (with the process and host that run it), imports the file, and records
+what came of it, or why it failed. What is recorded keeps its messages untranslated, with their
+parameters, so each reader sees them in their own language (presenters.py).
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import socket
-from itertools import islice
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Role, User
-from clientela.accounts.services import require_write
-from clientela.core.errors import DomainError, NotFound, invalid
+from clientela.core.errors import DomainError, NotFound, invalid, message_id, printable
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
-from clientela.imports.services import (
+from clientela.imports.services.importing import (
     ImportOptions,
     ImportSummary,
+    Progress,
     import_file,
-    import_rows,
-    read_file,
 )
-from clientela.imports.services.mapping import KINDS, Mapping
-from clientela.imports.services.reading import CSV, Table
+from clientela.imports.services.problems import RowProblem
 
 KEPT_ON_RUN = 200
-SOURCE = "source"
 
-INTERRUPTED = (
+INTERRUPTED = _(
     "the import stopped before it finished (its process ended); nothing of it was written: "
     "run it again"
 )
 # What the import page says of an error that is not the file's (details go to the log).
-UNEXPECTED = "the import stopped on an unexpected error; nothing was written (see the server log)"
+UNEXPECTED = _(
+    "the import stopped on an unexpected error; nothing was written (see the server log)"
+)
+USER_GONE = _("the user who started this import no longer exists")
+ALREADY_STARTED = _("this import has already been started")
 
 
 def home() -> Path:
@@ -50,26 +56,102 @@ def run_folder(run: ImportRun) -> Path:
     return folder
 
 
-def start_run(
-    *, options: ImportOptions, file_name: str, by: User, source: str = ImportSource.CLI
-) -> ImportRun:
-    """Record that an import starts now (and that those of this machine whose process ended
-    before they finished were interrupted)."""
-    settle_interrupted()
-    return ImportRun.objects.create(
+def options_of(run: ImportRun, overrides: dict[str, str] | None = None) -> ImportOptions:
+    """How the run's file is read and imported, as recorded on the run."""
+    return ImportOptions(
+        kind=run.kind,
+        format=run.format or None,
+        encoding=run.encoding or None,
+        overrides=dict(run.mapping if overrides is None else overrides),
+        dry_run=run.dry_run,
+        skip_invalid=run.skip_invalid,
+        upsert=run.upsert,
+    )
+
+
+def import_path(
+    path: Path,
+    *,
+    options: ImportOptions,
+    by: User,
+    rejects: Path | None = None,
+    on_progress: Progress | None = None,
+    on_problem: Callable[[RowProblem], None] | None = None,
+) -> tuple[ImportRun, ImportSummary]:
+    """Record an import of a file given on the command line, and run it (`run_import`)."""
+    name = str(path)
+    run = ImportRun.objects.create(
         kind=options.kind,
-        source=source,
-        file_name=file_name[:255],
+        source=ImportSource.CLI,
+        file_name=name[-255:],  # the end of a long path: the name and its extension
+        format=options.format or "",
+        encoding=options.encoding or "",
         mapping=options.overrides,
         skip_invalid=options.skip_invalid,
         upsert=options.upsert,
         dry_run=options.dry_run,
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
         created_by=by,
-        pid=os.getpid(),
-        host=socket.gethostname()[:255],
     )
+    summary = run_import(run, path, rejects=rejects, on_progress=on_progress, on_problem=on_problem)
+    return run, summary
+
+
+def run_import(
+    run: ImportRun,
+    path: Path,
+    *,
+    rejects: Path | None = None,
+    on_progress: Progress | None = None,
+    on_problem: Callable[[RowProblem], None] | None = None,
+) -> ImportSummary:
+    """Run a recorded import of the file at `path`: the one life of every import.
+
+    A DomainError (the file, the mapping, the user's rights) is recorded on the run and raised
+    again for the adapter to show; any other error is recorded as unexpected, without its
+    details, and raised again to reach the log. A web import keeps its rejects file to be
+    downloaded later, so its reasons are kept untranslated (rejects.py).
+    """
+    if run.status not in {ImportStatus.UPLOADED, ImportStatus.QUEUED}:
+        raise invalid("status", run.status, code="import_already_started", message=ALREADY_STARTED)
+    settle_interrupted()
+    run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
+    run.pid, run.host = os.getpid(), socket.gethostname()[:255]
+    run.save(update_fields=["status", "started_at", "pid", "host"])
+    try:
+        if run.created_by is None:
+            raise NotFound(USER_GONE, code="import_user_gone")
+        summary = import_file(
+            path,
+            options=options_of(run),
+            by=run.created_by,
+            rejects_path=rejects,
+            rejects_kept=run.source == ImportSource.WEB,
+            on_progress=on_progress,
+            on_problem=on_problem,
+            name=Path(run.file_name).name,
+        )
+    except DomainError as exc:
+        fail_run(run, exc)
+        raise
+    except Exception:  # not the file's fault: recorded, then raised to the log
+        fail_run(run, DomainError(UNEXPECTED, code="import_failed_unexpectedly"))
+        raise
+    except BaseException:  # interrupted (Ctrl-C, exit): nothing of it was written
+        fail_run(run, DomainError(INTERRUPTED, code="import_interrupted"))
+        raise
+    if rejects is not None and summary.rejected:
+        run.rejects_file = _kept_path(rejects)
+    finish_run(run, summary)
+    return summary
+
+
+def _kept_path(path: Path) -> str:
+    """A path as the run keeps it: under CLIENTELA_HOME relative to it, else absolute."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path(settings.HOME).resolve()))
+    except ValueError:
+        return str(resolved)
 
 
 def finish_run(run: ImportRun, summary: ImportSummary) -> ImportRun:
@@ -83,19 +165,38 @@ def finish_run(run: ImportRun, summary: ImportSummary) -> ImportRun:
     run.format, run.encoding, run.mapping = summary.format, summary.encoding, summary.mapping
     for name in ("rows", "created", "updated", "unchanged", "rejected"):
         setattr(run, name, getattr(summary, name))
-    run.problems = [p.as_dict() for p in summary.problems[:KEPT_ON_RUN]]
+    run.problems = [p.as_record() for p in summary.problems[:KEPT_ON_RUN]]
     run.finished_at = timezone.now()
     run.save()
     return run
 
 
-def fail_run(run: ImportRun, error: BaseException) -> ImportRun:
+def error_record(error: DomainError) -> dict[str, Any]:
+    """An error as a run keeps it: its code, untranslated message, parameters and field
+    errors (each FieldError.as_record)."""
+    return {
+        "code": error.code,
+        "message": message_id(error.message),
+        "params": {k: printable(v) for k, v in error.params.items()},
+        "errors": [e.as_record() for e in error.errors],
+    }
+
+
+def fail_run(run: ImportRun, error: DomainError) -> ImportRun:
     """Record that the file could not be imported at all, and why."""
     run.status = ImportStatus.FAILED
-    run.error = getattr(error, "detail", None) or str(error)
+    record_error(run, error)
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def record_error(run: ImportRun, error: DomainError) -> None:
+    """Set the run's error (not saved): in English for the record, and kept untranslated to be
+    shown in each reader's language."""
+    with translation.override(None):
+        run.error = error.detail
+    run.error_detail = error_record(error)
 
 
 def visible_runs(user: User) -> QuerySet[ImportRun]:
@@ -125,192 +226,20 @@ def settle_interrupted() -> int:
         status=ImportStatus.RUNNING, host=socket.gethostname()[:255], pid__isnull=False
     )
     ended = [pk for pk, pid in running.values_list("pk", "pid") if pid and not _alive(pid)]
+    if not ended:
+        return 0
+    error = DomainError(INTERRUPTED, code="import_interrupted")
     return ImportRun.objects.filter(pk__in=ended, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+        status=ImportStatus.FAILED,
+        error=message_id(INTERRUPTED),
+        error_detail=error_record(error),
+        finished_at=timezone.now(),
     )
 
 
 def get_run(user: User, run_id: int) -> ImportRun:
+    """One import the user may see; NotFound otherwise."""
     run = visible_runs(user).filter(pk=run_id).first()
     if run is None:
-        raise NotFound(f"import {run_id} not found")
+        raise NotFound(_("import %(id)s not found"), code="import_not_found", params={"id": run_id})
     return run
-
-
-# -- imports from the web app: the file is kept, mapped, previewed, then run ---------------
-
-SMALL_FILE = 2 * 1024 * 1024  # smaller uploads run at once; larger ones as a background task
-PREVIEW_ROWS = 20
-
-
-def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> ImportRun:
-    """Keep an uploaded file under CLIENTELA_HOME and record it, ready to be mapped."""
-    require_write(by)
-    if kind not in KINDS:
-        raise invalid("kind", kind, f"must be one of {', '.join(KINDS)}")
-    run = ImportRun.objects.create(
-        kind=kind, source=ImportSource.WEB, file_name=Path(name).name[:255], created_by=by
-    )
-    folder = run_folder(run)
-    with (folder / SOURCE).open("wb") as out:
-        shutil.copyfileobj(upload, out, length=1 << 20)
-    run.folder = str(folder.relative_to(Path(settings.HOME)))
-    try:
-        table, mapping = _read_stored(run, overrides={})
-    except DomainError:
-        shutil.rmtree(folder, ignore_errors=True)
-        run.delete()
-        raise
-    table.close()
-    run.format, run.encoding, run.mapping = table.format, table.encoding, mapping.as_dict()
-    run.save()
-    return run
-
-
-def source_path(run: ImportRun) -> Path:
-    return Path(settings.HOME) / run.folder / SOURCE
-
-
-def rejects_path(run: ImportRun) -> Path:
-    return (
-        Path(settings.HOME)
-        / run.folder
-        / ("rejects.csv" if run.format == CSV else "rejects.ndjson")
-    )
-
-
-def _options(run: ImportRun, overrides: dict[str, str]) -> ImportOptions:
-    return ImportOptions(
-        kind=run.kind,
-        format=run.format or None,
-        encoding=run.encoding or None,
-        overrides=overrides,
-        dry_run=run.dry_run,
-        skip_invalid=run.skip_invalid,
-        upsert=run.upsert,
-    )
-
-
-def _read_stored(run: ImportRun, overrides: dict[str, str]) -> tuple[Table, Mapping]:
-    binary = source_path(run).open("rb")
-    try:
-        table, mapping = read_file(binary, name=run.file_name, options=_options(run, overrides))
-    except BaseException:
-        binary.close()
-        raise
-    table.closer = binary.close
-    return table, mapping
-
-
-def choose_mapping(
-    run: ImportRun, overrides: dict[str, str], *, skip_invalid: bool, upsert: bool, by: User
-) -> ImportRun:
-    """Record the user's mapping and choices; Invalid names what is wrong with the mapping."""
-    require_write(by)
-    if run.status != ImportStatus.UPLOADED:
-        raise invalid("status", run.status, "this import has already been started")
-    run.skip_invalid, run.upsert = skip_invalid, upsert
-    table, mapping = _read_stored(run, overrides)
-    table.close()
-    run.mapping = mapping.as_dict()
-    run.save(update_fields=["mapping", "skip_invalid", "upsert"])
-    return run
-
-
-def preview(run: ImportRun, *, by: User) -> tuple[list[dict[str, Any]], ImportSummary]:
-    """The first rows as the import would read them, each with its problems; nothing is kept."""
-    table, mapping = _read_stored(run, run.mapping)
-    try:
-        first = list(islice(table.rows, PREVIEW_ROWS))
-        table.rows = iter(first)
-        options = _options(run, run.mapping)
-        options.dry_run = True
-        summary = import_rows(table, mapping, options=options, by=by, name=run.file_name)
-    finally:
-        table.close()
-    problems: dict[int, list[str]] = {}
-    for problem in summary.problems:
-        problems.setdefault(problem.row, []).append(str(problem).split(": ", 1)[-1])
-    rows = [
-        {
-            "row": row.row,
-            "cells": _cells(row, table.columns),
-            "problems": problems.get(row.row, []),
-        }
-        for row in first
-    ]
-    return rows, summary
-
-
-def _cells(row: Any, columns: list[str]) -> list[str]:
-    if row.cells is not None:
-        return [str(c)[:200] for c in row.cells[: len(columns)]]
-    record = row.record or {}
-    return [str(record.get(c, ""))[:200] for c in columns]
-
-
-def start(run: ImportRun, *, by: User) -> ImportRun:
-    """Run the import now when the file is small, else queue it as a background task."""
-    require_write(by)
-    if run.status != ImportStatus.UPLOADED:
-        raise invalid("status", run.status, "this import has already been started")
-    from clientela.imports.tasks import run_import_task
-
-    if source_path(run).stat().st_size <= SMALL_FILE:
-        return execute(run)
-    run.status = ImportStatus.QUEUED
-    run.save(update_fields=["status"])
-    run_import_task.enqueue(run.pk)
-    return run
-
-
-def execute(run: ImportRun) -> ImportRun:
-    """Import a stored file with its recorded mapping; progress goes to a file beside it."""
-    run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
-    run.pid, run.host = os.getpid(), socket.gethostname()[:255]
-    run.save(update_fields=["status", "started_at", "pid", "host"])
-    by = run.created_by
-    total = source_path(run).stat().st_size
-    if by is None:
-        return fail_run(run, NotFound("the user who started this import no longer exists"))
-
-    def progress(rows: int, position: int) -> None:
-        write_progress(run, rows=rows, position=position, total=total)
-
-    try:
-        summary = import_file(
-            source_path(run),
-            options=_options(run, run.mapping),
-            by=by,
-            rejects_path=rejects_path(run),
-            on_progress=progress,
-            name=run.file_name,
-        )
-    except DomainError as exc:
-        return fail_run(run, exc)
-    except Exception:  # not the file's fault: recorded, then raised to the task runner's log
-        fail_run(run, RuntimeError(UNEXPECTED))
-        raise
-    if summary.rejected:
-        run.rejects_file = str(rejects_path(run).relative_to(Path(settings.HOME)))
-    write_progress(run, rows=summary.rows, position=total, total=total)
-    return finish_run(run, summary)
-
-
-def write_progress(run: ImportRun, *, rows: int, position: int, total: int) -> None:
-    """How far the import is, in a small file: the import's transaction hides it from others."""
-    folder = run_folder(run)
-    temporary = folder / "progress.tmp"
-    temporary.write_text(json.dumps({"rows": rows, "position": position, "total": total}))
-    os.replace(temporary, folder / "progress.json")
-
-
-def read_progress(run: ImportRun) -> dict[str, Any]:
-    """Rows done and the share of the file read, as last written by the import."""
-    try:
-        data = json.loads((Path(settings.HOME) / run.folder / "progress.json").read_text())
-    except (OSError, ValueError):
-        data = {"rows": 0, "position": 0, "total": 0}
-    total = data.get("total") or 0
-    data["percent"] = int(100 * data.get("position", 0) / total) if total else 0
-    return data

@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from clientela.core.errors import DomainError
 from clientela.core.registries import EXTRA_EXPORTS
-from clientela.imports.services.commandline import acting_user, describe_error
-from clientela.imports.services.exporting import write_export
-from clientela.imports.services.mapping import KINDS
-
-USAGE = 2
+from clientela.imports import services
+from clientela.imports.management.commands._shared import USAGE, acting_user, describe_error
 
 
 class Command(BaseCommand):
@@ -29,7 +27,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("kind", choices=(*KINDS, *EXTRA_EXPORTS), help="what to export")
+        parser.add_argument(
+            "kind", choices=(*services.KINDS, *EXTRA_EXPORTS), help="what to export"
+        )
         parser.add_argument(
             "--format",
             choices=("csv", "ndjson"),
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         else:
 
             def write(stream: Any) -> int:
-                return write_export(opts["kind"], user, stream, fmt=fmt)
+                return services.write_export(opts["kind"], user, stream, fmt=fmt)
 
         if out is None:
             count = write(sys.stdout)
@@ -69,7 +69,11 @@ class Command(BaseCommand):
             try:
                 stream = out.open("w", encoding="utf-8", newline="")
             except OSError as exc:
-                raise CommandError(f"{out}: {exc.strerror}", returncode=USAGE) from exc
+                message = _("%(file)s: %(error)s") % {"file": out, "error": exc.strerror}
+                raise CommandError(message, returncode=USAGE) from exc
             with stream:
                 count = write(stream)
-            self.stderr.write(f"{count} {opts['kind']} written to {out}")
+            self.stderr.write(
+                _("%(count)s %(kind)s written to %(file)s")
+                % {"count": count, "kind": opts["kind"], "file": out}
+            )

@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from clientela.accounts.models import User
 from clientela.core.errors import DomainError
-from clientela.imports.services import ImportOptions, ImportSummary, import_file
-from clientela.imports.services.commandline import acting_user, describe_error
-from clientela.imports.services.mapping import KINDS, parse_overrides
-from clientela.imports.services.rows import RowProblem
-from clientela.imports.services.runs import fail_run, finish_run, start_run
+from clientela.imports import services
+from clientela.imports.management.commands._shared import USAGE, acting_user, describe_error
 
-OK, INVALID_ROWS, USAGE = 0, 1, 2
+OK, INVALID_ROWS = 0, 1
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("kind", choices=services.KINDS, help="what the file holds")
         parser.add_argument("file", type=Path, help="the CSV or NDJSON file")
         parser.add_argument("--format", choices=("csv", "ndjson"), help="default: from the name")
         parser.add_argument(
@@ -64,47 +64,40 @@ class Command(BaseCommand):
         path: Path = opts["file"]
         if opts["skip_invalid"] and not opts["rejects"]:
             raise CommandError(
-                "--skip-invalid needs --rejects FILE, so no row is lost", returncode=USAGE
+                _("--skip-invalid needs --rejects FILE, so no row is lost"), returncode=USAGE
             )
         if not path.is_file():
-            raise CommandError(f"{path}: no such file", returncode=USAGE)
+            raise CommandError(_("%(file)s: no such file") % {"file": path}, returncode=USAGE)
         try:
             user = acting_user(opts["as_user"])
-            options = ImportOptions(
+            options = services.ImportOptions(
                 kind=opts["kind"],
                 format=opts["format"],
                 encoding=opts["encoding"],
-                overrides=parse_overrides(opts["map"]),
+                overrides=services.parse_overrides(opts["map"]),
                 dry_run=opts["dry_run"],
                 skip_invalid=opts["skip_invalid"],
                 upsert=opts["upsert"],
             )
         except DomainError as exc:
             raise CommandError(describe_error(exc), returncode=USAGE) from exc
-        run = start_run(options=options, file_name=str(path), by=user)
         try:
             summary = self._run(path, options, user, opts["rejects"])
         except DomainError as exc:
-            fail_run(run, exc)
-            raise CommandError(f"{path}: {describe_error(exc)}", returncode=USAGE) from exc
-        except BaseException as exc:
-            fail_run(run, exc)
-            raise
-        if opts["rejects"] and summary.rejected:
-            run.rejects_file = str(opts["rejects"].resolve())
-        finish_run(run, summary)
+            message = _("%(file)s: %(error)s") % {"file": path, "error": describe_error(exc)}
+            raise CommandError(message, returncode=USAGE) from exc
         self._summarise(summary, opts["rejects"])
         if summary.rejected:
             sys.exit(INVALID_ROWS)
 
     def _run(
-        self, path: Path, options: ImportOptions, user: Any, rejects: Path | None
-    ) -> ImportSummary:
+        self, path: Path, options: services.ImportOptions, user: User, rejects: Path | None
+    ) -> services.ImportSummary:
         console = Console(stderr=True)
         size = path.stat().st_size
 
-        def report(problem: RowProblem) -> None:
-            self.stderr.write(str(problem))
+        def report(problem: services.RowProblem) -> None:
+            self.stderr.write(problem.describe())
 
         progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -124,31 +117,44 @@ class Command(BaseCommand):
                 rate = rows / elapsed if elapsed else 0.0
                 progress.update(task, completed=position, rows=rows, rate=rate)
 
-            return import_file(
+            _record, summary = services.import_path(
                 path,
                 options=options,
                 by=user,
-                rejects_path=rejects,
+                rejects=rejects,
                 on_progress=advance,
                 on_problem=report,
             )
+            return summary
 
-    def _summarise(self, summary: ImportSummary, rejects: Path | None) -> None:
+    def _summarise(self, summary: services.ImportSummary, rejects: Path | None) -> None:
         if summary.ignored_columns:
             names = ", ".join(repr(c) for c in summary.ignored_columns)
-            self.stderr.write(f"columns not imported: {names}")
-        counts = (
-            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.rejected} rejected "
-            f"({summary.rows_per_second:,.0f} rows/s)"
-        )
+            self.stderr.write(_("columns not imported: %(columns)s") % {"columns": names})
+        counts = _(
+            "%(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(rejected)s rejected (%(rate)s rows/s)"
+        ) % {
+            "rows": summary.rows,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "rejected": summary.rejected,
+            "rate": f"{summary.rows_per_second:,.0f}",
+        }
         self.stdout.write(counts)
         if summary.dry_run:
-            self.stdout.write("dry run: nothing was written")
+            self.stdout.write(_("dry run: nothing was written"))
         elif not summary.written:
             self.stdout.write(
-                f"nothing was written: {summary.rejected} invalid row(s). Fix them, or import the "
-                "valid rows with --skip-invalid --rejects FILE"
+                ngettext(
+                    "nothing was written: %(count)s invalid row. Fix it, or import the valid "
+                    "rows with --skip-invalid --rejects FILE",
+                    "nothing was written: %(count)s invalid rows. Fix them, or import the valid "
+                    "rows with --skip-invalid --rejects FILE",
+                    summary.rejected,
+                )
+                % {"count": summary.rejected}
             )
         if rejects is not None and summary.rejected:
-            self.stdout.write(f"rejected rows, with their reasons: {rejects}")
+            self.stdout.write(_("rejected rows, with their reasons: %(file)s") % {"file": rejects})

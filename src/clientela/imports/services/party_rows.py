@@ -1,0 +1,194 @@
+"""A parties row read as PartyCreate-shaped data: names split, contact points and key dates
+made from their columns, kinds and countries recognised in several languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import Problem
+from clientela.imports.services.geography import country_code
+from clientela.imports.services.mapping import CUSTOM_PREFIX
+from clientela.imports.services.party_state import (
+    SCALARS,
+    address_text,
+    parse_key_date,
+    split_list,
+)
+from clientela.imports.services.rows import RowProblem, RowRefused, short
+from clientela.parties.models import ContactKind, PartyKind
+from clientela.parties.services.identity import normalize_text
+
+ADDRESS = ("street", "city", "region", "postal_code", "country")
+KIND_WORDS = {
+    PartyKind.PERSON: {"person", "pessoa", "persona", "individual", "pf", "b2c", "private"},
+    PartyKind.ORGANIZATION: {
+        "organization",
+        "organisation",
+        "company",
+        "organizacao",
+        "empresa",
+        "organizacion",
+        "azienda",
+        "organizzazione",
+        "societa",
+        "pj",
+        "b2b",
+        "business",
+    },
+}
+
+
+def row_patch(
+    values: dict[str, Any], column_of: dict[str, str], row: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The row as PartyCreate-shaped data, and which column each part came from; RowRefused
+    names what cannot be read."""
+    problems: list[RowProblem] = []
+    patch: dict[str, Any] = {k: values[k] for k in SCALARS if k in values}
+    sources: dict[str, str] = {}
+    for key in ("contact_points", "key_dates", "roles"):
+        if isinstance(values.get(key), list):
+            patch[key] = values[key]
+    if "kind" in values:
+        patch["kind"] = _kind(values["kind"], column_of, row, problems)
+    if "name" in values:
+        _name(values["name"], patch)
+    if "company" in values:
+        patch["company"] = str(values["company"])
+    _contact_points(values, column_of, row, patch, sources, problems)
+    _key_dates(values, column_of, row, patch, sources, problems)
+    if "tags" in values:
+        patch["tags"] = split_list(values["tags"])
+    if "roles" in values and not isinstance(values["roles"], list):
+        patch["roles"] = [{"role": r.lower()} for r in split_list(values["roles"])]
+    custom = dict(values["custom"]) if isinstance(values.get("custom"), dict) else {}
+    for key, value in values.items():
+        if key.startswith(CUSTOM_PREFIX):
+            custom[key.removeprefix(CUSTOM_PREFIX)] = value
+    if custom:
+        patch["custom"] = custom
+    for target in ("owner", "team", "clientela_id"):
+        if target in values:
+            patch[target] = values[target]
+    if problems:
+        raise RowRefused(problems)
+    return patch, sources
+
+
+def _contact_points(
+    values: dict[str, Any],
+    column_of: dict[str, str],
+    row: int,
+    patch: dict[str, Any],
+    sources: dict[str, str],
+    problems: list[RowProblem],
+) -> None:
+    points = list(patch.get("contact_points", []))
+    for target, kind in (
+        ("email", ContactKind.EMAIL),
+        ("phone", ContactKind.PHONE),
+        ("website", ContactKind.WEBSITE),
+    ):
+        if target in values:
+            sources[f"contact_points.{len(points)}"] = column_of.get(target, target)
+            points.append({"kind": kind, "value": str(values[target])})
+    address = {k: str(values[k]) for k in ADDRESS if k in values}
+    if address:
+        sources[f"contact_points.{len(points)}"] = ", ".join(
+            column_of.get(k, k) for k in ADDRESS if k in address
+        )
+        points.append(_address(address, column_of, row, problems))
+    if points:
+        patch["contact_points"] = points
+
+
+def _key_dates(
+    values: dict[str, Any],
+    column_of: dict[str, str],
+    row: int,
+    patch: dict[str, Any],
+    sources: dict[str, str],
+    problems: list[RowProblem],
+) -> None:
+    dates = list(patch.get("key_dates", []))
+    for target in ("birthday", "customer_since"):
+        if target not in values:
+            continue
+        column = column_of.get(target, target)
+        try:
+            year, month, day = parse_key_date(values[target])
+        except Problem as exc:
+            problems.append(
+                RowProblem(
+                    row,
+                    column,
+                    short(values[target]),
+                    exc.message,
+                    code=exc.code,
+                    params=exc.params,
+                )
+            )
+            continue
+        sources[f"key_dates.{len(dates)}"] = column
+        dates.append({"kind": target, "year": year, "month": month, "day": day})
+    if dates:
+        patch["key_dates"] = dates
+
+
+def _kind(value: Any, column_of: dict[str, str], row: int, problems: list[RowProblem]) -> str:
+    word = normalize_text(str(value))
+    for kind, words in KIND_WORDS.items():
+        if word in words:
+            return kind
+    problems.append(
+        RowProblem(
+            row,
+            column_of.get("kind", "kind"),
+            short(value),
+            _("must be person or organization"),
+            code="party_kind_unknown",
+        )
+    )
+    return ""
+
+
+def _name(value: Any, patch: dict[str, Any]) -> None:
+    text = " ".join(str(value).split())
+    if patch.get("kind") == PartyKind.ORGANIZATION:
+        patch.setdefault("organization_name", text)
+        return
+    if "given_name" in patch or "family_name" in patch:
+        return
+    given, _space, family = text.rpartition(" ")
+    patch["given_name"], patch["family_name"] = (given, family) if given else (text, "")
+
+
+def _address(
+    address: dict[str, str], column_of: dict[str, str], row: int, problems: list[RowProblem]
+) -> dict[str, Any]:
+    point: dict[str, Any] = {"kind": ContactKind.ADDRESS}
+    if "street" in address:
+        point["street"] = address["street"]
+    if "city" in address:
+        point["locality"] = address["city"]
+    for key in ("region", "postal_code"):
+        if key in address:
+            point[key] = address[key]
+    if "country" in address:
+        code = country_code(address["country"])
+        if code is None:
+            problems.append(
+                RowProblem(
+                    row,
+                    column_of.get("country", "country"),
+                    short(address["country"]),
+                    _("is not a country name or a two-letter ISO code"),
+                    code="country_unknown",
+                )
+            )
+        else:
+            point["country"] = code
+    point["value"] = address_text(point)
+    return point
