@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
@@ -27,6 +28,25 @@ def content_security_policy(
         if "Content-Security-Policy" not in response:
             is_docs = request.path.startswith(("/api/v1/docs", "/admin/"))
             response["Content-Security-Policy"] = DOCS_CSP if is_docs else CSP
+        return response
+
+    return middleware
+
+
+def user_language(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Activate the signed-in user's chosen language; otherwise LocaleMiddleware's choice stands."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = get_response(request)
+        if language:
+            response.headers.setdefault("Content-Language", language)
         return response
 
     return middleware
