@@ -23,7 +23,8 @@ from clientela.interactions.models import Channel, Direction
 from clientela.interactions.services import INTERACTION, timeline
 from clientela.parties.models import Party
 
-# Labels of kinds whose feature registered none (kept for features that add to it directly).
+# Names of kinds whose feature registered no TimelineLabels: dedupe still adds "merge" here
+# itself; a feature's own `register_timeline_labels` call is the way to name its entries.
 KIND_LABELS: dict[str, Text] = {}
 INTERACTION_LABELS = TimelineLabels(kind=_("Interaction"), channels=dict(Channel.choices))
 TIMELINE_PAGE = 25  # entries per page on the customer page
