@@ -1,7 +1,7 @@
 """Customer-360 read benchmark: the party record and its timeline through the real server.
 
 Loads 100,000 parties, 1,000,000 interactions and 500,000 orders into a private SQLite
-database (raw bulk inserts in one transaction), starts gunicorn serving clientela.wsgi for each
+database (raw bulk inserts in one transaction), starts gunicorn serving Clientela for each
 worker/thread layout asked for, and drives it from 127.0.0.1 with wrk (C, one event-loop
 thread, so it leaves the server nearly all of the 2 cores). Each endpoint is measured
 separately on random party ids:
@@ -10,8 +10,15 @@ separately on random party ids:
   timeline  GET /api/v1/parties/{id}/timeline          (first page of 50)
   busy      the same timeline, on parties with at least 50 timeline entries (full pages)
 
+The yardstick. The same server also serves a bare django-ninja endpoint (GET /yardstick/{id}:
+the same middleware, routing and JSON rendering, no authentication, no database), measured at
+the start and at the end of every layout. This machine's speed varies about 2x from day to
+day, so each endpoint's throughput and p99 are reported beside the yardstick's, measured in the
+same run: a change to the code shows in the ratios, a slow day does not.
+
 Prints one JSON document: machine, dataset sizes, load seconds, and per layout and endpoint
-p50/p90/p99 latency (ms) and requests per second. Goal: p99 <= 25 ms and >= 500 requests/s.
+p50/p90/p99 latency (ms) and requests per second, and each beside the yardstick. Goal: p99 <=
+25 ms and >= 500 requests/s.
 
     .venv/bin/python benchmarks/party_360.py                 # load into a temp dir, measure
     .venv/bin/python benchmarks/party_360.py --home /tmp/b360 --keep   # load once, keep it
@@ -31,19 +38,35 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db.backends.utils import CursorWrapper
+    from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 GOAL = {"p99_ms": 25.0, "requests_per_s": 500.0}
+YARDSTICK = "bare"
 ENDPOINTS = {
+    YARDSTICK: "/yardstick/%s",
     "party": "/api/v1/parties/%s",
     "timeline": "/api/v1/parties/%s/timeline",
     "busy": "/api/v1/parties/%s/timeline",
 }
 BENCH_EMAIL = "bench-manager@example.com"
+# What gunicorn serves: Clientela plus the yardstick endpoint (see yardstick_application).
+SERVED_APP = f"{Path(__file__).stem}:yardstick_application()"
 
 WRK_SCRIPT = r"""
 local ids = {}
@@ -121,12 +144,16 @@ def _ts(seconds: float) -> str:
     return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _skewed_choice(rng, ids, weights, size):  # type: ignore[no-untyped-def]
+def _skewed_choice(
+    rng: np.random.Generator, ids: NDArray[Any], weights: NDArray[Any], size: int
+) -> NDArray[Any]:
     p = weights / weights.sum()
     return rng.choice(ids, size=size, p=p)
 
 
-def _insert(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:  # type: ignore[no-untyped-def]
+def _insert(
+    cursor: CursorWrapper, table: str, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
     """executemany, filling NOT NULL columns added since this script was written with ''/0."""
     cursor.execute(f"PRAGMA table_info({table})")
     extra = [
@@ -192,6 +219,7 @@ def load(args: argparse.Namespace) -> dict[str, object]:
         " language timezone organization_level custom notes created_at updated_at created_by_id"
         " owner_id team_id"
     ).split()
+    name_key: Callable[[str, str, str, str], str] | None
     try:  # the duplicate-matching key, where the product has one
         from clientela.parties.services.identity import name_key
     except ImportError:
@@ -223,7 +251,7 @@ def load(args: argparse.Namespace) -> dict[str, object]:
         search = f"{display.lower()} {email} {phone}"
         owner = staff[owners[i]] if has_owner[i] else None
         team = teams[owners[i] % 4].pk if has_owner[i] else None
-        row = (
+        row: tuple[Any, ...] = (
             kind,
             given_name,
             family_name,
@@ -330,7 +358,7 @@ def load(args: argparse.Namespace) -> dict[str, object]:
         del party_rows, contact_rows, role_rows, date_rows, change_rows, tag_rows
         chunk = 100_000
         for start in range(0, args.interactions, chunk):
-            rows = []
+            rows: list[tuple[Any, ...]] = []
             for j in range(start, min(start + chunk, args.interactions)):
                 at = _ts(inter_at[j])
                 rows.append(
@@ -461,6 +489,38 @@ def make_token() -> str:
 # Server and load generator
 
 
+def yardstick_application() -> WSGIHandler:
+    """Clientela's WSGI application, plus the yardstick: a bare django-ninja endpoint.
+
+    gunicorn calls this in each worker (SERVED_APP). The endpoint goes through everything the
+    API's requests go through before and after their view (Django's middleware, URL routing,
+    django-ninja's parameter parsing and JSON rendering) and does nothing in between: no token
+    check, no query. Whatever the machine's speed that day, the product's endpoints are judged
+    against it.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.urls import include, path
+    from ninja import NinjaAPI
+
+    application = get_wsgi_application()
+    bare = NinjaAPI(urls_namespace="yardstick", docs_url=None, openapi_url=None)
+
+    @bare.get("/{item_id}")
+    def echo(request: object, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    urls = types.ModuleType("party_360_urls")
+    urls.urlpatterns = [  # type: ignore[attr-defined]  # a module built here, not imported
+        path("yardstick/", bare.urls),
+        path("", include(settings.ROOT_URLCONF)),
+    ]
+    sys.modules[urls.__name__] = urls
+    settings.ROOT_URLCONF = urls.__name__
+    return application
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -472,7 +532,9 @@ def start_server(home: Path, port: int, workers: int, threads: int) -> subproces
     env.pop("DJANGO_SETTINGS_MODULE", None)
     command = [
         str(VENV_BIN / "gunicorn"),
-        "clientela.wsgi",
+        SERVED_APP,
+        "--pythonpath",
+        str(HERE),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -515,26 +577,29 @@ def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
 def wait_ready(
     port: int, token: str, party_id: str, server: subprocess.Popen[bytes], log: Path
 ) -> None:
-    url = f"http://127.0.0.1:{port}/api/v1/parties/{party_id}"
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    """Wait until the server answers 200 on the party record and on the yardstick."""
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-3000:]
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{tail}")
+    for template in (ENDPOINTS["party"], ENDPOINTS[YARDSTICK]):
+        url = f"http://127.0.0.1:{port}{template % party_id}"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        while True:
+            if server.poll() is not None:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{tail}")
+            if time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"gunicorn did not answer {url} within 60 s:\n{tail}")
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
 
 
 def run_wrk(
     port: int, token: str, template: str, ids: Path, *, seconds: int, connections: int
-) -> dict[str, object]:
+) -> dict[str, Any]:
     script = ids.parent / "bench-wrk.lua"
     script.write_text(WRK_SCRIPT)
     command = [
@@ -559,22 +624,87 @@ def run_wrk(
     line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     raw = json.loads(line.removeprefix("WRKJSON "))
     errors = {k: v for k, v in raw["errors"].items() if v}
-    result: dict[str, object] = {
+    per_second = round(raw["requests"] / (raw["duration_us"] / 1e6), 1)
+    p99 = round(raw["p99_us"] / 1000, 2)
+    result: dict[str, Any] = {
         "requests": raw["requests"],
-        "requests_per_s": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "requests_per_s": per_second,
         "p50_ms": round(raw["p50_us"] / 1000, 2),
         "p90_ms": round(raw["p90_us"] / 1000, 2),
-        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "p99_ms": p99,
         "max_ms": round(raw["max_us"] / 1000, 2),
     }
     if errors:
         result["errors"] = errors
     result["goal_met"] = (
-        not errors
-        and float(result["p99_ms"]) <= GOAL["p99_ms"]  # type: ignore[arg-type]
-        and float(result["requests_per_s"]) >= GOAL["requests_per_s"]  # type: ignore[arg-type]
+        not errors and p99 <= GOAL["p99_ms"] and per_second >= GOAL["requests_per_s"]
     )
     return result
+
+
+@dataclass(frozen=True)
+class Target:
+    """The server being measured, and how to talk to it."""
+
+    server: subprocess.Popen[bytes]
+    port: int
+    token: str
+    ids: dict[str, Path]
+    layout: str
+
+
+def measure_endpoint(args: argparse.Namespace, target: Target, endpoint: str) -> dict[str, Any]:
+    """Warm up, then measure one endpoint; with the server's CPU per request and the load."""
+    template = ENDPOINTS[endpoint]
+    id_file = target.ids["party" if endpoint == YARDSTICK else endpoint]
+
+    def drive(seconds: int) -> dict[str, Any]:
+        return run_wrk(
+            target.port,
+            target.token,
+            template,
+            id_file,
+            seconds=seconds,
+            connections=args.connections,
+        )
+
+    if args.warmup:
+        drive(args.warmup)
+    cpu = server_cpu_seconds(target.server)
+    run = drive(args.duration)
+    used = server_cpu_seconds(target.server) - cpu
+    run["server_cpu_ms_per_request"] = round(1000 * used / max(1, int(run["requests"])), 2)
+    run["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+    if endpoint == YARDSTICK:
+        del run["goal_met"]  # the goal is the product's, not the yardstick's
+    print(f"{target.layout} {endpoint}: {run}", file=sys.stderr)
+    return run
+
+
+def beside_yardstick(run: dict[str, Any], yardstick: dict[str, Any]) -> dict[str, Any]:
+    """An endpoint's throughput and p99 next to the yardstick's, and their ratios.
+
+    `throughput_share`: the endpoint's requests/s as a share of the yardstick's (1.0: as fast
+    as doing nothing). `p99_times`: its p99 as a multiple of the yardstick's.
+    """
+    return {
+        "requests_per_s": run["requests_per_s"],
+        "p99_ms": run["p99_ms"],
+        "yardstick_requests_per_s": yardstick["requests_per_s"],
+        "yardstick_p99_ms": yardstick["p99_ms"],
+        "throughput_share": round(run["requests_per_s"] / max(yardstick["requests_per_s"], 0.1), 3),
+        "p99_times": round(run["p99_ms"] / max(yardstick["p99_ms"], 0.01), 2),
+    }
+
+
+def yardstick_of(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The yardstick of a layout: the mean of its runs at the start and at the end."""
+    return {
+        "requests_per_s": round((before["requests_per_s"] + after["requests_per_s"]) / 2, 1),
+        "p99_ms": round((before["p99_ms"] + after["p99_ms"]) / 2, 2),
+        "start": {k: v for k, v in before.items() if k != "goal_met"},
+        "end": {k: v for k, v in after.items() if k != "goal_met"},
+    }
 
 
 def machine() -> dict[str, object]:
@@ -633,8 +763,10 @@ def main() -> int:
         ids = sample_ids(home, args.seed)
         connection.close()
 
-        results: dict[str, dict[str, object]] = {}
+        results: dict[str, dict[str, dict[str, Any]]] = {}
+        yardsticks: dict[str, dict[str, Any]] = {}
         first_id = ids["party"].read_text().split()[0]
+        endpoints = [e for e in args.endpoints.split(",") if e and e != YARDSTICK]
         for layout in args.layouts.split(","):
             workers, threads = (int(x) for x in layout.lower().split("x"))
             port = args.port or free_port()
@@ -643,44 +775,20 @@ def main() -> int:
                 wait_ready(
                     port, token, first_id, server, home / f"gunicorn-{workers}x{threads}.log"
                 )
-                results[layout] = {}
-                for endpoint in args.endpoints.split(","):
-                    template, id_file = ENDPOINTS[endpoint], ids[endpoint]
-                    if args.warmup:
-                        run_wrk(
-                            port,
-                            token,
-                            template,
-                            id_file,
-                            seconds=args.warmup,
-                            connections=args.connections,
-                        )
-                    cpu = server_cpu_seconds(server)
-                    results[layout][endpoint] = run_wrk(
-                        port,
-                        token,
-                        template,
-                        id_file,
-                        seconds=args.duration,
-                        connections=args.connections,
-                    )
-                    run = results[layout][endpoint]
-                    used = server_cpu_seconds(server) - cpu
-                    run["server_cpu_ms_per_request"] = round(
-                        1000 * used / max(1, int(run["requests"])),  # type: ignore[call-overload]
-                        2,
-                    )
-                    run["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-                    print(f"{layout} {endpoint}: {results[layout][endpoint]}", file=sys.stderr)
+
+                target = Target(server, port, token, ids, layout)
+                start = measure_endpoint(args, target, YARDSTICK)
+                results[layout] = {e: measure_endpoint(args, target, e) for e in endpoints}
+                yardsticks[layout] = yardstick_of(start, measure_endpoint(args, target, YARDSTICK))
             finally:
                 stop_server(server)
 
         def score(layout: str) -> tuple[float, float]:
             runs = results[layout].values()
             return (
-                max(float(r["p99_ms"]) for r in runs),  # type: ignore[arg-type]
+                max(float(r["p99_ms"]) for r in runs),
                 -min(float(r["requests_per_s"]) for r in runs),
-            )  # type: ignore[arg-type]
+            )
 
         best = min(results, key=score)
         report = {
@@ -696,6 +804,20 @@ def main() -> int:
                 "ids": "uniform random over the sampled party ids",
             },
             "goal": GOAL,
+            "yardstick": {
+                "endpoint": "GET " + ENDPOINTS[YARDSTICK].replace("%s", "{id}"),
+                "what": "a bare django-ninja endpoint on the same server: middleware, routing "
+                "and JSON, no token check, no query; measured at the start and the end of "
+                "each layout, figures are their mean",
+                "layouts": yardsticks,
+            },
+            "beside_yardstick": {
+                layout: {
+                    endpoint: beside_yardstick(run, yardsticks[layout])
+                    for endpoint, run in runs.items()
+                }
+                for layout, runs in results.items()
+            },
             "layouts": results,
             "best_layout": best,
             "goal_met": all(r["goal_met"] for r in results[best].values()),

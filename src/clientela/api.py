@@ -5,8 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
@@ -14,7 +16,7 @@ from ninja.security import HttpBearer
 
 from clientela.accounts.models import User
 from clientela.accounts.services import user_for_token
-from clientela.core.errors import DomainError, FieldError, Invalid
+from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
 from clientela.core.validation import errors_from_pydantic
 
 PROBLEM = "application/problem+json"
@@ -107,10 +109,32 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return problem(
         request,
         status=401,
-        title="Unauthorized",
+        title=gettext("Unauthorized"),
         detail=gettext("a valid API token is required"),
         code="unauthenticated",
         headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(
+        request,
+        status=404,
+        title=str(NotFound.title),
+        detail=gettext("nothing was found at this address"),
+        code="not_found",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(
+        request,
+        status=403,
+        title=str(Forbidden.title),
+        detail=gettext("you may not do this"),
+        code="forbidden",
     )
 
 
@@ -126,16 +150,30 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, status=exc.status_code, title=title, detail=detail, code=code)
 
 
+@csrf_exempt  # it changes nothing, whatever the method
+def unknown_route(request: HttpRequest) -> HttpResponse:
+    """An address under /api/v1/ that no route serves: a problem document, as every API error."""
+    return problem(
+        request,
+        status=404,
+        title=str(NotFound.title),
+        detail=gettext("the API has no route at this address"),
+        code="route_not_found",
+    )
+
+
 def _register_routers() -> None:
     from clientela.analytics import api as analytics
     from clientela.commerce.api import router as orders
     from clientela.consent import api as consent
     from clientela.dedupe import api as dedupe
+    from clientela.interactions.api import parties_router as timeline
     from clientela.interactions.api import router as interactions
     from clientela.parties.api import router as parties
     from clientela.segments.api import router as segments
 
     api.add_router("/parties", parties)
+    api.add_router("/parties", timeline)
     api.add_router("/duplicates", dedupe.duplicates)
     api.add_router("/parties", dedupe.merging)
     api.add_router("/interactions", interactions)

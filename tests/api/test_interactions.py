@@ -73,7 +73,9 @@ def test_an_external_id_reused_for_a_different_interaction_is_a_conflict(
     client = api_client(sales_a)
     send(client, "POST", URL, call(party, external_id="CALL-1"))
     response = send(client, "POST", URL, call(party, external_id="CALL-1", subject="Other"))
-    assert_problem(response, 409)
+    body = assert_problem(response, 409)
+    assert body["code"] == "interaction_external_id_taken"
+    assert body["detail"] == "this external id is already used by a different interaction"
     assert Interaction.objects.count() == 1
 
 
@@ -97,7 +99,8 @@ def test_a_correction_of_another_partys_interaction_is_refused(
 ) -> None:
     elsewhere = make_interaction(make_party(owner=sales_a))
     response = send(api_client(sales_a), "POST", URL, call(party, corrects_id=elsewhere.pk))
-    assert_invalid(response, "corrects_id", elsewhere.pk)
+    error = assert_invalid(response, "corrects_id", elsewhere.pk)
+    assert error["code"] == "interaction_not_of_party"
     assert Interaction.objects.count() == 1
 
 
@@ -120,23 +123,33 @@ def test_an_interaction_cannot_be_deleted(party: Party) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "code"),
     [
-        ("channel", "telepathy"),
-        ("direction", "sideways"),
-        ("occurred_at", "2024-02-30T10:00:00Z"),
-        ("occurred_at", "2024-03-05T09:30:00"),
-        ("occurred_at", "2999-01-01T00:00:00Z"),
-        ("party_id", "abc"),
+        ("channel", "telepathy", "enum"),
+        ("direction", "sideways", "enum"),
+        ("occurred_at", "2024-02-30T10:00:00Z", "datetime_from_date_parsing"),
+        ("occurred_at", "2024-03-05T09:30:00", "datetime_without_offset"),
+        ("occurred_at", "2999-01-01T00:00:00Z", "datetime_too_far_ahead"),
+        ("party_id", "abc", "int_parsing"),
     ],
 )
-def test_bad_interaction_fields_are_refused_naming_field_and_value(
-    sales_a: User, api_client: ApiClient, party: Party, field: str, value: str
+def test_bad_interaction_fields_are_refused_naming_field_value_and_rule(
+    sales_a: User, api_client: ApiClient, party: Party, field: str, value: str, code: str
 ) -> None:
     response = send(api_client(sales_a), "POST", URL, call(party, **{field: value}))
     error = assert_invalid(response, field)
     assert value in str(error["value"]) or str(error["value"]) in value
+    assert error["code"] == code
     assert not Interaction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_time_without_offset_is_explained_with_the_time_sent(
+    sales_a: User, api_client: ApiClient, party: Party
+) -> None:
+    body = call(party, occurred_at="2024-03-05T09:30:00")
+    error = assert_invalid(send(api_client(sales_a), "POST", URL, body), "occurred_at")
+    assert error["message"] == "2024-03-05T09:30:00 needs a time zone offset, such as Z or +01:00"
 
 
 @pytest.mark.django_db
@@ -148,7 +161,7 @@ def test_interactions_are_listed_newest_first_and_filtered(
     other = make_interaction(make_party(), occurred_at=aware(2024, 1, 1))
     client = api_client(manager)
 
-    def ids(**query: object) -> list[int]:
+    def ids(**query: str | int) -> list[int]:
         response = client.get(URL, query)
         assert response.status_code == 200, response.content
         return [i["id"] for i in response.json()["items"]]

@@ -26,6 +26,18 @@ def test_the_openapi_document_lists_every_route() -> None:
 
 
 @pytest.mark.django_db
+def test_the_timeline_keeps_its_operation_where_the_parties_are() -> None:
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    operation = paths["/api/v1/parties/{party_id}/timeline"]["get"]
+    assert operation["operationId"] == "clientela_parties_api_party_timeline"
+    assert operation["tags"] == ["parties"]
+    assert operation["summary"] == "A party's timeline"
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TimelinePage"
+    }
+
+
+@pytest.mark.django_db
 def test_the_docs_page_renders_from_bundled_assets_without_a_token() -> None:
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from clientela.accounts.models import User
 from clientela.core.timeline import SOURCES
 from clientela.parties.models import Party
-from tests.api.problems import assert_invalid, walk_pages
+from tests.api.problems import assert_invalid, assert_problem, walk_pages
 from tests.factories import aware, make_interaction, make_order, make_party
 
 ApiClient = Callable[[User], Client]
@@ -58,7 +58,7 @@ def test_the_timeline_is_filtered_by_kind_and_by_channel(
     order = make_order(party, channel="web")
     client = api_client(manager)
 
-    def ids(**query: object) -> set[tuple[str, int]]:
+    def ids(**query: str | list[str]) -> set[tuple[str, int]]:
         response = client.get(url(party), query)
         assert response.status_code == 200, response.content
         return {(e["kind"], e["id"]) for e in response.json()["items"]}
@@ -73,7 +73,10 @@ def test_the_timeline_is_filtered_by_kind_and_by_channel(
 def test_an_unknown_timeline_kind_is_refused_naming_it(
     manager: User, api_client: ApiClient, party: Party
 ) -> None:
-    assert_invalid(api_client(manager).get(url(party), {"kind": "tweet"}), "kind", "tweet")
+    error = assert_invalid(api_client(manager).get(url(party), {"kind": "tweet"}), "kind", "tweet")
+    assert error["code"] == "timeline_kind_unknown"
+    assert error["message"].startswith("must be one of: ")
+    assert "interaction" in error["message"]
 
 
 @pytest.mark.django_db
@@ -110,6 +113,22 @@ def test_a_bad_timeline_cursor_is_refused_naming_the_cursor(
 ) -> None:
     response = api_client(manager).get(url(party), {"cursor": cursor})
     assert_invalid(response, "cursor", cursor)
+
+
+@pytest.mark.django_db
+def test_a_cursor_with_the_wrong_values_is_refused_with_its_code(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    response = api_client(manager).get(url(party), {"cursor": "WyJ4IiwieSIsMV0"})
+    assert assert_invalid(response, "cursor")["code"] == "cursor_invalid"
+
+
+@pytest.mark.django_db
+def test_the_timeline_of_a_party_the_reader_may_not_see_is_not_found(
+    sales_a: User, api_client: ApiClient, party: Party
+) -> None:
+    response = api_client(sales_a).get(url(party))
+    assert_problem(response, 404)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Role, User
 from clientela.interactions.models import Interaction
 from tests import factories
 
@@ -131,3 +131,22 @@ def test_the_logged_call_appears_on_the_party_timeline(admin: User, web_client: 
     client.post("/interactions/new/", call(party.pk, subject="Called about delivery"))
 
     assert "Called about delivery" in client.get(f"/parties/{party.pk}/").content.decode()
+
+
+def test_a_party_id_that_is_not_a_number_is_not_found(admin: User, web_client: WebClient) -> None:
+    response = web_client(admin).post("/interactions/new/", {**call(0), "party_id": "abc"})
+
+    assert response.status_code == 404
+    assert not Interaction.objects.exists()
+
+
+def test_an_unknown_channel_is_explained_in_the_users_language(web_client: WebClient) -> None:
+    user = factories.make_user(role=Role.SALES, language="pt")
+    party = factories.make_party(owner=user)
+
+    response = web_client(user).post(
+        "/interactions/new/", call(party.pk, channel="pigeon"), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 422
+    assert "não é uma das opções permitidas (escreveu “pigeon”)" in response.content.decode()

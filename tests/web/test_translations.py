@@ -7,17 +7,24 @@ import gettext
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ValidationError
 
 import clientela
 from clientela.accounts.models import Role, User
 from clientela.consent.models import TokenPurpose
 from clientela.consent.services import issue_token
-from clientela.web import errors
+from clientela.core.errors import Conflict, FieldError
+from clientela.core.pages import pydantic_messages, with_value
+from clientela.interactions.models import Channel, Direction
+from clientela.interactions.schemas import InteractionCreate
+from clientela.interactions.services import log_interaction
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -151,42 +158,72 @@ def test_the_compiled_catalogue_holds_every_translation_of_the_po_file(language:
     assert stale == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_of_the_error_table_is_translated(language: str) -> None:
-    tables = [errors._EXACT, errors._PREFIXES, errors._SUFFIXES, errors._TYPES]
-    texts = [text for table in tables for text in table.values()]
+def test_a_reused_interaction_id_is_explained_in_portuguese(sales_a: User) -> None:
+    party = factories.make_party(owner=sales_a, team=sales_a.team)
+    first = InteractionCreate(
+        party_id=party.pk, channel=Channel.PHONE, direction=Direction.INBOUND, external_id="call-7"
+    )
+    log_interaction(first, by=sales_a)
+    other = first.model_copy(update={"subject": "Another call"})
 
-    with translation.override("en"):
-        english = [str(text) for text in texts]
-    with translation.override(language):
-        same = sorted({e for e, text in zip(english, texts, strict=True) if str(text) == e})
-
-    assert same == []
-
-
-def test_a_reused_interaction_id_is_explained_in_portuguese() -> None:
+    with pytest.raises(Conflict) as refused:
+        log_interaction(other, by=sales_a)
     with translation.override("pt"):
-        text = errors.translate_message(
-            "external_id call-7 is already used by a different interaction"
-        )
+        text = refused.value.detail
 
+    assert refused.value.code == "interaction_external_id_taken"
     assert text == "este id externo já é usado por outra interação"
 
 
 def test_a_field_of_a_merge_that_cannot_be_chosen_is_explained_in_spanish() -> None:
-    with translation.override("es"):
-        text = errors.translate_message("is not a field to choose")
+    error = FieldError(
+        "choices.password", "password", _("is not a field to choose"), code="merge_field_unknown"
+    )
 
-    assert text == "no es un campo que se pueda elegir"
+    with translation.override("es"):
+        shown = with_value(error)
+        answer = error.as_dict()
+
+    assert shown == "no es un campo que se pueda elegir (escribiste “password”)"
+    assert answer["code"] == "merge_field_unknown"
+    assert answer["message"] == "no es un campo que se pueda elegir"
 
 
 def test_a_bad_quiet_hours_time_is_explained_in_italian() -> None:
-    with translation.override("it"):
-        text = errors.translate_message(
-            "Input should be in a valid time format", kind="time_parsing"
-        )
+    class QuietHours(BaseModel):
+        quiet_start: time
 
-    assert text == "deve essere un'ora nel formato HH:MM"
+    with pytest.raises(ValidationError) as refused:
+        QuietHours.model_validate({"quiet_start": "25:99"})
+    with translation.override("it"):
+        ((error, shown),) = pydantic_messages(refused.value)
+
+    assert (error.field, error.code) == ("quiet_start", "time_parsing")
+    assert shown == "deve essere un'ora nel formato HH:MM (hai inserito “25:99”)"
+
+
+def test_a_stored_problem_is_shown_in_the_language_of_whoever_reads_it() -> None:
+    with translation.override("pt"):
+        stored = FieldError(
+            "corrects_id", 7, _("is not an interaction of this party"), code="x"
+        ).as_record()
+
+    with translation.override("it"):
+        text = FieldError.from_record(stored).text()
+
+    assert stored["message"] == "is not an interaction of this party"
+    assert text == "non è un'interazione di questo soggetto"
+
+
+def test_a_refused_sign_in_is_explained_in_the_browsers_language(admin: User) -> None:
+    response = Client(HTTP_ACCEPT_LANGUAGE="pt").post(
+        "/sign-in/", {"email": admin.email, "password": "wrong"}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 401
+    assert 'data-code="sign_in_refused"' in body
+    assert "O e-mail ou a palavra-passe não estão certos" in body
 
 
 def portuguese_user(role: str = Role.ADMIN) -> User:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
 from tests import factories
@@ -47,8 +49,8 @@ def test_a_wrong_password_gets_one_answer_for_every_cause(admin: User) -> None:
     assert "E-mail or password is not right" in response.content.decode()
 
 
-def test_sign_in_is_throttled_after_repeated_failures(admin: User, settings: object) -> None:
-    settings.CLIENTELA_SIGNIN_MAX_FAILURES = 2  # type: ignore[attr-defined]
+def test_sign_in_is_throttled_after_repeated_failures(admin: User, settings: Settings) -> None:
+    settings.CLIENTELA_SIGNIN_MAX_FAILURES = 2
     client = Client()
     for _ in range(2):
         client.post("/sign-in/", {"email": admin.email, "password": "wrong"})
@@ -102,14 +104,16 @@ def test_the_dashboard_lists_recent_interactions_and_my_parties(
 
 
 def test_the_dashboard_runs_a_bounded_number_of_queries(
-    admin: User, web_client: WebClient, django_assert_max_num_queries: Callable[..., object]
+    admin: User,
+    web_client: WebClient,
+    django_assert_max_num_queries: Callable[[int], CaptureQueriesContext],
 ) -> None:
     for _ in range(15):
         party = factories.make_party(owner=admin)
         factories.make_interaction(party)
     client = web_client(admin)
 
-    with django_assert_max_num_queries(10):  # type: ignore[operator]
+    with django_assert_max_num_queries(10):
         client.get("/")
 
 

@@ -15,3 +15,10 @@ class AnalyticsConfig(AppConfig):
 
         register_schedule("analytics.refresh", schedule_daily_refresh)
         register_metrics_export()
+
+        # The customer page's value and lifecycle panel, loaded by htmx once the page is shown.
+        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
+
+        register_party_panel(
+            PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
+        )

@@ -8,4 +8,15 @@ class CommerceConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from clientela.commerce import services  # noqa: F401  (registers the timeline source)
+        from clientela.commerce import presenters, services  # services adds the timeline source
+        from clientela.core.registries import (
+            PartyPanel,
+            register_party_panel,
+            register_timeline_labels,
+        )
+
+        # The customer page's purchases panel, and the timeline's names for orders.
+        register_party_panel(
+            PartyPanel("purchases", "commerce/_purchases_panel.html", presenters.purchases_panel)
+        )
+        register_timeline_labels(services.ORDER, presenters.ORDER_LABELS)

@@ -13,3 +13,10 @@ class ConsentConfig(AppConfig):
         from clientela.core.schedules import register_schedule
 
         register_schedule("consent.clean_up", schedule_daily_clean_up)
+
+        # The customer page's consent panel, loaded by htmx once the page is shown.
+        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
+
+        register_party_panel(
+            PartyPanel("consents", "consent/_consents_panel.html", no_extra_context, order=300)
+        )

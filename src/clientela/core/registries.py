@@ -11,10 +11,13 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as attribute
 from typing import IO, Any
 
 from django.db.models import CharField, JSONField, Model, TextField
 from django.http import HttpRequest
+
+from clientela.core.errors import Text
 
 # --- the customer page ---------------------------------------------------------------------
 
@@ -25,7 +28,9 @@ class PartyPanel:
 
     `context(request, party)` returns the template's context, or None to leave the panel out
     (for instance when the reader may not see what it shows). Panels are shown by `order`,
-    lowest first, in the page's `column` ("main" or "side").
+    lowest first, in the page's `column` ("main" or "side"; "head" is the top of the page,
+    where the parties app names the party). The template is rendered with the page's context
+    (`party`, `can_write`) plus the panel's own.
     """
 
     name: str
@@ -47,6 +52,55 @@ def party_panels(column: str | None = None) -> list[PartyPanel]:
     """The registered panels in page order, those of one column when it is named."""
     panels = sorted(PARTY_PANELS.values(), key=lambda p: (p.order, p.name))
     return [p for p in panels if column is None or p.column == column]
+
+
+def no_extra_context(request: HttpRequest, party: Any) -> dict[str, Any]:
+    """The context of a panel that needs only the page's own (`party`, `can_write`)."""
+    return {}
+
+
+# fn(party_id) -> the id of the party that an old party's address now leads to (dedupe's merge
+# survivor), or None. The customer page follows it, so bookmarks and links in mail keep working.
+PartyForwarding = Callable[[int], int | None]
+PARTY_FORWARDINGS: dict[str, PartyForwarding] = {}
+
+
+def register_party_forwarding(name: str, forwarding: PartyForwarding) -> None:
+    """Let a feature say where a party that no longer exists went."""
+    PARTY_FORWARDINGS[name] = forwarding
+
+
+def forwarded_party(party_id: int) -> int | None:
+    """Where the party's address leads now, by the first feature that knows; None if nowhere."""
+    for _name, forwarding in sorted(PARTY_FORWARDINGS.items()):
+        target = forwarding(party_id)
+        if target is not None:
+            return target
+    return None
+
+
+# --- the timeline's labels -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineLabels:
+    """How pages name one timeline source's entries, in the reader's language.
+
+    The feature that adds the source (`core.timeline.register_source`) knows its own choices;
+    the timeline pages read them here instead of importing it. Labels are lazy translations.
+    """
+
+    kind: Text
+    channels: Mapping[str, Text] = attribute(default_factory=dict)
+    statuses: Mapping[str, Text] = attribute(default_factory=dict)
+
+
+TIMELINE_LABELS: dict[str, TimelineLabels] = {}
+
+
+def register_timeline_labels(kind: str, labels: TimelineLabels) -> None:
+    """Name a timeline source's kind, channels and statuses on the pages."""
+    TIMELINE_LABELS[kind] = labels
 
 
 # --- erasure and the privacy export --------------------------------------------------------
@@ -127,16 +181,24 @@ __all__ = [
     "ERASE_LAST",
     "EXPORT_SECTIONS",
     "EXTRA_EXPORTS",
+    "PARTY_FORWARDINGS",
     "PARTY_PANELS",
+    "TIMELINE_LABELS",
     "Eraser",
     "ExportSection",
     "ExtraExport",
+    "PartyForwarding",
     "PartyPanel",
+    "TimelineLabels",
     "blank_text",
     "erasers",
+    "forwarded_party",
+    "no_extra_context",
     "party_panels",
     "register_eraser",
     "register_export",
     "register_export_section",
+    "register_party_forwarding",
     "register_party_panel",
+    "register_timeline_labels",
 ]

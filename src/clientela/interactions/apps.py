@@ -8,9 +8,26 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions")
 
     def ready(self) -> None:
-        from clientela.core.registries import register_eraser
-        from clientela.interactions import services  # (importing it registers the timeline source)
+        from clientela.core.registries import (
+            PartyPanel,
+            register_eraser,
+            register_party_panel,
+            register_timeline_labels,
+        )
+        from clientela.interactions import presenters, services  # services adds the timeline source
 
         register_eraser(
             "interactions", services.erase_interactions, tables=("interactions_interaction",)
+        )
+        register_timeline_labels(services.INTERACTION, presenters.INTERACTION_LABELS)
+        register_party_panel(
+            PartyPanel("log", "interactions/_log_panel.html", presenters.log_panel, order=400)
+        )
+        register_party_panel(
+            PartyPanel(
+                "timeline",
+                "interactions/_timeline_panel.html",
+                presenters.timeline_context,
+                order=500,
+            )
         )

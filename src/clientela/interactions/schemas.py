@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from clientela.core.errors import Problem
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.schemas import StrictSchema
 
@@ -30,9 +32,13 @@ class InteractionCreate(StrictSchema):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+            raise Problem(
+                "datetime_without_offset",
+                _("%(value)s needs a time zone offset, such as Z or +01:00"),
+                value=value.isoformat(),
+            )
         if value is not None and value > timezone.now() + MAX_AHEAD:
-            raise ValueError("is more than a year in the future")
+            raise Problem("datetime_too_far_ahead", _("is more than a year in the future"))
         return value
 
 

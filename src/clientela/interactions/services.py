@@ -8,6 +8,7 @@ from heapq import merge
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
@@ -35,14 +36,21 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
         if existing is not None:
             if not _is_same(existing, data, party):
                 raise Conflict(
-                    f"external_id {data.external_id} is already used by a different interaction"
+                    _("this external id is already used by a different interaction"),
+                    code="interaction_external_id_taken",
+                    params={"external_id": data.external_id},
                 )
             return existing, False
     corrects = None
     if data.corrects_id is not None:
         corrects = Interaction.objects.filter(pk=data.corrects_id, party=party).first()
         if corrects is None:
-            raise invalid("corrects_id", data.corrects_id, "is not an interaction of this party")
+            raise invalid(
+                "corrects_id",
+                data.corrects_id,
+                _("is not an interaction of this party"),
+                code="interaction_not_of_party",
+            )
     occurred_at = data.occurred_at or timezone.now()
     interaction = Interaction.objects.create(
         party=party,
@@ -183,14 +191,20 @@ def timeline(
     unknown = kinds - SOURCES.keys()
     if unknown:
         raise invalid(
-            "kind", ",".join(sorted(unknown)), f"must be one of {', '.join(sorted(SOURCES))}"
+            "kind",
+            ",".join(sorted(unknown)),
+            _("must be one of: %(values)s"),
+            code="timeline_kind_unknown",
+            values=", ".join(sorted(SOURCES)),
         )
     before = None
     if cursor:
         at, kind, pk = decode_cursor(cursor, size=3)
         moment = parse_datetime(str(at))
         if moment is None or not isinstance(kind, str) or not isinstance(pk, int):
-            raise invalid("cursor", cursor, "is not a cursor this API returned")
+            raise invalid(
+                "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+            )
         before = (moment, kind, pk)
     streams = [
         source(party, before, limit + 1, channels)

@@ -3,41 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from clientela.accounts.models import User
 from clientela.accounts.services import require_write
-from clientela.core.errors import Invalid
+from clientela.core.errors import Invalid, NotFound
+from clientela.core.htmx import htmx
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
-from clientela.interactions.models import Channel, Direction
-from clientela.interactions.presenters import timeline_rows
+from clientela.core.requests import current_user
+from clientela.interactions.presenters import empty_log_form, timeline_rows
 from clientela.interactions.schemas import InteractionCreate
 from clientela.interactions.services import interaction_entry, log_interaction
 from clientela.parties.queries import get_visible_party
 
 FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "outcome")
-
-
-def empty_log_form() -> dict[str, Any]:
-    """The form's values and errors before anything was typed: a phone call taken just now."""
-    return {
-        "values": {"channel": Channel.PHONE, "direction": Direction.INBOUND},
-        "errors": {},
-        "channels": Channel.choices,
-        "directions": Direction.choices,
-        "saved": False,
-    }
 
 
 def _aware(text: str) -> str | None:
@@ -58,10 +47,10 @@ def _aware(text: str) -> str | None:
 @page_errors
 def log(request: HttpRequest) -> HttpResponse:
     """Log a contact with a party: validated by the API's schema, saved by its service."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     party_id = request.POST.get("party_id", "")
     if not party_id.isdigit():
-        raise Http404(_("No such party."))
+        raise NotFound(_("No such party."), code="party_not_found")
     party = get_visible_party(user, int(party_id))
     require_write(user)
     values = {name: request.POST.get(name, "").strip() for name in FIELDS}
@@ -80,7 +69,7 @@ def log(request: HttpRequest) -> HttpResponse:
     except Invalid as exc:
         for error, message in invalid_messages(exc):
             errors.setdefault(error.field, []).append(message)
-    is_htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    is_htmx = bool(htmx(request))
     if errors:
         form["errors"] = errors
         context = {"party": party, "log": form}
@@ -91,7 +80,7 @@ def log(request: HttpRequest) -> HttpResponse:
             return response
         return render(request, "interactions/log.html", context, status=422)
     if not is_htmx:
-        messages.success(request, _("The interaction was logged."))
+        messages.success(request, gettext("The interaction was logged."))
         return redirect(reverse("parties:detail", args=[party.pk]) + "#timeline")
     entry = interaction_entry(
         pk=interaction.pk,

@@ -1,24 +1,21 @@
-"""REST routes for parties: CRUD with filters and cursor pagination, and their timeline."""
+"""REST routes for parties: CRUD with filters and cursor pagination."""
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
-from clientela.interactions.schemas import TimelinePage
-from clientela.interactions.services import timeline
-from clientela.parties.models import Party, PartyKind, RelationshipRole
+from clientela.parties.models import PartyKind, RelationshipRole
 from clientela.parties.presenters import party_out, party_summary
 from clientela.parties.queries import (
     get_visible_party,
     party_record,
     search_parties,
     visible_party_details,
-    visible_party_values,
 )
 from clientela.parties.schemas import PartyCreate, PartyOut, PartySummaryOut, PartyUpdate
 from clientela.parties.services import archive_party, create_party, update_party
@@ -92,27 +89,3 @@ def archive(request: HttpRequest, party_id: int) -> Status[None]:
         party = get_visible_party(user, party_id)
         archive_party(party, by=user)
     return Status(204, None)
-
-
-class TimelineFilters(Schema):
-    kind: list[str] = Field(default_factory=list, description="entry kinds: interaction, order, …")
-    channel: list[str] = Field(default_factory=list)
-    cursor: str | None = Field(default=None, max_length=500)
-    limit: int = Field(default=50, ge=1, le=200)
-
-
-@router.get("/{party_id}/timeline", response=TimelinePage, summary="A party's timeline")
-def party_timeline(
-    request: HttpRequest, party_id: int, filters: Query[TimelineFilters]
-) -> dict[str, object]:
-    # The timeline needs only the party's id (benchmarks/party_360.py, docs/benchmarks.md).
-    (pk,) = visible_party_values(request.user, party_id, ("id",))  # type: ignore[arg-type]
-    party = Party.from_db(DEFAULT_DB_ALIAS, ["id"], [pk])
-    entries, next_cursor = timeline(
-        party,
-        kinds=frozenset(filters.kind),
-        channels=frozenset(filters.channel),
-        cursor=filters.cursor,
-        limit=filters.limit,
-    )
-    return {"items": entries, "next_cursor": next_cursor}

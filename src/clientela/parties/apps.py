@@ -24,3 +24,25 @@ class PartiesConfig(AppConfig):
             ),
             order=ERASE_LAST,
         )
+        self.register_party_panels()
+
+    def register_party_panels(self) -> None:
+        """The customer page's own panels: who the party is, how to reach them, what changed."""
+        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
+        from clientela.parties import views
+
+        for panel in (
+            PartyPanel(
+                "identity", "parties/_identity_panel.html", views.identity_panel, 100, "head"
+            ),
+            PartyPanel("contacts", "parties/_contacts_panel.html", no_extra_context, 100, "side"),
+            PartyPanel("details", "parties/_details_panel.html", views.details_panel, 200, "side"),
+            PartyPanel("roles", "parties/_roles_panel.html", views.roles_panel, 300, "side"),
+            PartyPanel(
+                "relations", "parties/_relations_panel.html", views.relations_panel, 400, "side"
+            ),
+            PartyPanel("key_dates", "parties/_key_dates_panel.html", no_extra_context, 500, "side"),
+            PartyPanel("notes", "parties/_notes_panel.html", views.notes_panel, 600, "side"),
+            PartyPanel("changes", "parties/_changes_panel.html", views.changes_panel, 900, "main"),
+        ):
+            register_party_panel(panel)

@@ -1,4 +1,4 @@
-"""Party pages: the list with live search, the create/edit form, the customer 360 page."""
+"""Party pages: the list with live search and the create/edit form (the customer 360: web/)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import get_language_info
@@ -19,18 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError
 
-from clientela.accounts.models import User
 from clientela.accounts.services import require_write
-from clientela.commerce.services import purchase_summary
-from clientela.core.errors import Conflict, Invalid, NotFound
+from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
-from clientela.core.requests import current_user
-from clientela.core.timeline import SOURCES
-from clientela.dedupe.services import merged_into
-from clientela.interactions.presenters import KIND_LABELS, channel_filter_choices, timeline_rows
-from clientela.interactions.services import timeline
-from clientela.interactions.views import empty_log_form
 from clientela.parties import forms, queries
 from clientela.parties.api import PartyFilters
 from clientela.parties.models import (
@@ -57,20 +48,13 @@ TIMEZONES = sorted(available_timezones())
 # Suggestions for a party's preferred language; any code such as "pt-BR" is accepted.
 LANGUAGE_SUGGESTIONS = ("en", "pt", "pt-BR", "es", "it", "fr", "de", "nl", "ca", "pl", "ro")
 PAGE_SIZE = 50
-CHANGES_SHOWN = 20
-TIMELINE_PAGE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    """The customer-360 views' name for current_user; it leaves with them (to web/)."""
-    return current_user(request)
 
 
 @require_GET
 @login_required
 def party_list(request: HttpRequest) -> HttpResponse:
     """All visible parties, searched and filtered; htmx gets only the rows."""
-    user = current_user(request)
+    user = currentcurrent_user(request)
     raw = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "role", "tag", "owner", "team")}
     filter_errors: dict[str, list[str]] = {}
     try:
@@ -134,7 +118,7 @@ def _list_row(party: Party) -> dict[str, Any]:
 @page_errors
 def party_new(request: HttpRequest) -> HttpResponse:
     """Create a person or an organization; errors come back next to their fields."""
-    user = current_user(request)
+    user = currentcurrent_user(request)
     require_write(user)
     kind = request.POST.get("kind") or request.GET.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
@@ -154,7 +138,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
 @page_errors
 def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
     """Change a party the user may see; only what the form shows is sent."""
-    user = current_user(request)
+    user = currentcurrent_user(request)
     party = visible_party_details(user, party_id)
     require_write(user)
     if request.method == "GET":
@@ -169,7 +153,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
 
 def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -> Party | None:
     """Validate with the API's schema and save with its service; None when there were errors."""
-    user = current_user(request)
+    user = currentcurrent_user(request)
     data = forms.payload(
         form,
         can_assign=user.can_assign,
@@ -191,7 +175,7 @@ def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -
 def _form_page(
     request: HttpRequest, form: forms.PartyForm, *, party: Party | None, status: int = 200
 ) -> HttpResponse:
-    user = current_user(request)
+    user = currentcurrent_user(request)
     rows = {name: form.rows_with_errors(name) for name in forms.ROW_FIELDS}
     org_ids = [r.get("organization_id") for r in rows["affiliations"]]
     org_ids.append(form.values.get("parent_id"))
@@ -243,38 +227,50 @@ def _int(value: Any) -> int | None:
 def organization_picker(request: HttpRequest) -> HttpResponse:
     """Options for an organization picker; the picker sends its own field, whatever its name."""
     q = next((str(v) for v in request.GET.values() if str(v).strip()), "")[:200]
-    options = queries.organization_options(current_user(request), q=q)
+    options = queries.organization_options(currentcurrent_user(request), q=q)
     return render(request, "parties/_organization_options.html", {"organizations": options})
 
 
-@require_GET
-@login_required
-@page_errors
-def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    """The customer 360: identity, contacts, relations, value, changes and the timeline."""
-    user = _user(request)
-    try:
-        party = visible_party_details(user, party_id)
-    except NotFound:
-        # A merged party's old address (bookmarks, links in mail) leads to its survivor.
-        survivor = merged_into(party_id)
-        if survivor is None:
-            raise
-        get_visible_party(user, survivor)
-        return redirect("parties:detail", party_id=survivor)
-    context = {
-        "party": party,
-        "can_write": user.can_write,
-        "roles": _role_rows(party),
-        "custom_values": _custom_values(party),
-        "summary": purchase_summary(party),
-        "changes": queries.describe_changes(change_log(party)[:CHANGES_SHOWN]),
-        "members": queries.members(user, party) if not party.is_person else [],
-        "subsidiaries": queries.subsidiaries(user, party) if not party.is_person else [],
-        "log": empty_log_form(),
-        **_timeline_context(request, party),
+# The customer page's panels of this app: web/ composes the page, apps.py registers them.
+
+CHANGES_SHOWN = 20
+
+
+def identity_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The party's name, kind, roles and tags, and the buttons to change it."""
+    return {"roles": _role_rows(party)}
+
+
+def details_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """Owner, team, ids, language, time zone and the custom fields that apply to the party."""
+    return {"custom_values": _custom_values(party)}
+
+
+def roles_panel(request: HttpRequest, party: Party) -> dict[str, Any] | None:
+    """The party's relationship roles with their dates; left out when it has none."""
+    roles = _role_rows(party)
+    return {"roles": roles} if roles else None
+
+
+def relations_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """A person's organizations; an organization's visible people and subsidiaries."""
+    if party.is_person:
+        return {}
+    user = currentcurrent_user(request)
+    return {
+        "members": queries.members(user, party),
+        "subsidiaries": queries.subsidiaries(user, party),
     }
-    return render(request, "parties/detail.html", context)
+
+
+def notes_panel(request: HttpRequest, party: Party) -> dict[str, Any] | None:
+    """The party's notes; left out when there are none."""
+    return {} if party.notes else None
+
+
+def changes_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The latest changes to the party: who changed which field, from what to what."""
+    return {"changes": queries.describe_changes(change_log(party)[:CHANGES_SHOWN])}
 
 
 def _role_rows(party: Party) -> list[dict[str, Any]]:
@@ -294,54 +290,12 @@ def _custom_values(party: Party) -> list[dict[str, Any]]:
     return shown
 
 
-def _timeline_context(request: HttpRequest, party: Party) -> dict[str, Any]:
-    kinds = [k for k in request.GET.getlist("kind") if k in SOURCES]
-    channels = [c for c in request.GET.getlist("channel") if c][:20]
-    cursor = request.GET.get("cursor") or None
-    try:
-        entries, next_cursor = timeline(
-            party,
-            kinds=frozenset(kinds),
-            channels=frozenset(channels),
-            cursor=cursor,
-            limit=TIMELINE_PAGE,
-        )
-    except Invalid:
-        entries, next_cursor = timeline(party, limit=TIMELINE_PAGE)  # a stale cursor: start over
-    filters = urlencode([("kind", k) for k in kinds] + [("channel", c) for c in channels])
-    more = urlencode([("cursor", next_cursor)]) if next_cursor else ""
-    return {
-        "entries": timeline_rows(entries),
-        "next_cursor": next_cursor,
-        "timeline_filters": {"kind": kinds, "channel": channels},
-        "timeline_kinds": [(k, KIND_LABELS.get(k, k)) for k in sorted(SOURCES)],
-        "timeline_channels": channel_filter_choices(),
-        "more_query": "&".join(p for p in (filters, more) if p),
-        "timeline_url": reverse("parties:timeline", args=[party.pk]),
-    }
-
-
-@require_GET
-@login_required
-@page_errors
-def party_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
-    """The timeline alone (htmx): filtered, or the next page after a cursor."""
-    party = get_visible_party(_user(request), party_id)
-    if not request.htmx:  # type: ignore[attr-defined]
-        query = request.GET.urlencode()
-        url = reverse("parties:detail", args=[party.pk])
-        return redirect(f"{url}?{query}#timeline" if query else f"{url}#timeline")
-    context = {"party": party, **_timeline_context(request, party)}
-    template = "interactions/_timeline_page.html" if request.GET.get("cursor") else None
-    return render(request, template or "interactions/_timeline.html", context)
-
-
 @require_POST
 @login_required
 @page_errors
 def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     """Hide a party from lists; its history stays."""
-    user = current_user(request)
+    user = currentcurrent_user(request)
     party = get_visible_party(user, party_id)
     require_write(user)
     with transaction.atomic():

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count
 
 from clientela.accounts.models import User
-from clientela.interactions.models import Channel, Direction, Interaction
+from clientela.interactions.models import Interaction
 from clientela.interactions.services import list_interactions
 from clientela.parties.models import Party, PartyRole, RelationshipRole
 from clientela.parties.queries import search_parties, visible_parties
@@ -48,11 +48,3 @@ def dashboard(user: User) -> Dashboard:
         mine=list(mine.order_by("-updated_at", "-id")[:RECENT]),
         mine_total=mine.count(),
     )
-
-
-def channel_label(value: str) -> str:
-    return str(dict(Channel.choices).get(value, value))
-
-
-def direction_label(value: str) -> str:
-    return str(dict(Direction.choices).get(value, value))

@@ -10,3 +10,11 @@ urlpatterns = [
     path("sign-out/", views.sign_out_view, name="logout"),
     path("language/", views.language_view, name="language"),
 ]
+
+# The customer 360 page, composed here from every feature's panels. The shell (clientela/urls.py)
+# mounts these under /parties/ beside the parties app's own pages, in the "parties" namespace,
+# so that every `{% url 'parties:detail' %}` leads to it.
+party_urlpatterns = [
+    path("<int:party_id>/", views.party_detail, name="detail"),
+    path("<int:party_id>/timeline/", views.party_timeline, name="timeline"),
+]

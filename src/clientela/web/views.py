@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, the dashboard and the language switch."""
+"""Sign-in, sign-out, the dashboard, the language switch and the customer 360 page."""
 
 from __future__ import annotations
 
@@ -7,21 +7,37 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from clientela.accounts.models import User
 from clientela.accounts.services import sign_in
-from clientela.web.services import channel_label, dashboard, direction_label
+from clientela.core.errors import FieldError, NotFound
+from clientela.core.htmx import htmx
+from clientela.core.pages import page_errors
+from clientela.core.registries import forwarded_party
+from clientela.core.requests import current_user
+from clientela.interactions.presenters import channel_label, direction_label, timeline_context
+from clientela.parties.queries import get_visible_party, visible_party_details
+from clientela.web.presenters import party_page_panels
+from clientela.web.services import dashboard
+
+# One answer for unknown user, wrong password, disabled user and throttling.
+SIGN_IN_REFUSED = FieldError(
+    "email",
+    None,
+    _("E-mail or password is not right, or too many attempts. Try again later."),
+    code="sign_in_refused",
+)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.user.is_authenticated:
         return redirect("web:dashboard")
-    error = ""
+    error: FieldError | None = None
     email = ""
     if request.method == "POST":
         email = request.POST.get("email", "")[:254]
@@ -29,14 +45,14 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user)
             return redirect(_safe_next(request, "web:dashboard"))
-        # One answer for unknown user, wrong password, disabled user and throttling.
-        error = _("E-mail or password is not right, or too many attempts. Try again later.")
-    return render(
-        request,
-        "web/sign_in.html",
-        {"error": error, "email": email, "next": request.GET.get("next", "")},
-        status=401 if error else 200,
-    )
+        error = SIGN_IN_REFUSED
+    context = {
+        "error": error.text() if error else "",
+        "error_code": error.code if error else "",
+        "email": email,
+        "next": request.GET.get("next", ""),
+    }
+    return render(request, "web/sign_in.html", context, status=401 if error else 200)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -48,6 +64,21 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return target
 
 
+@require_http_methods(["GET", "POST"])
+def admin_sign_in_view(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the product's page, whose throttling it would otherwise skip.
+
+    Django's admin has its own sign-in form that checks passwords without the throttle; its
+    address leads here instead, and the admin itself lets in admins only (User.is_staff).
+    """
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
+
+
 @require_POST
 def sign_out_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -57,7 +88,7 @@ def sign_out_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    board = dashboard(request.user)  # type: ignore[arg-type]
+    board = dashboard(current_user(request))
     recent = [
         {
             "interaction": i,
@@ -73,7 +104,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def language_view(request: HttpRequest) -> HttpResponse:
     """Remember the user's language; empty means follow the browser's."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     code = request.POST.get("language", "")
     if code not in {c for c, _name in settings.LANGUAGES}:
         code = ""
@@ -84,3 +115,41 @@ def language_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_safe_next(request, "/"))
     response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
     return response
+
+
+@require_GET
+@login_required
+@page_errors
+def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
+    """The customer 360: the party and every feature's panel about it (core.registries)."""
+    user = current_user(request)
+    try:
+        party = visible_party_details(user, party_id)
+    except NotFound:
+        # A party that went elsewhere (merged) leads there: bookmarks, links in mail.
+        target = forwarded_party(party_id)
+        if target is None:
+            raise
+        get_visible_party(user, target)
+        return redirect("parties:detail", party_id=target)
+    context = {
+        "party": party,
+        "can_write": user.can_write,
+        "panels": party_page_panels(request, party),
+    }
+    return render(request, "web/party.html", context)
+
+
+@require_GET
+@login_required
+@page_errors
+def party_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
+    """The timeline alone (htmx): filtered, or the next page after a cursor."""
+    party = get_visible_party(current_user(request), party_id)
+    if not htmx(request):
+        query = request.GET.urlencode()
+        url = reverse("parties:detail", args=[party.pk])
+        return redirect(f"{url}?{query}#timeline" if query else f"{url}#timeline")
+    context = {"party": party, **timeline_context(request, party)}
+    template = "interactions/_timeline_page.html" if request.GET.get("cursor") else None
+    return render(request, template or "interactions/_timeline.html", context)

@@ -1,0 +1,214 @@
+"""The customer 360 page, composed on the top floor from every feature's registered panels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+
+from clientela.accounts.models import Role, User
+from clientela.core import registries
+from clientela.core.registries import PartyPanel, no_extra_context
+from clientela.parties.models import Party, PartyKind
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+WebClient = Callable[[User], Client]
+
+# What each feature's panel puts on the page, top to bottom in the main column.
+MAIN_PANELS = [
+    'aria-labelledby="h-purchases"',  # commerce
+    "/metrics-panel/",  # analytics, loaded by htmx
+    "/consents/",  # consent, loaded by htmx
+    'aria-labelledby="h-log"',  # interactions: the log form
+    'id="timeline-section"',  # interactions: the timeline
+    'aria-labelledby="h-changes"',  # parties: the change log
+]
+SIDE_PANELS = [
+    'aria-labelledby="h-contact"',
+    'aria-labelledby="h-details"',
+    'aria-labelledby="h-roles"',
+    'aria-labelledby="h-orgs"',
+    'aria-labelledby="h-dates"',
+    'aria-labelledby="h-notes"',
+]
+
+
+@pytest.fixture
+def restore_registries() -> Iterator[None]:
+    """Registries as the apps filled them, again after the test."""
+    panels = dict(registries.PARTY_PANELS)
+    forwardings = dict(registries.PARTY_FORWARDINGS)
+    yield
+    registries.PARTY_PANELS.clear()
+    registries.PARTY_PANELS.update(panels)
+    registries.PARTY_FORWARDINGS.clear()
+    registries.PARTY_FORWARDINGS.update(forwardings)
+
+
+def positions(body: str, markers: list[str]) -> list[int]:
+    found = [body.find(marker) for marker in markers]
+    assert -1 not in found, [m for m, at in zip(markers, found, strict=True) if at == -1]
+    return found
+
+
+def person() -> Party:
+    party = factories.make_party(given_name="Lia", email="lia@example.com")
+    party.notes = "Prefers calls after six."
+    party.save()
+    return party
+
+
+def test_every_feature_adds_its_panel_in_page_order(admin: User, web_client: WebClient) -> None:
+    party = person()
+
+    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+
+    aside, main = body.split('<div class="party-main">')
+    assert positions(aside, SIDE_PANELS) == sorted(positions(aside, SIDE_PANELS))
+    assert positions(main, MAIN_PANELS) == sorted(positions(main, MAIN_PANELS))
+    assert body.index("<h1>Lia ") < body.index('<div class="party-layout">')
+
+
+def test_a_panel_with_nothing_to_show_is_left_out(viewer: User, web_client: WebClient) -> None:
+    party = factories.make_party(roles=())
+
+    body = web_client(viewer).get(f"/parties/{party.pk}/").content.decode()
+
+    assert 'aria-labelledby="h-notes"' not in body  # no notes
+    assert 'aria-labelledby="h-roles"' not in body  # no roles
+    assert 'aria-labelledby="h-log"' not in body  # a viewer may not log
+    assert 'id="timeline-section"' in body
+
+
+def test_a_feature_adds_a_panel_through_the_registry(
+    admin: User, web_client: WebClient, restore_registries: None
+) -> None:
+    registries.register_party_panel(
+        PartyPanel("extra", "analytics/_metrics_panel.html", no_extra_context, 1, "side")
+    )
+    party = person()
+
+    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+
+    aside = body.split('<div class="party-main">')[0]
+    assert aside.index("/metrics-panel/") < aside.index('aria-labelledby="h-contact"')
+
+
+def test_a_panel_sees_the_request_and_the_party(
+    admin: User, web_client: WebClient, restore_registries: None
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def context(request: object, party: Party) -> None:
+        seen.append((str(getattr(request, "path", "")), party.pk))
+
+    registries.register_party_panel(PartyPanel("spy", "missing.html", context))
+    party = person()
+
+    response = web_client(admin).get(f"/parties/{party.pk}/")
+
+    assert response.status_code == 200  # left out: its template is never loaded
+    assert seen == [(f"/parties/{party.pk}/", party.pk)]
+
+
+def test_an_organization_shows_its_people_and_subsidiaries(
+    admin: User, web_client: WebClient
+) -> None:
+    org = factories.make_party(kind=PartyKind.ORGANIZATION, organization_name="Atlas Ltd")
+    factories.make_party(kind=PartyKind.ORGANIZATION, organization_name="Atlas Porto", parent=org)
+    member = factories.make_party(given_name="Rui")
+    member.affiliations.create(organization=org, title="Buyer")
+
+    body = web_client(admin).get(f"/parties/{org.pk}/").content.decode()
+
+    assert 'aria-labelledby="h-people"' in body
+    assert "Rui " in body
+    assert "Buyer" in body
+    assert "Atlas Porto" in body
+
+
+def test_orders_on_the_timeline_are_named_by_the_commerce_app(
+    admin: User, web_client: WebClient
+) -> None:
+    party = person()
+    factories.make_order(party, external_id="ORD-9", channel="web", status="refunded")
+    factories.make_interaction(party, channel="toll_free", subject="Asked for a refund")
+
+    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+
+    timeline = body.split('id="timeline-section"')[1]
+    assert "Order ORD-9" in timeline
+    assert '<span class="chip small channel">Web shop</span>' in timeline
+    assert '<span class="badge status-refunded">Refunded</span>' in timeline
+    assert '<span class="chip small channel">Toll-free line</span>' in timeline
+    assert '<option value="order">Order</option>' in timeline
+    assert '<option value="interaction">Interaction</option>' in timeline
+    # contact channels first, then sales channels not already named
+    assert timeline.index('value="toll_free"') < timeline.index('value="web"')
+    assert timeline.count('<option value="phone">') == 1
+
+
+def test_the_timeline_and_its_labels_follow_the_readers_language(web_client: WebClient) -> None:
+    reader = factories.make_user(role=Role.ADMIN, language="pt")
+    party = person()
+    factories.make_order(party, channel="store")
+    factories.make_interaction(party, channel="phone")
+
+    body = web_client(reader).get(f"/parties/{party.pk}/").content.decode()
+
+    assert ">Cronologia</h2>" in body
+    assert '<option value="order">Encomenda</option>' in body
+    assert '<span class="chip small channel">Loja</span>' in body
+    assert '<span class="chip small channel">Telefone</span>' in body
+
+
+def test_a_party_that_went_elsewhere_leads_there(
+    admin: User, web_client: WebClient, restore_registries: None
+) -> None:
+    survivor = person()
+    registries.register_party_forwarding("test", lambda pk: survivor.pk if pk == 424242 else None)
+
+    response = web_client(admin).get("/parties/424242/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/parties/{survivor.pk}/"
+    assert web_client(admin).get("/parties/424243/").status_code == 404
+
+
+def test_a_forwarding_to_a_party_the_reader_may_not_see_is_not_found(
+    sales_a: User, web_client: WebClient, restore_registries: None
+) -> None:
+    elsewhere = factories.make_party()  # no owner, no team: not visible to a sales user
+    registries.register_party_forwarding("test", lambda pk: elsewhere.pk)
+
+    response = web_client(sales_a).get("/parties/424242/")
+
+    assert response.status_code == 404
+
+
+def test_the_timeline_without_htmx_leads_to_the_page_at_the_timeline(
+    admin: User, web_client: WebClient
+) -> None:
+    party = person()
+
+    plain = web_client(admin).get(f"/parties/{party.pk}/timeline/")
+    filtered = web_client(admin).get(f"/parties/{party.pk}/timeline/", {"channel": "email"})
+
+    assert plain["Location"] == f"/parties/{party.pk}/#timeline"
+    assert filtered["Location"] == f"/parties/{party.pk}/?channel=email#timeline"
+
+
+def test_a_stale_cursor_on_the_page_starts_the_timeline_over(
+    admin: User, web_client: WebClient
+) -> None:
+    party = person()
+    factories.make_interaction(party, subject="Only call")
+
+    response = web_client(admin).get(
+        f"/parties/{party.pk}/timeline/", {"cursor": "junk"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "Only call" in response.content.decode()
