@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from clientela.accounts.models import Team
-from clientela.analytics.refresh import refresh_metrics
+from clientela.analytics.services.refresh import refresh_metrics
 from tests.analytics.conftest import AS_OF, buy
 from tests.factories import make_party
 

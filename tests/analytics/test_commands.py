@@ -75,14 +75,14 @@ def test_fit_names_a_missing_column(tmp_path):
 def test_fit_names_the_row_and_column_of_a_bad_value(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("frequency,recency,T\n1,2,10\n2,abc,10\n")
-    with pytest.raises(CommandError, match=r"row 3\.recency.*not a number"):
+    with pytest.raises(CommandError, match=r"line 3: recency: is not a number"):
         run("fit", "--summary", str(path))
 
 
 def test_fit_refuses_a_recency_beyond_t(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("frequency,recency,T\n1,12,10\n")
-    with pytest.raises(CommandError, match=r"row 2\.recency"):
+    with pytest.raises(CommandError, match=r"line 2: recency: must not be more than T"):
         run("fit", "--summary", str(path))
 
 

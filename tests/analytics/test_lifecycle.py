@@ -1,7 +1,7 @@
 import numpy as np
 
-from clientela.analytics import lifecycle as lc
-from clientela.analytics.config import LifecycleRules, parse_lifecycle
+from clientela.analytics.services import lifecycle as lc
+from clientela.analytics.services.config import LifecycleRules, parse_lifecycle
 
 RULES = LifecycleRules()
 

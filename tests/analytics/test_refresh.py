@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
-from clientela.analytics.refresh import refresh_metrics
+from clientela.analytics.services.refresh import refresh_metrics
 from clientela.commerce.models import OrderStatus
 from clientela.interactions.services import timeline
 from tests.analytics.conftest import AS_OF, buy

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from clientela.analytics import clv
 from clientela.analytics.clv import BGNBDParams, GammaGammaParams
-from clientela.analytics.config import Tier
+from clientela.analytics.services.config import Tier
 
 FloatArray = npt.NDArray[np.float64]
 # Below these counts a fit says little; the model outputs are then left empty.
