@@ -1,5 +1,11 @@
 from clientela.analytics.models import RfmSegment
-from clientela.analytics.services.rfm import SEGMENTS, quintile_scores, rfm_scores, segment_codes, segment_of
+from clientela.analytics.services.rfm import (
+    SEGMENTS,
+    quintile_scores,
+    rfm_scores,
+    segment_codes,
+    segment_of,
+)
 
 
 def test_distinct_values_spread_over_the_five_quintiles():
