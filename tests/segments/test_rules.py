@@ -9,9 +9,9 @@ import pytest
 
 from clientela.core.errors import Invalid
 from clientela.parties.models import CustomField
-from clientela.segments.compiler import month_day_ranges
-from clientela.segments.fields import field_catalog
-from clientela.segments.rules import MAX_CONDITIONS, validate_rules
+from clientela.segments.services.compiler import month_day_ranges
+from clientela.segments.services.fields import field_catalog
+from clientela.segments.services.rules import MAX_CONDITIONS, validate_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def refused(rules: Any) -> dict[str, Any]:
     """The errors of rules that must be refused, by path: {path: (value, message)}."""
     with pytest.raises(Invalid) as caught:
         validate_rules(rules, field_catalog())
-    return {e.field: (e.value, e.message) for e in caught.value.errors}
+    return {e.field: (e.value, e.text()) for e in caught.value.errors}
 
 
 def test_an_unknown_field_is_refused_with_its_path_and_name() -> None:
