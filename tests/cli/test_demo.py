@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine
-from clientela.demo.generator import DEFAULT_CUSTOMERS
+from clientela.demo.services import DEFAULT_CUSTOMERS
 from clientela.demo.models import DemoDatabase
-from clientela.demo.population import Plan
+from clientela.demo.services.population import Plan
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import (
     Affiliation,
