@@ -65,7 +65,7 @@ def expected_purchases_by_hand(
         (a + b + x - 1) / (a - 1) * (1 - ((alpha + age) / (alpha + age + t)) ** (r + x) * series)
     )
     dropped_odds = a / (b + x - 1) * ((alpha + age) / (alpha + t_x)) ** (r + x) if x > 0 else 0.0
-    return numerator / (1 + dropped_odds)
+    return float(numerator / (1 + dropped_odds))
 
 
 def expected_purchases_by_integration(
@@ -82,7 +82,7 @@ def expected_purchases_by_integration(
 
     # weight "alg" integrates p^(a-1) (1-p)^(b+x-1) exactly, singular endpoints included.
     integral, _ = quad(given_dropout, 0.0, 1.0, weight="alg", wvar=(a - 1, b + x - 1))
-    if_alive = integral / math.exp(betaln(a, b + x))
+    if_alive = float(integral / math.exp(betaln(a, b + x)))
     if x == 0:
         return if_alive
     dropped_odds = a / (b + x - 1) * math.exp((r + x) * math.log((alpha + age) / (alpha + t_x)))
@@ -407,6 +407,7 @@ def test_compress_finds_the_same_rows_counts_and_inverse_as_numpy_unique(
     rows = clv.compress(x, t_x, age, spend)
 
     unique, inverse, counts = unique_rows_by_numpy(x, t_x, age, spend)
+    assert rows.monetary is not None
     np.testing.assert_array_equal(
         np.column_stack([rows.x, rows.t_x, rows.T, rows.monetary]), unique
     )
@@ -424,6 +425,7 @@ def test_compress_handles_columns_whose_combined_range_overflows_an_integer_key(
     rows = clv.compress(x, t_x, age, spend)
 
     unique, inverse, counts = unique_rows_by_numpy(x, t_x, age, spend)
+    assert rows.monetary is not None
     np.testing.assert_array_equal(
         np.column_stack([rows.x, rows.t_x, rows.T, rows.monetary]), unique
     )

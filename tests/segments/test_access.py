@@ -6,6 +6,7 @@ import pytest
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import Forbidden, NotFound
+from clientela.parties.models import Party
 from clientela.segments import queries, services
 from clientela.segments.models import Segment, SegmentKind, StaticMember
 from clientela.segments.schemas import SegmentCreate, SegmentUpdate
@@ -20,7 +21,7 @@ def _rules_segment(owner: User) -> Segment:
     return services.create_segment(data, by=owner)
 
 
-def _at_risk_parties(sales_a: User, sales_b: User) -> dict[str, object]:
+def _at_risk_parties(sales_a: User, sales_b: User) -> dict[str, Party]:
     team_a = Team.objects.get(name="Team A")
     parties = {
         "own": make_party(given_name="Own", owner=sales_a),
@@ -73,14 +74,16 @@ def test_a_static_list_shows_each_user_only_members_they_may_see(
         SegmentCreate(name="Gala", kind=SegmentKind.STATIC), by=manager
     )
     for party in parties.values():
-        services.add_static_member(segment, party.pk, by=manager)  # type: ignore[attr-defined]
+        services.add_static_member(segment, party.pk, by=manager)
     assert queries.members(segment, manager).count() == 4
     mine = set(queries.members(segment, sales_a).values_list("given_name", flat=True))
     assert mine == {"Own", "Team"}
 
 
 def test_a_party_the_user_may_not_see_cannot_be_put_on_a_list(sales_a: User, sales_b: User) -> None:
-    segment = services.create_segment(SegmentCreate(name="Mine", kind="static"), by=sales_a)
+    segment = services.create_segment(
+        SegmentCreate(name="Mine", kind=SegmentKind.STATIC), by=sales_a
+    )
     hidden = make_party(given_name="Hidden", owner=sales_b, team=sales_b.team)
     with pytest.raises(NotFound):
         services.add_static_member(segment, hidden.pk, by=sales_a)
