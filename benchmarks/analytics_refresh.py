@@ -24,6 +24,10 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 AS_OF = date(2025, 6, 30)
 DAYS = 1000  # first purchases fall within this many days before the as-of day
@@ -49,7 +53,7 @@ def _django(db: Path) -> None:
     django.setup()
 
 
-def _template_row(model: type, **values: object) -> tuple[list[str], list[object]]:
+def _template_row(model: type[Model], **values: object) -> tuple[list[str], list[object]]:
     """Column names and database values of one instance, with Django's defaults filled in."""
     from django.db import connection
 
@@ -112,12 +116,12 @@ def generate(db: Path, customers: int, orders: int, seed: int = 42) -> None:
     order_no, chunk = 0, 50_000
     for start in range(0, customers, chunk):
         ids = np.arange(start + 1, min(start + chunk, customers) + 1)
-        rows = []
+        parties: list[tuple[object, ...]] = []
         for pid in ids.tolist():
             row = list(party_row)
             row[pi] = f"Customer {pid}"
-            rows.append((pid, *row))
-        con.executemany(p_sql, rows)
+            parties.append((pid, *row))
+        con.executemany(p_sql, parties)
         part = slice(start, start + ids.size)
         x, n_events, ages, more = repeats[part], events[part], age[part], extra[part]
         # Repeat purchases: the first x of each customer's Poisson events, uniform in (0, age).
@@ -141,7 +145,7 @@ def generate(db: Path, customers: int, orders: int, seed: int = 42) -> None:
             roll < 0.03, "refunded", np.where(roll < 0.04, "cancelled", "completed")
         ).tolist()
         currency = np.where(rng.random(owner.size) < 0.01, "USD", "EUR").tolist()
-        rows = []
+        order_rows: list[list[object]] = []
         for pid, at, total, st, cur in zip(
             owner.tolist(), text, totals, status, currency, strict=True
         ):
@@ -153,8 +157,8 @@ def generate(db: Path, customers: int, orders: int, seed: int = 42) -> None:
             row[oi("total")] = total
             row[oi("status")] = st
             row[oi("currency")] = cur
-            rows.append(row)
-        con.executemany(o_sql, rows)
+            order_rows.append(row)
+        con.executemany(o_sql, order_rows)
         con.commit()
         print(
             f"generated {min(start + chunk, customers):,} customers, {order_no:,} orders",
@@ -187,7 +191,7 @@ def child_refresh(db: Path) -> None:
     # other apps' migrations could rebuild the 10-million-row orders table).
     call_command("migrate", "analytics", verbosity=0)
 
-    result = {}
+    result: dict[str, object] = {}
     for label, day in (("first", AS_OF - timedelta(days=1)), ("daily", AS_OF)):
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
