@@ -55,6 +55,7 @@ def test_metrics_before_the_first_refresh_are_a_clear_404(
     response = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics")
     assert response.status_code == 404
     assert "analytics refresh" in response.json()["detail"]
+    assert response.json()["code"] == "metrics_not_computed"
 
 
 def test_the_summary_counts_only_the_parties_the_user_may_see(

@@ -14,6 +14,9 @@ from django.core.management import CommandError, call_command
 
 from clientela.accounts.models import Role
 from clientela.analytics.models import CustomerMetrics
+from clientela.analytics.services.export import export_metrics
+from clientela.analytics.services.summary_file import fit_summary
+from clientela.core.errors import Invalid
 from tests import factories
 from tests.analytics.conftest import AS_OF, Crowd, buy
 from tests.factories import make_party
@@ -174,3 +177,22 @@ def test_export_metrics_is_part_of_the_export_command(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["external_id"] for r in rows] == ["C-1"]
     assert rows[0]["frequency"] == "1"
+
+
+@pytest.mark.django_db
+def test_an_export_in_an_unknown_format_is_refused_with_a_code() -> None:
+    with pytest.raises(Invalid) as caught:
+        export_metrics(io.StringIO(), user=None, fmt="xlsx")
+    (error,) = caught.value.errors
+    assert (error.field, error.code, error.text()) == (
+        "format",
+        "export_format_unknown",
+        "must be “csv” or “ndjson”",
+    )
+
+
+def test_a_bad_summary_row_names_its_line_and_code() -> None:
+    with pytest.raises(Invalid) as caught:
+        fit_summary(io.StringIO("frequency,recency,T\n1.5,2,10\n"))
+    (error,) = caught.value.errors
+    assert (error.line, error.field, error.code) == (2, "frequency", "summary_frequency_not_whole")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
+from clientela.analytics.services.aggregation import UnreadableValue
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.commerce.models import OrderStatus
 from clientela.interactions.services import timeline
@@ -223,9 +226,15 @@ def test_an_order_time_sqlite_cannot_read_stops_the_refresh_with_a_clear_error()
             "UPDATE commerce_order SET ordered_at = '2024-3-1 noon' WHERE id = %s",
             [Order.objects.get().pk],
         )
-    with pytest.raises(ValueError, match=r"ordered_at: an order with an id from 0 to \d+"):
+    with pytest.raises(UnreadableValue, match=r"ordered_at: an order with an id from 0 to \d+"):
         refresh_metrics(as_of=AS_OF)
     assert not CustomerMetrics.objects.exists()
+
+
+def test_an_unreadable_value_survives_the_trip_back_from_the_second_reader() -> None:
+    problem = UnreadableValue("order_time_unreadable", _("from %(first)s"), first=0, last=9)
+    again = pickle.loads(pickle.dumps(problem))  # noqa: S301  (our own object, just made)
+    assert (again.code, again.params, str(again)) == (problem.code, problem.params, "from 0")
 
 
 @pytest.mark.skipif(

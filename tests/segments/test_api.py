@@ -49,7 +49,27 @@ def test_bad_rules_get_a_422_naming_the_rule_path_and_value(
     response = send(api_client(manager), "post", "/api/v1/segments", {"name": "X", "rules": rules})
     error = assert_invalid(response, "rules.all.1.value", "lots")
     assert error["message"] == "must be a number"
+    assert error["code"] == "rule_number_invalid"
     assert counts(Segment) == {"Segment": 0}
+
+
+def test_a_rule_problem_answers_with_its_code_and_parameters(
+    api_client: ApiClient, manager: User
+) -> None:
+    rules = {"all": [{"field": "lifecycle_state", "op": "gt", "value": "new"}]}
+    response = send(api_client(manager), "post", "/api/v1/segments/preview", {"rules": rules})
+    error = assert_invalid(response, "rules.all.0.op", "gt")
+    assert error["code"] == "rule_operator_unknown"
+    assert error["params"] == {
+        "field": "lifecycle_state",
+        "ops": "eq, ne, in, not_in, is_empty, is_not_empty",
+    }
+
+
+def test_an_unknown_segment_is_a_coded_404(api_client: ApiClient, manager: User) -> None:
+    body = assert_problem(send(api_client(manager), "get", "/api/v1/segments/999999"), 404)
+    assert body["code"] == "segment_not_found"
+    assert body["detail"] == "segment 999999 not found"
 
 
 def test_deeply_nested_rules_are_refused(api_client: ApiClient, manager: User) -> None:

@@ -70,8 +70,8 @@ def parse_rules_text(text: str, *, name: str = "rules") -> Any:
     if len(text) > MAX_RULES_TEXT:
         raise Invalid(
             FieldError(
-                name, None, _("is longer than %(max)s characters"),
-                code="rules_text_too_long", params={"max": MAX_RULES_TEXT},
+                name, None, _("is longer than %(n)d characters"),
+                code="rules_text_too_long", params={"n": MAX_RULES_TEXT},
             )
         )  # fmt: skip
     try:
@@ -110,9 +110,7 @@ def _group(walk: _Walk, node: Any, path: str, *, depth: int) -> dict[str, Any] |
         walk.fail(
             path,
             None,
-            Problem(
-                "rules_too_deep", _("groups nest more than %(max)s levels deep"), max=MAX_DEPTH
-            ),
+            Problem("rules_too_deep", _("groups nest more than %(n)d levels deep"), n=MAX_DEPTH),
         )
         raise _TooBig
     ((joiner, children),) = node.items()
@@ -142,7 +140,7 @@ def _condition(walk: _Walk, node: Any, path: str) -> dict[str, Any] | None:
         walk.fail(
             "rules",
             None,
-            Problem("rules_too_many", _("has more than %(max)s conditions"), max=MAX_CONDITIONS),
+            Problem("rules_too_many", _("has more than %(n)d conditions"), n=MAX_CONDITIONS),
         )
         raise _TooBig
     if not isinstance(node, dict) or "field" not in node:
@@ -178,9 +176,9 @@ def _condition(walk: _Walk, node: Any, path: str) -> dict[str, Any] | None:
             op,
             Problem(
                 "rule_operator_unknown",
-                _("is not an operator for %(field)s; use one of: %(operators)s"),
+                _("is not an operator for %(field)s; use one of: %(ops)s"),
                 field=name,
-                operators=", ".join(spec.operators),
+                ops=", ".join(spec.operators),
             ),
         )
         return None
@@ -213,14 +211,12 @@ def _value(walk: _Walk, spec: FieldSpec, op: str, value: Any) -> Any:
         most = MAX_WITHIN_DAYS if op == "within_days" else MAX_DAYS
         if not _is_int(value) or not 0 <= value <= most:
             raise Problem(
-                "rule_days_invalid", _("must be a whole number of days from 0 to %(max)s"), max=most
+                "rule_days_invalid", _("must be a whole number of days from 0 to %(n)d"), n=most
             )
         return value
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST:
-            raise Problem(
-                "rule_list_invalid", _("must be a list of 1 to %(max)s values"), max=MAX_LIST
-            )
+            raise Problem("rule_list_invalid", _("must be a list of 1 to %(n)d values"), n=MAX_LIST)
         return [_scalar(walk, spec, item) for item in value]
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
@@ -234,7 +230,7 @@ def _value(walk: _Walk, spec: FieldSpec, op: str, value: Any) -> Any:
     if op in ("contains", "starts_with"):
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
             raise Problem(
-                "rule_text_invalid", _("must be text of 1 to %(max)s characters"), max=MAX_TEXT
+                "rule_text_invalid", _("must be text of 1 to %(n)d characters"), n=MAX_TEXT
             )
         return value.strip()
     return _scalar(walk, spec, value)
@@ -252,7 +248,7 @@ def _scalar(walk: _Walk, spec: FieldSpec, value: Any) -> Any:
         allowed = [c for c, _label in spec.choices]
         if value not in allowed:
             raise Problem(
-                "rule_choice_unknown", _("must be one of: %(choices)s"), choices=", ".join(allowed)
+                "rule_choice_unknown", _("must be one of: %(values)s"), values=", ".join(allowed)
             )
         return value
     if kind == FieldType.REFERENCE:
@@ -279,7 +275,7 @@ def _scalar(walk: _Walk, spec: FieldSpec, value: Any) -> Any:
 def _text(spec: FieldSpec, value: Any) -> str:
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise Problem(
-            "rule_text_too_long", _("must be text of at most %(max)s characters"), max=MAX_TEXT
+            "rule_text_too_long", _("must be text of at most %(n)d characters"), n=MAX_TEXT
         )
     if spec.name == "country":
         if len(value) != 2 or not value.isalpha() or not value.isascii():
@@ -311,11 +307,11 @@ def _number(spec: FieldSpec, value: Any) -> int | float:
         raise Problem("rule_number_too_large", _("is too large"))
     if spec.minimum is not None and value < spec.minimum:
         raise Problem(
-            "rule_number_below_minimum", _("must be at least %(min)s"), min=_plain(spec.minimum)
+            "rule_number_below_minimum", _("must be at least %(n)s"), n=_plain(spec.minimum)
         )
     if spec.maximum is not None and value > spec.maximum:
         raise Problem(
-            "rule_number_above_maximum", _("must be at most %(max)s"), max=_plain(spec.maximum)
+            "rule_number_above_maximum", _("must be at most %(n)s"), n=_plain(spec.maximum)
         )
     return value
 
