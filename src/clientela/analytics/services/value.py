@@ -91,7 +91,7 @@ def predict(
 def _predict(
     x: FloatArray,
     t_x: FloatArray,
-    T: FloatArray,  # noqa: N803
+    T: FloatArray,  # noqa: N803  (the papers' name, as in predict)
     m: FloatArray,
     horizon_days: int,
     yearly_discount_rate: float,
