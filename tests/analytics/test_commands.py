@@ -196,3 +196,11 @@ def test_a_bad_summary_row_names_its_line_and_code() -> None:
         fit_summary(io.StringIO("frequency,recency,T\n1.5,2,10\n"))
     (error,) = caught.value.errors
     assert (error.line, error.field, error.code) == (2, "frequency", "summary_frequency_not_whole")
+
+
+def test_a_summary_without_repeat_spend_says_so_instead_of_failing_to_fit() -> None:
+    rows = "".join(f"{i % 3},{i % 3},10,0\n" for i in range(60))
+    with pytest.raises(Invalid) as caught:
+        fit_summary(io.StringIO("frequency,recency,T,monetary_value\n" + rows))
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("monetary_value", "summary_no_repeat_spend")

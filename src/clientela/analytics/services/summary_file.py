@@ -119,6 +119,12 @@ def fit_summary(lines: IO[str]) -> dict[str, Any]:
     }
     if summary.monetary is not None:
         usable = (summary.frequency > 0) & (summary.monetary > 0)
+        if not usable.any():
+            raise invalid(
+                "monetary_value", "",
+                _("has no customer with a repeat purchase and a value above 0 to fit on"),
+                code="summary_no_repeat_spend",
+            )  # fmt: skip
         spend = clv.compress(
             summary.frequency[usable], np.zeros(usable.sum()), np.zeros(usable.sum()),
             summary.monetary[usable],
