@@ -6,16 +6,28 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Protocol
 
 import pytest
+from django.test import Client
 
+from clientela.accounts.models import User
 from clientela.parties.models import Party
 from tests.factories import aware, make_order, make_party
 
 AS_OF = date(2024, 12, 31)
+# The shared fixtures' types (tests/conftest.py).
+WebClient = Callable[[User], Client]
+ApiClient = Callable[[User], Client]
 
 
-def buy(party: Party, *days: date, total: str = "50.00", **fields: object) -> None:
+class Crowd(Protocol):
+    """The `crowd` fixture: `n` customers with varied, reproducible histories."""
+
+    def __call__(self, n: int = 40, seed: int = 7, **party_fields: Any) -> list[Party]: ...
+
+
+def buy(party: Party, *days: date, total: str = "50.00", **fields: Any) -> None:
     """One completed order per day given (noon UTC)."""
     for day in days:
         make_order(
@@ -24,10 +36,10 @@ def buy(party: Party, *days: date, total: str = "50.00", **fields: object) -> No
 
 
 @pytest.fixture
-def crowd(db: None) -> Callable[..., list[Party]]:
+def crowd(db: None) -> Crowd:
     """Make `n` customers with varied, reproducible histories over 2024: enough to fit models."""
 
-    def make(n: int = 40, seed: int = 7, **party_fields: object) -> list[Party]:
+    def make(n: int = 40, seed: int = 7, **party_fields: Any) -> list[Party]:
         rng = random.Random(seed)
         parties = []
         for _ in range(n):

@@ -1,22 +1,32 @@
+"""The analytics API: a party's metrics and the summary, over the parties the caller may see."""
+
+from __future__ import annotations
+
 from datetime import date
+from typing import Any
 
 import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
-from clientela.accounts.models import Team
-from clientela.analytics.refresh import refresh_metrics
-from tests.analytics.conftest import AS_OF, buy
+from clientela.accounts.models import User
+from clientela.analytics.services.refresh import refresh_metrics
+from clientela.parties.models import Party
+from tests.analytics.conftest import AS_OF, ApiClient, Crowd, buy
 from tests.factories import make_party
 
 pytestmark = pytest.mark.django_db
 
 
-def team_party(user, **fields):
-    party = make_party(team=Team.objects.get(pk=user.team_id), **fields)
+def team_party(user: User, **fields: Any) -> Party:
+    party = make_party(team=user.team, **fields)
     buy(party, date(2024, 2, 1), date(2024, 5, 1), total="40.00")
     return party
 
 
-def test_a_party_s_metrics_come_back_with_every_figure(sales_a, api_client):
+def test_a_party_s_metrics_come_back_with_every_figure(
+    sales_a: User, api_client: ApiClient
+) -> None:
     party = team_party(sales_a)
     refresh_metrics(as_of=AS_OF)
     response = api_client(sales_a).get(f"/api/v1/parties/{party.pk}/metrics")
@@ -28,7 +38,9 @@ def test_a_party_s_metrics_come_back_with_every_figure(sales_a, api_client):
     assert body["horizon_days"] == 365
 
 
-def test_a_sales_user_gets_404_for_another_team_s_party_metrics(sales_a, sales_b, api_client):
+def test_a_sales_user_gets_404_for_another_team_s_party_metrics(
+    sales_a: User, sales_b: User, api_client: ApiClient
+) -> None:
     party = team_party(sales_b)
     refresh_metrics(as_of=AS_OF)
     response = api_client(sales_a).get(f"/api/v1/parties/{party.pk}/metrics")
@@ -36,14 +48,19 @@ def test_a_sales_user_gets_404_for_another_team_s_party_metrics(sales_a, sales_b
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_metrics_before_the_first_refresh_are_a_clear_404(admin, api_client):
+def test_metrics_before_the_first_refresh_are_a_clear_404(
+    admin: User, api_client: ApiClient
+) -> None:
     party = make_party()
     response = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics")
     assert response.status_code == 404
     assert "analytics refresh" in response.json()["detail"]
+    assert response.json()["code"] == "metrics_not_computed"
 
 
-def test_the_summary_counts_only_the_parties_the_user_may_see(sales_a, sales_b, admin, api_client):
+def test_the_summary_counts_only_the_parties_the_user_may_see(
+    sales_a: User, sales_b: User, admin: User, api_client: ApiClient
+) -> None:
     team_party(sales_a)
     team_party(sales_b)
     team_party(sales_b)
@@ -56,7 +73,9 @@ def test_the_summary_counts_only_the_parties_the_user_may_see(sales_a, sales_b, 
     assert set(everyone["lifecycle"]) >= {"potential", "new", "active", "lost"}
 
 
-def test_the_summary_reports_the_share_of_revenue_from_repeat_customers(admin, api_client):
+def test_the_summary_reports_the_share_of_revenue_from_repeat_customers(
+    admin: User, api_client: ApiClient
+) -> None:
     repeat = make_party()
     buy(repeat, date(2024, 2, 1), date(2024, 3, 1), total="30.00")
     once = make_party()
@@ -67,13 +86,16 @@ def test_the_summary_reports_the_share_of_revenue_from_repeat_customers(admin, a
     assert body["repeat_purchase_revenue_share"] == 0.3
 
 
-def test_the_summary_needs_a_token(client):
+def test_the_summary_needs_a_token(client: Client) -> None:
     assert client.get("/api/v1/analytics/summary").status_code == 401
 
 
 def test_the_summary_takes_a_bounded_number_of_queries(
-    admin, api_client, crowd, django_assert_max_num_queries
-):
+    admin: User,
+    api_client: ApiClient,
+    crowd: Crowd,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     crowd(15)
     refresh_metrics(as_of=AS_OF)
     client = api_client(admin)

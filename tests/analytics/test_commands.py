@@ -1,3 +1,7 @@
+"""`clientela analytics refresh|fit|export-metrics` and `clientela export metrics`."""
+
+from __future__ import annotations
+
 import csv
 import io
 import json
@@ -10,15 +14,18 @@ from django.core.management import CommandError, call_command
 
 from clientela.accounts.models import Role
 from clientela.analytics.models import CustomerMetrics
+from clientela.analytics.services.export import export_metrics
+from clientela.analytics.services.summary_file import fit_summary
+from clientela.core.errors import Invalid
 from tests import factories
-from tests.analytics.conftest import AS_OF, buy
+from tests.analytics.conftest import AS_OF, Crowd, buy
 from tests.factories import make_party
 
 
-def simulate_summary(path, n=3000, seed=3):
+def simulate_summary(path: Path, n: int = 3000, seed: int = 3) -> Path:
     """Customers drawn from the BG/NBD and Gamma-Gamma generative processes (weeks)."""
     rng = np.random.default_rng(seed)
-    rows = []
+    rows: list[tuple[int, float, float, float]] = []
     for _ in range(n):
         lam, p = rng.gamma(0.5, 1 / 5.0), rng.beta(0.8, 2.5)
         age = rng.uniform(20, 52)
@@ -40,13 +47,13 @@ def simulate_summary(path, n=3000, seed=3):
     return path
 
 
-def run(*args):
+def run(*args: str) -> str:
     out = io.StringIO()
     call_command("analytics", *args, stdout=out)
     return out.getvalue()
 
 
-def test_fit_prints_both_models_parameters_as_json(tmp_path):
+def test_fit_prints_both_models_parameters_as_json(tmp_path: Path) -> None:
     result = json.loads(run("fit", "--summary", str(simulate_summary(tmp_path / "s.csv"))))
     assert set(result) == {"bgnbd", "gamma_gamma"}
     assert set(result["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
@@ -55,7 +62,7 @@ def test_fit_prints_both_models_parameters_as_json(tmp_path):
     assert result["bgnbd"]["loglik"] < 0
 
 
-def test_fit_without_monetary_values_fits_bgnbd_only(tmp_path):
+def test_fit_without_monetary_values_fits_bgnbd_only(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text(
         "frequency,recency,T\n" + "\n".join(f"{i % 4},{i % 4 * 2},10" for i in range(60))
@@ -65,34 +72,34 @@ def test_fit_without_monetary_values_fits_bgnbd_only(tmp_path):
     assert result["bgnbd"]["r"] > 0
 
 
-def test_fit_names_a_missing_column(tmp_path):
+def test_fit_names_a_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("frequency,recency\n1,2\n")
     with pytest.raises(CommandError, match="no column 'T'"):
         run("fit", "--summary", str(path))
 
 
-def test_fit_names_the_row_and_column_of_a_bad_value(tmp_path):
+def test_fit_names_the_row_and_column_of_a_bad_value(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("frequency,recency,T\n1,2,10\n2,abc,10\n")
-    with pytest.raises(CommandError, match=r"row 3\.recency.*not a number"):
+    with pytest.raises(CommandError, match=r"line 3: recency: is not a number"):
         run("fit", "--summary", str(path))
 
 
-def test_fit_refuses_a_recency_beyond_t(tmp_path):
+def test_fit_refuses_a_recency_beyond_t(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("frequency,recency,T\n1,12,10\n")
-    with pytest.raises(CommandError, match=r"row 2\.recency"):
+    with pytest.raises(CommandError, match=r"line 2: recency: must not be more than T"):
         run("fit", "--summary", str(path))
 
 
-def test_fit_names_a_missing_file(tmp_path):
+def test_fit_names_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"nope\.csv"):
         run("fit", "--summary", str(tmp_path / "nope.csv"))
 
 
 @pytest.mark.django_db
-def test_refresh_with_as_of_prints_what_it_did():
+def test_refresh_with_as_of_prints_what_it_did() -> None:
     party = make_party()
     buy(party, date(2024, 1, 5), date(2025, 1, 5))
     result = json.loads(run("refresh", "--as-of", "2024-06-30"))
@@ -101,13 +108,13 @@ def test_refresh_with_as_of_prints_what_it_did():
     assert CustomerMetrics.objects.get(party=party).occasions == 1
 
 
-def test_refresh_refuses_a_bad_date():
+def test_refresh_refuses_a_bad_date() -> None:
     with pytest.raises(CommandError, match="2024-13-01"):
         run("refresh", "--as-of", "2024-13-01")
 
 
 @pytest.mark.django_db
-def test_export_writes_one_row_per_party(tmp_path, crowd):
+def test_export_writes_one_row_per_party(tmp_path: Path, crowd: Crowd) -> None:
     parties = crowd(40)
     make_party(external_id="=HYPERLINK(1)")
     run("refresh", "--as-of", AS_OF.isoformat())
@@ -136,7 +143,7 @@ def test_export_writes_one_row_per_party(tmp_path, crowd):
 
 
 @pytest.mark.django_db
-def test_export_over_a_longer_horizon_expects_more_purchases(crowd):
+def test_export_over_a_longer_horizon_expects_more_purchases(crowd: Crowd) -> None:
     crowd(40)
     run("refresh", "--as-of", AS_OF.isoformat())
     year = {r["party_id"]: r for r in csv.DictReader(io.StringIO(run("export-metrics")))}
@@ -151,7 +158,7 @@ def test_export_over_a_longer_horizon_expects_more_purchases(crowd):
 
 
 @pytest.mark.django_db
-def test_export_as_ndjson():
+def test_export_as_ndjson() -> None:
     make_party()
     run("refresh")
     lines = run("export-metrics", "--format", "ndjson").splitlines()
@@ -170,3 +177,30 @@ def test_export_metrics_is_part_of_the_export_command(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["external_id"] for r in rows] == ["C-1"]
     assert rows[0]["frequency"] == "1"
+
+
+@pytest.mark.django_db
+def test_an_export_in_an_unknown_format_is_refused_with_a_code() -> None:
+    with pytest.raises(Invalid) as caught:
+        export_metrics(io.StringIO(), user=None, fmt="xlsx")
+    (error,) = caught.value.errors
+    assert (error.field, error.code, error.text()) == (
+        "format",
+        "export_format_unknown",
+        "must be “csv” or “ndjson”",
+    )
+
+
+def test_a_bad_summary_row_names_its_line_and_code() -> None:
+    with pytest.raises(Invalid) as caught:
+        fit_summary(io.StringIO("frequency,recency,T\n1.5,2,10\n"))
+    (error,) = caught.value.errors
+    assert (error.line, error.field, error.code) == (2, "frequency", "summary_frequency_not_whole")
+
+
+def test_a_summary_without_repeat_spend_says_so_instead_of_failing_to_fit() -> None:
+    rows = "".join(f"{i % 3},{i % 3},10,0\n" for i in range(60))
+    with pytest.raises(Invalid) as caught:
+        fit_summary(io.StringIO("frequency,recency,T,monetary_value\n" + rows))
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("monetary_value", "summary_no_repeat_spend")

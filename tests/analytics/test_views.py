@@ -1,10 +1,15 @@
+"""The analytics dashboard and a party's metrics panel: what they show, and to whom."""
+
+from __future__ import annotations
+
 from datetime import date
 
 import pytest
+from django.test import Client
 
-from clientela.accounts.models import Team
-from clientela.analytics.refresh import refresh_metrics
-from tests.analytics.conftest import AS_OF, buy
+from clientela.accounts.models import User
+from clientela.analytics.services.refresh import refresh_metrics
+from tests.analytics.conftest import AS_OF, Crowd, WebClient, buy
 from tests.factories import make_party
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +17,9 @@ ROLES = ["admin", "manager", "viewer", "sales_a"]
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_dashboard_renders_for_each_role(role, request, web_client, crowd):
+def test_the_dashboard_renders_for_each_role(
+    role: str, request: pytest.FixtureRequest, web_client: WebClient, crowd: Crowd
+) -> None:
     user = request.getfixturevalue(role)
     crowd(25)
     refresh_metrics(as_of=date(2024, 11, 30))
@@ -26,15 +33,19 @@ def test_the_dashboard_renders_for_each_role(role, request, web_client, crowd):
     assert "<script" not in html.split("</head>")[1]
 
 
-def test_a_sales_user_s_dashboard_shows_only_their_customers(sales_a, sales_b, web_client):
-    theirs = make_party(team=Team.objects.get(pk=sales_b.team_id), given_name="Zebedee")
+def test_a_sales_user_s_dashboard_shows_only_their_customers(
+    sales_a: User, sales_b: User, web_client: WebClient
+) -> None:
+    theirs = make_party(team=sales_b.team, given_name="Zebedee")
     buy(theirs, date(2022, 1, 1), date(2022, 2, 1), total="9999.00")
     refresh_metrics(as_of=AS_OF)
     html = web_client(sales_a).get("/analytics/").content.decode()
     assert "Zebedee" not in html
 
 
-def test_the_dashboard_lists_valuable_customers_who_are_slipping_away(admin, web_client):
+def test_the_dashboard_lists_valuable_customers_who_are_slipping_away(
+    admin: User, web_client: WebClient
+) -> None:
     slipping = make_party(given_name="Gwendolyn")
     buy(slipping, date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), total="900.00")
     refresh_metrics(as_of=date(2024, 5, 1))
@@ -42,13 +53,13 @@ def test_the_dashboard_lists_valuable_customers_who_are_slipping_away(admin, web
     assert "Gwendolyn" in html
 
 
-def test_the_dashboard_asks_for_a_sign_in(client):
+def test_the_dashboard_asks_for_a_sign_in(client: Client) -> None:
     response = client.get("/analytics/")
     assert response.status_code == 302
     assert "/sign-in/" in response["Location"]
 
 
-def test_the_metrics_panel_explains_each_figure(admin, web_client):
+def test_the_metrics_panel_explains_each_figure(admin: User, web_client: WebClient) -> None:
     party = make_party()
     buy(party, date(2024, 2, 1), date(2024, 3, 1))
     refresh_metrics(as_of=AS_OF)
@@ -58,13 +69,15 @@ def test_the_metrics_panel_explains_each_figure(admin, web_client):
     assert "refunded orders are left out" in html
 
 
-def test_the_metrics_panel_before_a_refresh_says_so(admin, web_client):
+def test_the_metrics_panel_before_a_refresh_says_so(admin: User, web_client: WebClient) -> None:
     party = make_party()
     html = web_client(admin).get(f"/parties/{party.pk}/metrics-panel/").content.decode()
     assert "No metrics yet" in html
 
 
-def test_the_metrics_panel_of_another_team_s_party_is_not_found(sales_a, sales_b, web_client):
-    party = make_party(team=Team.objects.get(pk=sales_b.team_id))
+def test_the_metrics_panel_of_another_team_s_party_is_not_found(
+    sales_a: User, sales_b: User, web_client: WebClient
+) -> None:
+    party = make_party(team=sales_b.team)
     refresh_metrics(as_of=AS_OF)
     assert web_client(sales_a).get(f"/parties/{party.pk}/metrics-panel/").status_code == 404

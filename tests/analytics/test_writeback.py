@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientela.analytics.writeback import dates, integers, nullable
+from clientela.analytics.services.writeback import dates, integers, nullable
 
 
 def test_nullable_rounds_and_gives_none_for_nan() -> None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max
+from django.test import Client
 from django.utils import timezone
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine
-from clientela.demo.generator import DEFAULT_CUSTOMERS
+from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
-from clientela.demo.population import Plan
+from clientela.demo.services import DEFAULT_CUSTOMERS, refresh_days, replaceable_database
+from clientela.demo.services.population import Plan
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import (
     Affiliation,
@@ -24,6 +26,7 @@ from clientela.parties.models import (
     KeyDateKind,
     OrganizationLevel,
     Party,
+    PartyChange,
     PartyKind,
     PartyRole,
     RelationshipRole,
@@ -142,3 +145,42 @@ def test_demo_refuses_to_wipe_a_database_that_is_not_a_demo() -> None:
         build(20)
     assert list(User.objects.values_list("email", flat=True)) == ["real@example.com"]
     assert not Party.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_refusal_carries_a_code_and_the_counts() -> None:
+    factories.make_user(email="real@example.com")
+    with pytest.raises(Conflict) as caught:
+        replaceable_database(force=False)
+    assert caught.value.code == "demo_database_not_a_demo"
+    assert (caught.value.params["users"], caught.value.params["parties"]) == (1, 0)
+    assert replaceable_database(force=True) is True
+
+
+def test_demo_values_customers_as_of_six_month_starts_then_today() -> None:
+    days = refresh_days(date(2025, 3, 14))
+    assert days[:2] == [date(2024, 9, 1), date(2024, 10, 1)]
+    assert days[-2:] == [date(2025, 2, 1), date(2025, 3, 14)]
+
+
+@pytest.mark.django_db
+def test_demo_parties_start_their_change_log_as_the_parties_service_does() -> None:
+    build(20)
+    party = Party.objects.filter(kind=PartyKind.PERSON).first()
+    assert party is not None
+    (change,) = PartyChange.objects.filter(party=party)
+    assert change.action == "created"
+    assert change.actor == User.objects.get(email="demo@clientela.local")
+    assert change.changes["given_name"] == [None, party.given_name]
+    assert PartyChange.objects.count() == Party.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_demo_mark_read_only() -> None:
+    build(20)
+    client = Client()
+    client.force_login(User.objects.get(email="demo@clientela.local"))
+    mark = DemoDatabase.objects.get()
+    assert client.get("/admin/demo/demodatabase/").status_code == 200
+    assert client.get(f"/admin/demo/demodatabase/{mark.pk}/change/").status_code == 200
+    assert client.get("/admin/demo/demodatabase/add/").status_code == 403

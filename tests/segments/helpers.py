@@ -11,7 +11,7 @@ from django.utils import timezone
 from clientela.accounts.models import User
 from clientela.analytics.models import CustomerMetrics
 from clientela.parties.models import Party
-from clientela.segments import services
+from clientela.segments import queries
 from clientela.segments.models import Segment
 
 TODAY = date(2024, 12, 25)
@@ -32,7 +32,7 @@ def metrics(party: Party, **fields: Any) -> CustomerMetrics:
 def names(rules: dict[str, Any], user: User, *, today: date = TODAY) -> set[str]:
     """Given names (organization names for organizations) of the parties the rules select."""
     segment = Segment(name="probe", rules=rules)
-    rows = services.members(segment, user, today=today).values_list("given_name", "display_name")
+    rows = queries.members(segment, user, today=today).values_list("given_name", "display_name")
     return {given or display for given, display in rows}
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import Forbidden, NotFound
-from clientela.segments import services
+from clientela.parties.models import Party
+from clientela.segments import queries, services
 from clientela.segments.models import Segment, SegmentKind, StaticMember
 from clientela.segments.schemas import SegmentCreate, SegmentUpdate
 from tests.factories import make_party
@@ -20,7 +21,7 @@ def _rules_segment(owner: User) -> Segment:
     return services.create_segment(data, by=owner)
 
 
-def _at_risk_parties(sales_a: User, sales_b: User) -> dict[str, object]:
+def _at_risk_parties(sales_a: User, sales_b: User) -> dict[str, Party]:
     team_a = Team.objects.get(name="Team A")
     parties = {
         "own": make_party(given_name="Own", owner=sales_a),
@@ -38,19 +39,19 @@ def test_a_sales_users_members_are_only_parties_they_may_see(
 ) -> None:
     _at_risk_parties(sales_a, sales_b)
     segment = _rules_segment(manager)
-    mine = set(services.members(segment, sales_a).values_list("given_name", flat=True))
+    mine = set(queries.members(segment, sales_a).values_list("given_name", flat=True))
     assert mine == {"Own", "Team"}
-    theirs = set(services.members(segment, sales_b).values_list("given_name", flat=True))
+    theirs = set(queries.members(segment, sales_b).values_list("given_name", flat=True))
     assert theirs == {"Other"}
-    assert services.members(segment, manager).count() == 4
+    assert queries.members(segment, manager).count() == 4
 
 
 def test_counts_and_previews_are_per_user(sales_a: User, sales_b: User, manager: User) -> None:
     _at_risk_parties(sales_a, sales_b)
     segment = _rules_segment(manager)
-    assert services.member_counts([segment], sales_a) == {segment.pk: 2}
-    assert services.member_counts([segment], manager) == {segment.pk: 4}
-    count, first = services.preview(cond("lifecycle_state", "eq", "at_risk"), sales_b)
+    assert queries.member_counts([segment], sales_a) == {segment.pk: 2}
+    assert queries.member_counts([segment], manager) == {segment.pk: 4}
+    count, first = queries.preview(cond("lifecycle_state", "eq", "at_risk"), sales_b)
     assert count == 1
     assert [p.given_name for p in first] == ["Other"]
 
@@ -62,7 +63,7 @@ def test_archived_parties_are_never_members(manager: User) -> None:
 
     party.archived_at = timezone.now()
     party.save()
-    assert services.members(_rules_segment(manager), manager).count() == 0
+    assert queries.members(_rules_segment(manager), manager).count() == 0
 
 
 def test_a_static_list_shows_each_user_only_members_they_may_see(
@@ -73,14 +74,16 @@ def test_a_static_list_shows_each_user_only_members_they_may_see(
         SegmentCreate(name="Gala", kind=SegmentKind.STATIC), by=manager
     )
     for party in parties.values():
-        services.add_static_member(segment, party.pk, by=manager)  # type: ignore[attr-defined]
-    assert services.members(segment, manager).count() == 4
-    mine = set(services.members(segment, sales_a).values_list("given_name", flat=True))
+        services.add_static_member(segment, party.pk, by=manager)
+    assert queries.members(segment, manager).count() == 4
+    mine = set(queries.members(segment, sales_a).values_list("given_name", flat=True))
     assert mine == {"Own", "Team"}
 
 
 def test_a_party_the_user_may_not_see_cannot_be_put_on_a_list(sales_a: User, sales_b: User) -> None:
-    segment = services.create_segment(SegmentCreate(name="Mine", kind="static"), by=sales_a)
+    segment = services.create_segment(
+        SegmentCreate(name="Mine", kind=SegmentKind.STATIC), by=sales_a
+    )
     hidden = make_party(given_name="Hidden", owner=sales_b, team=sales_b.team)
     with pytest.raises(NotFound):
         services.add_static_member(segment, hidden.pk, by=sales_a)

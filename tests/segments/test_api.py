@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import User
 from clientela.parties.models import Tag
@@ -20,10 +23,11 @@ ApiClient = Callable[[User], Client]
 AT_RISK = cond("lifecycle_state", "eq", "at_risk")
 
 
-def _create(client: Client, **body: object) -> dict[str, object]:
+def _create(client: Client, **body: object) -> dict[str, Any]:
     response = send(client, "post", "/api/v1/segments", {"name": "At risk", **body})
     assert response.status_code == 201, response.content
-    return json.loads(response.content)  # type: ignore[no-any-return]
+    created: dict[str, Any] = json.loads(response.content)
+    return created
 
 
 def test_a_segment_is_created_with_its_checked_rules_and_count(
@@ -45,7 +49,27 @@ def test_bad_rules_get_a_422_naming_the_rule_path_and_value(
     response = send(api_client(manager), "post", "/api/v1/segments", {"name": "X", "rules": rules})
     error = assert_invalid(response, "rules.all.1.value", "lots")
     assert error["message"] == "must be a number"
+    assert error["code"] == "rule_number_invalid"
     assert counts(Segment) == {"Segment": 0}
+
+
+def test_a_rule_problem_answers_with_its_code_and_parameters(
+    api_client: ApiClient, manager: User
+) -> None:
+    rules = {"all": [{"field": "lifecycle_state", "op": "gt", "value": "new"}]}
+    response = send(api_client(manager), "post", "/api/v1/segments/preview", {"rules": rules})
+    error = assert_invalid(response, "rules.all.0.op", "gt")
+    assert error["code"] == "rule_operator_unknown"
+    assert error["params"] == {
+        "field": "lifecycle_state",
+        "ops": "eq, ne, in, not_in, is_empty, is_not_empty",
+    }
+
+
+def test_an_unknown_segment_is_a_coded_404(api_client: ApiClient, manager: User) -> None:
+    body = assert_problem(send(api_client(manager), "get", "/api/v1/segments/999999"), 404)
+    assert body["code"] == "segment_not_found"
+    assert body["detail"] == "segment 999999 not found"
 
 
 def test_deeply_nested_rules_are_refused(api_client: ApiClient, manager: User) -> None:
@@ -84,11 +108,11 @@ def test_a_segment_is_changed_and_deleted(api_client: ApiClient, manager: User) 
     assert_invalid(refused, "rules.all.0.op", "gt")
     assert Segment.objects.get().name == "Gold"
     assert client.delete(path).status_code == 204
-    assert_problem(client.get(path), 404)
+    assert_problem(send(client, "get", path), 404)
 
 
 def test_members_come_in_pages_with_the_party_list_shape(
-    api_client: ApiClient, manager: User, django_assert_max_num_queries: object
+    api_client: ApiClient, manager: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     vip = Tag.objects.create(name="vip")
     for n in range(7):
@@ -100,7 +124,7 @@ def test_members_come_in_pages_with_the_party_list_shape(
     path = f"/api/v1/segments/{segment['id']}/members"
     seen = []
     url = f"{path}?limit=3"
-    with django_assert_max_num_queries(8):  # type: ignore[operator]
+    with django_assert_max_num_queries(8):
         first = json.loads(client.get(url).content)
     seen += first["items"]
     while first["next_cursor"]:
@@ -125,13 +149,13 @@ def test_members_come_in_pages_with_the_party_list_shape(
 
 
 def test_member_queries_do_not_grow_with_the_page(
-    api_client: ApiClient, manager: User, django_assert_max_num_queries: object
+    api_client: ApiClient, manager: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for n in range(60):
         metrics(make_party(given_name=f"P{n}", email=f"p{n}@example.com"), lifecycle_state="new")
     client = api_client(manager)
     segment = _create(client, rules=cond("lifecycle_state", "eq", "new"))
-    with django_assert_max_num_queries(8):  # type: ignore[operator]
+    with django_assert_max_num_queries(8):
         response = client.get(f"/api/v1/segments/{segment['id']}/members?limit=50")
     assert len(json.loads(response.content)["items"]) == 50
 
@@ -145,7 +169,8 @@ def test_members_as_csv_by_format_or_by_file_name(api_client: ApiClient, manager
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+        assert isinstance(response, StreamingHttpResponse)
+        text = response.getvalue().decode()
         assert text.startswith("id,external_id,kind,display_name")
         assert "'=cmd" in text
 
@@ -185,13 +210,13 @@ def test_a_static_list_refuses_rules(api_client: ApiClient, manager: User) -> No
 
 
 def test_the_segment_list_counts_every_segment_in_one_query(
-    api_client: ApiClient, manager: User, django_assert_max_num_queries: object
+    api_client: ApiClient, manager: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     metrics(make_party(), lifecycle_state="at_risk", tier="gold")
     client = api_client(manager)
     for n in range(6):
         _create(client, name=f"S{n}", rules=cond("tier", "eq", "gold") if n % 2 else AT_RISK)
     _create(client, name="List", kind="static")
-    with django_assert_max_num_queries(5):  # type: ignore[operator]
+    with django_assert_max_num_queries(5):
         body = json.loads(client.get("/api/v1/segments").content)
     assert [s["member_count"] for s in body["items"]] == [1, 1, 1, 1, 1, 1, 0]

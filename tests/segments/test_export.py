@@ -8,7 +8,9 @@ import io
 import pytest
 
 from clientela.accounts.models import User
-from clientela.segments import services
+from clientela.segments import queries, services
+from clientela.segments.models import Segment
+from clientela.segments.presenters import member_csv
 from clientela.segments.schemas import SegmentCreate
 from tests.factories import make_party
 from tests.segments.helpers import cond, metrics
@@ -16,8 +18,8 @@ from tests.segments.helpers import cond, metrics
 pytestmark = pytest.mark.django_db
 
 
-def _export(segment: object, user: User) -> list[dict[str, str]]:
-    text = "".join(services.export_rows(segment, user))  # type: ignore[arg-type]
+def _export(segment: Segment, user: User) -> list[dict[str, str]]:
+    text = "".join(member_csv(queries.export_members(segment, user)))
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -36,7 +36,7 @@ def test_text_operators_compare_the_preferred_language(admin: User) -> None:
     assert names(cond("language", "is_not_empty"), admin) == {"Ana", "Bea"}
 
 
-def _address(party: object, country: str, *, primary: bool = True) -> None:
+def _address(party: Party, country: str, *, primary: bool = True) -> None:
     ContactPoint.objects.create(
         party=party, kind=ContactKind.ADDRESS, value=f"Somewhere, {country}",
         normalized=f"somewhere {country}", country=country, is_primary=primary,
@@ -253,7 +253,7 @@ def test_custom_fields_are_compared_in_their_own_type(admin: User) -> None:
     assert names(cond("custom.plan", "not_in", ["basic"]), admin) == {"Ana", "Cid"}
 
 
-def _key_date(party: object, kind: str, month: int, day: int) -> None:
+def _key_date(party: Party, kind: str, month: int, day: int) -> None:
     KeyDate.objects.create(party=party, kind=kind, month=month, day=day, year=1990)
 
 

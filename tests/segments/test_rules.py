@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from clientela.core.errors import Invalid
 from clientela.parties.models import CustomField
-from clientela.segments.compiler import month_day_ranges
-from clientela.segments.fields import field_catalog
-from clientela.segments.rules import MAX_CONDITIONS, validate_rules
+from clientela.segments.services.compiler import month_day_ranges
+from clientela.segments.services.fields import field_catalog
+from clientela.segments.services.rules import MAX_CONDITIONS, validate_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def refused(rules: Any) -> dict[str, Any]:
     """The errors of rules that must be refused, by path: {path: (value, message)}."""
     with pytest.raises(Invalid) as caught:
         validate_rules(rules, field_catalog())
-    return {e.field: (e.value, e.message) for e in caught.value.errors}
+    return {e.field: (e.value, e.text()) for e in caught.value.errors}
 
 
 def test_an_unknown_field_is_refused_with_its_path_and_name() -> None:
@@ -131,3 +132,36 @@ def test_values_are_kept_in_their_canonical_form() -> None:
 def test_a_key_date_window_is_split_at_the_year_end() -> None:
     assert month_day_ranges(date(2024, 12, 25), 14) == [(12, 25, 31), (1, 1, 8)]
     assert month_day_ranges(date(2023, 2, 27), 2) == [(2, 27, 29), (3, 1, 1)]
+
+
+def test_each_problem_has_a_code_and_the_values_its_message_names() -> None:
+    with pytest.raises(Invalid) as caught:
+        validate_rules(
+            {"all": [{"field": "password", "op": "eq", "value": "x"},
+                     {"field": "r_score", "op": "eq", "value": 6},
+                     {"field": "tag", "op": "in", "value": []},
+                     {"field": "owner", "op": "eq", "value": "me"}]},
+            field_catalog(),
+        )  # fmt: skip
+    found = {e.field: (e.code, dict(e.params)) for e in caught.value.errors}
+    assert found == {
+        "rules.all.0.field": ("rule_field_unknown", {"field": "password"}),
+        "rules.all.1.value": ("rule_number_above_maximum", {"n": "5"}),
+        "rules.all.2.value": ("rule_list_invalid", {"n": 500}),
+        "rules.all.3.value": ("rule_reference_invalid", {"field": "owner"}),
+    }
+    assert caught.value.code == "rules_invalid"
+
+
+def test_an_owner_who_does_not_exist_is_refused_by_id() -> None:
+    errors = refused({"all": [{"field": "owner", "op": "in", "value": [424242]}]})
+    assert errors["rules.all.0.value"] == ("[424242]", "is not the id of a user")
+
+
+def test_a_rule_problem_is_rendered_in_the_readers_language() -> None:
+    with translation.override("en"), pytest.raises(Invalid) as caught:
+        validate_rules({"all": [{"field": "password", "op": "eq", "value": 1}]}, field_catalog())
+    (error,) = caught.value.errors
+    assert error.text() == "is not a field segments can use"
+    with translation.override("pt"):
+        assert error.text() not in ("", "is not a field segments can use")

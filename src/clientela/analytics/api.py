@@ -7,9 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from clientela.analytics.queries import analytics_summary, computed_metrics, latest_run
 from clientela.analytics.schemas import MetricsOut, SummaryOut
-from clientela.analytics.services import analytics_summary, latest_run, party_metrics
-from clientela.core.errors import NotFound
+from clientela.core.requests import current_user
 
 parties_router = Router(tags=["analytics"])
 router = Router(tags=["analytics"])
@@ -17,9 +17,7 @@ router = Router(tags=["analytics"])
 
 @parties_router.get("/{party_id}/metrics", response=MetricsOut, summary="A party's metrics")
 def metrics(request: HttpRequest, party_id: int) -> dict[str, Any]:
-    party, row = party_metrics(request.user, party_id)  # type: ignore[arg-type]
-    if row is None:
-        raise NotFound(f"party {party.pk} has no metrics yet: run `clientela analytics refresh`")
+    row = computed_metrics(current_user(request), party_id)
     run = latest_run()
     return {
         **{f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
@@ -29,4 +27,4 @@ def metrics(request: HttpRequest, party_id: int) -> dict[str, Any]:
 
 @router.get("/summary", response=SummaryOut, summary="Customer analytics summary")
 def summary(request: HttpRequest) -> dict[str, Any]:
-    return analytics_summary(request.user)  # type: ignore[arg-type]
+    return analytics_summary(current_user(request))

@@ -1,5 +1,19 @@
+"""Customer analytics' wiring: its timeline source, its daily refresh and `clientela export
+metrics`.
+
+Nothing here loads the model code (SciPy): the export's code is imported when an export runs.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import IO, Any
+
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+MAX_HORIZON_DAYS = 36500
 
 
 class AnalyticsConfig(AppConfig):
@@ -8,17 +22,56 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Customer analytics")
 
     def ready(self) -> None:
-        from clientela.analytics import lifecycle  # noqa: F401  (registers the timeline source)
-        from clientela.analytics.export_command import register_metrics_export
+        from clientela.analytics.services.timeline import LIFECYCLE, lifecycle_entries
         from clientela.analytics.tasks import schedule_daily_refresh
+        from clientela.core.registries import (
+            ExtraExport,
+            PartyPanel,
+            no_extra_context,
+            register_export,
+            register_party_panel,
+        )
         from clientela.core.schedules import register_schedule
+        from clientela.core.timeline import register_source
 
+        register_source(LIFECYCLE, lifecycle_entries)
         register_schedule("analytics.refresh", schedule_daily_refresh)
-        register_metrics_export()
-
+        register_export(
+            "metrics",
+            ExtraExport(
+                write=_write_metrics,
+                add_arguments=_metrics_arguments,
+                help="one row of metrics per party",
+            ),
+        )
         # The customer page's value and lifecycle panel, loaded by htmx once the page is shown.
-        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
-
         register_party_panel(
             PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
         )
+
+
+def horizon_days(text: str) -> int:
+    """`--horizon-days N`: a whole number of days from 1 to 36500."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_HORIZON_DAYS:
+        raise ArgumentTypeError(
+            gettext("--horizon-days %(value)r must be a whole number from 1 to %(max)s")
+            % {"value": text, "max": MAX_HORIZON_DAYS}
+        )
+    return int(text)
+
+
+def _metrics_arguments(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--horizon-days", type=horizon_days, help="metrics: horizon of purchases and CLV"
+    )
+
+
+def _write_metrics(user: Any, out: IO[str], options: dict[str, Any]) -> int:
+    """`clientela export metrics [--horizon-days N]`: export_metrics' rows for the acting user."""
+    from clientela.analytics.services.export import export_metrics
+
+    path = options.get("out")
+    fmt = options.get("format") or (
+        "ndjson" if path is not None and str(path).endswith((".ndjson", ".jsonl")) else "csv"
+    )
+    return export_metrics(out, horizon_days=options.get("horizon_days"), user=user, fmt=fmt)

@@ -16,7 +16,7 @@ REFRESH_HOUR = time(2, 0)
 @task()
 def refresh_metrics_task() -> dict[str, object]:
     """Refresh every party's metrics, then queue tomorrow's run."""
-    from clientela.analytics.services import refresh_metrics
+    from clientela.analytics.services.refresh import refresh_metrics
 
     with transaction.atomic():
         run = refresh_metrics()

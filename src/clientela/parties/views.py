@@ -22,6 +22,7 @@ from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
+from clientela.core.requests import current_user
 from clientela.parties import forms, queries
 from clientela.parties.api import PartyFilters
 from clientela.parties.models import (
@@ -54,7 +55,7 @@ PAGE_SIZE = 50
 @login_required
 def party_list(request: HttpRequest) -> HttpResponse:
     """All visible parties, searched and filtered; htmx gets only the rows."""
-    user = currentcurrent_user(request)
+    user = current_user(request)
     raw = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "role", "tag", "owner", "team")}
     filter_errors: dict[str, list[str]] = {}
     try:
@@ -118,7 +119,7 @@ def _list_row(party: Party) -> dict[str, Any]:
 @page_errors
 def party_new(request: HttpRequest) -> HttpResponse:
     """Create a person or an organization; errors come back next to their fields."""
-    user = currentcurrent_user(request)
+    user = current_user(request)
     require_write(user)
     kind = request.POST.get("kind") or request.GET.get("kind") or PartyKind.PERSON
     if kind not in PartyKind.values:
@@ -138,7 +139,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
 @page_errors
 def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
     """Change a party the user may see; only what the form shows is sent."""
-    user = currentcurrent_user(request)
+    user = current_user(request)
     party = visible_party_details(user, party_id)
     require_write(user)
     if request.method == "GET":
@@ -153,7 +154,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
 
 def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -> Party | None:
     """Validate with the API's schema and save with its service; None when there were errors."""
-    user = currentcurrent_user(request)
+    user = current_user(request)
     data = forms.payload(
         form,
         can_assign=user.can_assign,
@@ -175,7 +176,7 @@ def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -
 def _form_page(
     request: HttpRequest, form: forms.PartyForm, *, party: Party | None, status: int = 200
 ) -> HttpResponse:
-    user = currentcurrent_user(request)
+    user = current_user(request)
     rows = {name: form.rows_with_errors(name) for name in forms.ROW_FIELDS}
     org_ids = [r.get("organization_id") for r in rows["affiliations"]]
     org_ids.append(form.values.get("parent_id"))
@@ -227,7 +228,7 @@ def _int(value: Any) -> int | None:
 def organization_picker(request: HttpRequest) -> HttpResponse:
     """Options for an organization picker; the picker sends its own field, whatever its name."""
     q = next((str(v) for v in request.GET.values() if str(v).strip()), "")[:200]
-    options = queries.organization_options(currentcurrent_user(request), q=q)
+    options = queries.organization_options(current_user(request), q=q)
     return render(request, "parties/_organization_options.html", {"organizations": options})
 
 
@@ -256,7 +257,7 @@ def relations_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     """A person's organizations; an organization's visible people and subsidiaries."""
     if party.is_person:
         return {}
-    user = currentcurrent_user(request)
+    user = current_user(request)
     return {
         "members": queries.members(user, party),
         "subsidiaries": queries.subsidiaries(user, party),
@@ -295,7 +296,7 @@ def _custom_values(party: Party) -> list[dict[str, Any]]:
 @page_errors
 def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     """Hide a party from lists; its history stays."""
-    user = currentcurrent_user(request)
+    user = current_user(request)
     party = get_visible_party(user, party_id)
     require_write(user)
     with transaction.atomic():

@@ -11,9 +11,11 @@ from pydantic import Field
 
 from clientela.accounts.models import User
 from clientela.core.pagination import id_page
+from clientela.core.requests import current_user
 from clientela.parties.presenters import party_summary
-from clientela.segments import services
+from clientela.segments import queries, services
 from clientela.segments.models import Segment
+from clientela.segments.presenters import export_filename, member_csv
 from clientela.segments.schemas import (
     MemberPage,
     PreviewOut,
@@ -26,10 +28,6 @@ from clientela.segments.schemas import (
 )
 
 router = Router(tags=["segments"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # BearerToken auth: always a User here
 
 
 def _ref(obj: Any) -> dict[str, Any] | None:
@@ -64,71 +62,65 @@ class MemberFilters(PageFilters):
 def list_segments(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Every segment (they are shared), each with the number of members this user may see."""
     page = id_page(
-        services.list_segments(), cursor=filters.cursor, limit=filters.limit, descending=False
+        queries.list_segments(), cursor=filters.cursor, limit=filters.limit, descending=False
     )
-    counts = services.member_counts(page["items"], _user(request))
+    counts = queries.member_counts(page["items"], current_user(request))
     return {**page, "items": [segment_out(s, counts[s.pk]) for s in page["items"]]}
 
 
 @router.post("", response={201: SegmentOut}, summary="Create a segment")
 def create(request: HttpRequest, payload: SegmentCreate) -> Status[dict[str, Any]]:
     with transaction.atomic():
-        segment = services.create_segment(payload, by=_user(request))
-    counts = services.member_counts([segment], _user(request))
-    return Status(201, segment_out(services.get_segment(segment.pk), counts[segment.pk]))
+        segment = services.create_segment(payload, by=current_user(request))
+    counts = queries.member_counts([segment], current_user(request))
+    return Status(201, segment_out(queries.get_segment(segment.pk), counts[segment.pk]))
 
 
 @router.post("/preview", response=PreviewOut, summary="Preview rules")
 def preview(request: HttpRequest, payload: RulesIn) -> dict[str, Any]:
     """How many parties these rules select for this user now, and the first few by name."""
-    count, first = services.preview(payload.rules, _user(request), limit=payload.limit)
+    count, first = queries.preview(payload.rules, current_user(request), limit=payload.limit)
     return {"count": count, "members": [party_summary(p) for p in first]}
 
 
 @router.get("/{segment_id}", response=SegmentOut, summary="Get a segment")
 def retrieve(request: HttpRequest, segment_id: int) -> dict[str, Any]:
-    segment = services.get_segment(segment_id)
-    return segment_out(segment, services.member_counts([segment], _user(request))[segment.pk])
+    segment = queries.get_segment(segment_id)
+    return segment_out(segment, queries.member_counts([segment], current_user(request))[segment.pk])
 
 
 @router.patch("/{segment_id}", response=SegmentOut, summary="Change a segment")
 def update(request: HttpRequest, segment_id: int, payload: SegmentUpdate) -> dict[str, Any]:
     with transaction.atomic():
         segment = services.update_segment(
-            services.get_segment(segment_id), payload, by=_user(request)
+            queries.get_segment(segment_id), payload, by=current_user(request)
         )
-    return segment_out(segment, services.member_counts([segment], _user(request))[segment.pk])
+    return segment_out(segment, queries.member_counts([segment], current_user(request))[segment.pk])
 
 
 @router.delete("/{segment_id}", response={204: None}, summary="Delete a segment")
 def delete(request: HttpRequest, segment_id: int) -> Status[None]:
     """The segment and its list go; the parties stay."""
     with transaction.atomic():
-        services.delete_segment(services.get_segment(segment_id), by=_user(request))
+        services.delete_segment(queries.get_segment(segment_id), by=current_user(request))
     return Status(204, None)
 
 
 def _csv(segment: Segment, user: User) -> StreamingHttpResponse:
-    rows = services.export_rows(segment, user)
-    first = next(rows)  # the header; checks the rules before the response starts
-    response = StreamingHttpResponse(_chain(first, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{services.export_filename(segment)}"'
+    parties = queries.export_members(segment, user)  # checks the rules before the response
+    response = StreamingHttpResponse(member_csv(parties), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(segment)}"'
     return response
-
-
-def _chain(first: str, rest: Any) -> Any:
-    yield first
-    yield from rest
 
 
 @router.get("/{segment_id}/members", response=MemberPage, summary="A segment's members")
 def segment_members(request: HttpRequest, segment_id: int, filters: Query[MemberFilters]) -> Any:
     """The members this user may see, computed now, in pages by id; `format=csv` for a file."""
-    user = _user(request)
-    segment = services.get_segment(segment_id)
+    user = current_user(request)
+    segment = queries.get_segment(segment_id)
     if filters.format == "csv":
         return _csv(segment, user)
-    parties = services.with_summary(services.members(segment, user))
+    parties = queries.with_summary(queries.members(segment, user))
     page = id_page(parties, cursor=filters.cursor, limit=filters.limit, descending=False)
     return {**page, "items": [party_summary(p) for p in page["items"]]}
 
@@ -140,7 +132,7 @@ def segment_members(request: HttpRequest, segment_id: int, filters: Query[Member
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
 def segment_members_csv(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
-    return _csv(services.get_segment(segment_id), _user(request))
+    return _csv(queries.get_segment(segment_id), current_user(request))
 
 
 @router.post(
@@ -150,7 +142,7 @@ def add_member(request: HttpRequest, segment_id: int, payload: StaticMemberIn) -
     """Put a party you may see on a static list; 200 when it was already there."""
     with transaction.atomic():
         created = services.add_static_member(
-            services.get_segment(segment_id), payload.party_id, by=_user(request)
+            queries.get_segment(segment_id), payload.party_id, by=current_user(request)
         )
     return Status(201 if created else 200, None)
 
@@ -160,5 +152,7 @@ def add_member(request: HttpRequest, segment_id: int, payload: StaticMemberIn) -
 )
 def remove_member(request: HttpRequest, segment_id: int, party_id: int) -> Status[None]:
     with transaction.atomic():
-        services.remove_static_member(services.get_segment(segment_id), party_id, by=_user(request))
+        services.remove_static_member(
+            queries.get_segment(segment_id), party_id, by=current_user(request)
+        )
     return Status(204, None)

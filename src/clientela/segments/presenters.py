@@ -1,15 +1,62 @@
-"""Segment rules and catalog shown to people: sentences for a rule tree, data for the builder."""
+"""Segments shown to people: sentences for a rule tree, data for the builder, the CSV export."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientela.accounts.models import Team, User
-from clientela.segments.fields import OPERATOR_LABELS, FieldSpec, FieldType, catalog_for_builder
-from clientela.segments.rules import conditions_of
+from clientela.core.cells import neutralise
+from clientela.parties.models import Party
+from clientela.parties.presenters import party_summary
+from clientela.segments.models import Segment
+from clientela.segments.services.fields import FieldSpec, FieldType
+from clientela.segments.services.rules import conditions_of
+
+# What each operator is called in the builder and in a rule's sentence.
+OPERATOR_LABELS: dict[str, Promise] = {
+    "eq": gettext_lazy("is"),
+    "ne": gettext_lazy("is not"),
+    "in": gettext_lazy("is any of"),
+    "not_in": gettext_lazy("is none of"),
+    "gt": gettext_lazy("is greater than"),
+    "gte": gettext_lazy("is at least"),
+    "lt": gettext_lazy("is less than"),
+    "lte": gettext_lazy("is at most"),
+    "between": gettext_lazy("is between"),
+    "contains": gettext_lazy("contains"),
+    "starts_with": gettext_lazy("starts with"),
+    "is_empty": gettext_lazy("is empty"),
+    "is_not_empty": gettext_lazy("is not empty"),
+    "within_days": gettext_lazy("comes within (days)"),
+    "before_days_ago": gettext_lazy("is more than N days ago"),
+    "after_days_ago": gettext_lazy("is within the last N days"),
+}
+
+# The columns of a segment's CSV export.
+EXPORT_COLUMNS = [
+    "id",
+    "external_id",
+    "kind",
+    "display_name",
+    "primary_email",
+    "primary_phone",
+    "owner",
+    "team",
+    "roles",
+    "tags",
+    "lifecycle_state",
+    "rfm_segment",
+    "tier",
+    "clv",
+]
 
 
 @dataclass(frozen=True)
@@ -74,6 +121,22 @@ def _reference_names(tree: dict[str, Any]) -> dict[Any, str]:
     return names
 
 
+def catalog_for_builder(catalog: dict[str, FieldSpec]) -> list[dict[str, Any]]:
+    """The catalog as plain data for the rule builder page (labels in the active language)."""
+    return [
+        {
+            "name": spec.name,
+            "type": spec.type.value,
+            "label": str(spec.label),
+            "group": str(spec.group),
+            "operators": [{"op": op, "label": str(OPERATOR_LABELS[op])} for op in spec.operators],
+            "choices": [[value, str(label)] for value, label in spec.choices],
+            "integer": spec.integer,
+        }
+        for spec in catalog.values()
+    ]
+
+
 def builder_fields(catalog: dict[str, FieldSpec]) -> list[dict[str, Any]]:
     """The catalog for the rule builder, with users and teams to pick owner and team from."""
     fields = catalog_for_builder(catalog)
@@ -106,3 +169,58 @@ def builder_texts() -> dict[str, str]:
         "days": _("days"),
         "match": _("Match"),
     }
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def member_csv(parties: QuerySet[Party]) -> Iterator[str]:
+    """The parties (segments.queries.export_members) as CSV lines, header first, formula-like
+    cells neutralised."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(EXPORT_COLUMNS)
+    for party in parties.iterator(chunk_size=1000):
+        yield writer.writerow([neutralise(_cell(v)) for v in _export_row(party)])
+
+
+def _export_row(party: Party) -> list[Any]:
+    summary = party_summary(party)
+    metrics = party.metrics if _has_metrics(party) else None
+    return [
+        party.pk,
+        party.external_id,
+        party.kind,
+        party.display_name,
+        summary["primary_email"],
+        summary["primary_phone"],
+        summary["owner"]["name"] if summary["owner"] else "",
+        summary["team"]["name"] if summary["team"] else "",
+        " ".join(summary["roles"]),
+        ", ".join(summary["tags"]),
+        metrics.lifecycle_state if metrics else "",
+        metrics.rfm_segment if metrics else "",
+        metrics.tier if metrics else "",
+        metrics.clv if metrics else "",
+    ]
+
+
+def _has_metrics(party: Party) -> bool:
+    try:
+        party.metrics  # noqa: B018  (reading it raises when the party has none yet)
+    except Party.metrics.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def export_filename(segment: Segment) -> str:
+    """A safe file name for the segment's export."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in segment.name.lower()).strip("-")
+    return f"segment-{segment.pk}-{stem[:40] or 'members'}.csv"

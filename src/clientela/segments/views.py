@@ -14,39 +14,42 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError
 
-from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import FieldError, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
+from clientela.core.requests import current_user
 from clientela.parties.models import Party, PartyKind, RelationshipRole
 from clientela.parties.presenters import party_summary
 from clientela.parties.queries import search_parties
-from clientela.segments import services
-from clientela.segments.fields import field_catalog
+from clientela.segments import queries, services
 from clientela.segments.models import Segment, SegmentKind
-from clientela.segments.presenters import builder_fields, builder_texts, rule_lines
-from clientela.segments.rules import EMPTY_RULES, parse_rules_text
+from clientela.segments.presenters import (
+    builder_fields,
+    builder_texts,
+    export_filename,
+    member_csv,
+    rule_lines,
+)
 from clientela.segments.schemas import SegmentCreate, SegmentUpdate
+from clientela.segments.services.fields import field_catalog
+from clientela.segments.services.rules import EMPTY_RULES, parse_rules_text
 
 PAGE_SIZE = 50
 PREVIEW_SIZE = 10
 CANDIDATES = 20
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @login_required
 def segment_list(request: HttpRequest) -> HttpResponse:
     """Every segment, with the number of members the user may see in each."""
-    page = Paginator(services.list_segments(), PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = services.member_counts(page.object_list, _user(request))
+    page = Paginator(queries.list_segments(), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queries.member_counts(page.object_list, current_user(request))
     rows = [{"segment": s, "count": counts[s.pk]} for s in page.object_list]
     return render(request, "segments/list.html", {"page": page, "rows": rows})
 
@@ -55,8 +58,7 @@ def _errors_by_field(pairs: list[tuple[FieldError, str]]) -> dict[str, list[str]
     errors: dict[str, list[str]] = {}
     for error, message in pairs:
         key = error.field if error.field in ("name", "description", "kind") else "rules"
-        shown = message if key != "rules" else f"{error.field}: {message}"
-        errors.setdefault(key, []).append(shown)
+        errors.setdefault(key, []).append(message if key != "rules" else _at(error, message))
     return errors
 
 
@@ -109,7 +111,7 @@ def _rule_problems(values: dict[str, Any]) -> list[tuple[FieldError, str]]:
 @page_errors
 def segment_new(request: HttpRequest) -> HttpResponse:
     """Build a new segment from rules, or start a static list."""
-    user = _user(request)
+    user = current_user(request)
     require_write(user)
     if request.method == "GET":
         kind = request.GET.get("kind", SegmentKind.RULES)
@@ -151,8 +153,8 @@ def segment_new(request: HttpRequest) -> HttpResponse:
 @page_errors
 def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Change a segment's name, description and rules."""
-    user = _user(request)
-    segment = services.get_segment(segment_id)
+    user = current_user(request)
+    segment = queries.get_segment(segment_id)
     services.require_change(segment, user)
     if request.method == "GET":
         values = {
@@ -194,10 +196,10 @@ def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
 @login_required
 def segment_preview(request: HttpRequest) -> HttpResponse:
     """The live count under the builder: how many parties the posted rules select now."""
-    user = _user(request)
+    user = current_user(request)
     try:
         rules = _rules_from({"rules": request.POST.get("rules", "")})
-        count, first = services.preview(rules, user, limit=PREVIEW_SIZE)
+        count, first = queries.preview(rules, user, limit=PREVIEW_SIZE)
     except Invalid as exc:
         problems = {"errors": [m for _e, m in _rule_messages(exc)]}
         return render(request, "segments/_preview.html", problems, status=422)
@@ -205,8 +207,13 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "segments/_preview.html", context)
 
 
+def _at(error: FieldError, message: str) -> str:
+    """A rule's problem with its place in the tree, such as "rules.all.0.value: …"."""
+    return _("%(field)s: %(message)s") % {"field": error.field, "message": message}
+
+
 def _rule_messages(exc: Invalid) -> list[tuple[FieldError, str]]:
-    return [(e, f"{e.field}: {m}") for e, m in invalid_messages(exc)]
+    return [(e, _at(e, m)) for e, m in invalid_messages(exc)]
 
 
 @require_GET
@@ -214,16 +221,16 @@ def _rule_messages(exc: Invalid) -> list[tuple[FieldError, str]]:
 @page_errors
 def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
     """A segment: its rules in words and its members the user may see, computed now."""
-    user = _user(request)
-    segment = services.get_segment(segment_id)
+    user = current_user(request)
+    segment = queries.get_segment(segment_id)
     catalog = field_catalog()
     rules_error = None
     try:
-        parties = services.members(segment, user)
+        parties = queries.members(segment, user)
     except Invalid as exc:
         rules_error = "; ".join(m for _e, m in _rule_messages(exc))
         parties = Party.objects.none()
-    parties = services.with_summary(parties).order_by("display_name", "id")
+    parties = queries.with_summary(parties).order_by("display_name", "id")
     page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
     kinds = dict(PartyKind.choices)
     roles = dict(RelationshipRole.choices)
@@ -249,22 +256,16 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
 def segment_export(request: HttpRequest, segment_id: int) -> HttpResponseBase:
     """The members the user may see, as a CSV file."""
     try:
-        segment = services.get_segment(segment_id)
+        segment = queries.get_segment(segment_id)
     except NotFound as exc:  # page_errors is typed for plain responses; same mapping here
         raise Http404(exc.detail) from exc
-    lines = services.export_rows(segment, _user(request))
     try:
-        header = next(lines)  # checks the rules before the response starts
-    except Invalid:
+        parties = queries.export_members(segment, current_user(request))
+    except Invalid:  # checked before the response starts
         messages.error(request, _("The rules of this segment cannot be used as they are."))
         return redirect("segments:detail", segment_id=segment.pk)
-
-    def stream() -> Any:
-        yield header
-        yield from lines
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{services.export_filename(segment)}"'
+    response = StreamingHttpResponse(member_csv(parties), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(segment)}"'
     return response
 
 
@@ -272,9 +273,9 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponseBase:
 @login_required
 @page_errors
 def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = services.get_segment(segment_id)
+    segment = queries.get_segment(segment_id)
     with transaction.atomic():
-        services.delete_segment(segment, by=_user(request))
+        services.delete_segment(segment, by=current_user(request))
     messages.success(request, _("Segment “%(name)s” was deleted.") % {"name": segment.name})
     return redirect("segments:list")
 
@@ -284,9 +285,10 @@ def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
 @page_errors
 def static_candidates(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Parties the user may see that match a search, to put on a static list."""
-    segment = services.get_segment(segment_id)
+    segment = queries.get_segment(segment_id)
     q = request.GET.get("q", "").strip()[:200]
-    found = list(search_parties(_user(request), q=q).order_by("display_name", "id")[:CANDIDATES])
+    user = current_user(request)
+    found = list(search_parties(user, q=q).order_by("display_name", "id")[:CANDIDATES])
     context = {"segment": segment, "candidates": found, "q": q}
     return render(request, "segments/_candidates.html", context)
 
@@ -294,7 +296,9 @@ def static_candidates(request: HttpRequest, segment_id: int) -> HttpResponse:
 def _party_id(request: HttpRequest) -> int:
     raw = request.POST.get("party_id", "").strip()
     if not raw.isdigit() or not 0 < int(raw) < 2**63:
-        raise Invalid(FieldError("party_id", raw, "is not a party id"))
+        raise Invalid(
+            FieldError("party_id", raw, gettext_lazy("is not a party id"), code="party_id_invalid")
+        )
     return int(raw)
 
 
@@ -303,10 +307,12 @@ def _party_id(request: HttpRequest) -> int:
 @page_errors
 def static_add(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Put a party on a static list."""
-    segment = services.get_segment(segment_id)
+    segment = queries.get_segment(segment_id)
     try:
         with transaction.atomic():
-            created = services.add_static_member(segment, _party_id(request), by=_user(request))
+            created = services.add_static_member(
+                segment, _party_id(request), by=current_user(request)
+            )
     except (Invalid, NotFound):
         messages.error(request, _("That party could not be added: it is not one you can see."))
     else:
@@ -322,8 +328,8 @@ def static_add(request: HttpRequest, segment_id: int) -> HttpResponse:
 @page_errors
 def static_remove(request: HttpRequest, segment_id: int, party_id: int) -> HttpResponse:
     """Take a party off a static list."""
-    segment = services.get_segment(segment_id)
+    segment = queries.get_segment(segment_id)
     with transaction.atomic():
-        services.remove_static_member(segment, party_id, by=_user(request))
+        services.remove_static_member(segment, party_id, by=current_user(request))
     messages.success(request, _("The party was taken off the list."))
     return redirect("segments:detail", segment_id=segment.pk)

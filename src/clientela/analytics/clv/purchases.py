@@ -28,7 +28,7 @@ def series_excess(c1: float, a: float, c: FloatArray, z: FloatArray) -> FloatArr
     with np.errstate(divide="ignore"):
         log_term = np.log(abs(c1) * z) - np.log(np.abs(c))
         sign = np.sign(c1) * np.sign(c)
-        total = sign * np.exp(log_term)
+        total: FloatArray = sign * np.exp(log_term)
         active = np.flatnonzero(total != 0)
         for k in range(1, _SERIES_MAX_TERMS):
             if active.size == 0:

@@ -9,27 +9,28 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from clientela.analytics.services import export_metrics, fit_summary, refresh_metrics
-from clientela.core.errors import DomainError
+from clientela.analytics.apps import horizon_days
+from clientela.analytics.services.export import export_metrics
+from clientela.analytics.services.refresh import refresh_metrics
+from clientela.analytics.services.summary_file import fit_summary
+from clientela.core.errors import Problem
+from clientela.core.management.base import ClientelaCommand
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ArgumentTypeError(f"--as-of {text!r} is not a date as YYYY-MM-DD") from None
+        raise ArgumentTypeError(
+            gettext("--as-of %(value)r is not a date as YYYY-MM-DD") % {"value": text}
+        ) from None
 
 
-def _days(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 36500:
-        raise ArgumentTypeError(f"--horizon-days {text!r} must be a whole number from 1 to 36500")
-    return int(text)
-
-
-class Command(BaseCommand):
+class Command(ClientelaCommand):
     help = "Customer analytics: refresh every party's metrics, fit the CLV models on a summary."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -48,15 +49,19 @@ class Command(BaseCommand):
             help="CSV with columns frequency,recency,T and optionally monetary_value",
         )
         export = sub.add_parser("export-metrics", help="one row of metrics per party")
-        export.add_argument("--horizon-days", type=_days, help="horizon of purchases and CLV")
+        export.add_argument(
+            "--horizon-days", type=horizon_days, help="horizon of purchases and CLV"
+        )
         export.add_argument("--format", choices=["csv", "ndjson"], default="csv")
         export.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Service errors (DomainError) end the command through ClientelaCommand; a bad setting
+        # or a value the database cannot read ends it here, each with its message.
         try:
             getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except (DomainError, ImproperlyConfigured) as exc:
-            raise CommandError(getattr(exc, "detail", str(exc))) from exc
+        except (ImproperlyConfigured, Problem) as exc:
+            raise CommandError(str(exc)) from exc
 
     def _refresh(self, options: dict[str, Any]) -> None:
         with transaction.atomic():
@@ -82,24 +87,33 @@ class Command(BaseCommand):
             with path.open(encoding="utf-8-sig", newline="") as lines:
                 result = fit_summary(lines)
         except OSError as exc:
-            raise CommandError(f"--summary {str(path)!r}: {exc.strerror}") from exc
+            raise CommandError(
+                gettext("--summary %(path)r: %(reason)s")
+                % {"path": str(path), "reason": exc.strerror}
+            ) from exc
         except UnicodeDecodeError as exc:
-            raise CommandError(f"--summary {str(path)!r} is not UTF-8 text") from exc
+            raise CommandError(
+                gettext("--summary %(path)r is not UTF-8 text") % {"path": str(path)}
+            ) from exc
         self.stdout.write(json.dumps(result))
 
     def _export_metrics(self, options: dict[str, Any]) -> None:
         out: Path | None = options["out"]
-        kwargs = {"horizon_days": options["horizon_days"], "user": None, "fmt": options["format"]}
+        horizon, fmt = options["horizon_days"], options["format"]
         if out is None:
-            export_metrics(self.stdout, **kwargs)  # type: ignore[arg-type]
+            export_metrics(self.stdout, horizon_days=horizon, user=None, fmt=fmt)
             return
         partial = out.with_name(out.name + ".partial")
         try:
             with partial.open("w", encoding="utf-8", newline="") as handle:
-                count = export_metrics(handle, **kwargs)
+                count = export_metrics(handle, horizon_days=horizon, user=None, fmt=fmt)
             partial.replace(out)  # nothing half-written under the real name
         except OSError as exc:
-            raise CommandError(f"--out {str(out)!r}: {exc.strerror}") from exc
+            raise CommandError(
+                gettext("--out %(path)r: %(reason)s") % {"path": str(out), "reason": exc.strerror}
+            ) from exc
         finally:
             partial.unlink(missing_ok=True)
-        self.stderr.write(f"{count} rows written to {out}")
+        self.stderr.write(
+            gettext("%(count)s rows written to %(path)s") % {"count": count, "path": out}
+        )

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import secrets
 from argparse import ArgumentParser
-from pathlib import Path
 from typing import IO, Any, cast
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from clientela.accounts.models import User
-from clientela.analytics.services import refresh_metrics
+from clientela.analytics.services.refresh import refresh_metrics
 from clientela.core.management.base import ClientelaCommand
-from clientela.demo.generator import DEFAULT_CUSTOMERS, Reporter, Silent, Summary, build_demo
-from clientela.demo.models import DemoDatabase
-from clientela.parties.models import Party
+from clientela.demo.services import (
+    DEFAULT_CUSTOMERS,
+    MAX_CUSTOMERS,
+    MIN_CUSTOMERS,
+    Reporter,
+    Silent,
+    Summary,
+    build_demo,
+    database_label,
+    refresh_days,
+    replaceable_database,
+)
 
 
 class Bars:
@@ -38,13 +45,6 @@ class Bars:
     def advance(self, amount: int = 1) -> None:
         if self.task is not None:
             self.progress.advance(self.task, amount)
-
-
-def database_label() -> str:
-    db = settings.DATABASES["default"]
-    if str(db["ENGINE"]).endswith("sqlite3"):
-        return str(Path(str(db["NAME"])).resolve())
-    return f"PostgreSQL {db.get('HOST') or 'localhost'}/{db['NAME']}"
 
 
 class Command(ClientelaCommand):
@@ -77,8 +77,11 @@ class Command(ClientelaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         customers = options["customers"]
-        if not 10 <= customers <= 100_000:
-            raise CommandError(f"--customers must be between 10 and 100000, got {customers}")
+        if not MIN_CUSTOMERS <= customers <= MAX_CUSTOMERS:
+            raise CommandError(
+                gettext("--customers must be between %(min)s and %(max)s, got %(value)s")
+                % {"min": MIN_CUSTOMERS, "max": MAX_CUSTOMERS, "value": customers}
+            )
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(10**6)
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=0)
@@ -107,15 +110,7 @@ class Command(ClientelaCommand):
 
     def _wipe(self, *, force: bool, verbosity: int) -> None:
         """Empty the database if it is a demo (or empty); refuse to touch anything else."""
-        is_demo = DemoDatabase.objects.exists()
-        users, parties = User.objects.count(), Party.objects.count()
-        if not is_demo and (users or parties) and not force:
-            raise CommandError(
-                f"the database {database_label()} holds {users} user(s) and {parties} "
-                "party(ies) and is not a demo: refusing to wipe it. Point CLIENTELA_HOME "
-                "(or CLIENTELA_DATABASE_URL) somewhere else, or pass --force to replace it."
-            )
-        if is_demo or users or parties:
+        if replaceable_database(force=force):
             if verbosity:
                 self.stdout.write(f"Replacing the demo in {database_label()}…")
             call_command("flush", interactive=False, verbosity=0)
@@ -146,15 +141,8 @@ class Command(ClientelaCommand):
         out(f"Password for every demo user: {summary.password}")
 
     def _value_customers(self) -> None:
-        """Compute customer metrics as of the first of each of the last six months, then today,
+        """Compute customer metrics as of the first of each of the last months, then today,
         so the analytics dashboard opens with values and lifecycle flows to show."""
-        today = timezone.now().date()
-        first = today.replace(day=1)
-        days = []
-        for back in range(6, 0, -1):
-            month = (first.month - back - 1) % 12 + 1
-            year = first.year + (first.month - back - 1) // 12
-            days.append(first.replace(year=year, month=month))
-        for as_of in [*days, today]:
+        for as_of in refresh_days(timezone.now().date()):
             with transaction.atomic():
                 refresh_metrics(as_of=as_of)

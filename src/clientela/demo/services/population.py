@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from clientela.accounts.models import Team, User
-from clientela.demo.history import Customer, History, Segment, add_orders, pick_segment
-from clientela.demo.names import GLOBAL_ACCOUNTS, MARKETS, ROLE_TRADES, Market
-from clientela.demo.world import (
+from clientela.demo.services.history import Customer, History, Segment, add_orders, pick_segment
+from clientela.demo.services.names import GLOBAL_ACCOUNTS, MARKETS, ROLE_TRADES
+from clientela.demo.services.staff import KEY_ACCOUNTS, Staff
+from clientela.demo.services.world import (
     World,
     add_date,
     add_founding_date,
@@ -30,7 +30,6 @@ from clientela.parties.models import (
     Tag,
 )
 
-KEY_ACCOUNTS = "Key Accounts"
 TAGS = (
     "vip",
     "newsletter",
@@ -99,27 +98,6 @@ class Plan:
             + sum(stakeholders.values())
             + organizations
         )
-
-
-@dataclass
-class Staff:
-    """The demo company's users, by job."""
-
-    admin: User
-    manager: User
-    marketing: User
-    support: User
-    viewer: User
-    key_accounts: User
-    reps: dict[str, User]  # market code -> sales rep
-    teams: dict[str, Team]  # team name -> team
-    password: str = field(repr=False, default="")
-
-    def rep(self, market: Market) -> User:
-        return self.reps[market.code]
-
-    def team(self, market: Market) -> Team:
-        return self.teams[market.team]
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Invented people and organizations of the demo, with their contact points and key dates.
 
 Nothing is saved here: parties and their rows are built in memory and inserted in bulk by
-`clientela.demo.generator`. Contact values are normalised with `parties.identity`, exactly as
-the parties service does.
+`demo.services.storage`. Contact values are normalised with `parties.services.identity`,
+exactly as the parties service does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from clientela.demo.names import MARKETS, City, Market, fold_family
+from clientela.core.errors import Problem
+from clientela.demo.services.names import MARKETS, City, Market, fold_family
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -99,7 +100,11 @@ def phone_number(rng: random.Random, pattern: str) -> str:
         except ValueError:
             continue
         return value
-    raise ValueError(f"no valid phone number found for the pattern {pattern}")
+    raise Problem(
+        "demo_phone_pattern_unusable",
+        _("no valid phone number found for the pattern %(pattern)s"),
+        pattern=pattern,
+    )
 
 
 def postal_code(rng: random.Random, market: Market, city: City) -> str:

@@ -1,15 +1,26 @@
-"""Charts drawn on the server as SVG: no script, no inline style, colours from CSS classes.
+"""Customer analytics as pages show it: the dashboard's charts and tables, the metrics panel.
 
-Every function returns safe markup; labels are escaped here.
+Charts are drawn on the server as SVG: no script, no inline style, colours from CSS classes.
+Every chart function returns safe markup; labels are escaped here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+from clientela.accounts.models import User
+from clientela.analytics import queries
+from clientela.analytics.models import CustomerMetrics, LifecycleState, RfmSegment
+from clientela.analytics.services.config import analytics_config
+from clientela.analytics.services.rfm import GRID
+from clientela.parties.models import Party
+
+STATE_CLASSES = {state: f"state-{state}" for state in LifecycleState.values}
 WIDTH = 640
 ROW = 24
 LABEL = 170
@@ -139,3 +150,78 @@ def lines(
             f'y="{14 + k * 14}">{escape(name)}</text>'
         )
     return _svg(height, title, body)
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+
+def metrics_panel(party: Party, metrics: CustomerMetrics | None) -> dict[str, Any]:
+    """The context of a party's metrics panel."""
+    return {
+        "party": party,
+        "m": metrics,
+        "p_alive_percent": (
+            round(100 * metrics.p_alive) if metrics and metrics.p_alive is not None else None
+        ),
+        "config": analytics_config(),
+    }
+
+
+def rfm_grid(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The R x F grid, best recency on top, each cell with its count, segment and heat level."""
+    top = max((n for row in summary["rfm_grid"] for n in row), default=0) or 1
+    labels = dict(RfmSegment.choices)
+    rows = []
+    for r in range(5, 0, -1):
+        cells = []
+        for f in range(1, 6):
+            n = summary["rfm_grid"][r - 1][f - 1]
+            segment = GRID[r - 1][f - 1]
+            heat = 0 if not n else 1 + round(4 * n / top)
+            cells.append({"n": n, "segment": labels[segment], "key": segment, "heat": heat})
+        rows.append({"r": r, "cells": cells})
+    return rows
+
+
+def retention_chart(cohorts: dict[str, Any]) -> SafeString:
+    """Lines from month 1 on: month 0 is the first purchase itself, always 100 %."""
+    later = [share for c in cohorts["cohorts"] for share in c["shares"][1:]]
+    return lines(
+        _("Share of each cohort buying again, by months since the first purchase"),
+        [str(k) for k in range(cohorts["width"])],
+        [(c["month"].strftime("%Y-%m"), [None, *c["shares"][1:]]) for c in cohorts["cohorts"]],
+        top=max([*later, 0.05]),
+    )
+
+
+def dashboard(user: User) -> dict[str, Any]:
+    """The dashboard's context: lifecycle, RFM grid, CLV distribution, repeat revenue, cohorts
+    and who needs attention, over the parties the user may see."""
+    summary = queries.analytics_summary(user)
+    states = dict(LifecycleState.choices)
+    flows = queries.lifecycle_flows(user)
+    cohorts = queries.retention_cohorts(user, as_of=summary["as_of"])
+    counts = summary["lifecycle"]
+    return {
+        "summary": summary,
+        "states": [(k, states[k], v) for k, v in summary["lifecycle"].items()],
+        "lifecycle_chart": bars(
+            _("Customers by lifecycle state"),
+            [(str(states[k]), n, STATE_CLASSES.get(k, "c0")) for k, n in counts.items()],
+        ),
+        "flows": flows,
+        "flow_chart": stacked_columns(
+            _("Lifecycle changes per month, by the state entered"),
+            [m.strftime("%Y-%m") for m in flows["months"]],
+            [(str(states[k]), flows["entered"][k], STATE_CLASSES[k]) for k in states],
+        ),
+        "flow_labels": states,
+        "grid": rfm_grid(summary),
+        "histogram": columns(
+            _("Customers by lifetime value (%(currency)s)") % {"currency": summary["currency"]},
+            queries.clv_histogram(queries.visible_metrics(user)),
+        ),
+        "cohorts": cohorts,
+        "retention_chart": retention_chart(cohorts),
+        "attention": queries.attention_list(user),
+    }

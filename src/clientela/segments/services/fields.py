@@ -58,25 +58,6 @@ OPERATORS: dict[FieldType, tuple[str, ...]] = {
     FieldType.KEY_DATE: ("within_days", *EMPTINESS),
 }
 
-OPERATOR_LABELS: dict[str, Promise] = {
-    "eq": _("is"),
-    "ne": _("is not"),
-    "in": _("is any of"),
-    "not_in": _("is none of"),
-    "gt": _("is greater than"),
-    "gte": _("is at least"),
-    "lt": _("is less than"),
-    "lte": _("is at most"),
-    "between": _("is between"),
-    "contains": _("contains"),
-    "starts_with": _("starts with"),
-    "is_empty": _("is empty"),
-    "is_not_empty": _("is not empty"),
-    "within_days": _("comes within (days)"),
-    "before_days_ago": _("is more than N days ago"),
-    "after_days_ago": _("is within the last N days"),
-}
-
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -263,19 +244,3 @@ def field_catalog() -> dict[str, FieldSpec]:
         spec = custom_spec(custom)
         catalog[spec.name] = spec
     return catalog
-
-
-def catalog_for_builder(catalog: dict[str, FieldSpec]) -> list[dict[str, Any]]:
-    """The catalog as plain data for the rule builder page (labels in the active language)."""
-    return [
-        {
-            "name": spec.name,
-            "type": spec.type.value,
-            "label": str(spec.label),
-            "group": str(spec.group),
-            "operators": [{"op": op, "label": str(OPERATOR_LABELS[op])} for op in spec.operators],
-            "choices": [[value, str(label)] for value, label in spec.choices],
-            "integer": spec.integer,
-        }
-        for spec in catalog.values()
-    ]

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 
 from clientela.analytics.models import LifecycleState
 from clientela.parties.models import ContactKind, ContactPoint, KeyDate, Party, PartyRole
-from clientela.segments.fields import FieldSpec, FieldType
+from clientela.segments.services.fields import FieldSpec, FieldType
 
 _NONE = Q(pk__in=[])
 
@@ -39,7 +39,7 @@ class Compiled:
 
 
 def compile_rules(tree: dict[str, Any], catalog: dict[str, FieldSpec], *, today: date) -> Compiled:
-    """The filter for a tree already checked by rules.validate_rules."""
+    """The filter for a tree already checked by services.rules.validate_rules."""
     compiled = Compiled(Q())
     compiled.q = _group(tree, catalog, today, compiled.aliases)
     return compiled

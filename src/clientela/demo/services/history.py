@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
-from clientela.demo.catalogue import CATALOGUE, Product
+from clientela.demo.services.catalogue import CATALOGUE, Product
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party
 

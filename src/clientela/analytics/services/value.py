@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from clientela.analytics import clv
 from clientela.analytics.clv import BGNBDParams, GammaGammaParams
-from clientela.analytics.config import Tier
+from clientela.analytics.services.config import Tier
 
 FloatArray = npt.NDArray[np.float64]
 # Below these counts a fit says little; the model outputs are then left empty.
@@ -91,7 +91,7 @@ def predict(
 def _predict(
     x: FloatArray,
     t_x: FloatArray,
-    T: FloatArray,  # noqa: N803
+    T: FloatArray,  # noqa: N803  (the papers' name, as in predict)
     m: FloatArray,
     horizon_days: int,
     yearly_discount_rate: float,

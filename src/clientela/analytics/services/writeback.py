@@ -84,7 +84,7 @@ def _insert_sql(rows: int) -> str:
     names = ", ".join(q(c) for c in COLUMNS)
     row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     values = ", ".join([row] * rows)
-    return f"INSERT INTO {q(CustomerMetrics._meta.db_table)} ({names}) VALUES {values}"  # noqa: S608
+    return f"INSERT INTO {q(CustomerMetrics._meta.db_table)} ({names}) VALUES {values}"  # noqa: S608  (a quoted table name; values are parameters)
 
 
 def _parameter_limit() -> int:
@@ -124,7 +124,7 @@ def write(columns: dict[str, Any], n: int) -> float:
     table = CustomerMetrics._meta.db_table
     with connection.cursor() as cursor:
         indexes = drop_secondary_indexes(cursor, table)
-        cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608  (a quoted table name; values are parameters)
         _insert(cursor, columns, n)
         # (The table has no foreign-key constraint, so no deferred check is pending on it:
         # PostgreSQL would refuse to build an index on a table with one.)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from clientela.accounts.models import User
-from clientela.demo.catalogue import CATALOGUE
+from clientela.demo.services.catalogue import CATALOGUE
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import Party
 

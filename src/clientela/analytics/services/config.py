@@ -11,6 +11,26 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import Text, render
+
+
+class SettingError(ImproperlyConfigured):
+    """A setting the analytics cannot use: a stable code, its parameters and a message.
+
+    Still ImproperlyConfigured (what Django raises for a bad setting), so whatever catches that
+    catches this; its text is rendered in the active language when it is shown.
+    """
+
+    def __init__(self, code: str, message: Text, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return render(self.message, self.params)
 
 
 @dataclass(frozen=True)
@@ -55,7 +75,10 @@ def _float(name: str, raw: object) -> float:
     try:
         return float(str(raw))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}: {raw!r} is not a number") from exc
+        raise SettingError(
+            "setting_not_a_number", _("%(setting)s: %(value)r is not a number"),
+            setting=name, value=raw,
+        ) from exc  # fmt: skip
 
 
 def parse_lifecycle(raw: str) -> LifecycleRules:
@@ -66,21 +89,30 @@ def parse_lifecycle(raw: str) -> LifecycleRules:
         key, sep, value = part.partition("=")
         key = key.strip()
         if not sep or key not in known:
-            raise ImproperlyConfigured(
-                f"CLIENTELA_LIFECYCLE: {part!r} is not one of {', '.join(known)} as name=value"
+            raise SettingError(
+                "lifecycle_setting_unknown",
+                _("CLIENTELA_LIFECYCLE: %(part)r is not one of %(names)s as name=value"),
+                part=part,
+                names=", ".join(known),
             )
-        number = _float(f"CLIENTELA_LIFECYCLE.{key}", value.strip())
+        setting = "CLIENTELA_LIFECYCLE." + key
+        number = _float(setting, value.strip())
         if number < 0 or (key.endswith("p_alive") and number > 1):
-            raise ImproperlyConfigured(f"CLIENTELA_LIFECYCLE.{key}: {value!r} is out of range")
+            raise SettingError(
+                "setting_out_of_range", _("%(setting)s: %(value)r is out of range"),
+                setting=setting, value=value,
+            )  # fmt: skip
         changes[key] = int(number) if known[key] == "int" else number
     rules = replace(LifecycleRules(), **changes)
     if not rules.at_risk_gaps <= rules.inactive_gaps <= rules.lost_gaps:
-        raise ImproperlyConfigured(
-            "CLIENTELA_LIFECYCLE: need at_risk_gaps <= inactive_gaps <= lost_gaps"
+        raise SettingError(
+            "lifecycle_gaps_unordered",
+            _("CLIENTELA_LIFECYCLE: need at_risk_gaps <= inactive_gaps <= lost_gaps"),
         )
     if not rules.at_risk_p_alive >= rules.inactive_p_alive >= rules.lost_p_alive:
-        raise ImproperlyConfigured(
-            "CLIENTELA_LIFECYCLE: need at_risk_p_alive >= inactive_p_alive >= lost_p_alive"
+        raise SettingError(
+            "lifecycle_p_alive_unordered",
+            _("CLIENTELA_LIFECYCLE: need at_risk_p_alive >= inactive_p_alive >= lost_p_alive"),
         )
     return rules
 
@@ -90,16 +122,23 @@ def parse_tiers(raw: str) -> tuple[Tier, ...]:
     tiers = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         name, sep, value = part.partition(":")
-        quantile = _float(f"CLIENTELA_VALUE_TIERS.{name}", value) if sep else -1.0
+        quantile = _float("CLIENTELA_VALUE_TIERS." + name, value) if sep else -1.0
         if not name.strip() or len(name.strip()) > 30 or not 0 <= quantile < 1:
-            raise ImproperlyConfigured(
-                f"CLIENTELA_VALUE_TIERS: {part!r} must be name:quantile with 0 <= quantile < 1"
+            raise SettingError(
+                "tier_setting_invalid",
+                _("CLIENTELA_VALUE_TIERS: %(part)r must be name:quantile with 0 <= quantile < 1"),
+                part=part,
             )
         tiers.append(Tier(name.strip(), quantile))
     quantiles = [t.quantile for t in tiers]
     if not tiers or quantiles != sorted(quantiles, reverse=True) or quantiles[-1] != 0:
-        raise ImproperlyConfigured(
-            f"CLIENTELA_VALUE_TIERS: {raw!r} must list tiers best first, the last at quantile 0"
+        raise SettingError(
+            "tiers_unordered",
+            _(
+                "CLIENTELA_VALUE_TIERS: %(value)r must list tiers best first, the last at "
+                "quantile 0"
+            ),
+            value=raw,
         )
     return tuple(tiers)
 
@@ -108,10 +147,18 @@ def analytics_config(*, horizon_days: int | None = None) -> AnalyticsConfig:
     """The configuration from settings, optionally with another CLV horizon."""
     horizon = horizon_days if horizon_days is not None else settings.CLIENTELA_CLV_HORIZON_DAYS
     if int(horizon) < 1:
-        raise ImproperlyConfigured(f"CLIENTELA_CLV_HORIZON_DAYS: {horizon!r} must be at least 1")
+        raise SettingError(
+            "horizon_setting_too_small",
+            _("CLIENTELA_CLV_HORIZON_DAYS: %(value)r must be at least 1"),
+            value=horizon,
+        )
     rate = _float("CLIENTELA_CLV_DISCOUNT_RATE", settings.CLIENTELA_CLV_DISCOUNT_RATE)
     if not 0 <= rate < 10:
-        raise ImproperlyConfigured(f"CLIENTELA_CLV_DISCOUNT_RATE: {rate!r} must be in [0, 10)")
+        raise SettingError(
+            "discount_rate_setting_out_of_range",
+            _("CLIENTELA_CLV_DISCOUNT_RATE: %(value)r must be in [0, 10)"),
+            value=rate,
+        )
     return AnalyticsConfig(
         currency=settings.CLIENTELA_CURRENCY,
         horizon_days=int(horizon),

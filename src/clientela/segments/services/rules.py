@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team, User
-from clientela.core.errors import FieldError, Invalid
-from clientela.segments.fields import FieldSpec, FieldType
+from clientela.core.errors import FieldError, Invalid, Problem
+from clientela.segments.services.fields import FieldSpec, FieldType
 
 MAX_DEPTH = 5  # levels of groups, the outermost one included
 MAX_CONDITIONS = 100
@@ -49,8 +49,8 @@ class _Walk:
     # (path, field name, ids, value as sent) of each owner/team condition, checked at the end.
     references: list[tuple[str, str, list[int], Any]] = field(default_factory=list)
 
-    def fail(self, path: str, value: Any, message: str) -> None:
-        self.errors.append(FieldError(path, _shown(value), message))
+    def fail(self, path: str, value: Any, problem: Problem) -> None:
+        self.errors.append(problem.at(path, _shown(value)))
         if len(self.errors) >= _MAX_ERRORS:
             raise _TooBig
 
@@ -69,12 +69,17 @@ def parse_rules_text(text: str, *, name: str = "rules") -> Any:
     """Rules sent as JSON text (the builder's form field); Invalid when not JSON or too big."""
     if len(text) > MAX_RULES_TEXT:
         raise Invalid(
-            FieldError(name, None, _("is longer than %(n)d characters") % {"n": MAX_RULES_TEXT})
-        )
+            FieldError(
+                name, None, _("is longer than %(n)d characters"),
+                code="rules_text_too_long", params={"n": MAX_RULES_TEXT},
+            )
+        )  # fmt: skip
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise Invalid(FieldError(name, text, _("is not valid JSON"))) from exc
+        raise Invalid(
+            FieldError(name, text, _("is not valid JSON"), code="rules_json_invalid")
+        ) from exc
 
 
 def validate_rules(rules: Any, catalog: dict[str, FieldSpec]) -> dict[str, Any]:
@@ -87,21 +92,35 @@ def validate_rules(rules: Any, catalog: dict[str, FieldSpec]) -> dict[str, Any]:
     if not walk.errors:
         _check_references(walk)
     if walk.errors or tree is None:
-        raise Invalid(walk.errors)
+        raise Invalid(walk.errors, code="rules_invalid")
     return tree
 
 
 def _group(walk: _Walk, node: Any, path: str, *, depth: int) -> dict[str, Any] | None:
     if not isinstance(node, dict) or len(node) != 1 or next(iter(node)) not in GROUPS:
-        walk.fail(path, node, _("must be a group: an object with one key, “all” or “any”"))
+        walk.fail(
+            path,
+            node,
+            Problem(
+                "rule_not_a_group", _("must be a group: an object with one key, “all” or “any”")
+            ),
+        )
         return None
     if depth > MAX_DEPTH:
-        walk.fail(path, None, _("groups nest more than %(n)d levels deep") % {"n": MAX_DEPTH})
+        walk.fail(
+            path,
+            None,
+            Problem("rules_too_deep", _("groups nest more than %(n)d levels deep"), n=MAX_DEPTH),
+        )
         raise _TooBig
     ((joiner, children),) = node.items()
     path = f"{path}.{joiner}"
     if not isinstance(children, list):
-        walk.fail(path, children, _("must be a list of conditions and groups"))
+        walk.fail(
+            path,
+            children,
+            Problem("rule_group_not_a_list", _("must be a list of conditions and groups")),
+        )
         return None
     out = []
     for index, child in enumerate(children):
@@ -118,34 +137,56 @@ def _group(walk: _Walk, node: Any, path: str, *, depth: int) -> dict[str, Any] |
 def _condition(walk: _Walk, node: Any, path: str) -> dict[str, Any] | None:
     walk.conditions += 1
     if walk.conditions > MAX_CONDITIONS:
-        walk.fail("rules", None, _("has more than %(n)d conditions") % {"n": MAX_CONDITIONS})
+        walk.fail(
+            "rules",
+            None,
+            Problem("rules_too_many", _("has more than %(n)d conditions"), n=MAX_CONDITIONS),
+        )
         raise _TooBig
     if not isinstance(node, dict) or "field" not in node:
-        walk.fail(path, node, _("must be a condition {field, op, value} or a group {all|any}"))
+        walk.fail(
+            path,
+            node,
+            Problem(
+                "rule_not_a_condition",
+                _("must be a condition {field, op, value} or a group {all|any}"),
+            ),
+        )
         return None
     for key in node:
         if key not in ("field", "op", "value"):
-            walk.fail(f"{path}.{key}", node[key], _("is not a part of a condition"))
+            walk.fail(
+                f"{path}.{key}",
+                node[key],
+                Problem("rule_part_unknown", _("is not a part of a condition"), part=key),
+            )
             return None
     name, op = node.get("field"), node.get("op")
     spec = walk.catalog.get(name) if isinstance(name, str) else None
     if spec is None:
-        walk.fail(f"{path}.field", name, _("is not a field segments can use"))
+        walk.fail(
+            f"{path}.field",
+            name,
+            Problem("rule_field_unknown", _("is not a field segments can use"), field=name),
+        )
         return None
     if not isinstance(op, str) or op not in spec.operators:
-        allowed = ", ".join(spec.operators)
         walk.fail(
             f"{path}.op",
             op,
-            _("is not an operator for %(field)s; use one of: %(ops)s")
-            % {"field": name, "ops": allowed},
+            Problem(
+                "rule_operator_unknown",
+                _("is not an operator for %(field)s; use one of: %(ops)s"),
+                field=name,
+                ops=", ".join(spec.operators),
+            ),
         )
         return None
     value = node.get("value")
     try:
         clean = _value(walk, spec, op, value)
-    except ValueError as exc:
-        walk.fail(f"{path}.value", value, str(exc))
+    except Problem as problem:
+        walk.fail(f"{path}.value", value, problem)
         return None
     if spec.type == FieldType.REFERENCE and clean is not None:
         ids = clean if isinstance(clean, list) else [clean]
@@ -157,29 +198,40 @@ def _condition(walk: _Walk, node: Any, path: str) -> dict[str, Any] | None:
 
 
 def _value(walk: _Walk, spec: FieldSpec, op: str, value: Any) -> Any:
+    """The value in its canonical form, or a Problem saying what the operator needs."""
     if op in NO_VALUE:
         if value is not None:
-            raise ValueError(_("must be left out: this operator takes no value"))
+            raise Problem(
+                "rule_value_not_taken",
+                _("must be left out: this operator takes no value"),
+                operator=op,
+            )
         return None
     if op in DAY_COUNTS:
         most = MAX_WITHIN_DAYS if op == "within_days" else MAX_DAYS
         if not _is_int(value) or not 0 <= value <= most:
-            raise ValueError(_("must be a whole number of days from 0 to %(n)d") % {"n": most})
+            raise Problem(
+                "rule_days_invalid", _("must be a whole number of days from 0 to %(n)d"), n=most
+            )
         return value
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST:
-            raise ValueError(_("must be a list of 1 to %(n)d values") % {"n": MAX_LIST})
+            raise Problem("rule_list_invalid", _("must be a list of 1 to %(n)d values"), n=MAX_LIST)
         return [_scalar(walk, spec, item) for item in value]
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
-            raise ValueError(_("must be a list of two values: [from, to]"))
+            raise Problem("rule_range_invalid", _("must be a list of two values: [from, to]"))
         low, high = (_scalar(walk, spec, item) for item in value)
         if low > high:
-            raise ValueError(_("must go from the smaller value to the larger one"))
+            raise Problem(
+                "rule_range_reversed", _("must go from the smaller value to the larger one")
+            )
         return [low, high]
     if op in ("contains", "starts_with"):
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-            raise ValueError(_("must be text of 1 to %(n)d characters") % {"n": MAX_TEXT})
+            raise Problem(
+                "rule_text_invalid", _("must be text of 1 to %(n)d characters"), n=MAX_TEXT
+            )
         return value.strip()
     return _scalar(walk, spec, value)
 
@@ -191,54 +243,76 @@ def _is_int(value: Any) -> bool:
 def _scalar(walk: _Walk, spec: FieldSpec, value: Any) -> Any:
     kind = spec.type
     if kind in (FieldType.TEXT, FieldType.MULTI, FieldType.CHOICE) and not spec.choices:
-        if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise ValueError(_("must be text of at most %(n)d characters") % {"n": MAX_TEXT})
-        if spec.name == "country":
-            if len(value) != 2 or not value.isalpha() or not value.isascii():
-                raise ValueError(_("must be a two-letter country code such as “PT”"))
-            return value.upper()
-        return value.strip()
+        return _text(spec, value)
     if kind in (FieldType.CHOICE, FieldType.MULTI):
         allowed = [c for c, _label in spec.choices]
         if value not in allowed:
-            raise ValueError(_("must be one of: %(values)s") % {"values": ", ".join(allowed)})
+            raise Problem(
+                "rule_choice_unknown", _("must be one of: %(values)s"), values=", ".join(allowed)
+            )
         return value
     if kind == FieldType.REFERENCE:
         if not _is_int(value) or value <= 0:
-            raise ValueError(_("must be the id of a %(what)s") % {"what": _reference_noun(spec)})
+            raise _not_an_id(spec.name)
         return value
     if kind == FieldType.NUMBER:
         return _number(spec, value)
     if kind == FieldType.DATE:
-        message = _("must be a date as YYYY-MM-DD")
+        problem = Problem("rule_date_invalid", _("must be a date as YYYY-MM-DD"))
         if not isinstance(value, str):
-            raise ValueError(message)
+            raise problem
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError as exc:
-            raise ValueError(message) from exc
+            raise problem from exc
     if kind == FieldType.BOOLEAN:
         if not isinstance(value, bool):
-            raise ValueError(_("must be true or false"))
+            raise Problem("rule_boolean_invalid", _("must be true or false"))
         return value
-    raise ValueError(_("is not a value this field takes"))
+    raise Problem("rule_value_invalid", _("is not a value this field takes"))
 
 
-def _reference_noun(spec: FieldSpec) -> str:
-    return _("user") if spec.name == "owner" else _("team")
+def _text(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise Problem(
+            "rule_text_too_long", _("must be text of at most %(n)d characters"), n=MAX_TEXT
+        )
+    if spec.name == "country":
+        if len(value) != 2 or not value.isalpha() or not value.isascii():
+            raise Problem(
+                "rule_country_invalid", _("must be a two-letter country code such as “PT”")
+            )
+        return value.upper()
+    return value.strip()
+
+
+def _not_an_id(name: str) -> Problem:
+    if name == "owner":
+        return Problem("rule_reference_invalid", _("must be the id of a user"), field=name)
+    return Problem("rule_reference_invalid", _("must be the id of a team"), field=name)
+
+
+def _unknown_id(name: str) -> Problem:
+    if name == "owner":
+        return Problem("rule_reference_unknown", _("is not the id of a user"), field=name)
+    return Problem("rule_reference_unknown", _("is not the id of a team"), field=name)
 
 
 def _number(spec: FieldSpec, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(_("must be a number"))
+        raise Problem("rule_number_invalid", _("must be a number"))
     if spec.integer and not _is_int(value):
-        raise ValueError(_("must be a whole number"))
+        raise Problem("rule_number_not_whole", _("must be a whole number"))
     if abs(value) >= 1e15:
-        raise ValueError(_("is too large"))
+        raise Problem("rule_number_too_large", _("is too large"))
     if spec.minimum is not None and value < spec.minimum:
-        raise ValueError(_("must be at least %(n)s") % {"n": _plain(spec.minimum)})
+        raise Problem(
+            "rule_number_below_minimum", _("must be at least %(n)s"), n=_plain(spec.minimum)
+        )
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(_("must be at most %(n)s") % {"n": _plain(spec.maximum)})
+        raise Problem(
+            "rule_number_above_maximum", _("must be at most %(n)s"), n=_plain(spec.maximum)
+        )
     return value
 
 
@@ -257,10 +331,7 @@ def _check_references(walk: _Walk) -> None:
     }
     for path, name, ids, sent in walk.references:
         if not set(ids) <= found[name]:
-            noun = _("user") if name == "owner" else _("team")
-            walk.errors.append(
-                FieldError(path, _shown(sent), _("is not the id of a %(what)s") % {"what": noun})
-            )
+            walk.errors.append(_unknown_id(name).at(path, _shown(sent)))
 
 
 def conditions_of(tree: dict[str, Any]) -> list[dict[str, Any]]:

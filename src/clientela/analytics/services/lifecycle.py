@@ -1,24 +1,19 @@
-"""Lifecycle states from the model and each customer's own rhythm; changes on the timeline."""
+"""Lifecycle states from the model and each customer's own rhythm."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
-from django.utils.translation import gettext
 
-from clientela.analytics.config import LifecycleRules
-from clientela.analytics.models import LifecycleChange, LifecycleState
-from clientela.core.timeline import Entry, register_source, source_rows
-from clientela.parties.models import Party
+from clientela.analytics.models import LifecycleState
+from clientela.analytics.services.config import LifecycleRules
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CodeArray = npt.NDArray[np.int8]
 
-LIFECYCLE = "lifecycle"
 STATES: tuple[str, ...] = tuple(LifecycleState.values)
 POTENTIAL, NEW, ACTIVE, AT_RISK, INACTIVE, REACTIVATED, LOST = range(len(STATES))
 NO_STATE = -1  # the party had no row before this refresh
@@ -104,40 +99,3 @@ def next_states(
     states[came_back | still_back] = REACTIVATED
     since = np.where(states == previous.state, previous.since_day, today)
     return states, since.astype(np.int64)
-
-
-def _entries(
-    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
-) -> list[Entry]:
-    if channels:
-        return []  # lifecycle changes happen on no channel
-    labels = dict(LifecycleState.choices)
-    rows = source_rows(
-        LIFECYCLE,
-        lambda party_id: LifecycleChange.objects.filter(party_id=party_id),
-        party=party,
-        before=before,
-        limit=limit,
-        channels=channels,
-        at="at",
-        fields=("id", "at", "from_state", "to_state", "as_of"),
-    )
-    return [
-        Entry(
-            kind=LIFECYCLE,
-            id=pk,
-            at=at,
-            title=gettext("Lifecycle: %(from)s → %(to)s")
-            % {"from": labels.get(old, old), "to": labels.get(new, new)},
-            data={"from_state": old, "to_state": new, "as_of": as_of.isoformat()},
-        )
-        for pk, at, old, new, as_of in rows
-    ]
-
-
-register_source(LIFECYCLE, _entries)
-
-
-def changes_for(party: Party, *, limit: int = 20) -> list[LifecycleChange]:
-    """The party's most recent lifecycle changes, newest first."""
-    return list(party.lifecycle_changes.order_by("-at", "-id")[:limit])

@@ -24,10 +24,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
+from clientela.analytics.services.config import SettingError
 from clientela.commerce.models import Order, OrderStatus
+from clientela.core.errors import Problem
 from clientela.parties.models import Party
 
 IntArray = npt.NDArray[np.int64]
@@ -46,6 +48,20 @@ PARTY_LIMIT = 1 << (63 - DAY_BITS)
 IDS_AT_ONCE = 200_000
 # From this many orders a second process reads half of them (see _order_keys).
 PARALLEL_MIN_ORDERS = 2_000_000
+
+
+class UnreadableValue(Problem):
+    """A value the database holds but cannot compute with (a date SQLite cannot read, say).
+
+    Picklable, code, message and parameters included: the forked reader hands it back.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unreadable_value, (self.code, self.message, self.params))
+
+
+def _unreadable_value(code: str, message: Any, params: dict[str, Any]) -> UnreadableValue:
+    return UnreadableValue(code, message, **params)
 
 
 @dataclass(frozen=True)
@@ -82,7 +98,11 @@ def day_sql(column: str, *, date_only: bool = False) -> str:
     if connection.vendor == "postgresql":
         day = column if date_only else f"({column} AT TIME ZONE 'UTC')::date"
         return f"({day} - DATE '1970-01-01')"
-    raise ImproperlyConfigured(f"customer analytics does not support {connection.vendor}")
+    raise SettingError(
+        "database_not_supported",
+        _("customer analytics does not support the database %(vendor)s"),
+        vendor=connection.vendor,
+    )
 
 
 def _histories_sql() -> str:
@@ -127,7 +147,7 @@ def _order_keys_sql(placeholder: str) -> tuple[list[str], str]:
 
 
 def integer_rows(
-    cursor: Any, expressions: list[str], rest: str, params: list[Any], *, unreadable: str
+    cursor: Any, expressions: list[str], rest: str, params: list[Any], *, unreadable: Problem
 ) -> IntArray:
     """The integer `expressions` of the rows `rest` ("FROM ... WHERE ...") selects, as an
     (n, len(expressions)) array in no particular order.
@@ -136,7 +156,7 @@ def integer_rows(
     NumPy reads them back, both in C, where a row at a time costs a tuple and a Python integer
     per value (4.3 s against 2.9 s for five million orders here, 1.7 s of it SQLite's own).
     A value the database cannot compute (a date SQLite cannot read, say) would be missing from
-    the text: `unreadable` says which.
+    the text: `unreadable` is then raised, saying which.
     """
     joined = " || ',' || ".join(f"CAST(({e}) AS TEXT)" for e in expressions)
     concat = "group_concat" if connection.vendor == "sqlite" else "string_agg"
@@ -144,7 +164,7 @@ def integer_rows(
     text, count = cursor.fetchone()
     numbers = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
     if numbers.size != len(expressions) * count:
-        raise ValueError(unreadable)
+        raise unreadable
     return numbers.reshape(-1, len(expressions))
 
 
@@ -156,9 +176,14 @@ def _read_keys(
     parts = [np.empty((0, 2), dtype=np.int64)]
     for start in range(low, high, IDS_AT_ONCE):
         stop = min(start + IDS_AT_ONCE, high)
-        unreadable = (
-            f"ordered_at: an order with an id from {start} to {stop - 1} holds a value that is "
-            "not a date and time; correct it in commerce_order and refresh again"
+        unreadable = UnreadableValue(
+            "order_time_unreadable",
+            _(
+                "ordered_at: an order with an id from %(first)s to %(last)s holds a value that "
+                "is not a date and time; correct it in commerce_order and refresh again"
+            ),
+            first=start,
+            last=stop - 1,
         )
         parts.append(
             integer_rows(cursor, expressions, rest, [*head, start, stop], unreadable=unreadable)
@@ -183,7 +208,7 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
     """
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(Order._meta.db_table)}")  # noqa: S608
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(Order._meta.db_table)}")  # noqa: S608  (a quoted table name; values are parameters)
         top = int(cursor.fetchone()[0]) + 1
     path = str(connection.settings_dict["NAME"])
     head = [currency, currency, OrderStatus.COMPLETED, until]
@@ -258,7 +283,7 @@ def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
     """The SQLite way; None when party ids are too big to share an integer with the day."""
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {q(Party._meta.db_table)}")  # noqa: S608
+        cursor.execute(f"SELECT MAX(id) FROM {q(Party._meta.db_table)}")  # noqa: S608  (a quoted table name; values are parameters)
         biggest = cursor.fetchone()[0] or 0
     if biggest >= PARTY_LIMIT:
         return None
@@ -305,7 +330,7 @@ def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
     hist = _histories_in_sql(until, currency)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608
+            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608  (a quoted table name; values are parameters)
             "WHERE status = %s AND currency <> %s AND ordered_at < %s",
             [OrderStatus.COMPLETED, currency, until],
         )
@@ -322,6 +347,8 @@ def active_party_ids() -> IntArray:
             ["id"],
             f"FROM {q(Party._meta.db_table)} WHERE archived_at IS NULL",
             [],
-            unreadable="parties_party.id: an id is not a number",
+            unreadable=UnreadableValue(
+                "party_id_unreadable", _("parties_party.id: an id is not a number")
+            ),
         )
     return np.sort(ids[:, 0])

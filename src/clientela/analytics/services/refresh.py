@@ -16,10 +16,13 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from clientela.analytics import lifecycle, rfm, value
-from clientela.analytics.aggregation import (
+from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
+from clientela.analytics.services import lifecycle, rfm, value
+from clientela.analytics.services.aggregation import (
     PurchaseHistories,
+    UnreadableValue,
     active_party_ids,
     day_number,
     day_sql,
@@ -27,9 +30,8 @@ from clientela.analytics.aggregation import (
     integer_rows,
     purchase_histories,
 )
-from clientela.analytics.config import AnalyticsConfig, analytics_config
-from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
-from clientela.analytics.writeback import dates, integers, nullable, write
+from clientela.analytics.services.config import AnalyticsConfig, analytics_config
+from clientela.analytics.services.writeback import dates, integers, nullable, write
 from clientela.core.memory import memory_kept_for_reuse
 
 FloatArray = npt.NDArray[np.float64]
@@ -119,7 +121,10 @@ def _previous(party_ids: IntArray) -> lifecycle.Previous:
             ],
             f"FROM {q(CustomerMetrics._meta.db_table)}",
             list(lifecycle.STATES),
-            unreadable="state_since: a metrics row holds a value that is not a date",
+            unreadable=UnreadableValue(
+                "metrics_date_unreadable",
+                _("state_since: a metrics row holds a value that is not a date"),
+            ),
         )
     found = np.isin(rows[:, 0], party_ids)
     where = np.searchsorted(party_ids, rows[found, 0])
