@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import invalid
 
@@ -24,9 +25,13 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("cursor", cursor, "is not a cursor this API returned") from exc
+        raise invalid(
+            "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+        ) from exc
     if not isinstance(values, list) or len(values) != size:
-        raise invalid("cursor", cursor, "is not a cursor this API returned")
+        raise invalid(
+            "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+        )
     return values
 
 
@@ -38,7 +43,9 @@ def id_page(rows: Any, *, cursor: str | None, limit: int, descending: bool) -> d
     if cursor:
         (after,) = decode_cursor(cursor, size=1)
         if not isinstance(after, int):
-            raise invalid("cursor", cursor, "is not a cursor this API returned")
+            raise invalid(
+                "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+            )
         rows = rows.filter(pk__lt=after) if descending else rows.filter(pk__gt=after)
     page = list(rows.order_by("-id" if descending else "id")[: limit + 1])
     more = len(page) > limit
@@ -56,7 +63,9 @@ def newest_first_page(rows: Any, *, at: str, cursor: str | None, limit: int) -> 
         moment, pk = decode_cursor(cursor, size=2)
         when = parse_datetime(moment) if isinstance(moment, str) else None
         if when is None or when.tzinfo is None or not isinstance(pk, int):
-            raise invalid("cursor", cursor, "is not a cursor this API returned")
+            raise invalid(
+                "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+            )
         rows = rows.filter(Q(**{f"{at}__lt": when}) | Q(**{at: when, "pk__lt": pk}))
     page = list(rows.order_by(f"-{at}", "-id")[: limit + 1])
     more = len(page) > limit
