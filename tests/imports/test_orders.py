@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -9,24 +10,27 @@ import pytest
 from django.db import connection
 from pydantic import ValidationError
 
+from clientela.accounts.models import User
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
-from clientela.imports.services import ImportOptions, import_rows, read_file
+from clientela.imports.services import ImportOptions, ImportSummary, import_rows, read_file
 from clientela.imports.services.mapping import ORDERS, build_mapping
-from clientela.imports.services.order_columns import compile_column_check
-from clientela.imports.services.orders import OrderImporter, compile_fast_check
+from clientela.imports.services.order_checks import OrderValues, compile_fast_check
+from clientela.imports.services.order_columns import ColumnCheck, compile_column_check
+from clientela.imports.services.orders import OrderImporter
 from tests.factories import api_client, make_party
 from tests.imports.conftest import Importer
 
+Writer = Callable[[str, bytes | str], Path]
 HEADER = "external_id,customer_id,ordered_at,total,currency,status,channel\n"
 
 
 @pytest.mark.django_db
 def test_orders_find_their_party_by_external_id_and_are_created(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     party = make_party(external_id="C1")
-    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,49.90,EUR,completed,web\n")  # type: ignore[operator]
+    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,49.90,EUR,completed,web\n")
     summary = run_import("orders", path)
     assert (summary.created, summary.rejected) == (1, 0)
     order = Order.objects.get()
@@ -40,11 +44,11 @@ def test_orders_find_their_party_by_external_id_and_are_created(
 
 
 @pytest.mark.django_db
-def test_orders_find_their_party_by_e_mail_in_any_case(write: object, run_import: Importer) -> None:
+def test_orders_find_their_party_by_e_mail_in_any_case(write: Writer, run_import: Importer) -> None:
     party = make_party(email="ana@example.com")
     path = write(
         "orders.csv",
-        "Order number;E-mail;Date;Amount;Currency\n"  # type: ignore[operator]
+        "Order number;E-mail;Date;Amount;Currency\n"
         "O1;ANA@Example.com;2024-03-01 10:00+01:00;10;EUR\n",
     )
     summary = run_import("orders", path)
@@ -53,12 +57,11 @@ def test_orders_find_their_party_by_e_mail_in_any_case(write: object, run_import
 
 
 @pytest.mark.django_db
-def test_the_same_orders_file_twice_changes_nothing(write: object, run_import: Importer) -> None:
+def test_the_same_orders_file_twice_changes_nothing(write: Writer, run_import: Importer) -> None:
     make_party(external_id="C1")
     path = write(
         "orders.csv",
-        HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"  # type: ignore[operator]
-        "O2,C1,2024-03-02T10:00:00Z,6,EUR,,\n",
+        HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\nO2,C1,2024-03-02T10:00:00Z,6,EUR,,\n",
     )
     run_import("orders", path)
     again = run_import("orders", path)
@@ -68,12 +71,12 @@ def test_the_same_orders_file_twice_changes_nothing(write: object, run_import: I
 
 @pytest.mark.django_db
 def test_an_invalid_row_means_nothing_is_written_and_every_problem_is_reported(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     make_party(external_id="C1")
     path = write(
         "orders.csv",
-        HEADER  # type: ignore[operator]
+        HEADER
         + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"
         + "O2,C1,2024-03-01T10:00:00,5.001,EUU,shipped,\n"
         + "O3,NOPE,2024-03-01T10:00:00Z,5,EUR,,\n",
@@ -96,13 +99,12 @@ def test_an_invalid_row_means_nothing_is_written_and_every_problem_is_reported(
 
 @pytest.mark.django_db
 def test_skip_invalid_writes_the_good_rows_and_a_rejects_file_that_imports_once_fixed(
-    write: object, run_import: Importer, tmp_path: Path
+    write: Writer, run_import: Importer, tmp_path: Path
 ) -> None:
     make_party(external_id="C1")
     path = write(
         "orders.csv",
-        HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"  # type: ignore[operator]
-        "O2,C1,2024-03-01T10:00:00Z,abc,EUR,,\n",
+        HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\nO2,C1,2024-03-01T10:00:00Z,abc,EUR,,\n",
     )
     rejects = tmp_path / "rejects.csv"
     summary = run_import("orders", path, skip_invalid=True, rejects=rejects)
@@ -111,7 +113,7 @@ def test_skip_invalid_writes_the_good_rows_and_a_rejects_file_that_imports_once_
     assert text.splitlines()[0].endswith(",_row,_errors")
     assert "O2,C1" in text
     assert ",3,total:" in text
-    fixed = write("fixed.csv", text.replace(",abc,", ",7.50,"))  # type: ignore[operator]
+    fixed = write("fixed.csv", text.replace(",abc,", ",7.50,"))
     again = run_import("orders", fixed)
     assert (again.created, again.rejected) == (1, 0)
     assert Order.objects.get(external_id="O2").total == Decimal("7.50")
@@ -119,24 +121,24 @@ def test_skip_invalid_writes_the_good_rows_and_a_rejects_file_that_imports_once_
 
 @pytest.mark.django_db
 def test_an_external_id_used_by_another_order_is_refused(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     make_party(external_id="C1")
-    run_import("orders", write("a.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"))  # type: ignore[operator]
-    summary = run_import("orders", write("b.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,9,EUR,,\n"))  # type: ignore[operator]
+    run_import("orders", write("a.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"))
+    summary = run_import("orders", write("b.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,9,EUR,,\n"))
     assert summary.rejected == 1
     assert "already used by a different order" in summary.problems[0].reason
 
 
 @pytest.mark.django_db
 def test_a_repeated_row_in_one_file_is_unchanged_and_a_clashing_one_refused(
-    write: object, run_import: Importer
+    write: Writer, run_import: Importer
 ) -> None:
     make_party(external_id="C1")
     path = write(
         "orders.csv",
         HEADER
-        + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n" * 2  # type: ignore[operator]
+        + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n" * 2
         + "O1,C1,2024-03-01T10:00:00Z,6,EUR,,\n",
     )
     summary = run_import("orders", path, skip_invalid=True, rejects=path.with_name("r.csv"))
@@ -145,20 +147,20 @@ def test_a_repeated_row_in_one_file_is_unchanged_and_a_clashing_one_refused(
 
 
 @pytest.mark.django_db
-def test_dry_run_reports_the_counts_and_writes_nothing(write: object, run_import: Importer) -> None:
+def test_dry_run_reports_the_counts_and_writes_nothing(write: Writer, run_import: Importer) -> None:
     make_party(external_id="C1")
-    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n")  # type: ignore[operator]
+    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n")
     summary = run_import("orders", path, dry_run=True)
     assert (summary.created, summary.written) == (1, False)
     assert Order.objects.count() == 0
 
 
 @pytest.mark.django_db
-def test_ndjson_orders_carry_their_lines(write: object, run_import: Importer) -> None:
+def test_ndjson_orders_carry_their_lines(write: Writer, run_import: Importer) -> None:
     make_party(external_id="C1")
     path = write(
         "orders.ndjson",
-        '{"external_id": "O1", "party_external_id": "C1", '  # type: ignore[operator]
+        '{"external_id": "O1", "party_external_id": "C1", '
         '"ordered_at": "2024-03-01T10:00:00Z", "total": 20, "currency": "EUR", '
         '"lines": [{"product": "Tea", "quantity": 2, "unit_price": "10.00"}]}\n',
     )
@@ -278,9 +280,11 @@ def test_the_column_check_agrees_on_ids(value: str, position: int) -> None:
     _assert_column_verdict_matches(columns, per_row, [cells])
 
 
-def _assert_column_verdict_matches(columns: object, per_row: object, rows: list[list[str]]) -> None:
-    found, bad = columns(rows)  # type: ignore[operator]
-    verdicts = [per_row(r) for r in rows]  # type: ignore[operator]
+def _assert_column_verdict_matches(
+    columns: ColumnCheck, per_row: Callable[[list[str]], OrderValues | None], rows: list[list[str]]
+) -> None:
+    found, bad = columns(rows)
+    verdicts = [per_row(r) for r in rows]
     if found is None:
         assert bad  # a refusal names the rows, which then go to the per-row check
         return
@@ -307,7 +311,7 @@ COLUMNS = [
 
 @pytest.mark.django_db
 def test_a_file_mixing_common_and_odd_rows_imports_as_it_does_row_by_row(
-    write: object, run_import: Importer, admin: object
+    write: Writer, run_import: Importer, admin: User
 ) -> None:
     make_party(external_id="C1")
     make_party(external_id="C2")
@@ -323,7 +327,7 @@ def test_a_file_mixing_common_and_odd_rows_imports_as_it_does_row_by_row(
         "O8,C1,2024-03-01T10:00:00Z,3,USD,refunded,store,extra",
         "'=O9,C1,2024-03-01T10:00:00Z,3,USD,,",  # a neutralised formula cell
     ]
-    path = write("orders.csv", HEADER + "\n".join(rows) + "\n")  # type: ignore[operator]
+    path = write("orders.csv", HEADER + "\n".join(rows) + "\n")
     row_by_row = _import_row_by_row(path, admin)
     summary = run_import("orders", path, skip_invalid=True, rejects=path.with_suffix(".rej"))
     assert (summary.created, summary.unchanged, summary.rejected) == (
@@ -343,18 +347,18 @@ def test_a_file_mixing_common_and_odd_rows_imports_as_it_does_row_by_row(
     assert (again.created, again.unchanged, again.rejected) == (0, 5, summary.rejected)
 
 
-def _import_row_by_row(path: Path, by: object) -> object:
+def _import_row_by_row(path: Path, by: User) -> ImportSummary:
     """The same import through the rows one at a time (the path a preview takes), rolled back."""
     options = ImportOptions(kind="orders", dry_run=True)
     with path.open("rb") as binary:
         table, mapping = read_file(binary, name=path.name, options=options)
         table.rows = iter(list(table.rows))
-        return import_rows(table, mapping, options=options, by=by)  # type: ignore[arg-type]
+        return import_rows(table, mapping, options=options, by=by)
 
 
 @pytest.mark.django_db
 def test_a_fast_imported_order_is_stored_exactly_as_the_api_stores_it(
-    write: object, run_import: Importer, admin: object
+    write: Writer, run_import: Importer, admin: User
 ) -> None:
     party = make_party(external_id="C1")
     body = {
@@ -366,11 +370,9 @@ def test_a_fast_imported_order_is_stored_exactly_as_the_api_stores_it(
         "status": "refunded",
         "channel": "store",
     }
-    response = api_client(admin).post(  # type: ignore[arg-type]
-        "/api/v1/orders", data=body, content_type="application/json"
-    )
+    response = api_client(admin).post("/api/v1/orders", data=body, content_type="application/json")
     assert response.status_code == 201, response.content
-    path = write("orders.csv", HEADER + "CSV-1,C1,2024-03-01T10:00:00Z,007.50,EUR,refunded,store\n")  # type: ignore[operator]
+    path = write("orders.csv", HEADER + "CSV-1,C1,2024-03-01T10:00:00Z,007.50,EUR,refunded,store\n")
     assert run_import("orders", path).created == 1
     # typeof() shows SQLite's storage class; PostgreSQL's columns are typed, so no need there.
     types = ", typeof(ordered_at), typeof(total)" if connection.vendor == "sqlite" else ""
@@ -393,10 +395,10 @@ def test_a_fast_imported_order_is_stored_exactly_as_the_api_stores_it(
 
 @pytest.mark.django_db
 def test_an_import_turns_the_cycle_collector_back_on_even_when_it_fails(
-    write: object, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_party(external_id="C1")
-    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n")  # type: ignore[operator]
+    path = write("orders.csv", HEADER + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n")
     seen: list[bool] = []
     real = OrderImporter.process_batch
 
