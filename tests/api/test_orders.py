@@ -170,9 +170,10 @@ def test_bad_order_fields_are_refused_naming_field_and_value(
 def test_bad_order_lines_are_refused_naming_the_line(
     manager: User, api_client: ApiClient, party: Party, field: str, value: str
 ) -> None:
-    body = order(party)
-    body["lines"][1][field] = value  # type: ignore[index]
-    response = send(api_client(manager), "POST", URL, body)
+    teapot = {"product": "Teapot", "category": "kitchen", "quantity": 1, "unit_price": 20}
+    lines = [{"product": "Green tea", "quantity": "2", "unit_price": "19.90"}, teapot]
+    teapot[field] = value
+    response = send(api_client(manager), "POST", URL, order(party, lines=lines))
     assert_invalid(response, f"lines.1.{field}", value)
     assert counts(Order, OrderLine) == {"Order": 0, "OrderLine": 0}
 
@@ -361,3 +362,141 @@ def test_an_order_for_a_party_id_too_large_for_the_database_is_not_found(
     result = bulk(client, ndjson(order(party, party_id=2**70)), "?skip_invalid=true")
     assert json_of(result)["rejected"] == 1
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_changed_order_is_a_409_with_its_code_and_what_changed(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    send(client, "POST", URL, order(party))
+    response = send(client, "POST", URL, order(party, status="refunded", channel="store"))
+    problem = assert_problem(response, 409)
+    assert problem["code"] == "order_external_id_conflict"
+    assert "it differs in status, channel" in problem["detail"]
+    error = problem["errors"][0]
+    assert (error["field"], error["value"], error["code"]) == (
+        "external_id",
+        "O-1",
+        "order_external_id_conflict",
+    )
+    assert error["params"] == {"external_id": "O-1", "changed": "status, channel"}
+
+
+@pytest.mark.django_db
+def test_an_order_sent_again_without_its_lines_is_the_same_order(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    first = send(client, "POST", URL, order(party))
+    without_lines = order(party)
+    del without_lines["lines"]
+    again = send(client, "POST", URL, without_lines)
+    assert again.status_code == 200
+    assert json_of(again) == json_of(first)
+    assert counts(Order, OrderLine) == {"Order": 1, "OrderLine": 2}
+
+
+@pytest.mark.django_db
+def test_bulk_with_upsert_replaces_a_changed_order_and_counts_it_updated(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    bulk(client, ndjson(order(party, "B-1"), order(party, "B-2")))
+    tea = {"sku": "TEA-1", "product": "Green tea", "quantity": "2", "unit_price": "19.90"}
+    refund = order(party, "B-1", status="refunded", lines=[tea])
+    response = bulk(
+        client, ndjson(refund, order(party, "B-2"), order(party, "B-3")), "?upsert=true"
+    )
+    assert response.status_code == 200, response.content
+    assert json_of(response) == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 1,
+        "rejected": 0,
+        "errors": [],
+    }
+    replaced = Order.objects.get(external_id="B-1")
+    assert replaced.status == "refunded"
+    assert list(replaced.lines.values_list("product", flat=True)) == ["Green tea"]
+    assert counts(Order, OrderLine) == {"Order": 3, "OrderLine": 5}
+
+
+@pytest.mark.django_db
+def test_bulk_without_upsert_reports_a_changed_order_as_a_conflict_per_line(
+    manager: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(manager)
+    bulk(client, ndjson(order(party, "B-1")))
+    body = ndjson(order(party, "B-2"), order(party, "B-1", status="refunded"))
+    response = bulk(client, body, "?skip_invalid=true")
+    result = json_of(response)
+    assert (result["created"], result["updated"], result["rejected"]) == (1, 0, 1)
+    assert [(e["line"], e["field"], e["code"]) for e in result["errors"]] == [
+        (2, "external_id", "order_external_id_conflict")
+    ]
+    assert Order.objects.get(external_id="B-1").status == "completed"
+
+
+@pytest.mark.django_db
+def test_bulk_upsert_never_replaces_an_order_of_a_party_the_user_cannot_see(
+    sales_a: User, sales_b: User, api_client: ApiClient
+) -> None:
+    theirs = make_party(team=sales_b.team)
+    mine = make_party(team=sales_a.team)
+    bulk(api_client(sales_b), ndjson(order(theirs, "B-1")))
+    response = bulk(
+        api_client(sales_a), ndjson(order(mine, "B-1", status="refunded")), "?upsert=true"
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["code"] == "order_external_id_conflict"
+    assert (Order.objects.get().party, Order.objects.get().status) == (theirs, "completed")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("total", "-5.00", "amount_negative"),
+        ("total", "abc", "amount_not_a_number"),
+        ("total", "NaN", "amount_not_finite"),
+        ("total", "1.999", "amount_too_many_decimals"),
+        ("total", "1e30", "amount_too_large"),
+        ("currency", "EUU", "currency_invalid"),
+        ("ordered_at", "2024-05-01T10:00:00", "datetime_without_offset"),
+        ("status", "lost", "enum"),
+    ],
+)
+def test_bad_order_fields_carry_a_code(
+    manager: User, api_client: ApiClient, party: Party, field: str, value: str, code: str
+) -> None:
+    response = send(api_client(manager), "POST", URL, order(party, **{field: value}))
+    assert assert_invalid(response, field, value)["code"] == code
+
+
+@pytest.mark.django_db
+def test_an_order_naming_no_party_or_an_unseen_one_carries_a_code(
+    sales_a: User, api_client: ApiClient, party: Party
+) -> None:
+    client = api_client(sales_a)
+    neither = order(party)
+    del neither["party_id"]
+    assert assert_invalid(send(client, "POST", URL, neither), "body")["code"] == (
+        "order_party_reference"
+    )
+    unseen = assert_problem(send(client, "POST", URL, order(party)), 404)
+    assert unseen["code"] == "party_not_found"
+    assert unseen["errors"][0]["code"] == "party_not_visible"
+
+
+@pytest.mark.django_db
+def test_bulk_line_problems_carry_codes(manager: User, api_client: ApiClient, party: Party) -> None:
+    raw = b'{"external_id": "caf\xe9"}\n{not json\n[1]\n'
+    problem = assert_problem(bulk(api_client(manager), raw), 422)
+    assert problem["code"] == "orders_bulk_invalid"
+    assert problem["detail"] == "3 invalid line(s) (1, 2, 3); nothing was written"
+    assert [e["code"] for e in problem["errors"]] == [
+        "ndjson_not_utf8",
+        "ndjson_not_json",
+        "ndjson_not_object",
+    ]

@@ -234,3 +234,27 @@ def test_a_writer_that_fails_stops_its_reader(
     assert used
     assert multiprocessing.active_children() == []
     assert Order.objects.count() == 0
+
+
+def test_a_changed_order_read_by_a_reader_process_is_refused_or_replaced_under_upsert(
+    orders_file: Path, ways: Callable[[str], list[int]], run_import: Importer, tmp_path: Path
+) -> None:
+    used = ways("reader process")
+    run_import("orders", orders_file, skip_invalid=True, rejects=tmp_path / "first.csv")
+    rows = [
+        f"P{n},C{n % 5 + 1},2024-04-{n % 28 + 1:02d}T08:30:00Z,{n}.25,EUR,"
+        + ("refunded" if n == 7 else "")
+        + ",\n"
+        for n in range(40)
+    ]
+    changed = tmp_path / "changed.csv"
+    changed.write_text(HEADER + "".join(rows))
+    refused = run_import("orders", changed, skip_invalid=True, rejects=tmp_path / "again.csv")
+    assert (refused.created, refused.unchanged, refused.updated, refused.rejected) == (0, 39, 0, 1)
+    assert (refused.problems[0].row, refused.problems[0].column) == (9, "external_id")
+    assert "is already used by a different order" in refused.problems[0].reason
+    assert Order.objects.get(external_id="P7").status == "completed"
+    replaced = run_import("orders", changed, upsert=True)
+    assert (replaced.created, replaced.unchanged, replaced.updated) == (0, 39, 1)
+    assert Order.objects.get(external_id="P7").status == "refunded"
+    assert len(used) == 3

@@ -1,24 +1,32 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.analytics.models import CustomerMetrics
+from clientela.analytics.services import refresh_metrics
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.imports.models import ImportRun
 from clientela.imports.services import ImportOptions, ImportSummary, import_rows, read_file
 from clientela.imports.services.mapping import ORDERS, build_mapping
 from clientela.imports.services.order_checks import OrderValues, compile_fast_check
 from clientela.imports.services.order_columns import ColumnCheck, compile_column_check
 from clientela.imports.services.orders import OrderImporter
-from tests.factories import api_client, make_party
+from clientela.parties.models import Party
+from tests.factories import api_client, make_order, make_party
 from tests.imports.conftest import Importer
 
 Writer = Callable[[str, bytes | str], Path]
@@ -418,3 +426,237 @@ def test_an_import_turns_the_cycle_collector_back_on_even_when_it_fails(
     with pytest.raises(RuntimeError, match="disk full"):
         run_import("orders", path)
     assert gc.isenabled()
+
+
+# One door, one rule: an order sent again with other content is never "unchanged".
+
+CONFLICT = "is already used by a different order"
+FIRST = "O1,C1,2024-03-01T10:00:00Z,49.90,EUR,completed,web\n"
+# The same order, later: a new time, refunded, another channel.
+CHANGED = {
+    "column path": "O1,C1,2024-03-02T11:30:00Z,49.90,EUR,refunded,store\n",
+    "row path": "O1,C1,2024-03-02 12:30:00+01:00,49.90,EUR,refunded,store\n",
+}
+
+
+def _order_json(party: Party, **changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "external_id": "O1",
+        "party_id": party.pk,
+        "ordered_at": "2024-03-01T10:00:00Z",
+        "total": "49.90",
+        "currency": "EUR",
+        "status": "completed",
+        "channel": "web",
+    }
+    return body | changes
+
+
+REFUND = {"ordered_at": "2024-03-02T11:30:00Z", "status": "refunded", "channel": "store"}
+
+
+def _stored_o1() -> tuple[object, ...]:
+    order = Order.objects.get(external_id="O1")
+    return (order.ordered_at, order.status, order.channel, order.total)
+
+
+ORIGINAL = (datetime(2024, 3, 1, 10, tzinfo=UTC), "completed", "web", Decimal("49.90"))
+REFUNDED = (datetime(2024, 3, 2, 11, 30, tzinfo=UTC), "refunded", "store", Decimal("49.90"))
+
+
+def _web_import(client: Client, content: str, **choices: str) -> ImportRun:
+    upload = SimpleUploadedFile("orders.csv", content.encode(), content_type="text/csv")
+    assert client.post("/imports/", {"kind": "orders", "file": upload}).status_code == 302
+    run = ImportRun.objects.latest("pk")
+    assert client.post(f"/imports/{run.pk}/start/", choices).status_code == 302
+    run.refresh_from_db()
+    return run
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", CHANGED)
+def test_a_changed_order_is_reported_alike_by_the_api_the_cli_and_the_web_import(
+    path: str,
+    admin: User,
+    web_client: Callable[[User], Client],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    party = make_party(external_id="C1")
+    api = api_client(admin)
+    created = api.post("/api/v1/orders", _order_json(party), content_type="application/json")
+    assert created.status_code == 201, created.content
+
+    one = api.post("/api/v1/orders", _order_json(party, **REFUND), content_type="application/json")
+    assert one.status_code == 409
+    assert one.json()["code"] == "order_external_id_conflict"
+    assert one.json()["errors"][0]["params"]["changed"] == "ordered_at, status, channel"
+    many = api.post(
+        "/api/v1/orders/bulk",
+        json.dumps(_order_json(party, **REFUND)),
+        content_type="application/x-ndjson",
+    )
+    assert many.status_code == 422
+    api_error = many.json()["errors"][0]
+    assert (api_error["line"], api_error["field"], api_error["value"]) == (1, "external_id", "O1")
+    assert api_error["code"] == "order_external_id_conflict"
+    assert api_error["message"] == CONFLICT
+
+    file = tmp_path / "orders.csv"
+    file.write_text(HEADER + CHANGED[path])
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("import", "orders", str(file))
+    assert exit_status.value.code == 1
+    printed = capsys.readouterr()
+    assert "0 created, 0 updated, 0 unchanged, 1 rejected" in printed.out
+    assert f"row 2, column 'external_id', value 'O1': {CONFLICT}" in printed.err
+    cli = ImportRun.objects.get()
+    assert (cli.status, cli.created, cli.unchanged, cli.rejected) == ("invalid", 0, 0, 1)
+
+    client = web_client(admin)
+    web = _web_import(client, HEADER + CHANGED[path])
+    assert (web.status, web.created, web.unchanged, web.rejected) == ("invalid", 0, 0, 1)
+    page = client.get(f"/imports/{web.pk}/").content.decode()
+    assert CONFLICT in page
+
+    assert _stored_o1() == ORIGINAL
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("way", ["api", "cli", "web"])
+def test_with_upsert_a_changed_order_is_updated_alike_through_the_api_the_cli_and_the_web(
+    way: str, admin: User, web_client: Callable[[User], Client], tmp_path: Path
+) -> None:
+    party = make_party(external_id="C1")
+    make_order(
+        party,
+        external_id="O1",
+        ordered_at=ORIGINAL[0],
+        status="completed",
+        channel="web",
+        total=Decimal("49.90"),
+    )
+    if way == "api":
+        response = api_client(admin).post(
+            "/api/v1/orders/bulk?upsert=true",
+            json.dumps(_order_json(party, **REFUND)),
+            content_type="application/x-ndjson",
+        )
+        assert response.status_code == 200, response.content
+        counts = response.json()
+        assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 1, 0)
+    elif way == "cli":
+        file = tmp_path / "orders.csv"
+        file.write_text(HEADER + CHANGED["column path"])
+        call_command("import", "orders", str(file), "--upsert")
+        run = ImportRun.objects.get()
+        assert (run.status, run.created, run.updated, run.unchanged) == ("done", 0, 1, 0)
+    else:
+        run = _web_import(web_client(admin), HEADER + CHANGED["column path"], upsert="on")
+        assert (run.status, run.created, run.updated, run.unchanged) == ("done", 0, 1, 0)
+    assert _stored_o1() == REFUNDED
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", CHANGED)
+def test_a_refund_imported_later_reaches_the_next_analytics_refresh(
+    path: str, write: Writer, run_import: Importer
+) -> None:
+    party = make_party(external_id="C1")
+    first = run_import(
+        "orders", write("a.csv", HEADER + FIRST + "O2,C1,2024-04-01T10:00:00Z,10,EUR,,\n")
+    )
+    assert first.created == 2
+    as_of = date(2024, 12, 31)
+    refresh_metrics(as_of=as_of)
+    before = CustomerMetrics.objects.get(party=party)
+    assert (before.occasions, before.monetary) == (2, Decimal("59.90"))
+
+    refund = run_import("orders", write("refund.csv", HEADER + CHANGED[path]), upsert=True)
+    assert (refund.created, refund.updated, refund.unchanged, refund.rejected) == (0, 1, 0, 0)
+    refresh_metrics(as_of=as_of)
+    after = CustomerMetrics.objects.get(party=party)
+    assert (after.occasions, after.monetary) == (1, Decimal("10.00"))
+    assert after.first_purchase_at == date(2024, 4, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", CHANGED)
+def test_the_same_order_imported_again_is_unchanged_on_every_path(
+    path: str, write: Writer, run_import: Importer
+) -> None:
+    make_party(external_id="C1")
+    again = CHANGED[path]
+    assert run_import("orders", write("a.csv", HEADER + again)).created == 1
+    for upsert in (False, True):
+        summary = run_import("orders", write("b.csv", HEADER + again), upsert=upsert)
+        assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.django_db
+def test_upsert_never_replaces_the_order_of_a_party_the_user_cannot_see(
+    write: Writer, run_import: Importer, sales_a: User, sales_b: User
+) -> None:
+    theirs = make_party(external_id="C9", team=sales_b.team)
+    make_order(theirs, external_id="O1", ordered_at=ORIGINAL[0], channel="web")
+    make_party(external_id="C1", team=sales_a.team)
+    path = write("o.csv", HEADER + CHANGED["column path"])
+    summary = run_import("orders", path, by=sales_a, upsert=True)
+    assert (summary.updated, summary.rejected) == (0, 1)
+    assert CONFLICT in summary.problems[0].reason
+    assert Order.objects.get().party == theirs
+
+
+@pytest.mark.django_db
+def test_with_upsert_the_last_of_an_external_ids_rows_in_a_file_wins(
+    write: Writer, run_import: Importer
+) -> None:
+    make_party(external_id="C1")
+    path = write("o.csv", HEADER + FIRST + CHANGED["row path"] + FIRST)
+    summary = run_import("orders", path, upsert=True)
+    assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (1, 2, 0, 0)
+    assert _stored_o1() == ORIGINAL
+    refused = run_import("orders", write("p.csv", HEADER + FIRST + CHANGED["row path"]))
+    assert (refused.unchanged, refused.rejected) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_order_lines_are_compared_and_replaced_only_when_a_file_gives_them(
+    write: Writer, run_import: Importer
+) -> None:
+    make_party(external_id="C1")
+    tea = '{"product": "Tea", "quantity": 2, "unit_price": "24.95"}'
+    cup = '{"product": "Cup", "quantity": 1, "unit_price": "49.90"}'
+    record = (
+        '{"external_id": "O1", "party_external_id": "C1", "ordered_at": "2024-03-01T10:00:00Z",'
+        ' "total": "49.90", "currency": "EUR", "status": "completed", "channel": "web"'
+    )
+    assert run_import("orders", write("a.ndjson", record + f', "lines": [{tea}]}}\n')).created == 1
+    # A file without lines says nothing of them: the same order, its lines kept.
+    plain = run_import("orders", write("b.csv", HEADER + FIRST), upsert=True)
+    assert (plain.unchanged, plain.updated) == (1, 0)
+    other = write("c.ndjson", record + f', "lines": [{cup}]}}\n')
+    refused = run_import("orders", other)
+    assert refused.rejected == 1
+    assert CONFLICT in refused.problems[0].reason
+    replaced = run_import("orders", other, upsert=True)
+    assert replaced.updated == 1
+    assert list(Order.objects.get().lines.values_list("product", flat=True)) == ["Cup"]
+
+
+@pytest.mark.django_db
+def test_order_lines_that_are_not_json_are_reported_with_a_column(
+    write: Writer, run_import: Importer
+) -> None:
+    make_party(external_id="C1")
+    path = write(
+        "o.csv",
+        "id,customer_id,ordered_at,total,currency,items\nO1,C1,2024-03-01T10:00:00Z,5,EUR,[{\n",
+    )
+    summary = run_import("orders", path, overrides={"items": "lines"})
+    assert summary.rejected == 1
+    problem = summary.problems[0]
+    assert (problem.row, problem.column, problem.value) == (2, "items", "[{")
+    assert "is not a JSON list of order lines" in problem.reason
