@@ -660,3 +660,14 @@ def test_order_lines_that_are_not_json_are_reported_with_a_column(
     problem = summary.problems[0]
     assert (problem.row, problem.column, problem.value) == (2, "items", "[{")
     assert "is not a JSON list of order lines" in problem.reason
+
+
+@pytest.mark.django_db
+def test_the_import_page_offers_upsert_for_orders(
+    admin: User, web_client: Callable[[User], Client]
+) -> None:
+    client = web_client(admin)
+    upload = SimpleUploadedFile("orders.csv", (HEADER + FIRST).encode(), content_type="text/csv")
+    assert client.post("/imports/", {"kind": "orders", "file": upload}).status_code == 302
+    page = client.get(f"/imports/{ImportRun.objects.get().pk}/").content.decode()
+    assert 'name="upsert"' in page

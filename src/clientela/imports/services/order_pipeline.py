@@ -27,6 +27,7 @@ import json
 import marshal
 import multiprocessing
 import os
+import pickle
 import re
 import sqlite3
 import threading
@@ -157,13 +158,21 @@ def _receive(receiver: Connection) -> Received | None:
         start,
         ends,
         skip,
-        {i: [ReadProblem(*p) for p in found] for i, found in problems.items()},
+        _problems(problems),
         position,
         aside,
         accepted,
         cells,
         rows_json,
     )
+
+
+def _problems(sent: bytes) -> dict[int, list[ReadProblem]]:
+    """The read problems of a batch, as the reader sent them."""
+    if not sent:
+        return {}
+    found: dict[int, list[ReadProblem]] = pickle.loads(sent)  # noqa: S301  (our own reader process)
+    return found
 
 
 def _read_and_plan(
@@ -188,9 +197,9 @@ def _read_and_plan(
 def _messages(importer: OrderImporter, batch: RawBatch) -> list[bytes]:
     """A batch as the writer receives it: its head, its cells and (if planned) its JSON rows."""
     plan = importer.plan(batch)
-    problems = {
-        i: [(p.column, p.value, p.reason) for p in found] for i, found in batch.problems.items()
-    }
+    # The few rows the reader found wrong travel whole (pickled: a problem's message may be a
+    # translation to make later); marshal takes only plain values.
+    problems = pickle.dumps(batch.problems) if batch.problems else b""
     aside: Any = None if plan is None else plan.aside
     rows = [] if plan is None else importer.column_rows(plan)
     head = (BATCH, batch.start, batch.ends, batch.skip, problems, batch.position, aside, len(rows))
