@@ -48,18 +48,15 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 shown = raw[:80].decode("utf-8", errors="replace")
-                message = _("is not UTF-8 text (bad byte at column %(column)s)")
-                yield (
-                    number,
-                    FieldError(
-                        "body",
-                        shown,
-                        message,
-                        code="ndjson_not_utf8",
-                        params={"column": exc.start + 1},
-                        line=number,
-                    ),
+                not_utf8 = FieldError(
+                    "body",
+                    shown,
+                    _("is not UTF-8 text (bad byte at column %(column)s)"),
+                    code="ndjson_not_utf8",
+                    params={"column": exc.start + 1},
+                    line=number,
                 )
+                yield number, not_utf8
                 continue
         else:
             text = raw
@@ -68,23 +65,21 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            message = _("is not valid JSON (error at column %(column)s)")
-            error = FieldError(
+            not_json = FieldError(
                 "body",
                 text[:80],
-                message,
+                _("is not valid JSON (error at column %(column)s)"),
                 code="ndjson_not_json",
                 params={"column": exc.colno},
                 line=number,
             )
-            yield number, error
+            yield number, not_json
             continue
         if not isinstance(value, dict):
-            message = _("must be a JSON object")
-            yield (
-                number,
-                FieldError("body", text[:80], message, code="ndjson_not_object", line=number),
+            not_object = FieldError(
+                "body", text[:80], _("must be a JSON object"), code="ndjson_not_object", line=number
             )
+            yield number, not_object
             continue
         yield number, value
 
@@ -145,10 +140,9 @@ def record_orders_bulk(
             " …" if len(lines) > SHOWN_LINES else ""
         )
         # One message for any count: core.errors renders a message id, not a plural form.
-        message = _("%(count)s invalid line(s) (%(lines)s); nothing was written")
         raise Invalid(
             errors[:KEPT_ERRORS],
-            message,
+            _("%(count)s invalid line(s) (%(lines)s); nothing was written"),
             code="orders_bulk_invalid",
             params={"count": len(lines), "lines": shown},
         )

@@ -126,7 +126,7 @@ def conflict_error(
         "external_id",
         external_id,
         _("is already used by a different order"),
-        code=CONFLICT,
+        code="order_external_id_conflict",
         params={"external_id": external_id, "changed": ", ".join(changed)},
         line=line,
     )
@@ -205,7 +205,7 @@ def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
                 "external_id %(external_id)s is already used by a different order "
                 "(it differs in %(changed)s)"
             ),
-            code=CONFLICT,
+            code="order_external_id_conflict",
             params={"external_id": order.external_id, "changed": ", ".join(changed)},
             errors=[conflict_error(order.external_id, changed)],
         )
