@@ -16,7 +16,6 @@ from clientela.commerce import bulk
 from clientela.commerce.services.batches import parse_ndjson, record_orders_bulk
 from clientela.commerce.services.history import ORDER, list_orders, purchase_summary
 from clientela.commerce.services.orders import (
-    CONFLICT,
     CheckedOrder,
     OrderContent,
     StoredRow,
@@ -27,7 +26,6 @@ from clientela.commerce.services.orders import (
 from clientela.parties.queries import visible_parties
 
 __all__ = [
-    "CONFLICT",
     "ORDER",
     "CheckedOrder",
     "OrderContent",

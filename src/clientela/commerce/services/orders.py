@@ -25,7 +25,6 @@ from clientela.core.errors import Conflict, FieldError, NotFound
 from clientela.parties.models import Party
 from clientela.parties.queries import MAX_ID, visible_parties
 
-CONFLICT = "order_external_id_conflict"
 # An order checked against OrderCreate's rules, ready to store: (external id, party id,
 # ordered_at, total, currency, status, channel). ordered_at is an aware datetime or, on SQLite,
 # the naive UTC text Django stores; total a Decimal or its plain text.
