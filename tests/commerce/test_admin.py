@@ -92,6 +92,18 @@ def test_an_admin_edit_checks_the_currency_as_the_api_does(
 
 
 @pytest.mark.django_db
+def test_the_order_line_list_finds_lines_by_product_or_order(
+    web_client: Web, admin: User, order: Order
+) -> None:
+    client = web_client(admin)
+    assert client.get("/admin/commerce/orderline/").status_code == 200
+    for query in ("q=Green", "q=O-77"):
+        assert "Green tea" in client.get(f"/admin/commerce/orderline/?{query}").content.decode()
+    line = order.lines.get()
+    assert client.get(f"/admin/commerce/orderline/{line.pk}/change/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_only_admins_reach_the_order_admin(web_client: Web, manager: User, order: Order) -> None:
     response = web_client(manager).get(CHANGELIST)
     assert response.status_code == 302

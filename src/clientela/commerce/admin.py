@@ -63,3 +63,14 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         """The external id names the order in the source system: set once, never changed."""
         fields: Any = super().get_readonly_fields(request, obj)
         return (*fields, "external_id") if obj is not None else fields
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin[OrderLine]):
+    """The lines on their own, to find every order of a product or SKU."""
+
+    list_display = ("order", "sku", "product", "category", "quantity", "unit_price")
+    list_filter = ("category",)
+    search_fields = ("sku", "product", "order__external_id")
+    list_select_related = ("order",)
+    raw_id_fields = ("order",)
