@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.http import HttpResponse
@@ -17,6 +17,9 @@ from clientela.commerce.models import Order, OrderLine
 from clientela.parties.models import Party
 from tests.api.problems import assert_invalid, assert_problem, counts, send, walk_pages
 from tests.factories import aware, make_order, make_party
+
+if TYPE_CHECKING:  # the test client's response type exists in django-stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ApiClient = Callable[[User], Client]
 URL = "/api/v1/orders"
@@ -55,7 +58,7 @@ def bulk(client: Client, text: str | bytes, query: str = "") -> HttpResponse:
     return cast(HttpResponse, response)
 
 
-def json_of(response: HttpResponse) -> Any:
+def json_of(response: HttpResponse | TestResponse) -> Any:
     """The response's JSON body."""
     return json.loads(response.content)
 

@@ -252,7 +252,7 @@ def test_a_changed_order_read_by_a_reader_process_is_refused_or_replaced_under_u
     refused = run_import("orders", changed, skip_invalid=True, rejects=tmp_path / "again.csv")
     assert (refused.created, refused.unchanged, refused.updated, refused.rejected) == (0, 39, 0, 1)
     assert (refused.problems[0].row, refused.problems[0].column) == (9, "external_id")
-    assert "is already used by a different order" in refused.problems[0].reason
+    assert "is already used by a different order" in str(refused.problems[0].reason)
     assert Order.objects.get(external_id="P7").status == "completed"
     replaced = run_import("orders", changed, upsert=True)
     assert (replaced.created, replaced.unchanged, replaced.updated) == (0, 39, 1)
