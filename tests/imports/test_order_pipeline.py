@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from clientela.commerce import bulk
 from clientela.commerce.models import Order
 from clientela.imports.services import BATCH, order_pipeline
 from clientela.imports.services.orders import OrderImporter
@@ -81,7 +83,7 @@ def ways(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[int]]:
     def choose(way: str) -> list[int]:
         reader = way == "reader process"
         monkeypatch.setattr(order_pipeline, "PIPELINE_MIN_BYTES", 0 if reader else 10**12)
-        monkeypatch.setattr(order_pipeline, "REBUILD_MIN_ROWS", 0)
+        monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 0)
         used.clear()
         return used
 
@@ -95,7 +97,7 @@ def stored_orders() -> list[tuple[Any, ...]]:
             "SELECT external_id, party_id, ordered_at, typeof(ordered_at), total, typeof(total),"
             " currency, status, channel FROM commerce_order ORDER BY external_id"
         )
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def order_indexes() -> list[str]:
@@ -205,7 +207,7 @@ def test_small_files_and_threaded_processes_use_one_process(
     run_import("orders", orders_file, dry_run=True)
     assert used == []
     used = ways("reader process")
-    monkeypatch.setattr(order_pipeline.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
     run_import("orders", orders_file, dry_run=True)
     assert used == []
 
@@ -217,18 +219,42 @@ def test_a_writer_that_fails_stops_its_reader(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     used = ways("reader process")
-    real = OrderImporter.insert_json
+    real = bulk.BulkOrders.write_json
     calls: list[int] = []
 
-    def insert_then_fail(self: OrderImporter, rows_json: str) -> tuple[int, int]:
+    def insert_then_fail(self: bulk.BulkOrders, *args: Any) -> Any:
         calls.append(1)
         if len(calls) == 2:
             raise OSError("disk full")
-        return real(self, rows_json)
+        return real(self, *args)
 
-    monkeypatch.setattr(OrderImporter, "insert_json", insert_then_fail)
+    monkeypatch.setattr(bulk.BulkOrders, "write_json", insert_then_fail)
     with pytest.raises(OSError, match="disk full"):
         run_import("orders", orders_file)
     assert used
     assert multiprocessing.active_children() == []
     assert Order.objects.count() == 0
+
+
+def test_a_changed_order_read_by_a_reader_process_is_refused_or_replaced_under_upsert(
+    orders_file: Path, ways: Callable[[str], list[int]], run_import: Importer, tmp_path: Path
+) -> None:
+    used = ways("reader process")
+    run_import("orders", orders_file, skip_invalid=True, rejects=tmp_path / "first.csv")
+    rows = [
+        f"P{n},C{n % 5 + 1},2024-04-{n % 28 + 1:02d}T08:30:00Z,{n}.25,EUR,"
+        + ("refunded" if n == 7 else "")
+        + ",\n"
+        for n in range(40)
+    ]
+    changed = tmp_path / "changed.csv"
+    changed.write_text(HEADER + "".join(rows))
+    refused = run_import("orders", changed, skip_invalid=True, rejects=tmp_path / "again.csv")
+    assert (refused.created, refused.unchanged, refused.updated, refused.rejected) == (0, 39, 0, 1)
+    assert (refused.problems[0].row, refused.problems[0].column) == (9, "external_id")
+    assert "is already used by a different order" in str(refused.problems[0].reason)
+    assert Order.objects.get(external_id="P7").status == "completed"
+    replaced = run_import("orders", changed, upsert=True)
+    assert (replaced.created, replaced.unchanged, replaced.updated) == (0, 39, 1)
+    assert Order.objects.get(external_id="P7").status == "refunded"
+    assert len(used) == 3

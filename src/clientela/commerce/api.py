@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -12,6 +13,7 @@ from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.errors import invalid
 from clientela.core.pagination import newest_first_page
+from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
 
 router = Router(tags=["orders"])
@@ -33,9 +35,10 @@ class OrderPage(Schema):
 @router.post("", response={200: OrderOut, 201: OrderOut}, summary="Record an order (idempotent)")
 def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     """201 when recorded now; 200 when the same order was already recorded (nothing changes);
-    409 when its external_id is already used by an order with different content."""
+    409 when its external_id is already used by an order with different content (an order is
+    replaced only through orders/bulk with `upsert=true`)."""
     with transaction.atomic():
-        order, created = record_order(payload, by=request.user)  # type: ignore[arg-type]
+        order, created = record_order(payload, by=current_user(request))
     return Status(201 if created else 200, Order.objects.prefetch_related("lines").get(pk=order.pk))
 
 
@@ -47,23 +50,37 @@ def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
         "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
     },
 )
-def bulk(request: HttpRequest, skip_invalid: bool = False) -> BulkResult:
+def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False) -> BulkResult:
     """One order per line. All-or-nothing unless `skip_invalid=true`; then the valid lines are
-    written and each rejected line is reported with its number and reason."""
+    written and each rejected line is reported with its number and reason.
+
+    An external id already used by an order with other content is a rejected line
+    (`order_external_id_conflict`), unless `upsert=true`: then the stored order (of a party you
+    can see) takes the line's content and is counted as updated; its lines are replaced only
+    when the line gives "lines". A refund arriving later is sent this way.
+    """
+    user = current_user(request)
     # Read the stream, not request.body, so that files above Django's in-memory limit work.
     raw = request.read(MAX_BULK_BYTES + 1)
     if len(raw) > MAX_BULK_BYTES:
         raise invalid(
-            "body", f"over {MAX_BULK_BYTES} bytes", f"is larger than {MAX_BULK_BYTES} bytes"
+            "body",
+            None,
+            _("is larger than %(limit)s bytes"),
+            code="body_too_large",
+            limit=MAX_BULK_BYTES,
         )
     lines = raw.split(b"\n")
     with transaction.atomic():
-        return record_orders_bulk(parse_ndjson(lines), by=request.user, skip_invalid=skip_invalid)  # type: ignore[arg-type]
+        return record_orders_bulk(
+            parse_ndjson(lines), by=user, skip_invalid=skip_invalid, upsert=upsert
+        )
 
 
 @router.get("", response=OrderPage, summary="List orders, newest first")
 def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, object]:
+    user = current_user(request)
     if filters.party_id is not None:
-        get_visible_party(request.user, filters.party_id)  # type: ignore[arg-type]
-    rows = list_orders(request.user, party_id=filters.party_id, status=filters.status or "")  # type: ignore[arg-type]
+        get_visible_party(user, filters.party_id)
+    rows = list_orders(user, party_id=filters.party_id, status=filters.status or "")
     return newest_first_page(rows, at="ordered_at", cursor=filters.cursor, limit=filters.limit)

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Self
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
 
 from clientela.commerce.models import OrderStatus, SalesChannel
-from clientela.core.money import is_currency, parse_amount
+from clientela.core.errors import Problem
+from clientela.core.money import MAX_AMOUNT, is_currency
 from clientela.parties.schemas import StrictSchema
+
+_CENT = Decimal("0.01")
+
+
+def _amount(value: object) -> Decimal:
+    """A money amount: a finite, non-negative number with at most two decimals."""
+    if isinstance(value, bool | float):
+        value = str(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise Problem("amount_not_a_number", _("is not a number")) from None
+    if not amount.is_finite():
+        raise Problem("amount_not_finite", _("is not a finite number"))
+    # Too large first: quantizing 1e30 to cents would overflow the context's precision.
+    if abs(amount) > MAX_AMOUNT:
+        raise Problem("amount_too_large", _("is too large (at most %(max)s)"), max=MAX_AMOUNT)
+    if amount != amount.quantize(_CENT):
+        raise Problem("amount_too_many_decimals", _("has more than two decimals"))
+    if amount < 0:
+        raise Problem("amount_negative", _("must not be negative"))
+    return amount
 
 
 class OrderLineIn(StrictSchema):
@@ -24,13 +48,7 @@ class OrderLineIn(StrictSchema):
     @field_validator("unit_price", mode="before")
     @classmethod
     def _price(cls, value: object) -> Decimal:
-        try:
-            amount = parse_amount(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} {exc}") from exc
-        if amount < 0:
-            raise ValueError(f"{value!r} must not be negative")
-        return amount
+        return _amount(value)
 
 
 class OrderCreate(StrictSchema):
@@ -47,32 +65,30 @@ class OrderCreate(StrictSchema):
     @field_validator("total", mode="before")
     @classmethod
     def _total(cls, value: object) -> Decimal:
-        try:
-            amount = parse_amount(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} {exc}") from exc
-        if amount < 0:
-            raise ValueError(f"{value!r} must not be negative")
-        return amount
+        return _amount(value)
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
         if not is_currency(value.upper()):
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code such as EUR")
+            raise Problem("currency_invalid", _("is not an ISO 4217 currency code such as EUR"))
         return value.upper()
 
     @field_validator("ordered_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+            raise Problem(
+                "datetime_without_offset", _("needs a time zone offset, such as Z or +01:00")
+            )
         return value
 
     @model_validator(mode="after")
     def _one_party(self) -> Self:
         if (self.party_id is None) == (self.party_external_id is None):
-            raise ValueError("give exactly one of party_id or party_external_id")
+            raise Problem(
+                "order_party_reference", _("give exactly one of party_id or party_external_id")
+            )
         return self
 
 
@@ -98,7 +114,10 @@ class OrderOut(Schema):
 
 
 class BulkResult(Schema):
+    """What a bulk write did; `updated` counts changed orders replaced under `upsert`."""
+
     created: int
+    updated: int
     unchanged: int
     rejected: int
     errors: list[dict[str, object]]

@@ -14,14 +14,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
+from clientela.core.errors import FieldError
 from clientela.core.money import CURRENCIES, MAX_AMOUNT
 from clientela.core.validation import field_errors
 from clientela.imports.services.mapping import Mapping
-from clientela.imports.services.rows import RowProblem, problems_from, short
+from clientela.imports.services.rows import RowProblem, problems_from
 
 PARTY_REFS = ("party_external_id", "party_email", "party_id")
 # What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with
@@ -124,15 +126,15 @@ def check_with_schema(
     if isinstance(data.get("lines"), str):
         try:
             data["lines"] = json.loads(data["lines"])
-        except ValueError as exc:
-            return None, [
-                RowProblem(
-                    row,
-                    column_of.get("lines", "lines"),
-                    short(data["lines"]),
-                    f"is not a JSON list of order lines: {exc}",
-                )
-            ]
+        except json.JSONDecodeError as exc:
+            error = FieldError(
+                "lines",
+                data["lines"],
+                _("is not a JSON list of order lines (error at column %(column)s)"),
+                code="order_lines_not_json",
+                params={"column": exc.colno},
+            )
+            return None, problems_from(row, [error], column_of)
     try:
         return OrderCreate.model_validate(data), []
     except ValidationError as exc:

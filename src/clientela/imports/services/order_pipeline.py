@@ -10,10 +10,10 @@ and plans each batch, and sends it down a pipe in two parts:
 - the batch's cells in marshal's format, unpacked here only for the few rows that are checked
   one at a time or whose external id was in the database already.
 
-The writer also sets the order table's secondary indexes aside when the file is large beside
-the table, and builds them again after the last row, in the same transaction: building an index
-from the finished table costs a fraction of keeping it up to date row by row. An import that is
-rolled back (an invalid row, a dry run, an error) rolls the indexes back with it.
+The writer process hands each batch to commerce's bulk writer, and asks it from the first batch
+on to set the order table's secondary indexes aside when the file is large beside the table
+(they are built again after the last row, in the same transaction; an import that is rolled
+back rolls the indexes back with it).
 
 The reader never touches the database (it does not use Django's connection, which belongs to
 the writer's transaction) and leaves through os._exit. If the writer stops, the reader's next
@@ -27,6 +27,7 @@ import json
 import marshal
 import multiprocessing
 import os
+import pickle
 import re
 import sqlite3
 import threading
@@ -35,10 +36,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-
-from clientela.commerce.models import Order
-from clientela.core.indexes import drop_secondary_indexes
+from clientela.commerce.services import StoredRow
 from clientela.imports.services.order_columns import Columns
 from clientela.imports.services.reading import CsvRows, RawBatch, ReadProblem
 from clientela.imports.services.rows import BatchResult
@@ -47,15 +45,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from multiprocessing.connection import Connection
 
-    from clientela.imports.services.orders import ColumnRow, OrderImporter
+    from clientela.imports.services.orders import OrderImporter
 
 # Smaller files are read in one process: forking costs more than it saves (~100,000 rows).
 PIPELINE_MIN_BYTES = 6 * 2**20
-# The secondary indexes are built again at the end when an import brings at least this many
-# orders, and at least half as many as the table holds.
-REBUILD_MIN_ROWS = 100_000
 BATCH, END, ERROR = "batch", "end", "error"
-# A ColumnRow in JSON: its values are text but for the party id (an int), and the text of the
+# A StoredRow in JSON: its values are text but for the party id (an int), and the text of the
 # time and the total is already known to need no escape (digits, "-", ":", " ", ".").
 _ROW_FORMAT = '["%s",%d,"%s","%s","%s","%s","%s"]'
 _TEXT_COLUMNS = (0, 4, 5, 6)  # external id, currency, status, channel: checked for escapes
@@ -113,19 +108,17 @@ def pipelined(
         name="clientela-import-reader",
         daemon=True,
     )
-    indexes: list[str] = []
     try:
         reader.start()
         sender.close()  # the reader holds the only writing end: its exit is seen as the end
         first = True
         while (received := _receive(receiver)) is not None:
-            if first:
-                indexes = _set_indexes_aside(received, file_size)
-                first = False
+            if first and received.position:
+                # The rows the whole file brings, as the first batch foretells them.
+                importer.writer.set_indexes_aside(received.count * file_size / received.position)
+            first = False
             yield received.count, _write(importer, received), received.position
-        with connection.cursor() as cursor:
-            for statement in indexes:
-                cursor.execute(statement)
+        importer.writer.restore_indexes()
     finally:
         sender.close()
         receiver.close()
@@ -143,30 +136,9 @@ def _write(importer: OrderImporter, received: Received) -> BatchResult:
         result = importer.process([received.batch.source_row(i) for i in received.aside])
     else:
         result = BatchResult()
-    before, inserted = importer.insert_json(received.rows_json)
-    if inserted == received.accepted:
-        result.created += inserted
-        return result
-    plan = importer.plan(received.batch)  # the reader's plan again: no database read
-    if plan is None or len(plan.positions) != received.accepted:
-        raise RuntimeError("the import's reader and writer planned a batch differently")
-    importer.count_written(received.batch, plan, before, inserted, result)
+    # The cells are unpacked only when the writer wants the rows (some were stored already).
+    importer.write_json(lambda: received.batch, received.rows_json, received.accepted, result)
     return result
-
-
-def _set_indexes_aside(first: Received, file_size: int) -> list[str]:
-    """Drop the order table's secondary indexes (not the unique ones) when the import is large
-    beside the table; returns the statements that build them again."""
-    if not first.position:
-        return []
-    expected_rows = first.count * file_size / first.position
-    table = Order._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608  (the model's table)
-        if expected_rows < max(REBUILD_MIN_ROWS, cursor.fetchone()[0] / 2):
-            return []
-        # The unique index on external_id stays: every insert's ON CONFLICT needs it.
-        return drop_secondary_indexes(cursor, table, keep_unique=True)
 
 
 def _receive(receiver: Connection) -> Received | None:
@@ -186,13 +158,21 @@ def _receive(receiver: Connection) -> Received | None:
         start,
         ends,
         skip,
-        {i: [ReadProblem(*p) for p in found] for i, found in problems.items()},
+        _problems(problems),
         position,
         aside,
         accepted,
         cells,
         rows_json,
     )
+
+
+def _problems(sent: bytes) -> dict[int, list[ReadProblem]]:
+    """The read problems of a batch, as the reader sent them."""
+    if not sent:
+        return {}
+    found: dict[int, list[ReadProblem]] = pickle.loads(sent)  # noqa: S301  (our own reader process)
+    return found
 
 
 def _read_and_plan(
@@ -217,9 +197,9 @@ def _read_and_plan(
 def _messages(importer: OrderImporter, batch: RawBatch) -> list[bytes]:
     """A batch as the writer receives it: its head, its cells and (if planned) its JSON rows."""
     plan = importer.plan(batch)
-    problems = {
-        i: [(p.column, p.value, p.reason) for p in found] for i, found in batch.problems.items()
-    }
+    # The few rows the reader found wrong travel whole (pickled: a problem's message may be a
+    # translation to make later); marshal takes only plain values.
+    problems = pickle.dumps(batch.problems) if batch.problems else b""
     aside: Any = None if plan is None else plan.aside
     rows = [] if plan is None else importer.column_rows(plan)
     head = (BATCH, batch.start, batch.ends, batch.skip, problems, batch.position, aside, len(rows))
@@ -229,7 +209,7 @@ def _messages(importer: OrderImporter, batch: RawBatch) -> list[bytes]:
     return parts
 
 
-def rows_json(rows: list[ColumnRow], columns: Columns) -> str:
+def rows_json(rows: list[StoredRow], columns: Columns) -> str:
     """The rows (made from these columns) as a JSON array of arrays. When no text needs an
     escape (the usual case) it is written by formatting, in half the json module's time."""
     if any(_NEEDS_ESCAPE.search("".join(columns[i])) for i in _TEXT_COLUMNS):

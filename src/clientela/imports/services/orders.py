@@ -1,26 +1,28 @@
-"""Importing orders, fast: a compiled check per column, then one multi-row insert per batch.
+"""Importing orders, fast: a compiled check per column, then a set-based write per batch.
 
 The rules are OrderCreate's (the API's): see order_checks for the per-row checks and
 order_columns for the column-wise one. Rows the fast checks do not accept go to OrderCreate
 itself, which gives the verdict and the reason; so the fast path changes speed, never the
-answer. A large file is read and checked in a second process (order_pipeline).
+answer. This module reads, checks and reports: the orders are written by commerce's bulk writer
+(`commerce.services.open_order_writer`), which also decides whether an order whose external id
+is known is the same order (unchanged), another one (a conflict, reported here per row), or,
+with upsert, a replacement. A large file is read and checked in a second process
+(order_pipeline).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
-from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connection
-from django.utils import timezone
 
-from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
+from clientela.accounts.models import User
+from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services import CheckedOrder, StoredRow, Written, open_order_writer
 from clientela.core.cells import restore
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.order_checks import (
@@ -34,29 +36,14 @@ from clientela.imports.services.reading import CsvRows, RawBatch, SourceRow
 from clientela.imports.services.rows import (
     BatchResult,
     PartyFinder,
-    RowProblem,
+    problems_from,
     read_problems,
     row_values,
-    short,
 )
 
-# Orders per INSERT statement: far fewer statements, under SQLite's 32,766 parameters.
-ROWS_PER_INSERT = 100
-# The columns an import writes, in the order of its parameters (and of a ColumnRow's values).
-INSERTED = (
-    "external_id",
-    "party_id",
-    "ordered_at",
-    "total",
-    "currency",
-    "status",
-    "channel",
-    "created_at",
-)
-
+# A row that passed its checks: the row, its values, its party, and its OrderCreate when it
+# states its lines (written one at a time, lines and all).
 Good = tuple[SourceRow, OrderValues, int, OrderCreate | None]
-# (external id, party id, ordered_at as stored, total, currency, status, channel)
-ColumnRow = tuple[str, int, str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -71,20 +58,24 @@ class Plan:
 
 
 class OrderImporter:
-    """Validates and writes orders a batch at a time; idempotent by external id."""
+    """Checks orders a batch at a time and has commerce write them; idempotent by external id.
 
-    def __init__(self, mapping: Mapping, finder: PartyFinder) -> None:
+    With `upsert`, an order whose external id is known with other content is replaced (when
+    its party is one the user may see); without, the row is refused as a conflict.
+    """
+
+    def __init__(
+        self, mapping: Mapping, finder: PartyFinder, *, by: User, upsert: bool = False
+    ) -> None:
         self.mapping = mapping
         self.finder = finder
         self.column_of = {t: c for c, t in zip(mapping.columns, mapping.targets, strict=True) if t}
         has_lines = "lines" in self.column_of
         self.fast = compile_fast_check(mapping) if not has_lines else (lambda cells: None)
-        self.is_sqlite = connection.vendor == "sqlite"
-        # The column-wise check writes SQLite's stored text directly, so it is SQLite's alone.
-        self.columns = compile_column_check(mapping) if self.is_sqlite else None
+        # The column-wise check gives SQLite's stored text directly, so it is SQLite's alone.
+        self.columns = compile_column_check(mapping) if connection.vendor == "sqlite" else None
+        self.writer = open_order_writer(by=by, upsert=upsert)
         self.finder.preload(emails="party_email" in self.column_of)
-        self.sql = self._insert_sql()
-        self.many_sql: dict[int, str] = {}
 
     def process_batches(
         self, rows: CsvRows, size: int, file_size: int | None
@@ -109,11 +100,34 @@ class OrderImporter:
         if plan is None:
             return self.process(batch.source_rows())
         result = self.process_aside(batch, plan)
-        now = self._now()
-        params = [(*row, now) for row in self.column_rows(plan)]
-        before, inserted = self._insert_many(params)
-        self.count_written(batch, plan, before, inserted, result)
+        rows = self.column_rows(plan)
+        self.report(self.writer.write_stored(rows), batch, plan, rows, result)
         return result
+
+    def write_json(
+        self, batch: Callable[[], RawBatch], rows_json: str, accepted: int, result: BatchResult
+    ) -> None:
+        """Write a batch's accepted rows as the reader process sent them (JSON), and report.
+
+        Only when some external ids were there already are the rows wanted as tuples: the
+        batch is unpacked and the reader's plan made again (it reads nothing from the
+        database).
+        """
+        planned: list[tuple[RawBatch, Plan, list[StoredRow]]] = []
+
+        def rows() -> list[StoredRow]:
+            raw = batch()
+            plan = self.plan(raw)
+            if plan is None or len(plan.positions) != accepted:
+                raise RuntimeError("the import's reader and writer planned a batch differently")
+            planned.append((raw, plan, self.column_rows(plan)))
+            return planned[0][2]
+
+        written = self.writer.write_json(rows_json, accepted, rows)
+        if planned:
+            self.report(written, *planned[0], result)
+        else:
+            _count(written, result)
 
     def plan(self, batch: RawBatch) -> Plan | None:
         """Which rows the column-wise check accepts; None when the batch goes row by row.
@@ -148,7 +162,7 @@ class OrderImporter:
         return self.process([batch.source_row(i) for i in plan.aside])
 
     @staticmethod
-    def column_rows(plan: Plan) -> list[ColumnRow]:
+    def column_rows(plan: Plan) -> list[StoredRow]:
         """The accepted rows as stored, sorted by party: orders of one party land next to each
         other in the party index, so far fewer pages are touched."""
         exts, _refs, stored, totals, currencies, statuses, channels = plan.columns
@@ -158,36 +172,22 @@ class OrderImporter:
         rows.sort(key=itemgetter(1))
         return rows
 
-    def count_written(
-        self, batch: RawBatch, plan: Plan, before: int, inserted: int, result: BatchResult
+    def report(
+        self,
+        written: Written,
+        batch: RawBatch,
+        plan: Plan,
+        rows: list[StoredRow],
+        result: BatchResult,
     ) -> None:
-        """Count the accepted rows once they are written; when some external ids were there
-        already (a file imported again) their rows are compared with what is stored."""
-        if inserted == len(plan.positions):
-            result.created += inserted
-            return
-        exts, refs, stored, totals, currencies, statuses, channels = plan.columns
-        good: list[Good] = [
-            (
-                batch.source_row(i),
-                (e, datetime.fromisoformat(at + "+00:00"), t, c, st, ch, r, at),
-                pk,
-                None,
-            )
-            for i, e, r, at, t, c, st, ch, pk in zip(
-                plan.positions,
-                exts,
-                refs,
-                stored,
-                totals,
-                currencies,
-                statuses,
-                channels,
-                plan.party_ids,
-                strict=True,
-            )
-        ]
-        self._reconcile(good, before, result)
+        """Count what the writer did with a batch's accepted rows, and report the refused ones
+        (their external ids are distinct in a plan: that names their rows)."""
+        _count(written, result)
+        if written.refused:
+            where = dict(zip(plan.columns[0], plan.positions, strict=True))
+            for index, error in written.refused:
+                row = batch.source_row(where[rows[index][0]])
+                result.reject(row, problems_from(row.row, [error], self.column_of))
 
     def _check_columns(
         self, check: Callable[..., Any], cells: list[list[str]], positions: list[int]
@@ -219,9 +219,6 @@ class OrderImporter:
         }
         return not slow_ids.isdisjoint(external_ids)
 
-    def _now(self) -> Any:
-        return connection.ops.adapt_datetimefield_value(timezone.now())
-
     def process(self, rows: list[SourceRow]) -> BatchResult:
         """Check a batch of rows and write the good ones."""
         result = BatchResult()
@@ -245,9 +242,10 @@ class OrderImporter:
             if slow is not None:
                 good.append(slow)
         first, repeated = _split(good)
-        self._write(first, result)
-        if repeated:  # compared with what the first row of their external id wrote
-            self._reconcile(repeated, before=None, result=result)
+        # Orders sorted by party land next to each other in the party index: far fewer pages.
+        self._write(sorted(first, key=lambda g: (g[3] is not None, g[2])), result)
+        if repeated:  # compared with what the first row of their external id left
+            self._write(repeated, result)
         return result
 
     def _check_slowly(self, row: SourceRow, result: BatchResult) -> Good | None:
@@ -271,206 +269,46 @@ class OrderImporter:
             None,
             None,
         )
-        return row, checked, party_id, schema if schema.lines else None
+        return row, checked, party_id, schema if "lines" in schema.model_fields_set else None
 
     def finish(self) -> BatchResult:
         """Nothing is left to write: each batch is written as it is read."""
         return BatchResult()
 
-    def _write(self, first: list[Good], result: BatchResult) -> None:
-        rows = [g for g in first if g[3] is None]
-        # Orders sorted by party land next to each other in the party index: far fewer pages.
-        rows.sort(key=lambda g: g[2])
-        before, inserted = self._insert(self._params(rows))
-        if inserted == len(rows):
-            result.created += inserted
-        else:
-            self._reconcile(rows, before, result)
-        for row, values, party_id, schema in first:
-            if schema is not None:
-                self._insert_with_lines(row, values, party_id, schema, result)
-
-    def _params(self, rows: list[Good]) -> list[tuple[Any, ...]]:
-        now = self._now()
-        if self.is_sqlite:
-            # Django keeps SQLite datetimes as naive UTC text and decimals as text.
-            return [
-                (
-                    v[0],
-                    pid,
-                    v[7] or str(v[1].astimezone(UTC).replace(tzinfo=None)),
-                    str(v[2]),
-                    v[3],
-                    v[4],
-                    v[5],
-                    now,
-                )
-                for _row, v, pid, _s in rows
-            ]
-        return [
-            (v[0], pid, v[1], Decimal(v[2]), v[3], v[4], v[5], now) for _row, v, pid, _s in rows
-        ]
-
-    def _insert(self, params: list[tuple[Any, ...]]) -> tuple[int, int]:
-        """Insert the orders whose external id is new; returns the last id before, the count."""
-        if not params:
-            return 0, 0
-        with connection.cursor() as cursor:
-            cursor.execute(self.max_id_sql)
-            before = cursor.fetchone()[0] or 0
-            cursor.executemany(self.sql, params)
-            return before, cursor.rowcount
-
-    def _insert_many(self, params: list[tuple[Any, ...]]) -> tuple[int, int]:
-        """As _insert, with many orders per statement (SQLite binds each value all the same,
-        but runs far fewer statements)."""
-        if not params:
-            return 0, 0
-        per = ROWS_PER_INSERT
-        full = len(params) - len(params) % per
-        flat = list(chain.from_iterable(params[:full]))
-        size = per * len(params[0])
-        with connection.cursor() as cursor:
-            cursor.execute(self.max_id_sql)
-            before = cursor.fetchone()[0] or 0
-            inserted = 0
-            if full:
-                cursor.executemany(
-                    self._many_sql(per), [flat[i : i + size] for i in range(0, len(flat), size)]
-                )
-                inserted += cursor.rowcount
-            if full < len(params):
-                rest = list(chain.from_iterable(params[full:]))
-                cursor.execute(self._many_sql(len(params) - full), rest)
-                inserted += cursor.rowcount
-            return before, inserted
-
-    def _many_sql(self, rows: int) -> str:
-        if rows not in self.many_sql:
-            head, _, rest = self.sql.partition(" VALUES ")
-            values, _, conflict = rest.partition(" ON CONFLICT ")
-            joined = ", ".join([values] * rows)
-            self.many_sql[rows] = f"{head} VALUES {joined} ON CONFLICT {conflict}"
-        return self.many_sql[rows]
-
-    def _insert_sql(self) -> str:
-        quote = connection.ops.quote_name
-        column_of = {f.attname: f.column for f in Order._meta.concrete_fields}
-        columns = ", ".join(quote(column_of[n]) for n in INSERTED)
-        table = quote(Order._meta.db_table)
-        conflict = f"ON CONFLICT ({quote(column_of['external_id'])}) DO NOTHING"
-        self.max_id_sql = f"SELECT MAX({quote(column_of['id'])}) FROM {table}"  # noqa: S608  (names from the model, no input)
-        # A JSON array of ColumnRows, read by SQLite itself (3.38+); created_at is bound apart.
-        # (The WHERE tells SQLite's parser that ON CONFLICT is not a join's ON.)
-        values = ", ".join(f"value->>{i}" for i in range(len(INSERTED) - 1))
-        self.json_sql = (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608  (names from the model, no input)
-            f"SELECT {values}, %s FROM json_each(%s) WHERE true {conflict}"
-        )
-        return (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608  (names from the model, no input)
-            f"VALUES ({', '.join(['%s'] * len(INSERTED))}) {conflict}"
-        )
-
-    def insert_json(self, rows_json: str) -> tuple[int, int]:
-        """As _insert, for ColumnRows given as a JSON array (SQLite only)."""
-        with connection.cursor() as cursor:
-            cursor.execute(self.max_id_sql)
-            before = cursor.fetchone()[0] or 0
-            cursor.execute(self.json_sql, [self._now(), rows_json])
-            return before, cursor.rowcount
-
-    def _reconcile(self, good: list[Good], before: int | None, result: BatchResult) -> None:
-        """Some external ids were there already: the same order is unchanged, another refused."""
-        stored = self._stored([v[0] for _r, v, _p, _s in good])
-        claimed: set[str] = set()
-        for row, values, party_id, _schema in good:
-            if values[0] not in stored:  # a repeat of a row that was itself refused
-                result.reject(
-                    row,
-                    [
-                        RowProblem(
-                            row.row,
-                            self.column_of.get("external_id", "external_id"),
-                            short(values[0]),
-                            "repeats the external_id of an earlier row that was refused",
-                        )
-                    ],
-                )
+    def _write(self, good: list[Good], result: BatchResult) -> None:
+        """Have the rows written in their order: those without lines many at a time, those
+        with lines one by one."""
+        plain: list[Good] = []
+        for entry in good:
+            if entry[3] is None:
+                plain.append(entry)
                 continue
-            pk, stored_party, total, currency = stored[values[0]]
-            if before is not None and pk > before and values[0] not in claimed:
-                claimed.add(values[0])  # the first row with this external id made the order
-                result.created += 1
-            elif (stored_party, total, currency) == (party_id, Decimal(values[2]), values[3]):
-                result.unchanged += 1
-            else:
-                result.reject(
-                    row,
-                    [
-                        RowProblem(
-                            row.row,
-                            self.column_of.get("external_id", "external_id"),
-                            short(values[0]),
-                            f"external_id {values[0]} is already used by a different order",
-                        )
-                    ],
-                )
+            self._write_plain(plain, result)
+            plain = []
+            self._report_rows(self.writer.write_with_lines(entry[3], entry[2]), [entry], result)
+        self._write_plain(plain, result)
 
-    def _stored(self, external_ids: list[str]) -> dict[str, tuple[int, int, Decimal, str]]:
-        found: dict[str, tuple[int, int, Decimal, str]] = {}
-        ids = sorted(set(external_ids))
-        for start in range(0, len(ids), 900):
-            rows = Order.objects.filter(external_id__in=ids[start : start + 900]).values_list(
-                "external_id", "pk", "party_id", "total", "currency"
-            )
-            for ext, pk, party_id, total, currency in rows:
-                found[ext] = (pk, party_id, total, currency)
-        return found
-
-    def _insert_with_lines(
-        self,
-        row: SourceRow,
-        values: OrderValues,
-        party_id: int,
-        schema: OrderCreate | None,
-        result: BatchResult,
-    ) -> None:
-        assert schema is not None  # noqa: S101  (only rows with lines come here)
-        existing = Order.objects.filter(external_id=values[0]).first()
-        if existing is not None:
-            if (existing.party_id, existing.total, existing.currency) == (
-                party_id,
-                Decimal(values[2]),
-                values[3],
-            ):
-                result.unchanged += 1
-            else:
-                result.reject(
-                    row,
-                    [
-                        RowProblem(
-                            row.row,
-                            self.column_of.get("external_id", "external_id"),
-                            short(values[0]),
-                            f"external_id {values[0]} is already used by a different order",
-                        )
-                    ],
-                )
+    def _write_plain(self, good: list[Good], result: BatchResult) -> None:
+        if not good:
             return
-        order = Order.objects.create(
-            external_id=values[0],
-            party_id=party_id,
-            ordered_at=values[1],
-            total=values[2],
-            currency=values[3],
-            status=values[4],
-            channel=values[5],
-        )
-        OrderLine.objects.bulk_create(
-            OrderLine(order=order, **line.model_dump()) for line in schema.lines
-        )
-        result.created += 1
+        # The time as SQLite stores it when the check had it without conversion.
+        orders: list[CheckedOrder] = [
+            (v[0], party_id, v[7] or v[1], v[2], v[3], v[4], v[5])
+            for _row, v, party_id, _schema in good
+        ]
+        self._report_rows(self.writer.write(orders), good, result)
+
+    def _report_rows(self, written: Written, good: list[Good], result: BatchResult) -> None:
+        _count(written, result)
+        for index, error in written.refused:
+            row = good[index][0]
+            result.reject(row, problems_from(row.row, [error], self.column_of))
+
+
+def _count(written: Written, result: BatchResult) -> None:
+    result.created += written.created
+    result.updated += written.updated
+    result.unchanged += written.unchanged
 
 
 def _split(good: list[Good]) -> tuple[list[Good], list[Good]]:

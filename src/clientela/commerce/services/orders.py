@@ -1,0 +1,250 @@
+"""One order: the test of "is this the same order?", and recording or replacing one order.
+
+An order is named by its source system's external id. Sending it again changes nothing; an
+external id already used by an order with other content is a conflict, unless the caller asks
+to replace the stored order (`upsert`). Every path that writes orders (one at a time, NDJSON,
+the bulk path of imports) decides with `changed_fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clientela.accounts.models import User
+from clientela.accounts.services import require_write
+from clientela.commerce.models import Order, OrderLine
+from clientela.commerce.schemas import OrderCreate, OrderLineIn
+from clientela.core.errors import Conflict, FieldError, NotFound
+from clientela.parties.models import Party
+from clientela.parties.queries import MAX_ID, visible_parties
+
+# An order checked against OrderCreate's rules, ready to store: (external id, party id,
+# ordered_at, total, currency, status, channel). ordered_at is an aware datetime or, on SQLite,
+# the naive UTC text Django stores; total a Decimal or its plain text.
+CheckedOrder = tuple[str, int, datetime | str, Decimal | str, str, str, str]
+# The same with every value as SQLite stores it (text, and the party id): the column-wise path.
+StoredRow = tuple[str, int, str, str, str, str, str]
+# (sku, product, category, quantity, unit_price)
+LineContent = tuple[str, str, str, Decimal, Decimal]
+
+
+class OrderContent(NamedTuple):
+    """What makes an order the order it is (its external id only names it).
+
+    `lines` is None when the order as sent says nothing of its lines (a file with no lines
+    column, a body without "lines"): they are then neither compared nor replaced.
+    """
+
+    party_id: int
+    ordered_at: datetime
+    total: Decimal
+    currency: str
+    status: str
+    channel: str
+    lines: tuple[LineContent, ...] | None = None
+
+
+COMPARED = OrderContent._fields[:6]
+
+
+@dataclass
+class Written:
+    """What a write of many orders did: its counts, and the orders refused (where they were in
+    the orders given, and why)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[tuple[int, FieldError]] = field(default_factory=list)
+
+
+def changed_fields(stored: OrderContent, incoming: OrderContent) -> tuple[str, ...]:
+    """The fields in which an order sent again differs from the stored one: none means it is
+    the same order. The one rule of every path that writes orders."""
+    changed = tuple(
+        name for name, old, new in zip(COMPARED, stored, incoming, strict=False) if old != new
+    )
+    if incoming.lines is not None and incoming.lines != stored.lines:
+        changed += ("lines",)
+    return changed
+
+
+def content_of(order: OrderCreate, party_id: int) -> OrderContent:
+    """The content of an order as sent; its lines count when the sender gave them."""
+    lines = (
+        tuple(_line(line) for line in order.lines) if "lines" in order.model_fields_set else None
+    )
+    return OrderContent(
+        party_id,
+        order.ordered_at,
+        order.total,
+        order.currency,
+        str(order.status.value),
+        str(order.channel.value),
+        lines,
+    )
+
+
+def stored_content(order: Order, *, with_lines: bool = True) -> OrderContent:
+    """The content of a stored order (its lines prefetched, when asked for)."""
+    lines = (
+        tuple(
+            (line.sku, line.product, line.category, line.quantity, line.unit_price)
+            for line in order.lines.all()
+        )
+        if with_lines
+        else None
+    )
+    return OrderContent(
+        order.party_id,
+        order.ordered_at,
+        order.total,
+        order.currency,
+        order.status,
+        order.channel,
+        lines,
+    )
+
+
+def _line(line: OrderLineIn) -> LineContent:
+    return (line.sku, line.product, line.category, line.quantity, line.unit_price)
+
+
+def conflict_error(
+    external_id: str, changed: Sequence[str], *, line: int | None = None
+) -> FieldError:
+    """The problem of an external id already used by an order with other content."""
+    return FieldError(
+        "external_id",
+        external_id,
+        _("is already used by a different order"),
+        code="order_external_id_conflict",
+        params={"external_id": external_id, "changed": ", ".join(changed)},
+        line=line,
+    )
+
+
+def party_not_visible(name: str, value: object, *, line: int | None = None) -> FieldError:
+    """The problem of an order naming a party the user may not see (or that does not exist)."""
+    return FieldError(
+        name, value, _("is not a party you can see"), code="party_not_visible", line=line
+    )
+
+
+def resolve_parties(
+    user: User, orders: Iterable[OrderCreate]
+) -> tuple[dict[int, int], dict[str, int]]:
+    """The visible parties the orders name, by Clientela id and by external id."""
+    orders = list(orders)
+    visible = visible_parties(user)
+    ids = {o.party_id for o in orders if o.party_id is not None and 0 < o.party_id <= MAX_ID}
+    refs = {o.party_external_id for o in orders if o.party_external_id is not None}
+    by_id = (
+        {pk: pk for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)} if ids else {}
+    )
+    rows = visible.filter(external_id__in=refs).values_list("external_id", "pk") if refs else []
+    by_ref = {ref: pk for ref, pk in rows if ref is not None}
+    return by_id, by_ref
+
+
+def party_of(order: OrderCreate, by_id: dict[int, int], by_ref: dict[str, int]) -> int | None:
+    """The party id of an order among the resolved ones; None when it is not visible."""
+    if order.party_id is not None:
+        return by_id.get(order.party_id)
+    return by_ref.get(order.party_external_id or "")
+
+
+def party_reference(order: OrderCreate) -> tuple[str, object]:
+    """The field that names the order's party, and its value."""
+    if order.party_id is not None:
+        return "party_id", order.party_id
+    return "party_external_id", order.party_external_id
+
+
+def visible_among(visible: QuerySet[Party], party_ids: Collection[int]) -> set[int]:
+    """Those of the parties that are visible: an order of another team's party is not
+    replaced, whatever the file says."""
+    if not party_ids:
+        return set()
+    return set(visible.filter(pk__in=list(party_ids)).values_list("pk", flat=True))
+
+
+def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
+    """Record one order; sending the same external id again changes nothing.
+
+    Returns the order and whether it was created now. Conflict when the external id is used by
+    an order with other content (an order is replaced only by a bulk write with `upsert`).
+    """
+    require_write(by)
+    by_id, by_ref = resolve_parties(by, [order])
+    party_id = party_of(order, by_id, by_ref)
+    if party_id is None:
+        name, value = party_reference(order)
+        # The same answer as for reading the party: whether it exists is not revealed.
+        raise NotFound(
+            _("party %(party)s not found"),
+            code="party_not_found",
+            params={"party": value},
+            errors=[party_not_visible(name, value)],
+        )
+    existing = Order.objects.prefetch_related("lines").filter(external_id=order.external_id).first()
+    if existing is None:
+        return insert_orders([(order, party_id)])[0], True
+    changed = changed_fields(stored_content(existing), content_of(order, party_id))
+    if changed:
+        raise Conflict(
+            _(
+                "external_id %(external_id)s is already used by a different order "
+                "(it differs in %(changed)s)"
+            ),
+            code="order_external_id_conflict",
+            params={"external_id": order.external_id, "changed": ", ".join(changed)},
+            errors=[conflict_error(order.external_id, changed)],
+        )
+    return existing, False
+
+
+def insert_orders(rows: Sequence[tuple[OrderCreate, int]]) -> list[Order]:
+    """Insert new orders (checked, their parties resolved) with their lines."""
+    orders = Order.objects.bulk_create(
+        Order(
+            external_id=o.external_id,
+            party_id=party_id,
+            ordered_at=o.ordered_at,
+            total=o.total,
+            currency=o.currency,
+            status=o.status,
+            channel=o.channel,
+        )
+        for o, party_id in rows
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(order=saved, **line.model_dump())
+        for saved, (o, _party) in zip(orders, rows, strict=True)
+        for line in o.lines
+    )
+    return orders
+
+
+def replace_order(pk: int, order: OrderCreate, party_id: int) -> None:
+    """Give a stored order the content sent (an upsert); its lines too when they were sent."""
+    Order.objects.filter(pk=pk).update(
+        party_id=party_id,
+        ordered_at=order.ordered_at,
+        total=order.total,
+        currency=order.currency,
+        status=order.status,
+        channel=order.channel,
+    )
+    if "lines" in order.model_fields_set:
+        OrderLine.objects.filter(order_id=pk).delete()
+        OrderLine.objects.bulk_create(
+            OrderLine(order_id=pk, **line.model_dump()) for line in order.lines
+        )
