@@ -114,7 +114,7 @@ def read_file(binary: IO[bytes], *, name: str, options: ImportOptions) -> tuple[
 def _importer(kind: str, mapping: Mapping, *, by: User, upsert: bool) -> Any:
     visible = visible_parties(by)
     if kind == ORDERS:
-        return OrderImporter(mapping, PartyFinder(visible))
+        return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
     if kind == INTERACTIONS:
         return InteractionImporter(mapping, PartyFinder(visible), by=by)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert)

@@ -53,7 +53,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rejects", type=Path, metavar="FILE", help="write invalid rows here")
         parser.add_argument(
-            "--upsert", action="store_true", help="update the parties that rows match"
+            "--upsert",
+            action="store_true",
+            help="update the parties that rows match, and the orders whose external id is "
+            "known with other content (otherwise reported as conflicts)",
         )
         parser.add_argument("--encoding", help="the file's encoding, e.g. latin-1 (default UTF-8)")
         parser.add_argument(
