@@ -45,6 +45,8 @@ MERGE_FIELDS = (
     "parent_id",
     "notes",
 )
+# Foreign keys among them: pages show the related row, not its id. (external_id is not one.)
+RELATIONS = frozenset({"owner_id", "team_id", "parent_id"})
 ASSIGNING = frozenset({"owner_id", "team_id"})
 # Rows that stay with the merged party: its own change log, and the scan's pairs (which the
 # merge settles itself). Merge records move, so a chain of merges stays with its end.
@@ -109,9 +111,9 @@ def differing_fields(a: Party, b: Party) -> list[FieldChoice]:
         va, vb = getattr(a, name), getattr(b, name)
         if va == vb or (va in EMPTY and vb in EMPTY):
             continue
-        field = name.removesuffix("_id")
+        field = name.removesuffix("_id") if name in RELATIONS else name
         label = str(Party._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # concrete fields only
-        if field != name:  # owner, team, parent: show the row, not its id
+        if name in RELATIONS:  # owner, team, parent: show the row, not its id
             va, vb = getattr(a, field), getattr(b, field)
         result.append(FieldChoice(name, label, va, vb))
     for key in sorted(set(a.custom) | set(b.custom)):
