@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
 
 
-def _pair(**fields: object) -> DuplicateCandidate:
+def _pair(**fields: Any) -> DuplicateCandidate:
     make_party(
         given_name="Maria", family_name="Silva", phone="+351912345678", language="pt", **fields
     )

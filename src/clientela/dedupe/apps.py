@@ -8,4 +8,10 @@ class DedupeConfig(AppConfig):
     verbose_name = _("Duplicates")
 
     def ready(self) -> None:
-        from clientela.dedupe import timeline  # noqa: F401  (registers the "merge" source)
+        from clientela.core.timeline import register_source
+        from clientela.dedupe.presenters import MERGE, merge_entries
+        from clientela.interactions.presenters import KIND_LABELS
+
+        register_source(MERGE, merge_entries)
+        # The timeline pages label each entry's kind from this table.
+        KIND_LABELS.setdefault(MERGE, _("Merge"))
