@@ -82,7 +82,7 @@ def test_a_sales_user_taking_the_other_owner_is_refused_with_a_code(
         {"other_id": b.pk, "choices": {"owner_id": "other"}},
     )
     assert response.status_code == 422
-    assert _codes(response) == ["assign_not_allowed"]
+    assert _codes(response) == ["assign_forbidden"]
 
 
 def test_a_parent_that_would_make_a_loop_is_refused_with_a_code(
@@ -99,7 +99,7 @@ def test_a_parent_that_would_make_a_loop_is_refused_with_a_code(
         {"other_id": other.pk, "choices": {"parent_id": "other"}},
     )
     assert response.status_code == 422
-    assert _codes(response) == ["hierarchy_loop"]
+    assert _codes(response) == ["parent_loop"]
 
 
 def test_deciding_a_pair_twice_is_a_conflict_with_a_code(

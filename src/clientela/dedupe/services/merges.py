@@ -155,13 +155,13 @@ def _check_choices(
                     where,
                     pick,
                     _("only managers and admins may assign it"),
-                    code="assign_not_allowed",
+                    code="assign_forbidden",
                 )
             )
         elif name == "parent_id" and pick == OTHER and _would_loop(survivor, other.parent_id):
             errors.append(
                 FieldError(
-                    where, pick, _("would make a loop in the hierarchy"), code="hierarchy_loop"
+                    where, pick, _("would make a loop in the hierarchy"), code="parent_loop"
                 )
             )
     if errors:
