@@ -20,7 +20,6 @@ from clientela.consent.models import (
     Preferences,
     Purpose,
 )
-from clientela.consent.services.choices import not_one_of
 from clientela.consent.services.preferences import get_preferences, local_time
 from clientela.consent.services.records import current_consents
 from clientela.consent.services.suppression import (
@@ -29,7 +28,7 @@ from clientela.consent.services.suppression import (
     active_suppressions,
     suppression_digest,
 )
-from clientela.core.errors import Invalid
+from clientela.core.errors import FieldError, Invalid
 from clientela.parties.models import ContactPoint, Party, RelationshipRole
 
 # Stable reason codes (callers switch on them) and what a person reads for each.
@@ -83,9 +82,25 @@ def is_existing_customer(party: Party) -> bool:
 def _check_request(purpose: str, channel: str) -> None:
     errors = []
     if purpose not in Purpose.values:
-        errors.append(not_one_of("purpose", purpose, Purpose.values, code="purpose_invalid"))
+        errors.append(
+            FieldError(
+                "purpose",
+                purpose,
+                _("must be one of %(allowed)s"),
+                code="purpose_invalid",
+                params={"allowed": ", ".join(Purpose.values)},
+            )
+        )
     if channel not in CONTACT_CHANNELS:
-        errors.append(not_one_of("channel", channel, CONTACT_CHANNELS, code="channel_invalid"))
+        errors.append(
+            FieldError(
+                "channel",
+                channel,
+                _("must be one of %(allowed)s"),
+                code="channel_invalid",
+                params={"allowed": ", ".join(CONTACT_CHANNELS)},
+            )
+        )
     if errors:
         raise Invalid(errors)
 

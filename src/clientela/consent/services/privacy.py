@@ -27,11 +27,10 @@ from clientela.consent.models import (
     SuppressedContact,
     SuppressionReason,
 )
-from clientela.consent.services.choices import not_one_of
 from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
-from clientela.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid
+from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
 from clientela.core.registries import ERASED_TABLES, erasers
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.queries import visible_parties
@@ -59,7 +58,15 @@ def open_request(
 ) -> PrivacyRequest:
     """Log a request with its one-month deadline; staff act on it from the queue."""
     if kind not in RequestKind.values:
-        raise Invalid(not_one_of("kind", kind, RequestKind.values, code="request_kind_invalid"))
+        raise Invalid(
+            FieldError(
+                "kind",
+                kind,
+                _("must be one of %(allowed)s"),
+                code="request_kind_invalid",
+                params={"allowed": ", ".join(RequestKind.values)},
+            )
+        )
     if by is not None:
         require_write(by)
     if is_erased(party):

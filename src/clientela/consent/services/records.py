@@ -23,7 +23,6 @@ from clientela.consent.models import (
     LegalBasis,
     Purpose,
 )
-from clientela.consent.services.choices import not_one_of
 from clientela.consent.services.suppression import suppressed_points
 from clientela.core.errors import Conflict, FieldError, Invalid
 from clientela.parties.models import Party
@@ -75,12 +74,28 @@ def _check(
 ) -> None:
     errors: list[FieldError] = []
     if purpose not in CONSENT_PURPOSES:
-        errors.append(not_one_of("purpose", purpose, CONSENT_PURPOSES, code="purpose_invalid"))
+        errors.append(
+            FieldError(
+                "purpose",
+                purpose,
+                _("must be one of %(allowed)s"),
+                code="purpose_invalid",
+                params={"allowed": ", ".join(CONSENT_PURPOSES)},
+            )
+        )
     if purpose == Purpose.PROFILING and channel != ConsentChannel.ANY:
         message = _("profiling consent is for the channel “any”")
         errors.append(FieldError("channel", channel, message, code="profiling_channel_any"))
     if purpose != Purpose.PROFILING and channel not in CONTACT_CHANNELS:
-        errors.append(not_one_of("channel", channel, CONTACT_CHANNELS, code="channel_invalid"))
+        errors.append(
+            FieldError(
+                "channel",
+                channel,
+                _("must be one of %(allowed)s"),
+                code="channel_invalid",
+                params={"allowed": ", ".join(CONTACT_CHANNELS)},
+            )
+        )
     if status not in ConsentStatus.values:
         message = _("must be “granted” or “withdrawn”")
         errors.append(FieldError("status", status, message, code="consent_status_invalid"))

@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.consent.models import ConsentChannel, SuppressedContact, SuppressionReason
-from clientela.consent.services.choices import not_one_of
 from clientela.consent.services.keys import keyed_digest
-from clientela.core.errors import Invalid, Problem, invalid
+from clientela.core.errors import FieldError, Invalid, Problem, invalid
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_contact
 
@@ -40,8 +39,12 @@ def suppress(kind: str, value: str, *, reason: str, keep_value: bool = True) -> 
         )
     if reason not in SuppressionReason.values:
         raise Invalid(
-            not_one_of(
-                "reason", reason, SuppressionReason.values, code="suppression_reason_invalid"
+            FieldError(
+                "reason",
+                reason,
+                _("must be one of %(allowed)s"),
+                code="suppression_reason_invalid",
+                params={"allowed": ", ".join(SuppressionReason.values)},
             )
         )
     try:
