@@ -160,9 +160,7 @@ def _check_choices(
             )
         elif name == "parent_id" and pick == OTHER and _would_loop(survivor, other.parent_id):
             errors.append(
-                FieldError(
-                    where, pick, _("would make a loop in the hierarchy"), code="parent_loop"
-                )
+                FieldError(where, pick, _("would make a loop in the hierarchy"), code="parent_loop")
             )
     if errors:
         raise Invalid(errors)
