@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import User
 from clientela.consent.models import ConsentRecord, PrivacyRequest
@@ -18,7 +20,7 @@ ApiClient = Callable[[User], Client]
 WORDING = {"text": "I agree to receive offers by SMS.", "version": "sms-1", "language": "en"}
 
 
-def _post(client: Client, url: str, body: dict[str, object]) -> object:
+def _post(client: Client, url: str, body: dict[str, object]) -> Any:
     return client.post(url, body, content_type="application/json")
 
 
@@ -39,11 +41,11 @@ def test_a_consent_is_recorded_with_its_wording_and_actor(
 
 
 def test_the_consents_resource_gives_state_gate_and_history(
-    api_client: ApiClient, manager: User, django_assert_max_num_queries: object
+    api_client: ApiClient, manager: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     party = factories.make_party(email="ana@example.com")
     grant(party, "newsletter")
-    with django_assert_max_num_queries(15):  # type: ignore[operator]
+    with django_assert_max_num_queries(15):
         response = api_client(manager).get(f"/api/v1/parties/{party.pk}/consents")
     assert response.status_code == 200
     body = response.json()
@@ -187,13 +189,13 @@ def test_privacy_requests_of_invisible_parties_are_hidden(
 
 
 def test_the_privacy_request_list_uses_a_fixed_number_of_queries(
-    api_client: ApiClient, manager: User, django_assert_max_num_queries: object
+    api_client: ApiClient, manager: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for _ in range(5):
         PrivacyRequest.objects.create(
             party=factories.make_party(), kind="access", channel="staff", due_at="2030-01-01T00:00Z"
         )
     client = api_client(manager)
-    with django_assert_max_num_queries(6):  # type: ignore[operator]
+    with django_assert_max_num_queries(6):
         response = client.get("/api/v1/privacy-requests")
     assert len(response.json()["items"]) == 5

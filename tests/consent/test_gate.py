@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from clientela.commerce.models import OrderStatus
 from clientela.consent.models import ContactLog, Preferences
 from clientela.consent.services import erase_party, may_contact, record_contact, suppress
+from clientela.parties.models import Party
 from tests import factories
 from tests.consent.conftest import grant, withdraw
 
@@ -16,11 +19,11 @@ pytestmark = pytest.mark.django_db
 NOON = datetime(2025, 3, 12, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
-def customer(**fields: object) -> factories.Party:  # type: ignore[name-defined]
+def customer(**fields: Any) -> Party:
     return factories.make_party(email="ana@example.com", phone="+351912345678", **fields)
 
 
-def prospect(**fields: object) -> factories.Party:  # type: ignore[name-defined]
+def prospect(**fields: Any) -> Party:
     return factories.make_party(
         email="rui@example.com", phone="+351912345679", roles=("prospect",), **fields
     )
@@ -129,8 +132,8 @@ def test_quiet_hours_are_read_in_the_customers_time_zone() -> None:
     assert may_contact(tokyo, purpose="marketing", channel="email", at=at).reason == "quiet_hours"
 
 
-def test_quiet_hours_without_a_party_time_zone_use_the_installations(settings: object) -> None:
-    settings.TIME_ZONE = "America/New_York"  # type: ignore[attr-defined]
+def test_quiet_hours_without_a_party_time_zone_use_the_installations(settings: Settings) -> None:
+    settings.TIME_ZONE = "America/New_York"
     party = customer()
     Preferences.objects.create(party=party, quiet_start=time(20, 0), quiet_end=time(23, 0))
     at = datetime(2025, 3, 13, 1, 0, tzinfo=UTC)  # 21:00 in New York

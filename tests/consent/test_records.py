@@ -68,6 +68,7 @@ def test_the_same_wording_is_stored_once_and_found_by_its_hash() -> None:
 def test_a_grant_keeps_its_proof() -> None:
     record = grant(factories.make_party(), "newsletter")
     record.refresh_from_db()
+    assert record.wording is not None
     assert record.wording.text == WORDING
     assert record.ip_address == "203.0.113.7"
     assert record.user_agent == "TestBrowser/1.0"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from clientela.consent.models import ConsentRecord, SignupRequest
 from clientela.consent.services import may_contact, suppress
@@ -21,14 +22,20 @@ WORDING = "Yes, send me the monthly newsletter by e-mail."
 
 
 def _sign_up(client: Client, email: str = "nova@example.com", **extra: object) -> int:
-    body = {"email": email, "name": "Nova Leitora", "wording": {"text": WORDING, "version": "w1"}}
+    body: dict[str, object] = {
+        "email": email,
+        "name": "Nova Leitora",
+        "wording": {"text": WORDING, "version": "w1"},
+    }
     body.update(extra)
     response = client.post("/api/v1/public/signups", body, content_type="application/json")
     return response.status_code
 
 
 def _link(inbox: Inbox, index: int = -1) -> str:
-    payload = inbox.messages[index].get_payload(decode=True).decode()
+    payload = inbox.messages[index].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    payload = payload.decode()
     match = LINK.search(payload)
     assert match is not None, payload
     return match.group(0).removeprefix("http://localhost:8000")
@@ -56,6 +63,7 @@ def test_the_link_confirms_once_with_the_wording_shown(smtp_inbox: Inbox) -> Non
     assert client.post(link).status_code == 200
     record = ConsentRecord.objects.get()
     assert (record.purpose, record.channel, record.status) == ("newsletter", "email", "granted")
+    assert record.wording is not None
     assert (record.source, record.wording.text) == ("double_opt_in", WORDING)
     party = record.party
     assert ContactPoint.objects.get(party=party).normalized == "nova@example.com"
@@ -92,17 +100,17 @@ def test_an_existing_party_with_the_address_gets_the_consent(smtp_inbox: Inbox) 
 
 
 def test_floods_from_one_address_send_no_more_mail_and_answer_the_same(
-    smtp_inbox: Inbox, settings: object
+    smtp_inbox: Inbox, settings: Settings
 ) -> None:
-    settings.CLIENTELA_SIGNUP_PER_ADDRESS = 2  # type: ignore[attr-defined]
+    settings.CLIENTELA_SIGNUP_PER_ADDRESS = 2
     client = Client()
     statuses = [_sign_up(client, "NOVA@example.com", name=f"n{i}") for i in range(4)]
     assert statuses == [202, 202, 202, 202]
     assert len(smtp_inbox.messages) == 2
 
 
-def test_floods_from_one_ip_are_throttled(smtp_inbox: Inbox, settings: object) -> None:
-    settings.CLIENTELA_SIGNUP_PER_IP = 2  # type: ignore[attr-defined]
+def test_floods_from_one_ip_are_throttled(smtp_inbox: Inbox, settings: Settings) -> None:
+    settings.CLIENTELA_SIGNUP_PER_IP = 2
     client = Client(REMOTE_ADDR="198.51.100.20")
     statuses = [_sign_up(client, f"p{i}@example.com") for i in range(3)]
     assert statuses == [202, 202, 429]

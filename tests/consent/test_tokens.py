@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from clientela.consent.models import PreferenceToken
 from clientela.consent.services import issue_token, preference_centre_url, unsubscribe_headers
@@ -37,7 +38,7 @@ def test_a_valid_link_opens_the_preference_centre() -> None:
 
 
 def test_altered_truncated_expired_wrong_key_and_foreign_tokens_get_the_same_answer(
-    settings: object,
+    settings: Settings,
 ) -> None:
     mine = factories.make_party(email="ana@example.com")
     other = factories.make_party(email="rui@example.com")
@@ -48,9 +49,9 @@ def test_altered_truncated_expired_wrong_key_and_foreign_tokens_get_the_same_ans
     PreferenceToken.objects.filter(digest=token_digest(expired)).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
-    settings.CLIENTELA_CONSENT_KEY = "another installation's key"  # type: ignore[attr-defined]
+    settings.CLIENTELA_CONSENT_KEY = "another installation's key"
     wrong_key = issue_token(mine, purpose="preferences")
-    settings.CLIENTELA_CONSENT_KEY = ""  # type: ignore[attr-defined]
+    settings.CLIENTELA_CONSENT_KEY = ""
     unsubscribe_only = issue_token(other, purpose="unsubscribe", list_purpose="newsletter")
     client = Client()
     answers = {
@@ -104,8 +105,8 @@ def test_no_personal_data_or_sequential_id_appears_in_any_link() -> None:
     assert len(set(tokens)) == 3
 
 
-def test_the_public_pages_are_rate_limited_per_ip(settings: object) -> None:
-    settings.CLIENTELA_PUBLIC_RATE_LIMIT = 3  # type: ignore[attr-defined]
+def test_the_public_pages_are_rate_limited_per_ip(settings: Settings) -> None:
+    settings.CLIENTELA_PUBLIC_RATE_LIMIT = 3
     party = factories.make_party(email="ana@example.com")
     url = _centre(issue_token(party, purpose="preferences"))
     client = Client(REMOTE_ADDR="198.51.100.9")

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from clientela.consent.models import ConsentRecord
 from clientela.consent.services import may_contact, unsubscribe_headers
+from clientela.parties.models import Party
 from tests import factories
 from tests.consent.conftest import grant
 
 pytestmark = pytest.mark.django_db
 
 
-def _url(party: factories.Party, purpose: str = "newsletter") -> str:  # type: ignore[name-defined]
+def _url(party: Party, purpose: str = "newsletter") -> str:
     header = unsubscribe_headers(party, purpose=purpose)["List-Unsubscribe"]
     return header.strip("<>").removeprefix("http://localhost:8000")
 
 
-def test_both_header_values_are_produced(settings: object) -> None:
-    settings.CLIENTELA_PUBLIC_URL = "https://crm.example.com/"  # type: ignore[attr-defined]
+def test_both_header_values_are_produced(settings: Settings) -> None:
+    settings.CLIENTELA_PUBLIC_URL = "https://crm.example.com/"
     headers = unsubscribe_headers(factories.make_party(email="a@example.com"), purpose="marketing")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     value = headers["List-Unsubscribe"]
@@ -40,7 +42,8 @@ def test_a_post_without_cookies_or_csrf_token_unsubscribes() -> None:
     assert not client.cookies
     decision = may_contact(party, purpose="newsletter", channel="email")
     assert (decision.allowed, decision.reason) == (False, "withdrawn")
-    record = ConsentRecord.objects.filter(party=party).first()
+    record = ConsentRecord.objects.filter(party=party).first()  # the newest
+    assert record is not None
     assert (record.source, record.status) == ("unsubscribe_link", "withdrawn")
 
 

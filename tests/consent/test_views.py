@@ -14,6 +14,7 @@ from django.utils import translation
 from clientela.accounts.models import User
 from clientela.consent.models import ConsentRecord, Preferences, PrivacyRequest
 from clientela.consent.services import issue_token, may_contact
+from clientela.parties.models import Party
 from tests import factories
 from tests.consent.conftest import grant
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
 
 
-def _centre(party: factories.Party) -> str:  # type: ignore[name-defined]
+def _centre(party: Party) -> str:
     return reverse("consent:preference_centre", args=[issue_token(party, purpose="preferences")])
 
 
@@ -47,6 +48,7 @@ def test_turning_e_mail_marketing_off_and_post_on_records_both_with_proof() -> N
         "192.0.2.44",
         "Firefox/130",
     )
+    assert on.wording is not None
     assert "post" in on.wording.text.lower()
     assert not may_contact(party, purpose="marketing", channel="email").allowed
 

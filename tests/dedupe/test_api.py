@@ -132,6 +132,39 @@ def test_merging_through_the_api_moves_the_history_and_returns_the_record(
     assert "merge" in [e["kind"] for e in timeline["items"]]
 
 
+@pytest.mark.parametrize(
+    ("survivor_id", "other_id", "kept"),
+    [("CRM-1", "SHOP-9", "CRM-1"), (None, "SHOP-9", "SHOP-9"), ("CRM-1", None, "CRM-1")],
+)
+def test_merging_parties_with_different_external_ids_keeps_one(
+    manager: User,
+    api_client: ApiClient,
+    survivor_id: str | None,
+    other_id: str | None,
+    kept: str,
+) -> None:
+    a = make_party(given_name="Maria", family_name="Silva", external_id=survivor_id)
+    b = make_party(given_name="Maria", family_name="Sliva", external_id=other_id)
+    response = _post(api_client(manager), f"/api/v1/parties/{a.pk}/merge", {"other_id": b.pk})
+    assert response.status_code == 200, response.content
+    assert Party.objects.get(pk=a.pk).external_id == kept
+    assert Party.objects.get(pk=b.pk).archived_at is not None
+
+
+def test_the_other_partys_external_id_can_be_chosen(manager: User, api_client: ApiClient) -> None:
+    a = make_party(given_name="Maria", family_name="Silva", external_id="CRM-1")
+    b = make_party(given_name="Maria", family_name="Sliva", external_id="SHOP-9")
+    response = _post(
+        api_client(manager),
+        f"/api/v1/parties/{a.pk}/merge",
+        {"other_id": b.pk, "choices": {"external_id": "other"}},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["choices"]["external_id"] == "other"
+    assert Party.objects.get(pk=a.pk).external_id == "SHOP-9"
+    assert Party.objects.get(pk=b.pk).external_id is None
+
+
 def test_a_sales_user_cannot_merge_another_teams_party(
     sales_a: User, sales_b: User, api_client: ApiClient
 ) -> None:

@@ -44,6 +44,22 @@ def test_merge_exact_keeps_the_older_party_and_leaves_likely_pairs_for_review() 
     assert record.by is None
 
 
+def test_merge_exact_merges_parties_with_different_external_ids() -> None:
+    older = make_party(
+        given_name="Maria", family_name="Silva", phone="+351912345678", external_id="CRM-1"
+    )
+    newer = make_party(
+        given_name="Maria", family_name="Silva", phone="+351912345678", external_id="SHOP-9"
+    )
+    Party.objects.filter(pk=older.pk).update(created_at=aware(2020, 1, 1))
+    Party.objects.filter(pk=newer.pk).update(created_at=aware(2024, 1, 1))
+    assert json.loads(_run("--merge-exact", "--json"))["merged"] == 1
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.external_id == "CRM-1"
+    assert newer.archived_at is not None
+
+
 def test_merge_exact_as_a_user_records_them_and_only_merges_what_they_see(
     sales_a: User, sales_b: User
 ) -> None:

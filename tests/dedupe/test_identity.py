@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from clientela.accounts.models import User
+from clientela.parties.models import PartyKind
 from clientela.parties.schemas import PartyCreate
 from clientela.parties.services import create_party
 from clientela.parties.services.identity import (
@@ -58,7 +59,7 @@ def test_an_organizations_legal_form_is_left_out_of_its_name_key() -> None:
 @pytest.mark.django_db
 def test_every_write_through_the_service_stores_the_name_key(manager: User) -> None:
     party = create_party(
-        PartyCreate(kind="person", given_name="José", family_name="Müller"), by=manager
+        PartyCreate(kind=PartyKind.PERSON, given_name="José", family_name="Müller"), by=manager
     )
     party.refresh_from_db()
     assert party.name_key == "jose muller"

@@ -189,3 +189,22 @@ def test_a_party_the_user_cannot_see_cannot_be_merged(sales_a: User, sales_b: Us
         merge_parties(mine, theirs, by=sales_b)
     theirs.refresh_from_db()
     assert theirs.archived_at is None
+
+
+def test_a_second_address_both_parties_have_is_not_doubled(manager: User) -> None:
+    survivor = make_party(email="maria@example.com")
+    other = make_party(email="maria.silva@example.com")
+    for party, primary in ((survivor, False), (other, False)):
+        ContactPoint.objects.create(
+            party=party,
+            kind=ContactKind.EMAIL,
+            value="shared@example.com",
+            normalized="shared@example.com",
+            is_primary=primary,
+        )
+    record = merge_parties(survivor, other, by=manager)
+    values = sorted(survivor.contact_points.values_list("normalized", flat=True))
+    assert values == ["maria.silva@example.com", "maria@example.com", "shared@example.com"]
+    assert not ContactPoint.objects.filter(party=other).exists()
+    kept = record.snapshot["related"]["parties.contactpoint.party"]
+    assert "shared@example.com" in {c["fields"]["value"] for c in kept}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
 
 
-def _pair(**fields: object) -> DuplicateCandidate:
+def _pair(**fields: Any) -> DuplicateCandidate:
     make_party(
         given_name="Maria", family_name="Silva", phone="+351912345678", language="pt", **fields
     )
@@ -62,6 +63,27 @@ def test_merging_from_the_page_keeps_the_chosen_values(
     assert response["Location"] == f"/parties/{survivor.pk}/"
     assert (survivor.family_name, survivor.language) == ("Silva", "es")
     assert MergeRecord.objects.get().merged_party_id == pair.party_a_id
+
+
+def test_a_pair_with_different_external_ids_is_reviewed_and_merged_from_the_page(
+    manager: User, web_client: WebClient
+) -> None:
+    a = make_party(given_name="Maria", family_name="Silva", phone="+351912345678")
+    b = make_party(
+        given_name="Maria", family_name="Sliva", phone="+351912345678", external_id="SHOP-9"
+    )
+    scan_duplicates()
+    pair = DuplicateCandidate.objects.get()
+    client = web_client(manager)
+    page = client.get(f"/duplicates/{pair.pk}/")
+    assert page.status_code == 200
+    assert 'name="field:external_id"' in page.content.decode()
+    response = client.post(
+        f"/duplicates/{pair.pk}/merge/", {"survivor": "a", "field:external_id": "b"}
+    )
+    assert response.status_code == 302
+    assert Party.objects.get(pk=a.pk).external_id == "SHOP-9"
+    assert Party.objects.get(pk=b.pk).archived_at is not None
 
 
 def test_a_merged_party_s_old_page_leads_to_the_survivor(

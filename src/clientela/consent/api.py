@@ -3,16 +3,16 @@ one-click unsubscribe."""
 
 from __future__ import annotations
 
-import smtplib
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
-from pydantic import Field
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Query, Router, Status
 
 from clientela.accounts.services import require_write
+from clientela.consent.forms import proof_of
 from clientela.consent.models import ConsentSource, PrivacyRequest, RequestChannel, TokenPurpose
 from clientela.consent.presenters import (
     decision_out,
@@ -30,13 +30,14 @@ from clientela.consent.schemas import (
     PrivacyRequestAct,
     PrivacyRequestCreate,
     PrivacyRequestOut,
+    RequestFilters,
+    RequestPage,
     SignupIn,
     SignupOut,
     UnsubscribeIn,
     UnsubscribeOut,
 )
 from clientela.consent.services import (
-    Proof,
     act_on_request,
     consent_history,
     current_consents,
@@ -57,6 +58,7 @@ from clientela.consent.services.records import find_wording, store_wording
 from clientela.consent.services.signup import is_ip_flooding
 from clientela.core.errors import NotFound
 from clientela.core.pagination import id_page
+from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
 
 parties = Router(tags=["consent"])
@@ -64,20 +66,13 @@ privacy = Router(tags=["privacy requests"])
 public = Router(tags=["public"])
 
 
-def _proof(request: HttpRequest) -> Proof:
-    return Proof(
-        ip=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-    )
-
-
 def _consents(party: Any) -> dict[str, object]:
     return {
         "current": [state_out(r) for r in current_consents(party).values()],
         "gate": [
-            decision_out(row["purpose"], channel, decision)  # type: ignore[arg-type]
+            decision_out(row.purpose, channel, decision)
             for row in gate_overview(party)
-            for channel, decision in row["decisions"]  # type: ignore[attr-defined]
+            for channel, decision in row.decisions
         ],
         "history": [record_out(r) for r in consent_history(party)],
     }
@@ -86,7 +81,7 @@ def _consents(party: Any) -> dict[str, object]:
 @parties.get("/{party_id}/consents", response=ConsentsOut, summary="A party's consents")
 def list_consents(request: HttpRequest, party_id: int) -> dict[str, object]:
     """The state in force per purpose and channel, the gate's answer now, and the history."""
-    party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    party = get_visible_party(current_user(request), party_id)
     return _consents(party)
 
 
@@ -96,9 +91,10 @@ def create_consent(
 ) -> Status[dict[str, object]]:
     """Append a yes or no. A yes by consent needs the wording (text, or the hash of a stored
     one). A suppressed contact cannot be granted again here."""
-    require_write(request.user)  # type: ignore[arg-type]
+    user = current_user(request)
+    require_write(user)
     with transaction.atomic():
-        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        party = get_visible_party(user, party_id)
         wording = None
         if payload.wording is not None:
             wording = store_wording(
@@ -116,7 +112,7 @@ def create_consent(
             legal_basis=payload.legal_basis,
             source=ConsentSource(payload.source),
             wording=wording,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             note=payload.note,
             at=payload.recorded_at,
         )
@@ -125,16 +121,17 @@ def create_consent(
 
 @parties.get("/{party_id}/preferences", response=PreferencesOut, summary="A party's preferences")
 def read_preferences(request: HttpRequest, party_id: int) -> dict[str, object]:
-    party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+    party = get_visible_party(current_user(request), party_id)
     return preferences_out(get_preferences(party))
 
 
 def _write_preferences(
     request: HttpRequest, party_id: int, payload: PreferencesIn, *, replace: bool
 ) -> dict[str, object]:
-    require_write(request.user)  # type: ignore[arg-type]
+    user = current_user(request)
+    require_write(user)
     with transaction.atomic():
-        party = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
+        party = get_visible_party(user, party_id)
         prefs = update_preferences(party, payload, replace=replace)
     return preferences_out(prefs)
 
@@ -154,20 +151,9 @@ def change_preferences(
     return _write_preferences(request, party_id, payload, replace=False)
 
 
-class RequestFilters(Schema):
-    status: str = Field(default="", pattern=r"^(|open|completed|rejected)$")
-    cursor: str | None = Field(default=None, max_length=500)
-    limit: int = Field(default=50, ge=1, le=200)
-
-
-class RequestPage(Schema):
-    items: list[PrivacyRequestOut]
-    next_cursor: str | None
-
-
 @privacy.get("", response=RequestPage, summary="List privacy requests")
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, object]:
-    rows = visible_requests(request.user, status=filters.status)  # type: ignore[arg-type]
+    rows = visible_requests(current_user(request), status=filters.status)
     page = id_page(rows, cursor=filters.cursor, limit=filters.limit, descending=False)
     return {**page, "items": [request_out(r) for r in page["items"]]}
 
@@ -176,22 +162,23 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[
 def create_request(
     request: HttpRequest, payload: PrivacyRequestCreate
 ) -> Status[dict[str, object]]:
+    user = current_user(request)
     with transaction.atomic():
-        party = get_visible_party(request.user, payload.party_id)  # type: ignore[arg-type]
+        party = get_visible_party(user, payload.party_id)
         row = open_request(
-            party,
-            kind=payload.kind,
-            channel=RequestChannel.API,
-            by=request.user,  # type: ignore[arg-type]
-            note=payload.note,
+            party, kind=payload.kind, channel=RequestChannel.API, by=user, note=payload.note
         )
     return Status(201, request_out(row))
 
 
 def _visible_request(request: HttpRequest, request_id: int) -> PrivacyRequest:
-    row = visible_requests(request.user).filter(pk=request_id).first()  # type: ignore[arg-type]
+    row = visible_requests(current_user(request)).filter(pk=request_id).first()
     if row is None:
-        raise NotFound(f"privacy request {request_id} not found")
+        raise NotFound(
+            gettext_lazy("privacy request %(id)s not found"),
+            code="privacy_request_not_found",
+            params={"id": request_id},
+        )
     return row
 
 
@@ -205,7 +192,7 @@ def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> di
     """Managers and admins only. Completing an erasure erases the party at once."""
     with transaction.atomic():
         row = _visible_request(request, request_id)
-        act_on_request(row, action=payload.action, by=request.user, note=payload.note)  # type: ignore[arg-type]
+        act_on_request(row, action=payload.action, by=current_user(request), note=payload.note)
     return request_out(row)
 
 
@@ -225,17 +212,16 @@ def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
 def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
     """Records the wording shown and e-mails a confirmation link; consent starts only once the
     link is confirmed. The answer is the same whether or not the address is known."""
-    proof = _proof(request)
+    proof = proof_of(request)
     if is_ip_flooding(proof.ip or ""):
-        return Status(429, {"status": "throttled", "detail": "too many sign-ups; try again later"})
+        return Status(
+            429, {"status": "throttled", "detail": _("too many sign-ups; try again later")}
+        )
     with transaction.atomic():
         started = start_signup(payload, proof=proof)
     if started is not None:
-        try:
-            send_confirmation(started)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise HttpError(503, "the confirmation e-mail could not be sent; try again") from exc
-    return Status(202, {"status": "pending", "detail": "check your inbox to confirm"})
+        send_confirmation(started)  # ConfirmationNotSent answers 503
+    return Status(202, {"status": "pending", "detail": _("check your inbox to confirm")})
 
 
 @public.post(
@@ -256,6 +242,6 @@ def unsubscribe_api(request: HttpRequest, payload: UnsubscribeIn) -> Status[dict
             token.party,
             purpose=token.list_purpose,
             source=ConsentSource.UNSUBSCRIBE_LINK,
-            proof=_proof(request),
+            proof=proof_of(request),
         )
     return Status(200, {"status": "unsubscribed"})

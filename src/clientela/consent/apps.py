@@ -8,10 +8,12 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consent and privacy")
 
     def ready(self) -> None:
-        from clientela.consent.services import timeline  # noqa: F401  (registers the source)
+        from clientela.consent.presenters import CONSENT, consent_entries
         from clientela.consent.tasks import schedule_daily_clean_up
         from clientela.core.schedules import register_schedule
+        from clientela.core.timeline import register_source
 
+        register_source(CONSENT, consent_entries)
         register_schedule("consent.clean_up", schedule_daily_clean_up)
 
         # The customer page's consent panel, loaded by htmx once the page is shown.

@@ -1,14 +1,16 @@
-"""Reading the preference centre's form into the schema the API uses."""
+"""Reading the consent pages' forms into the schemas the API uses, and where a request came
+from (the proof kept with a self-service action)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from pydantic import ValidationError
 
-from clientela.consent.schemas import PreferencesIn
+from clientela.consent.schemas import PreferencesIn, PrivacyRequestCreate
 from clientela.consent.services.centre import Pair, centre_pairs
+from clientela.consent.services.records import Proof
 from clientela.core.errors import FieldError
 from clientela.core.validation import field_errors
 
@@ -21,10 +23,19 @@ PREFERENCE_FIELDS = (
     "quiet_end",
     "paused_until",
 )
+MAX_NOTE = 5000
 
 
 def checkbox_name(purpose: str, channel: str) -> str:
     return f"consent-{purpose}-{channel}"
+
+
+def proof_of(request: HttpRequest) -> Proof:
+    """The IP address and browser a self-service action came from."""
+    return Proof(
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
 
 
 def wanted_consents(data: QueryDict) -> dict[Pair, bool]:
@@ -42,5 +53,18 @@ def preferences_from(data: QueryDict) -> tuple[PreferencesIn | None, list[FieldE
     raw["topics"] = topics
     try:
         return PreferencesIn.model_validate(raw), []
+    except ValidationError as exc:
+        return None, field_errors(exc)
+
+
+def privacy_request_from(data: QueryDict) -> tuple[PrivacyRequestCreate | None, list[FieldError]]:
+    """The staff form that logs a request, validated by the API's schema."""
+    raw = {
+        "party_id": data.get("party_id", "").strip(),
+        "kind": data.get("kind", ""),
+        "note": data.get("note", "")[:MAX_NOTE],
+    }
+    try:
+        return PrivacyRequestCreate.model_validate(raw), []
     except ValidationError as exc:
         return None, field_errors(exc)

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time
 from typing import Self
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import EmailStr, Field, field_validator, model_validator
 
@@ -18,11 +19,14 @@ from clientela.consent.models import (
     Purpose,
     RequestKind,
 )
+from clientela.core.errors import Problem
 from clientela.parties.schemas import StrictSchema, check_language
 
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 # Sources a staff member or an integration may claim through the API.
 API_SOURCES = ("api", "import", "staff", "web_form")
+# What staff do with a privacy request.
+REQUEST_ACTIONS = ("complete", "reject")
 
 
 class WordingIn(StrictSchema):
@@ -51,20 +55,28 @@ class ConsentCreate(StrictSchema):
     @classmethod
     def _source(cls, value: str) -> str:
         if value not in API_SOURCES:
-            raise ValueError(f"must be one of {', '.join(API_SOURCES)}")
+            raise Problem(
+                "consent_source_invalid",
+                _("must be one of %(allowed)s"),
+                allowed=", ".join(API_SOURCES),
+            )
         return value
 
     @field_validator("recorded_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} needs a time zone offset, such as Z or +01:00")
+            raise Problem(
+                "timezone_missing",
+                _("%(value)s needs a time zone offset, such as Z or +01:00"),
+                value=value.isoformat(),
+            )
         return value
 
     @model_validator(mode="after")
     def _one_wording(self) -> Self:
         if self.wording is not None and self.wording_sha256 is not None:
-            raise ValueError("send either wording or wording_sha256, not both")
+            raise Problem("wording_twice", _("send either wording or wording_sha256, not both"))
         return self
 
 
@@ -126,7 +138,11 @@ class PreferencesIn(StrictSchema):
     @classmethod
     def _channel(cls, value: ConsentChannel | None) -> ConsentChannel | None:
         if value is not None and value not in CONTACT_CHANNELS:
-            raise ValueError(f"must be one of {', '.join(CONTACT_CHANNELS)}")
+            raise Problem(
+                "channel_invalid",
+                _("must be one of %(allowed)s"),
+                allowed=", ".join(CONTACT_CHANNELS),
+            )
         return value
 
     @field_validator("language")
@@ -141,13 +157,20 @@ class PreferencesIn(StrictSchema):
             return None
         for topic in values:
             if not _TOPIC.match(topic):
-                raise ValueError(f"topic {topic!r} must be 1-50 lower-case letters, digits, - or _")
+                raise Problem(
+                    "topic_invalid",
+                    _("topic “%(topic)s” must be 1-50 lower-case letters, digits, - or _"),
+                    topic=topic,
+                )
         return sorted(set(values))
 
     @model_validator(mode="after")
     def _quiet_pair(self) -> Self:
         if (self.quiet_start is None) != (self.quiet_end is None):
-            raise ValueError("quiet_start and quiet_end go together: send both or neither")
+            raise Problem(
+                "quiet_hours_incomplete",
+                _("give both the start and the end of the quiet hours, or neither"),
+            )
         return self
 
 
@@ -180,7 +203,11 @@ class SignupIn(StrictSchema):
     def _purposes(cls, values: list[Purpose]) -> list[Purpose]:
         for purpose in values:
             if purpose not in CONSENT_PURPOSES or purpose == Purpose.PROFILING:
-                raise ValueError(f"{purpose} is not a list one can sign up to")
+                raise Problem(
+                    "signup_list_invalid",
+                    _("%(purpose)s is not a list one can sign up to"),
+                    purpose=str(purpose),
+                )
         return sorted(set(values))
 
 
@@ -210,9 +237,15 @@ class PrivacyRequestAct(StrictSchema):
     @field_validator("action")
     @classmethod
     def _action(cls, value: str) -> str:
-        if value not in {"complete", "reject"}:
-            raise ValueError("must be complete or reject")
+        if value not in REQUEST_ACTIONS:
+            raise Problem("request_action_invalid", _("must be “complete” or “reject”"))
         return value
+
+
+class RequestFilters(Schema):
+    status: str = Field(default="", pattern=r"^(|open|completed|rejected)$")
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
 
 
 class PrivacyRequestOut(Schema):
@@ -226,3 +259,8 @@ class PrivacyRequestOut(Schema):
     completed_at: datetime | None
     overdue: bool
     note: str
+
+
+class RequestPage(Schema):
+    items: list[PrivacyRequestOut]
+    next_cursor: str | None

@@ -1,28 +1,28 @@
 from django.urls import path
 
-from clientela.consent import views
+from clientela.consent.views import centre, consents, privacy, signup
 
 app_name = "consent"
 
 urlpatterns = [
     # Public, reached by links with an opaque token: no login.
-    path("preferences/<str:token>/", views.preference_centre, name="preference_centre"),
-    path("preferences/<str:token>/my-data.zip", views.download_data, name="download_data"),
-    path("preferences/<str:token>/forget/", views.forget_me, name="forget_me"),
-    path("unsubscribe/<str:token>/", views.unsubscribe_link, name="unsubscribe"),
-    path("signup/", views.signup_form, name="signup"),
-    path("signup/confirm/<str:token>/", views.confirm_signup_page, name="confirm_signup"),
+    path("preferences/<str:token>/", centre.preference_centre, name="preference_centre"),
+    path("preferences/<str:token>/my-data.zip", centre.download_data, name="download_data"),
+    path("preferences/<str:token>/forget/", centre.forget_me, name="forget_me"),
+    path("unsubscribe/<str:token>/", centre.unsubscribe_link, name="unsubscribe"),
+    path("signup/", signup.signup_form, name="signup"),
+    path("signup/confirm/<str:token>/", signup.confirm_signup_page, name="confirm_signup"),
     # Staff.
-    path("parties/<int:party_id>/consents/", views.party_consents, name="party_consents"),
-    path("privacy-requests/", views.privacy_queue, name="privacy_queue"),
+    path("parties/<int:party_id>/consents/", consents.party_consents, name="party_consents"),
+    path("privacy-requests/", privacy.privacy_queue, name="privacy_queue"),
     path(
         "privacy-requests/<int:request_id>/",
-        views.privacy_request_detail,
+        privacy.privacy_request_detail,
         name="privacy_request",
     ),
     path(
         "privacy-requests/<int:request_id>/export.zip",
-        views.privacy_request_export,
+        privacy.privacy_request_export,
         name="privacy_request_export",
     ),
 ]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from clientela.core.requests import current_user
 from clientela.dedupe.models import DuplicateCandidate
 from clientela.dedupe.schemas import (
     DuplicateFilters,
@@ -48,7 +49,7 @@ def list_duplicates(request: HttpRequest, filters: Query[DuplicateFilters]) -> d
     """Pairs found by the last scan (`clientela dedupe`), best first; only pairs of which
     you may see both parties."""
     rows = visible_candidates(
-        request.user,  # type: ignore[arg-type]
+        current_user(request),
         status=filters.status,
         party_id=filters.party_id,
         min_score=filters.min_score,
@@ -60,7 +61,7 @@ def list_duplicates(request: HttpRequest, filters: Query[DuplicateFilters]) -> d
 
 @duplicates.get("/{pair_id}", response=DuplicateOut, summary="Get a duplicate pair")
 def retrieve(request: HttpRequest, pair_id: int) -> dict[str, Any]:
-    return _out(get_candidate(request.user, pair_id))  # type: ignore[arg-type]
+    return _out(get_candidate(current_user(request), pair_id))
 
 
 @duplicates.post(
@@ -68,9 +69,10 @@ def retrieve(request: HttpRequest, pair_id: int) -> dict[str, Any]:
 )
 def not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     """The pair leaves the queue and is not proposed again."""
+    user = current_user(request)
     with transaction.atomic():
-        pair = get_candidate(request.user, pair_id)  # type: ignore[arg-type]
-        mark_not_duplicate(pair, by=request.user)  # type: ignore[arg-type]
+        pair = get_candidate(user, pair_id)
+        mark_not_duplicate(pair, by=user)
     return _out(pair)
 
 
@@ -79,15 +81,11 @@ def merge(request: HttpRequest, party_id: int, payload: MergeIn) -> dict[str, An
     """This party survives. Everything of `other_id` (interactions, orders, roles, contact
     points, key dates, tags, consents, …) moves to it; `other_id` is archived and its full
     record kept with the merge."""
+    user = current_user(request)
     with transaction.atomic():
-        survivor = get_visible_party(request.user, party_id)  # type: ignore[arg-type]
-        other = get_visible_party(request.user, payload.other_id)  # type: ignore[arg-type]
-        record = merge_parties(
-            survivor,
-            other,
-            choices=payload.choices,
-            by=request.user,  # type: ignore[arg-type]
-        )
+        survivor = get_visible_party(user, party_id)
+        other = get_visible_party(user, payload.other_id)
+        record = merge_parties(survivor, other, choices=payload.choices, by=user)
     return {
         "id": record.pk,
         "survivor_id": record.survivor_id,

@@ -8,9 +8,16 @@ class DedupeConfig(AppConfig):
     verbose_name = _("Duplicates")
 
     def ready(self) -> None:
-        from clientela.core.registries import register_party_forwarding
-        from clientela.dedupe import timeline  # noqa: F401  (registers the "merge" source)
+        from clientela.core.registries import (
+            TimelineLabels,
+            register_party_forwarding,
+            register_timeline_labels,
+        )
+        from clientela.core.timeline import register_source
+        from clientela.dedupe.presenters import MERGE, merge_entries
         from clientela.dedupe.services import merged_into
 
+        register_source(MERGE, merge_entries)
+        register_timeline_labels(MERGE, TimelineLabels(kind=_("Merge")))
         # A merged party's old page leads to its survivor.
         register_party_forwarding("dedupe", merged_into)

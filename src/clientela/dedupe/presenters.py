@@ -1,12 +1,20 @@
-"""Duplicate pairs as the pages show them: reasons in the reader's language."""
+"""Duplicates and merges as people see them: reasons in the reader's language, a pair side by
+side for review, and each merge as a line of the survivor's timeline."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from clientela.dedupe.models import DuplicateCandidate
+from clientela.core.timeline import Entry, source_rows
+from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
+from clientela.parties.models import Party
+from clientela.parties.queries import with_details
+from clientela.parties.services.merging import EMPTY, differing_fields
+
+MERGE = "merge"
 
 
 def reason_labels(reasons: list[dict[str, Any]]) -> list[str]:
@@ -34,4 +42,67 @@ def reason_labels(reasons: list[dict[str, Any]]) -> list[str]:
 
 
 def pair_row(pair: DuplicateCandidate) -> dict[str, Any]:
+    """One line of the review queue."""
     return {"pair": pair, "reasons": reason_labels(pair.reasons)}
+
+
+def review_context(pair: DuplicateCandidate) -> dict[str, Any]:
+    """The two parties side by side, each differing field with the side chosen by default
+    (the first party's value, unless it has none) and the older party proposed to stay."""
+    parties = {
+        p.pk: p
+        for p in with_details(Party.objects.filter(pk__in=[pair.party_a_id, pair.party_b_id]))
+    }
+    a, b = parties[pair.party_a_id], parties[pair.party_b_id]
+    older = a if (a.created_at, a.pk) <= (b.created_at, b.pk) else b
+    fields = [
+        {"choice": c, "default": "b" if c.a_value in EMPTY else "a"} for c in differing_fields(a, b)
+    ]
+    return {
+        "pair": pair,
+        "a": a,
+        "b": b,
+        "reasons": reason_labels(pair.reasons),
+        "fields": fields,
+        "survivor_default": "a" if older is a else "b",
+        "is_open": pair.status == CandidateStatus.OPEN,
+    }
+
+
+def merge_entries(
+    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
+) -> list[Entry]:
+    """The timeline source of merges: the party's merges, newest first. A merge has no
+    channel, so a channel filter hides it."""
+    if channels:
+        return []
+    rows = source_rows(
+        MERGE,
+        lambda party_id: MergeRecord.objects.filter(survivor_id=party_id),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="at",
+        fields=(
+            "id",
+            "at",
+            "merged_name",
+            "merged_party_id",
+            "choices",
+            "moved",
+            "by__full_name",
+            "by__email",
+        ),
+    )
+    return [
+        Entry(
+            kind=MERGE,
+            id=pk,
+            at=at,
+            title=_("Merged with %(name)s (party %(id)s)") % {"name": name, "id": merged_id},
+            actor=by_name or by_email or "",  # str(by): full name, else e-mail
+            data={"merged_party_id": merged_id, "choices": choices, "moved": moved},
+        )
+        for pk, at, name, merged_id, choices, moved, by_name, by_email in rows
+    ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from clientela.accounts.models import User
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors
-from clientela.dedupe.merge import OTHER, SURVIVOR, differing_fields
-from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
-from clientela.dedupe.presenters import pair_row, reason_labels
+from clientela.core.requests import current_user
+from clientela.dedupe.models import CandidateStatus
+from clientela.dedupe.presenters import pair_row, review_context
 from clientela.dedupe.schemas import DuplicateFilters
 from clientela.dedupe.services import (
     candidate_page,
@@ -28,14 +25,10 @@ from clientela.dedupe.services import (
     merge_candidate,
     visible_candidates,
 )
-from clientela.parties.models import Party
-from clientela.parties.queries import with_details
+from clientela.parties.services.merging import OTHER, SURVIVOR, differing_fields
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+CHOICE = "choices."  # where a merge's Invalid names a field choice
 
 
 @require_GET
@@ -55,10 +48,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError:
         filters = DuplicateFilters(limit=PAGE_SIZE)
-    rows = visible_candidates(_user(request), status=filters.status, min_score=filters.min_score)
+    user = current_user(request)
+    rows = visible_candidates(user, status=filters.status, min_score=filters.min_score)
     try:
         page = candidate_page(rows, cursor=filters.cursor, limit=PAGE_SIZE)
-    except Invalid:
+    except Invalid:  # a cursor from an edited address: start again from the top
         page = candidate_page(rows, cursor=None, limit=PAGE_SIZE)
     context = {
         "rows": [pair_row(p) for p in page["items"]],
@@ -77,31 +71,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @page_errors
 def review(request: HttpRequest, pair_id: int) -> HttpResponse:
     """The two parties side by side, with a choice for each field on which they differ."""
-    pair = get_candidate(_user(request), pair_id)
-    return render_page(request, "dedupe/review.html", _review_context(pair))
-
-
-def _review_context(pair: DuplicateCandidate, **extra: Any) -> dict[str, Any]:
-    parties = {
-        p.pk: p
-        for p in with_details(Party.objects.filter(pk__in=[pair.party_a_id, pair.party_b_id]))
-    }
-    a, b = parties[pair.party_a_id], parties[pair.party_b_id]
-    older = a if (a.created_at, a.pk) <= (b.created_at, b.pk) else b
-    fields = [
-        {"choice": c, "default": "b" if c.a_value in (None, "") else "a"}
-        for c in differing_fields(a, b)
-    ]
-    return {
-        "pair": pair,
-        "a": a,
-        "b": b,
-        "reasons": reason_labels(pair.reasons),
-        "fields": fields,
-        "survivor_default": "a" if older is a else "b",
-        "is_open": pair.status == CandidateStatus.OPEN,
-        **extra,
-    }
+    pair = get_candidate(current_user(request), pair_id)
+    return render_page(request, "dedupe/review.html", review_context(pair))
 
 
 @require_POST
@@ -109,7 +80,7 @@ def _review_context(pair: DuplicateCandidate, **extra: Any) -> dict[str, Any]:
 @page_errors
 def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
     """Merge the pair: the party chosen as survivor keeps the values chosen per field."""
-    user = _user(request)
+    user = current_user(request)
     pair = get_candidate(user, pair_id)
     keep = request.POST.get("survivor", "a")
     if keep not in ("a", "b"):
@@ -124,10 +95,19 @@ def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
         with transaction.atomic():
             record = merge_candidate(pair, survivor_id=survivor_id, choices=choices, by=user)
     except (Invalid, Conflict) as exc:
-        problems = [message for _error, message in invalid_messages(exc)]
-        return render_page(
-            request, "dedupe/review.html", _review_context(pair, problems=problems), status=422
-        )
+        # A problem with one field's choice is shown on that field's row, the rest above.
+        by_field: dict[str, str] = {}
+        problems: list[str] = []
+        for error, message in invalid_messages(exc):
+            if error.field.startswith(CHOICE):
+                by_field[error.field.removeprefix(CHOICE)] = message
+            else:
+                problems.append(message)
+        context = review_context(pair)
+        for row in context["fields"]:
+            row["error"] = by_field.pop(row["choice"].name, "")
+        context["problems"] = problems + list(by_field.values())
+        return render_page(request, "dedupe/review.html", context, status=422)
     messages.success(
         request,
         _("%(merged)s was merged into %(survivor)s.")
@@ -141,7 +121,7 @@ def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
 @page_errors
 def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
     """Dismiss the pair; it will not be proposed again."""
-    user = _user(request)
+    user = current_user(request)
     pair = get_candidate(user, pair_id)
     try:
         with transaction.atomic():

@@ -14,10 +14,9 @@ from clientela.commerce.services import purchase_summary
 from clientela.consent.models import ContactLog, PrivacyRequest
 from clientela.consent.services.preferences import get_preferences
 from clientela.consent.services.records import consent_history
+from clientela.core.cells import TRIGGERS
 from clientela.core.registries import EXPORT_SECTIONS
 from clientela.parties.models import Party
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _profile(party: Party) -> dict[str, Any]:
@@ -186,7 +185,8 @@ def export_party(party: Party) -> dict[str, Any]:
     for name, section in sorted(EXPORT_SECTIONS.items()):
         data[name] = section(party)
     data.update(_other_tables(party))
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    plain: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return plain
 
 
 def _cell(value: Any) -> str:
@@ -194,7 +194,7 @@ def _cell(value: Any) -> str:
     if value is None:
         text = ""
     # A spreadsheet must not run a cell as a formula.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(TRIGGERS) else text
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.commerce.models import OrderStatus
 from clientela.consent.models import (
     CONTACT_CHANNELS,
+    CONTACT_PURPOSES,
     ConsentChannel,
     ConsentRecord,
     ConsentStatus,
@@ -66,7 +67,7 @@ class Decision:
 
 def contact_point_for(party: Party, channel: str) -> ContactPoint | None:
     """The address or number a message on this channel goes to: the primary of its kind."""
-    kind = CHANNEL_CONTACT_KIND.get(channel)  # type: ignore[call-overload]
+    kind = CHANNEL_CONTACT_KIND.get(channel)
     points = [p for p in party.contact_points.all() if p.kind == kind]
     return next((p for p in points if p.is_primary), points[0] if points else None)
 
@@ -81,10 +82,25 @@ def is_existing_customer(party: Party) -> bool:
 def _check_request(purpose: str, channel: str) -> None:
     errors = []
     if purpose not in Purpose.values:
-        errors.append(FieldError("purpose", purpose, f"must be one of {', '.join(Purpose.values)}"))
+        errors.append(
+            FieldError(
+                "purpose",
+                purpose,
+                _("must be one of %(allowed)s"),
+                code="purpose_invalid",
+                params={"allowed": ", ".join(Purpose.values)},
+            )
+        )
     if channel not in CONTACT_CHANNELS:
-        allowed = ", ".join(CONTACT_CHANNELS)
-        errors.append(FieldError("channel", channel, f"must be one of {allowed}"))
+        errors.append(
+            FieldError(
+                "channel",
+                channel,
+                _("must be one of %(allowed)s"),
+                code="channel_invalid",
+                params={"allowed": ", ".join(CONTACT_CHANNELS)},
+            )
+        )
     if errors:
         raise Invalid(errors)
 
@@ -110,7 +126,7 @@ class _Facts:
         return list(self.party.contact_points.all())
 
     def point(self, channel: str) -> ContactPoint | None:
-        kind = CHANNEL_CONTACT_KIND.get(channel)  # type: ignore[call-overload]
+        kind = CHANNEL_CONTACT_KIND.get(channel)
         points = [p for p in self.points if p.kind == kind]
         return next((p for p in points if p.is_primary), points[0] if points else None)
 
@@ -230,17 +246,21 @@ def record_contact(
     )
 
 
-def gate_overview(party: Party, *, at: datetime | None = None) -> list[dict[str, object]]:
-    """The gate's answer for every purpose and channel: what staff see on the party page."""
-    from clientela.consent.models import CONTACT_PURPOSES
+@dataclass(frozen=True)
+class GateRow:
+    """The gate's answers for one purpose, channel by channel."""
 
+    purpose: str
+    decisions: list[tuple[str, Decision]]
+
+
+def gate_overview(party: Party, *, at: datetime | None = None) -> list[GateRow]:
+    """The gate's answer for every purpose and channel: what staff see on the party page."""
     facts = _Facts(party, at or timezone.now())
     return [
-        {
-            "purpose": purpose,
-            "decisions": [
-                (channel, _decide(facts, purpose, channel)) for channel in CONTACT_CHANNELS
-            ],
-        }
+        GateRow(
+            purpose=purpose,
+            decisions=[(channel, _decide(facts, purpose, channel)) for channel in CONTACT_CHANNELS],
+        )
         for purpose in CONTACT_PURPOSES
     ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Role, User
 from clientela.accounts.services import require_write
@@ -18,6 +19,7 @@ from clientela.consent.models import (
     Preferences,
     PreferenceToken,
     PrivacyRequest,
+    RateLimitHit,
     RequestChannel,
     RequestKind,
     RequestStatus,
@@ -28,11 +30,12 @@ from clientela.consent.models import (
 from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
-from clientela.core.errors import Conflict, Forbidden, invalid
+from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
 from clientela.core.registries import ERASED_TABLES, erasers
-from clientela.parties.models import ContactPoint, Party
+from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.queries import visible_parties
 from clientela.parties.services import record_change
+from clientela.parties.services.identity import normalize_email
 
 MAY_ACT = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -55,11 +58,19 @@ def open_request(
 ) -> PrivacyRequest:
     """Log a request with its one-month deadline; staff act on it from the queue."""
     if kind not in RequestKind.values:
-        raise invalid("kind", kind, f"must be one of {', '.join(RequestKind.values)}")
+        raise Invalid(
+            FieldError(
+                "kind",
+                kind,
+                _("must be one of %(allowed)s"),
+                code="request_kind_invalid",
+                params={"allowed": ", ".join(RequestKind.values)},
+            )
+        )
     if by is not None:
         require_write(by)
     if is_erased(party):
-        raise Conflict(f"party {party.pk} was already erased")
+        raise already_erased(party)
     now = timezone.now()
     return PrivacyRequest.objects.create(
         party=party,
@@ -70,6 +81,18 @@ def open_request(
         requested_by=by,
         note=note,
     )
+
+
+def already_erased(party: Party) -> Conflict:
+    """The refusal to act again on a party whose personal data is gone."""
+    return Conflict(
+        _("party %(id)s was already erased"), code="party_already_erased", params={"id": party.pk}
+    )
+
+
+def may_act_on_requests(user: User) -> bool:
+    """Managers and admins complete or reject privacy requests."""
+    return user.is_active and user.role in MAY_ACT
 
 
 def visible_requests(user: User, *, status: str = "") -> QuerySet[PrivacyRequest]:
@@ -87,13 +110,21 @@ def act_on_request(
 
     Only managers and admins act; the adapter owns the transaction.
     """
-    if not (by.is_active and by.role in MAY_ACT):
-        raise Forbidden("only managers and admins act on privacy requests")
+    if not may_act_on_requests(by):
+        raise Forbidden(
+            _("only managers and admins act on privacy requests"), code="privacy_act_forbidden"
+        )
     if request.status != RequestStatus.OPEN:
-        raise Conflict(f"privacy request {request.pk} is already {request.status}")
+        raise Conflict(
+            _("privacy request %(id)s is already %(status)s"),
+            code="request_already_decided",
+            params={"id": request.pk, "status": RequestStatus(request.status).label},
+        )
     if action == "reject":
         if not note.strip():
-            raise invalid("note", note, "say why the request is rejected")
+            raise invalid(
+                "note", note, _("say why the request is rejected"), code="reject_reason_required"
+            )
         request.status = RequestStatus.REJECTED
     elif action == "complete":
         if request.kind == RequestKind.ERASURE:
@@ -103,7 +134,9 @@ def act_on_request(
             object_to_marketing(request.party, source=ConsentSource.PRIVACY_REQUEST, actor=by)
         request.status = RequestStatus.COMPLETED
     else:
-        raise invalid("action", action, "must be complete or reject")
+        raise invalid(
+            "action", action, _("must be “complete” or “reject”"), code="request_action_invalid"
+        )
     request.handled_by = by
     request.completed_at = timezone.now()
     if note:
@@ -150,7 +183,7 @@ def erase_party(
     The database file is cleaned once the transaction commits (purge_erased_data).
     """
     if is_erased(party):
-        raise Conflict(f"party {party.pk} was already erased")
+        raise already_erased(party)
     _enable_secure_delete()
     now = timezone.now()
     _suppress_contacts(party)  # while the party's addresses are still there
@@ -217,9 +250,6 @@ def purge_erased_data() -> bool:
 
 def find_party(reference: str) -> Party:
     """A party by id, external id or e-mail address, for the command line (which sees all)."""
-    from clientela.core.errors import NotFound
-    from clientela.parties.services.identity import normalize_email
-
     reference = reference.strip()
     party = None
     if reference.isdigit():
@@ -231,10 +261,19 @@ def find_party(reference: str) -> Party:
             email = normalize_email(reference)
         except ValueError:
             email = reference.lower()
-        point = ContactPoint.objects.filter(kind="email", normalized=email).order_by("party_id")
-        party = point.first().party if point.exists() else None  # type: ignore[union-attr]
+        point = (
+            ContactPoint.objects.filter(kind=ContactKind.EMAIL, normalized=email)
+            .select_related("party")
+            .order_by("party_id")
+            .first()
+        )
+        party = point.party if point is not None else None
     if party is None:
-        raise NotFound(f"no party with id, external id or e-mail {reference!r}")
+        raise NotFound(
+            _("no party with id, external id or e-mail “%(reference)s”"),
+            code="party_not_found",
+            params={"reference": reference},
+        )
     return party
 
 
@@ -244,10 +283,6 @@ def forget_stale_data(now: datetime | None = None) -> dict[str, int]:
     Unconfirmed sign-ups (an address and an IP nobody confirmed) a day after their link
     expired, links expired for 30 days, and throttling hits older than a day.
     """
-    from datetime import timedelta
-
-    from clientela.consent.models import RateLimitHit
-
     now = now or timezone.now()
     signups, _ = SignupRequest.objects.filter(
         confirmed_at__isnull=True, expires_at__lt=now - timedelta(days=1)

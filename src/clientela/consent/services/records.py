@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.consent.models import (
@@ -39,9 +40,11 @@ def store_wording(text: str, *, version: str = "", language: str = "") -> Consen
     """The wording row for this exact text, stored once and found again by its SHA-256."""
     text = text.strip()
     if not text:
-        raise Invalid(FieldError("wording.text", text, "must not be empty"))
+        raise Invalid(
+            FieldError("wording.text", text, _("must not be empty"), code="wording_empty")
+        )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    wording, _ = ConsentWording.objects.get_or_create(
+    wording, _created = ConsentWording.objects.get_or_create(
         sha256=digest, defaults={"text": text, "version": version[:50], "language": language[:8]}
     )
     return wording
@@ -50,7 +53,11 @@ def store_wording(text: str, *, version: str = "", language: str = "") -> Consen
 def find_wording(sha256: str) -> ConsentWording:
     wording = ConsentWording.objects.filter(sha256=sha256.lower()).first()
     if wording is None:
-        raise Invalid(FieldError("wording_sha256", sha256, "is not a stored wording"))
+        raise Invalid(
+            FieldError(
+                "wording_sha256", sha256, _("is not a stored wording"), code="wording_not_found"
+            )
+        )
     return wording
 
 
@@ -67,23 +74,43 @@ def _check(
 ) -> None:
     errors: list[FieldError] = []
     if purpose not in CONSENT_PURPOSES:
-        allowed = ", ".join(CONSENT_PURPOSES)
-        errors.append(FieldError("purpose", purpose, f"must be one of {allowed}"))
+        errors.append(
+            FieldError(
+                "purpose",
+                purpose,
+                _("must be one of %(allowed)s"),
+                code="purpose_invalid",
+                params={"allowed": ", ".join(CONSENT_PURPOSES)},
+            )
+        )
     if purpose == Purpose.PROFILING and channel != ConsentChannel.ANY:
-        errors.append(FieldError("channel", channel, "profiling consent is for channel 'any'"))
+        message = _("profiling consent is for the channel “any”")
+        errors.append(FieldError("channel", channel, message, code="profiling_channel_any"))
     if purpose != Purpose.PROFILING and channel not in CONTACT_CHANNELS:
-        allowed = ", ".join(CONTACT_CHANNELS)
-        errors.append(FieldError("channel", channel, f"must be one of {allowed}"))
+        errors.append(
+            FieldError(
+                "channel",
+                channel,
+                _("must be one of %(allowed)s"),
+                code="channel_invalid",
+                params={"allowed": ", ".join(CONTACT_CHANNELS)},
+            )
+        )
     if status not in ConsentStatus.values:
-        errors.append(FieldError("status", status, "must be granted or withdrawn"))
+        message = _("must be “granted” or “withdrawn”")
+        errors.append(FieldError("status", status, message, code="consent_status_invalid"))
     if legal_basis not in LegalBasis.values:
-        errors.append(FieldError("legal_basis", legal_basis, "is not a legal basis"))
+        message = _("is not a legal basis")
+        errors.append(FieldError("legal_basis", legal_basis, message, code="legal_basis_invalid"))
     if source not in ConsentSource.values:
-        errors.append(FieldError("source", source, "is not a consent source"))
+        message = _("is not a consent source")
+        errors.append(FieldError("source", source, message, code="consent_source_invalid"))
     if status == ConsentStatus.GRANTED and legal_basis == LegalBasis.CONSENT and wording is None:
-        errors.append(FieldError("wording", None, "a consent needs the wording the person saw"))
+        message = _("a consent needs the wording the person saw")
+        errors.append(FieldError("wording", None, message, code="wording_required"))
     if at > timezone.now() + timedelta(minutes=5):
-        errors.append(FieldError("recorded_at", at.isoformat(), "is in the future"))
+        message = _("is in the future")
+        errors.append(FieldError("recorded_at", at.isoformat(), message, code="recorded_in_future"))
     if errors:
         raise Invalid(errors)
 
@@ -122,11 +149,19 @@ def record_consent(
     )
     if status == ConsentStatus.GRANTED and source != ConsentSource.DOUBLE_OPT_IN:
         if is_erased(party):
-            raise Conflict(f"party {party.pk} was erased: nothing can be granted for it")
+            raise Conflict(
+                _("party %(id)s was erased: nothing can be granted for it"),
+                code="party_erased",
+                params={"id": party.pk},
+            )
         if suppressed_points(party, channel):
             raise Conflict(
-                f"the party's {channel} contact is suppressed; only the person's own confirmed "
-                "sign-up (double opt-in) can grant it again"
+                _(
+                    "the party's %(channel)s contact is suppressed; only the person's own "
+                    "confirmed sign-up (double opt-in) can grant it again"
+                ),
+                code="contact_suppressed",
+                params={"channel": channel},
             )
     proof = proof or Proof()
     return ConsentRecord.objects.create(

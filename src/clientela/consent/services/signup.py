@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientela.consent.models import (
     ConsentChannel,
@@ -24,9 +26,23 @@ from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import Proof, record_consent, store_wording
 from clientela.consent.services.suppression import lift_suppression
 from clientela.consent.services.tokens import absolute_url, new_token, token_digest
-from clientela.parties.models import ContactKind, ContactPoint, Party, PartyChange, PartyKind
-from clientela.parties.services import display_name, refresh_search_text, replace_contact_points
+from clientela.core.errors import DomainError
+from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind, RelationshipRole
+from clientela.parties.services import (
+    display_name,
+    record_change,
+    refresh_search_text,
+    replace_contact_points,
+)
 from clientela.parties.services.identity import normalize_email
+
+
+class ConfirmationNotSent(DomainError):
+    """The mail server did not take the confirmation e-mail; nothing was granted."""
+
+    status = 503
+    title = gettext_lazy("Service unavailable")
+    default_code = "confirmation_not_sent"
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,8 @@ def start_signup(data: SignupIn, *, proof: Proof) -> Started | None:
 
 
 def send_confirmation(started: Started) -> None:
-    """E-mail the single-use confirmation link through the configured SMTP backend."""
+    """E-mail the single-use confirmation link through the configured SMTP backend;
+    ConfirmationNotSent when the mail server cannot be reached or refuses it."""
     signup = started.signup
     url = absolute_url(reverse("consent:confirm_signup", args=[started.token]))
     language = signup.language.split("-")[0] if signup.language else settings.LANGUAGE_CODE
@@ -98,7 +115,12 @@ def send_confirmation(started: Started) -> None:
             "consent/email/confirm_signup.txt",
             {"url": url, "name": signup.name, "hours": _hours_left(signup)},
         )
-    EmailMessage(subject=subject, body=body, to=[signup.email]).send(fail_silently=False)
+    try:
+        EmailMessage(subject=subject, body=body, to=[signup.email]).send(fail_silently=False)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ConfirmationNotSent(
+            gettext_lazy("the confirmation e-mail could not be sent; try again later")
+        ) from exc
 
 
 def _hours_left(signup: SignupRequest) -> int:
@@ -134,10 +156,10 @@ def _party_for(signup: SignupRequest) -> Party:
     )
     party.display_name = display_name(party)
     party.save()
-    party.roles.create(role="prospect")
+    party.roles.create(role=RelationshipRole.PROSPECT)
     replace_contact_points(party, [{"kind": ContactKind.EMAIL, "value": signup.email}])
     refresh_search_text(party)
-    PartyChange.objects.create(party=party, actor=None, action="created", changes={})
+    record_change(party, actor=None, action="created")
     return party
 
 

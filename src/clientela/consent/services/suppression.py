@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.consent.models import ConsentChannel, SuppressedContact, SuppressionReason
 from clientela.consent.services.keys import keyed_digest
-from clientela.core.errors import invalid
+from clientela.core.errors import FieldError, Invalid, Problem, invalid
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_contact
 
 # Which kind of contact point each channel reaches.
-CHANNEL_CONTACT_KIND = {
+CHANNEL_CONTACT_KIND: dict[str, str] = {
     ConsentChannel.EMAIL: ContactKind.EMAIL,
     ConsentChannel.SMS: ContactKind.PHONE,
     ConsentChannel.PHONE: ContactKind.PHONE,
@@ -30,13 +31,33 @@ def suppression_digest(kind: str, normalized: str) -> str:
 def suppress(kind: str, value: str, *, reason: str, keep_value: bool = True) -> SuppressedContact:
     """Put an e-mail address or phone number on the list; erased people keep only the hash."""
     if kind not in SUPPRESSIBLE:
-        raise invalid("kind", kind, "only e-mail addresses and phone numbers can be suppressed")
+        raise invalid(
+            "kind",
+            kind,
+            _("only e-mail addresses and phone numbers can be suppressed"),
+            code="suppression_kind_invalid",
+        )
     if reason not in SuppressionReason.values:
-        raise invalid("reason", reason, f"must be one of {', '.join(SuppressionReason.values)}")
+        raise Invalid(
+            FieldError(
+                "reason",
+                reason,
+                _("must be one of %(allowed)s"),
+                code="suppression_reason_invalid",
+                params={"allowed": ", ".join(SuppressionReason.values)},
+            )
+        )
     try:
         normalized = normalize_contact(kind, value)
+    except Problem as exc:  # the parties app's own reason, with its code
+        raise Invalid(exc.at("value", value)) from exc
     except ValueError as exc:
-        raise invalid("value", value, str(exc)) from exc
+        raise invalid(
+            "value",
+            value,
+            _("is not a valid e-mail address or phone number"),
+            code="contact_invalid",
+        ) from exc
     digest = suppression_digest(kind, normalized)
     row, created = SuppressedContact.objects.get_or_create(
         digest=digest,
@@ -66,7 +87,7 @@ def is_value_suppressed(kind: str, normalized: str) -> bool:
 
 def suppressed_points(party: Party, channel: str) -> list[ContactPoint]:
     """The party's contact points for this channel that are on the suppression list."""
-    kind = CHANNEL_CONTACT_KIND.get(channel)  # type: ignore[call-overload]
+    kind = CHANNEL_CONTACT_KIND.get(channel)
     if kind not in SUPPRESSIBLE:
         return []
     points = list(party.contact_points.filter(kind=kind))

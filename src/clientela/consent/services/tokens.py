@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.consent.models import CONSENT_PURPOSES, PreferenceToken, TokenPurpose
 from clientela.consent.services.keys import keyed_digest
@@ -39,7 +40,12 @@ def issue_token(
 ) -> str:
     """Store a new link for the party and return the raw token (shown once, never stored)."""
     if purpose == TokenPurpose.UNSUBSCRIBE and list_purpose not in CONSENT_PURPOSES:
-        raise invalid("purpose", list_purpose, "is not a list that can be left")
+        raise invalid(
+            "purpose",
+            list_purpose,
+            _("is not a list that can be left"),
+            code="unsubscribe_list_invalid",
+        )
     days = days if days is not None else DEFAULT_DAYS[TokenPurpose(purpose)]
     raw, digest = new_token()
     PreferenceToken.objects.create(

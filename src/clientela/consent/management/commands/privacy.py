@@ -10,10 +10,12 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientela.consent.services import erase_party, export_archive, export_party
 from clientela.consent.services.privacy import find_party
 from clientela.core.management.base import ClientelaCommand
+from clientela.parties.models import Party
 
 
 class Command(ClientelaCommand):
@@ -45,7 +47,7 @@ class Command(ClientelaCommand):
         else:
             self._erase(party, assume_yes=options["yes"])
 
-    def _export(self, party: Any, out: str | None) -> None:
+    def _export(self, party: Party, out: str | None) -> None:
         if out is None:
             self.stdout.write(json.dumps(export_party(party), indent=2, ensure_ascii=False))
             return
@@ -54,15 +56,18 @@ class Command(ClientelaCommand):
             path.write_bytes(export_archive(party))
         else:
             path.write_text(json.dumps(export_party(party), indent=2, ensure_ascii=False))
-        self.stderr.write(f"Party {party.pk} exported to {path}.")
+        self.stderr.write(_("Party %(id)s exported to %(path)s.") % {"id": party.pk, "path": path})
 
-    def _erase(self, party: Any, *, assume_yes: bool) -> None:
+    def _erase(self, party: Party, *, assume_yes: bool) -> None:
         if not assume_yes:
             if not sys.stdin.isatty():
-                raise CommandError("erasure cannot be undone: pass --yes to confirm")
-            answer = input(f"Erase party {party.pk} for good? Type its id to confirm: ")
-            if answer.strip() != str(party.pk):
-                raise CommandError("not confirmed; nothing was erased")
+                raise CommandError(_("erasure cannot be undone: pass --yes to confirm"))
+            question = _("Erase party %(id)s for good? Type its id to confirm: ")
+            if input(question % {"id": party.pk}).strip() != str(party.pk):
+                raise CommandError(_("not confirmed; nothing was erased"))
         with transaction.atomic():
             request = erase_party(party, by=None)
-        self.stdout.write(f"Party {party.pk} erased (privacy request {request.pk}).")
+        self.stdout.write(
+            _("Party %(id)s erased (privacy request %(request)s).")
+            % {"id": party.pk, "request": request.pk}
+        )

@@ -7,6 +7,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientela.accounts.services import find_user
 from clientela.core.management.base import ClientelaCommand
@@ -60,8 +61,16 @@ class Command(ClientelaCommand):
             self.stdout.write(json.dumps(summary))
             return
         self.stdout.write(
-            f"Scanned {result.parties} parties in {result.seconds:.1f} s: "
-            f"{result.proposed} likely duplicate pairs ({result.created} new)."
+            _(
+                "Scanned %(parties)s parties in %(seconds).1f s: "
+                "%(pairs)s likely duplicate pairs (%(new)s new)."
+            )
+            % {
+                "parties": result.parties,
+                "seconds": result.seconds,
+                "pairs": result.proposed,
+                "new": result.created,
+            }
         )
         if options["merge_exact"]:
-            self.stdout.write(f"Merged {merged} exact duplicate pairs.")
+            self.stdout.write(_("Merged %(merged)s exact duplicate pairs.") % {"merged": merged})

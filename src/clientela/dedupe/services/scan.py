@@ -22,7 +22,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
-from clientela.dedupe.scoring import PROPOSE_AT, Match, Profile, score_pair
+from clientela.dedupe.services.scoring import PROPOSE_AT, Match, Profile, score_pair
 from clientela.parties.models import (
     Affiliation,
     ContactKind,

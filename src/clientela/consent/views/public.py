@@ -1,0 +1,57 @@
+"""What every public page shares: no caching, no referrer, a per-IP limit, one answer for
+every unusable link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clientela.consent.services.ratelimit import allow_ip
+
+PUBLIC_HEADERS = {
+    "Cache-Control": "no-store",
+    # The token is in the URL: never pass it to another site. (Not "no-referrer": browsers
+    # then send "Origin: null" with the page's own forms, and CSRF checks refuse them.)
+    "Referrer-Policy": "same-origin",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+RETRY_AFTER = "600"
+
+View = Callable[..., HttpResponse]
+
+
+def public(response: HttpResponse) -> HttpResponse:
+    """The response with the headers of a public page."""
+    for key, value in PUBLIC_HEADERS.items():
+        response[key] = value
+    return response
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    """One answer for every unusable link: unknown, altered, cut, expired, foreign, used."""
+    return public(render(request, "consent/public/invalid_link.html", {}, status=404))
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "consent/public/too_many.html", {}, status=429)
+    response["Retry-After"] = RETRY_AFTER
+    return public(response)
+
+
+def rate_limited(bucket: str) -> Callable[[View], View]:
+    """Count the request against the IP's limit first; public responses are never cached."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not allow_ip(bucket, request.META.get("REMOTE_ADDR", "")):
+                return too_many(request)
+            return public(view(request, *args, **kwargs))
+
+        return wrapped
+
+    return decorate

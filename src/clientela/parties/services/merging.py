@@ -1,0 +1,212 @@
+"""Merging two parties, the parties app's part: its own tables, as the dedupe app decides.
+
+The dedupe app decides which party survives and which value of each field it keeps; this
+module writes what was decided into the parties tables, their one door: the survivor's
+fields, the merged party archived, its contact points, roles, key dates, affiliations, tags
+and child organizations moved to the survivor, and a line in each party's change log.
+Rows of other features' tables are moved by the dedupe app (see dedupe.services.related).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from clientela.accounts.models import User
+from clientela.parties.models import ContactPoint, Party
+from clientela.parties.services import display_name, record_change, refresh_search_text, snapshot
+
+# Whose value a field takes: the survivor's, the other party's, or (notes only) both joined.
+SURVIVOR, OTHER, BOTH = "survivor", "other", "both"
+# The fields a user chooses between; custom fields are chosen as "custom.<key>".
+MERGE_FIELDS = (
+    "given_name",
+    "family_name",
+    "organization_name",
+    "external_id",
+    "language",
+    "timezone",
+    "organization_level",
+    "owner_id",
+    "team_id",
+    "parent_id",
+    "notes",
+)
+# Foreign keys among them: pages show the related row, not its id. (external_id is not one.)
+RELATIONS = frozenset({"owner_id", "team_id", "parent_id"})
+CUSTOM = "custom."
+EMPTY = (None, "")
+# The merged party's own change log stays with it; contact points move by their own rule.
+STAYS = frozenset({"parties.partychange", "parties.contactpoint"})
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """One field on which two parties differ: its name, label and each party's value as
+    shown (related rows as objects, so pages print their names)."""
+
+    name: str
+    label: str
+    a_value: Any
+    b_value: Any
+
+
+def party_relations() -> list[tuple[type[models.Model], models.ForeignKey[Any, Any]]]:
+    """Every (model, foreign key) that points at Party, hidden ones and m2m tables included."""
+    found: list[tuple[type[models.Model], models.ForeignKey[Any, Any]]] = []
+    # include_hidden reaches the tables Django made for many-to-many fields (party tags).
+    for rel in Party._meta.get_fields(include_hidden=True):
+        model = getattr(rel, "related_model", None)
+        field = getattr(rel, "field", None)
+        is_reverse = rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+        if is_reverse and isinstance(model, type) and isinstance(field, models.ForeignKey):
+            found.append((model, field))
+    return found
+
+
+def field_value(party: Party, name: str) -> Any:
+    """The party's value of a merge field, a custom one ("custom.<key>") included."""
+    if name.startswith(CUSTOM):
+        return party.custom.get(name.removeprefix(CUSTOM))
+    return getattr(party, name)
+
+
+def differing_fields(a: Party, b: Party) -> list[FieldChoice]:
+    """The fields, custom ones included, on which the two parties differ."""
+    result = []
+    for name in MERGE_FIELDS:
+        va, vb = getattr(a, name), getattr(b, name)
+        if va == vb or (va in EMPTY and vb in EMPTY):
+            continue
+        field = name.removesuffix("_id") if name in RELATIONS else name
+        label = str(Party._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # concrete fields only
+        if name in RELATIONS:  # owner, team, parent: show the row, not its id
+            va, vb = getattr(a, field), getattr(b, field)
+        result.append(FieldChoice(name, label, va, vb))
+    for key in sorted(set(a.custom) | set(b.custom)):
+        va, vb = a.custom.get(key), b.custom.get(key)
+        if va != vb:
+            result.append(FieldChoice(f"{CUSTOM}{key}", key, va, vb))
+    return result
+
+
+def merge_into(
+    survivor: Party, other: Party, *, decided: Mapping[str, str], by: User | None
+) -> dict[str, int]:
+    """Write a decided merge into the parties tables; returns how many rows of each moved.
+
+    `decided` maps each differing field to SURVIVOR, OTHER or BOTH (notes). The other party
+    is archived, not deleted: its id stays reserved for the audit trail. Both parties get a
+    line in their change log. The caller holds both rows locked, inside its transaction.
+    """
+    before = snapshot(survivor)
+    _take_fields(survivor, other, decided)
+    moved = {"parties.contactpoint": _move_contact_points(survivor, other)}
+    for model, fk in party_relations():
+        label = model._meta.label_lower
+        if model._meta.app_label == Party._meta.app_label and label not in STAYS:
+            moved[f"{label}.{fk.name}"] = move_rows(model, fk, other, survivor)
+    refresh_search_text(survivor)
+    after = snapshot(survivor)
+    changes: dict[str, Any] = {
+        k: [before.get(k), v] for k, v in after.items() if before.get(k) != v
+    }
+    record_change(
+        survivor, actor=by, action="merged", changes={**changes, "merged": [None, other.pk]}
+    )
+    record_change(
+        other, actor=by, action="merged_into", changes={"merged_into": [None, survivor.pk]}
+    )
+    return {key: count for key, count in moved.items() if count}
+
+
+def _take_fields(survivor: Party, other: Party, decided: Mapping[str, str]) -> None:
+    custom = {**other.custom, **survivor.custom}  # gaps filled from the other party
+    for name, side in decided.items():
+        if name.startswith(CUSTOM):
+            key = name.removeprefix(CUSTOM)
+            if side == OTHER and key in other.custom:
+                custom[key] = other.custom[key]
+            elif side == OTHER:
+                custom.pop(key, None)
+        elif name == "notes" and side == BOTH:
+            survivor.notes = f"{survivor.notes}\n\n{other.notes}"
+        elif name in MERGE_FIELDS and side == OTHER:
+            setattr(survivor, name, getattr(other, name))
+    survivor.custom = custom
+    if survivor.parent_id == other.pk:  # the survivor was the other's child
+        survivor.parent_id = other.parent_id if other.parent_id != survivor.pk else None
+    other.archived_at = timezone.now()
+    if decided.get("external_id") == OTHER:
+        other.external_id = None  # free the unique id before the survivor takes it
+    other.save(update_fields=["archived_at", "external_id", "updated_at"])
+    survivor.display_name = display_name(survivor)
+    survivor.save()
+
+
+def _move_contact_points(survivor: Party, other: Party) -> int:
+    """Move contact points not already on the survivor (same normalised value); the
+    survivor's primary of each kind stays primary. A duplicate of one the survivor has is
+    removed: the merge record's snapshot keeps it."""
+    have = set(survivor.contact_points.values_list("kind", "normalized"))
+    primary = set(survivor.contact_points.filter(is_primary=True).values_list("kind", flat=True))
+    count = 0
+    duplicates = []
+    for point in ContactPoint.objects.filter(party=other).order_by("-is_primary", "pk"):
+        if (point.kind, point.normalized) in have:
+            duplicates.append(point.pk)
+            continue
+        is_primary = point.is_primary and point.kind not in primary
+        ContactPoint.objects.filter(pk=point.pk).update(party=survivor, is_primary=is_primary)
+        have.add((point.kind, point.normalized))
+        if is_primary:
+            primary.add(point.kind)
+        count += 1
+    ContactPoint.objects.filter(pk__in=duplicates).delete()
+    return count
+
+
+def move_rows(
+    model: type[models.Model], fk: models.ForeignKey[Any, Any], other: Party, survivor: Party
+) -> int:
+    """Point the rows of `model` that `fk` links to `other` at `survivor`; how many moved.
+
+    Rows move with queryset.update(), which does not call Model.save(): that is how
+    append-only rows change owner without being rewritten. A row that some uniqueness rule
+    forbids on the survivor (the same tag, a one-to-one row) stays out: it is removed, or
+    left with the archived party when other rows still need it, and the merge's snapshot
+    keeps it either way.
+    """
+    rows = model._base_manager.filter(**{fk.name: other})
+    if not _is_unique_with(model, fk):
+        return int(rows.update(**{fk.name: survivor}))
+    count = 0
+    for pk in list(rows.values_list("pk", flat=True)):
+        one = model._base_manager.filter(pk=pk)
+        try:
+            with transaction.atomic():
+                count += one.update(**{fk.name: survivor})
+        except IntegrityError:
+            try:
+                with transaction.atomic():
+                    one.delete()
+            except ProtectedError:
+                continue  # still referenced elsewhere: it stays with the archived party
+    return count
+
+
+def _is_unique_with(model: type[models.Model], fk: models.Field[Any, Any]) -> bool:
+    """Whether some uniqueness rule of `model` includes this foreign key."""
+    if fk.unique:
+        return True
+    opts = model._meta
+    if any(fk.name in group for group in opts.unique_together):
+        return True
+    return any(
+        isinstance(c, models.UniqueConstraint) and fk.name in c.fields for c in opts.constraints
+    )
