@@ -68,6 +68,7 @@ PYDANTIC_MESSAGES: dict[str, Text] = {
     "assertion_error": _("is not valid"),
 }
 _FALLBACK = _("is not valid")
+_REASON = _("is not valid: %(reason)s")
 
 
 def errors_from_pydantic(
@@ -93,8 +94,9 @@ def errors_from_pydantic(
             continue
         kind = str(err.get("type", "value_error"))
         if kind == "value_error" and isinstance(cause, ValueError) and str(cause):
-            # A plain ValueError from a library's parser: its own words, as data.
-            result.append(FieldError(path, value, str(cause), code=kind))
+            # A plain ValueError from a library's parser: its own words, as a parameter.
+            reason = {"reason": str(cause)}
+            result.append(FieldError(path, value, _REASON, code=kind, params=reason))
             continue
         params = {k: v for k, v in context.items() if isinstance(v, str | int | float)}
         message = PYDANTIC_MESSAGES.get(kind, _FALLBACK)

@@ -23,9 +23,6 @@ from clientela.interactions.models import Channel, Direction
 from clientela.interactions.services import INTERACTION, timeline
 from clientela.parties.models import Party
 
-# Names of kinds whose feature registered no TimelineLabels: dedupe still adds "merge" here
-# itself; a feature's own `register_timeline_labels` call is the way to name its entries.
-KIND_LABELS: dict[str, Text] = {}
 INTERACTION_LABELS = TimelineLabels(kind=_("Interaction"), channels=dict(Channel.choices))
 TIMELINE_PAGE = 25  # entries per page on the customer page
 MAX_CHANNEL_FILTERS = 20
@@ -34,7 +31,7 @@ MAX_CHANNEL_FILTERS = 20
 def kind_label(kind: str) -> Text:
     """What a kind of timeline entry is called: "Interaction", "Order"…, else its code."""
     labels = TIMELINE_LABELS.get(kind)
-    return labels.kind if labels is not None else KIND_LABELS.get(kind, kind)
+    return labels.kind if labels is not None else kind
 
 
 def _all_labels() -> list[TimelineLabels]:

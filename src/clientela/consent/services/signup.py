@@ -27,13 +27,8 @@ from clientela.consent.services.records import Proof, record_consent, store_word
 from clientela.consent.services.suppression import lift_suppression
 from clientela.consent.services.tokens import absolute_url, new_token, token_digest
 from clientela.core.errors import DomainError
-from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind, RelationshipRole
-from clientela.parties.services import (
-    display_name,
-    record_change,
-    refresh_search_text,
-    replace_contact_points,
-)
+from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.services import create_prospect
 from clientela.parties.services.identity import normalize_email
 
 
@@ -148,19 +143,12 @@ def _party_for(signup: SignupRequest) -> Party:
     if point is not None:
         return point.party
     given, _sep, family = signup.name.partition(" ")
-    party = Party(
-        kind=PartyKind.PERSON,
+    return create_prospect(
         given_name=given or signup.email.split("@")[0],
         family_name=family,
         language=signup.language,
+        email=signup.email,
     )
-    party.display_name = display_name(party)
-    party.save()
-    party.roles.create(role=RelationshipRole.PROSPECT)
-    replace_contact_points(party, [{"kind": ContactKind.EMAIL, "value": signup.email}])
-    refresh_search_text(party)
-    record_change(party, actor=None, action="created")
-    return party
 
 
 def confirm_signup(raw: str, *, proof: Proof) -> SignupRequest | None:

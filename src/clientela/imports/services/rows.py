@@ -225,8 +225,6 @@ class PartyFinder:
                 normal = normalize_email(raw)
             except Problem as exc:
                 return exc
-            except ValueError as exc:  # a plain ValueError: its own words, as data
-                return Problem("email_invalid", str(exc))
             if normal != key:
                 self.prefetch(set(), {normal}, set())
                 found = self.by_email.get(normal)

@@ -29,11 +29,17 @@ if TYPE_CHECKING:
     )
     from clientela.parties.services.custom_fields import coerce_custom, validate_custom
     from clientela.parties.services.names import display_name, refresh_search_text
-    from clientela.parties.services.records import archive_party, create_party, update_party
+    from clientela.parties.services.records import (
+        archive_party,
+        create_party,
+        create_prospect,
+        update_party,
+    )
 
 # Each public writer and the module it lives in.
 _HOMES = {
     "create_party": "records",
+    "create_prospect": "records",
     "update_party": "records",
     "archive_party": "records",
     "refuse_exact_duplicates": "contacts",
@@ -50,6 +56,7 @@ __all__ = [
     "archive_party",
     "coerce_custom",
     "create_party",
+    "create_prospect",
     "display_name",
     "record_change",
     "refresh_search_text",

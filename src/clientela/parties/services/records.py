@@ -12,10 +12,12 @@ from clientela.accounts.services import require_write
 from clientela.core.errors import FieldError, Invalid
 from clientela.parties.models import (
     Affiliation,
+    ContactKind,
     KeyDate,
     Party,
     PartyKind,
     PartyRole,
+    RelationshipRole,
     Tag,
 )
 from clientela.parties.schemas import PartyCreate, PartyFields, PartyUpdate
@@ -53,6 +55,24 @@ def archive_party(party: Party, *, by: User) -> None:
     party.archived_at = timezone.now()
     party.save(update_fields=["archived_at", "updated_at"])
     record_change(party=party, actor=by, action="archived", changes=diff(before, snapshot(party)))
+
+
+def create_prospect(*, given_name: str, family_name: str, language: str, email: str) -> Party:
+    """A person who signed up on their own (no staff user acted): a prospect with one e-mail.
+
+    The caller (consent's confirmed sign-up) has already looked for a live party with the
+    address; the change log's line has no actor.
+    """
+    party = Party(
+        kind=PartyKind.PERSON, given_name=given_name, family_name=family_name, language=language
+    )
+    party.display_name = display_name(party)
+    party.save()
+    PartyRole.objects.create(party=party, role=RelationshipRole.PROSPECT)
+    replace_contact_points(party, [{"kind": ContactKind.EMAIL, "value": email}])
+    refresh_search_text(party)
+    record_change(party, actor=None, action="created")
+    return party
 
 
 def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None:
