@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +17,14 @@ from ninja.security import HttpBearer
 
 from clientela.accounts.models import User
 from clientela.accounts.services import user_for_token
-from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
+from clientela.core.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 from clientela.core.validation import errors_from_pydantic
 
 PROBLEM = "application/problem+json"
@@ -92,7 +100,15 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         detail=exc.detail,
         code=exc.code,
         errors=exc.errors,
+        headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else None,
     )
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    # Even with DEBUG: core.middleware.DatabaseContention runs the request again (a deadlock)
+    # or answers 503 with Retry-After (the lock not got in time); anything else is a 500.
+    raise exc
 
 
 @api.exception_handler(NinjaValidationError)

@@ -23,6 +23,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else float(value)
+
+
 def _secret_key() -> str:
     """The key from the environment, else the one kept in CLIENTELA_HOME (made once)."""
     if key := os.environ.get("CLIENTELA_SECRET_KEY"):
@@ -51,12 +56,14 @@ def _database(url: str | None) -> dict[str, object]:
             "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; FULL makes commits durable;
-                # IMMEDIATE makes concurrent writers wait (up to the timeout) instead of failing.
+                # IMMEDIATE takes the write lock when a transaction starts, so a writer waits
+                # its turn there (up to the busy timeout) instead of failing half-way; long
+                # writes come in slices of about a second (core.database).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": _env_float("CLIENTELA_DB_BUSY_TIMEOUT", 10.0),
             },
         }
     if parsed.scheme in {"postgres", "postgresql"}:
@@ -144,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "clientela.core.middleware.DatabaseContention",
 ]
 
 ROOT_URLCONF = "clientela.urls"
@@ -249,3 +257,12 @@ CLIENTELA_SIGNUP_PER_IP = int(os.environ.get("CLIENTELA_SIGNUP_PER_IP", "20"))
 CLIENTELA_SIGNUP_WINDOW = int(os.environ.get("CLIENTELA_SIGNUP_WINDOW", "3600"))
 CLIENTELA_SIGNUP_CONFIRM_HOURS = int(os.environ.get("CLIENTELA_SIGNUP_CONFIRM_HOURS", "48"))
 CLIENTELA_SIGNUP_FRAME_ANCESTORS = os.environ.get("CLIENTELA_SIGNUP_FRAME_ANCESTORS", "'self'")
+
+# Writers taking turns (docs/configuration.md, "Concurrent writes"; core/database.py).
+CLIENTELA_WRITE_SLICE_SECONDS = _env_float("CLIENTELA_WRITE_SLICE_SECONDS", 0.25)
+CLIENTELA_WRITE_PAUSE_SECONDS = _env_float("CLIENTELA_WRITE_PAUSE_SECONDS", 0.1)
+CLIENTELA_DB_RETRIES = int(os.environ.get("CLIENTELA_DB_RETRIES", "3"))
+CLIENTELA_RETRY_AFTER_SECONDS = int(os.environ.get("CLIENTELA_RETRY_AFTER_SECONDS", "5"))
+# orders/bulk: the most one request may send (413 beyond).
+CLIENTELA_BULK_MAX_BYTES = int(os.environ.get("CLIENTELA_BULK_MAX_BYTES", str(10 * 2**20)))
+CLIENTELA_BULK_MAX_LINES = int(os.environ.get("CLIENTELA_BULK_MAX_LINES", "100000"))

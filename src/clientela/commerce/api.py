@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -11,13 +14,12 @@ from pydantic import Field
 from clientela.commerce.models import Order, OrderStatus
 from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
-from clientela.core.errors import invalid
+from clientela.core.errors import TooLarge
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
 
 router = Router(tags=["orders"])
-MAX_BULK_BYTES = 50 * 1024 * 1024
 
 
 class OrderFilters(Schema):
@@ -51,8 +53,10 @@ def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     },
 )
 def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False) -> BulkResult:
-    """One order per line. All-or-nothing unless `skip_invalid=true`; then the valid lines are
-    written and each rejected line is reported with its number and reason.
+    """One order per line, at most 10 MB and 100,000 lines per request (413 beyond,
+    `body_too_large` / `too_many_lines`; send more as several requests). All-or-nothing unless
+    `skip_invalid=true`; then the valid lines are written and each rejected line is reported
+    with its number and reason.
 
     An external id already used by an order with other content is a rejected line
     (`order_external_id_conflict`), unless `upsert=true`: then the stored order (of a party you
@@ -60,21 +64,39 @@ def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False)
     when the line gives "lines". A refund arriving later is sent this way.
     """
     user = current_user(request)
-    # Read the stream, not request.body, so that files above Django's in-memory limit work.
-    raw = request.read(MAX_BULK_BYTES + 1)
-    if len(raw) > MAX_BULK_BYTES:
-        raise invalid(
-            "body",
-            None,
-            _("is larger than %(limit)s bytes"),
-            code="body_too_large",
-            limit=MAX_BULK_BYTES,
-        )
-    lines = raw.split(b"\n")
-    with transaction.atomic():
-        return record_orders_bulk(
-            parse_ndjson(lines), by=user, skip_invalid=skip_invalid, upsert=upsert
-        )
+    return record_orders_bulk(
+        parse_ndjson(body_lines(request)), by=user, skip_invalid=skip_invalid, upsert=upsert
+    )
+
+
+def body_lines(request: HttpRequest) -> Iterator[bytes]:
+    """The request body's lines, read as they are checked (not the whole body at once); more
+    than the limits allow is refused with 413, before anything is written."""
+    max_bytes, max_lines = settings.CLIENTELA_BULK_MAX_BYTES, settings.CLIENTELA_BULK_MAX_LINES
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes, max_lines)
+    read = lines = 0
+    while line := request.readline(max_bytes - read + 1):
+        read += len(line)
+        if read > max_bytes:
+            raise _too_large(max_bytes, max_lines)
+        lines += 1
+        if lines > max_lines:
+            raise TooLarge(
+                _("has more than %(lines)s lines; send at most %(lines)s lines per request"),
+                code="too_many_lines",
+                params={"lines": max_lines},
+            )
+        yield line
+
+
+def _too_large(max_bytes: int, max_lines: int) -> TooLarge:
+    return TooLarge(
+        _("is larger than %(limit)s bytes; send at most %(limit)s bytes per request"),
+        code="body_too_large",
+        params={"limit": max_bytes, "lines": max_lines},
+    )
 
 
 @router.get("", response=OrderPage, summary="List orders, newest first")

@@ -65,6 +65,8 @@ class BulkOrders:
     """Writes checked orders a batch at a time, idempotent by external id, in the caller's
     transaction."""
 
+    staged = False  # written straight into the order table (see services.staging)
+
     def __init__(self, *, visible: QuerySet[Party], upsert: bool) -> None:
         self.visible = visible
         self.upsert = upsert
@@ -195,13 +197,17 @@ class BulkOrders:
             else:
                 written.refused.append((position, conflict_error(external_id, changed)))
         if updates:
-            params = [
-                (*p[1:7], pk)
-                for pk, p in zip(updates, self._params(list(updates.values())), strict=True)
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(self.update_sql, params)
+            self._apply_updates(updates)
         return written
+
+    def _apply_updates(self, updates: dict[int, CheckedOrder]) -> None:
+        """Give the stored orders (by id) the content of the rows that replace them."""
+        params = [
+            (*p[1:7], pk)
+            for pk, p in zip(updates, self._params(list(updates.values())), strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(self.update_sql, params)
 
     def _stored(self, external_ids: set[str]) -> dict[str, tuple[int, OrderContent]]:
         """The stored orders of these external ids: their ids and contents."""

@@ -243,3 +243,30 @@ def invalid(
 ) -> Invalid:
     """Shorthand for a single-field Invalid."""
     return Invalid(FieldError(field_name, value, message, code=code, params=params))
+
+
+class TooLarge(DomainError):
+    """A request larger than a documented limit; nothing of it was done."""
+
+    status = 413
+    title = _("Content too large")
+    default_code = "too_large"
+
+
+class Unavailable(DomainError):
+    """Work that cannot be done now but can be later; the answer says when to try again."""
+
+    status = 503
+    title = _("Service unavailable")
+    default_code = "unavailable"
+
+    def __init__(
+        self,
+        message: Text,
+        *,
+        retry_after: int,
+        code: str = "",
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
+        self.retry_after = retry_after

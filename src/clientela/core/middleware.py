@@ -1,9 +1,21 @@
 """Middleware with no feature of its own."""
 
+import json
+import logging
+import random
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
+
+from clientela.core.database import busy, is_busy, is_retryable
+from clientela.core.errors import Unavailable
+
+log = logging.getLogger("clientela.database")
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
@@ -50,3 +62,70 @@ def user_language(
         return response
 
     return middleware
+
+
+class DatabaseContention:
+    """A request that collided with other writers: run again, or answered 503, never 500.
+
+    A deadlock or a serialisation failure (PostgreSQL) rolls the request's transaction back;
+    the view runs again from the start, after a short random wait, at most
+    CLIENTELA_DB_RETRIES times. A request that could not get the write lock in time (SQLite's
+    busy timeout; it already waited) or that ran out of retries is answered 503 with
+    Retry-After: problem+json under /api/, a page elsewhere. (core.database says how writers
+    take turns.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, DatabaseError):
+            return None
+        attempt = 0
+        while is_retryable(exc) and attempt < settings.CLIENTELA_DB_RETRIES:
+            attempt += 1
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311  (jitter, not a secret)
+            match = request.resolver_match
+            if match is None:
+                break
+            try:
+                response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+            except DatabaseError as again:
+                exc = again
+            else:
+                return response
+        if not (is_busy(exc) or is_retryable(exc)):
+            if attempt:
+                raise exc  # another failure on a retry: handled as any other error
+            return None
+        log.warning(
+            "database busy: %s %s answered 503 after %s retries (%s)",
+            request.method,
+            request.path,
+            attempt,
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        )
+        return unavailable_response(request, busy())
+
+
+def unavailable_response(request: HttpRequest, error: Unavailable) -> HttpResponse:
+    """503 with Retry-After: an RFC 9457 problem document for the API, a page for people."""
+    if request.path.startswith("/api/"):
+        body = {
+            "type": "about:blank",
+            "title": str(error.title),
+            "status": error.status,
+            "detail": error.detail,
+            "code": error.code,
+        }
+        response = HttpResponse(
+            json.dumps(body), status=error.status, content_type="application/problem+json"
+        )
+    else:
+        page = render_to_string("503.html", {"detail": error.detail}, request=request)
+        response = HttpResponse(page, status=error.status)
+    response["Retry-After"] = str(error.retry_after)
+    return response

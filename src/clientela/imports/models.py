@@ -17,6 +17,7 @@ class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded, not started")
     QUEUED = "queued", _("Waiting to run")
     RUNNING = "running", _("Running")
+    PUBLISHING = "publishing", _("Publishing the checked rows")
     DONE = "done", _("Imported")
     INVALID = "invalid", _("Not imported: invalid rows")
     CHECKED = "checked", _("Checked only (dry run)")
@@ -92,3 +93,17 @@ class ImportRun(models.Model):
             ImportStatus.CHECKED,
             ImportStatus.FAILED,
         }
+
+
+class PublishedSlice(models.Model):
+    """What one slice of an import being published wrote (how to take it back), kept until the
+    import is done, so that an import whose process ended half-way can be taken back."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
+    undo = models.JSONField(default=dict)  # commerce.services.Undo.as_record()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"import {self.run_id}, slice {self.pk}"

@@ -19,17 +19,22 @@ from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
     StoredRow,
+    Undo,
     Written,
     changed_fields,
     record_order,
+    undo_writes,
 )
+from clientela.commerce.services.staging import StagedOrders
 from clientela.parties.queries import visible_parties
 
 __all__ = [
     "ORDER",
     "CheckedOrder",
     "OrderContent",
+    "StagedOrders",
     "StoredRow",
+    "Undo",
     "Written",
     "changed_fields",
     "list_orders",
@@ -38,15 +43,19 @@ __all__ = [
     "purchase_summary",
     "record_order",
     "record_orders_bulk",
+    "undo_writes",
 ]
 
 
-def open_order_writer(*, by: User, upsert: bool = False) -> bulk.BulkOrders:
+def open_order_writer(*, by: User, upsert: bool = False, staged: bool = False) -> bulk.BulkOrders:
     """The set-based writer of many checked orders (an import's), acting for `by`.
 
     Refuses a user who may not write. With `upsert`, an order whose external id is known with
     other content is replaced when its party is one `by` may see; otherwise it is refused as a
-    conflict. Runs inside the caller's transaction.
+    conflict. Runs inside the caller's transaction. `staged` (SQLite only) keeps the orders in
+    a private table until the caller publishes them in slices (`staging.StagedOrders`).
     """
     require_write(by)
+    if staged:
+        return StagedOrders(visible=visible_parties(by), upsert=upsert)
     return bulk.BulkOrders(visible=visible_parties(by), upsert=upsert)

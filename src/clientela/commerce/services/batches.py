@@ -1,12 +1,23 @@
-"""Many orders from NDJSON (the API's orders/bulk): checked, then written a batch at a time."""
+"""Many orders from NDJSON (the API's orders/bulk): every line checked first, then written.
+
+The check reads the database and writes nothing; what passed is kept in a temporary file
+(pickled batches), so memory stays flat whatever the request's size. Then it is written in
+slices of about a quarter of a second, each its own transaction on SQLite (core.database:
+other writers get their turn between two slices) and all of them one transaction on
+PostgreSQL. A request that fails while writing (an error, or another request that wrote one of
+its external ids with other content in between) takes back what it wrote: the orders it made
+are deleted and those it replaced get their content back. The service owns its transactions.
+"""
 
 from __future__ import annotations
 
 import json
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
@@ -17,6 +28,7 @@ from clientela.commerce.models import Order
 from clientela.commerce.schemas import BulkResult, OrderCreate
 from clientela.commerce.services.orders import (
     OrderContent,
+    Undo,
     changed_fields,
     conflict_error,
     content_of,
@@ -27,9 +39,11 @@ from clientela.commerce.services.orders import (
     replace_order,
     resolve_parties,
     stored_content,
+    undo_writes,
     visible_among,
 )
-from clientela.core.errors import FieldError, Invalid
+from clientela.core.database import SliceClock, long_write, takes_turns
+from clientela.core.errors import Conflict, FieldError, Invalid
 from clientela.core.validation import field_errors
 from clientela.parties.queries import visible_parties
 
@@ -38,6 +52,8 @@ KEPT_ERRORS = 1000
 SHOWN_LINES = 20
 
 Item = tuple[int, dict[str, Any] | FieldError]
+# What to write for one line: the stored order it replaces (None: a new one), the order, its party.
+Entry = tuple[int | None, OrderCreate, int]
 
 
 def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
@@ -127,13 +143,17 @@ def record_orders_bulk(
     require_write(by)
     tally = _Tally(upsert=upsert)
     iterator = iter(items)
-    while batch := list(islice(iterator, BATCH)):
-        writes = _check_batch(batch, by, tally)
-        if skip_invalid or not tally.errors:  # else keep checking, to report every problem
-            insert_orders(list(writes.fresh.values()))
-            for pk, (order, party_id) in writes.replaced.items():
-                replace_order(pk, order, party_id)
-    errors = sorted(tally.errors, key=lambda e: e.line or 0)  # stable: a line keeps its order
+    with tempfile.TemporaryFile() as spool:
+        kept = 0
+        while batch := list(islice(iterator, BATCH)):
+            writes = _check_batch(batch, by, tally)
+            if skip_invalid or not tally.errors:  # else keep checking, to report every problem
+                pickle.dump(writes, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                kept += 1
+        errors = sorted(tally.errors, key=lambda e: e.line or 0)  # stable: a line keeps its order
+        if not errors or skip_invalid:
+            spool.seek(0)
+            _write_all(spool, kept, tally)
     if errors and not skip_invalid:
         lines = sorted({e.line for e in errors if e.line is not None})
         shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (
@@ -153,6 +173,61 @@ def record_orders_bulk(
         rejected=len({e.line for e in errors}),
         errors=[e.as_dict() for e in errors[:KEPT_ERRORS]],
     )
+
+
+def _write_all(spool: IO[bytes], batches: int, tally: _Tally) -> None:
+    """Write the checked batches kept in the spool, in slices; on failure take back what was
+    written (SQLite; on PostgreSQL the one transaction rolls back)."""
+    undo = Undo()
+    clock = SliceClock(500)
+    try:
+        with long_write():
+            for _ in range(batches):
+                writes: _Writes = pickle.load(spool)  # noqa: S301  (our own temporary file)
+                entries: list[Entry] = [(None, *v) for v in writes.fresh.values()]
+                entries += [(pk, *v) for pk, v in writes.replaced.items()]
+                start = 0
+                while start < len(entries):
+                    part = entries[start : start + clock.size()]
+                    with clock.slice():
+                        _write_slice(part, tally, undo)
+                    start += len(part)
+    except BaseException:
+        if takes_turns():
+            undo_writes(undo)
+        raise
+
+
+def _write_slice(entries: list[Entry], tally: _Tally, undo: Undo) -> None:
+    """Write new orders and replacements, in the caller's transaction. A new order whose
+    external id another request has written since the check is the same order (counted
+    unchanged) or a conflict, which stops the whole request."""
+    fresh = {o.external_id: (o, party_id) for pk, o, party_id in entries if pk is None}
+    if fresh:
+        found = Order.objects.prefetch_related("lines").filter(external_id__in=list(fresh))
+        for stored in found:
+            order, party_id = fresh.pop(stored.external_id)
+            changed = changed_fields(stored_content(stored), content_of(order, party_id))
+            if changed:
+                raise Conflict(
+                    _(
+                        "external_id %(external_id)s was written by another request, with "
+                        "other content, while this one was being written; nothing of this "
+                        "request was kept: send it again"
+                    ),
+                    code="orders_bulk_conflict_while_writing",
+                    params={"external_id": stored.external_id},
+                    errors=[conflict_error(stored.external_id, changed)],
+                )
+            tally.created -= 1
+            tally.unchanged += 1
+        undo.created += [o.pk for o in insert_orders(list(fresh.values()))]
+    replaced = {pk: (o, party_id) for pk, o, party_id in entries if pk is not None}
+    if replaced:
+        before = Order.objects.prefetch_related("lines").filter(pk__in=list(replaced))
+        undo.replaced += [(o.pk, stored_content(o)) for o in before]
+        for pk, (order, party_id) in replaced.items():
+            replace_order(pk, order, party_id)
 
 
 def _check_batch(batch: list[Item], by: User, tally: _Tally) -> _Writes:

@@ -12,8 +12,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.commerce.models import Order, OrderLine
 from clientela.commerce.schemas import OrderCreate, OrderLineIn
+from clientela.core.database import SliceClock
 from clientela.core.errors import Conflict, FieldError, NotFound
 from clientela.parties.models import Party
 from clientela.parties.queries import MAX_ID, visible_parties
@@ -247,4 +249,119 @@ def replace_order(pk: int, order: OrderCreate, party_id: int) -> None:
         OrderLine.objects.filter(order_id=pk).delete()
         OrderLine.objects.bulk_create(
             OrderLine(order_id=pk, **line.model_dump()) for line in order.lines
+        )
+
+
+@dataclass
+class Undo:
+    """How to take back a write of many orders that was committed in slices: the orders it
+    made, and the content of those it replaced as it was before."""
+
+    created: list[int] = field(default_factory=list)
+    created_ranges: list[tuple[int, int]] = field(default_factory=list)  # ids after, up to
+    replaced: list[tuple[int, OrderContent]] = field(default_factory=list)
+
+    def add(self, other: Undo) -> None:
+        self.created += other.created
+        self.created_ranges += other.created_ranges
+        self.replaced += other.replaced
+
+    def as_record(self) -> dict[str, Any]:
+        """The undo as JSON can keep it (to take a write back after its process ended)."""
+        return {
+            "created": self.created,
+            "created_ranges": [list(r) for r in self.created_ranges],
+            "replaced": [[pk, _content_record(c)] for pk, c in self.replaced],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Undo:
+        return cls(
+            created=list(record.get("created", [])),
+            created_ranges=[(a, b) for a, b in record.get("created_ranges", [])],
+            replaced=[(pk, _content_of_record(c)) for pk, c in record.get("replaced", [])],
+        )
+
+
+def _content_record(content: OrderContent) -> list[Any]:
+    party_id, at, total, currency, status, channel, lines = content
+    kept = None if lines is None else [[*line[:3], str(line[3]), str(line[4])] for line in lines]
+    return [party_id, at.isoformat(), str(total), currency, status, channel, kept]
+
+
+def _content_of_record(record: list[Any]) -> OrderContent:
+    party_id, at, total, currency, status, channel, lines = record
+    return OrderContent(
+        party_id,
+        datetime.fromisoformat(at),
+        Decimal(total),
+        currency,
+        status,
+        channel,
+        None
+        if lines is None
+        else tuple((a, b, c, Decimal(q), Decimal(p)) for a, b, c, q, p in lines),
+    )
+
+
+def undo_writes(undo: Undo) -> None:
+    """Delete the orders a failed write made and give those it replaced their content back, a
+    slice at a time (core.database), the last replacement first."""
+    clock = SliceClock(2000, most=20_000)
+    created = sorted(undo.created)
+    while created:
+        part, created = created[: clock.size()], created[clock.size() :]
+        with clock.slice():
+            OrderLine.objects.filter(order_id__in=part).delete()
+            Order.objects.filter(pk__in=part).delete()
+    clock = SliceClock(20_000)
+    for after, last in undo.created_ranges:
+        start = after
+        while start < last:
+            end = min(start + clock.size(), last)
+            with clock.slice():
+                _delete_orders(start, end)
+            start = end
+    restores = list(reversed(undo.replaced))
+    clock = SliceClock(1000)
+    while restores:
+        some, restores = restores[: clock.size()], restores[clock.size() :]
+        with clock.slice():
+            for pk, content in some:
+                restore_order(pk, content)
+    undo.created.clear()
+    undo.created_ranges.clear()
+    undo.replaced.clear()
+
+
+def _delete_orders(after: int, last: int) -> None:
+    """Delete the orders whose ids are in (after, last], with their lines (an order's only
+    dependants), by range: no order is loaded."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, column in ((OrderLine, "order_id"), (Order, "id")):
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} "  # noqa: S608  (names from the model)
+                f"WHERE {quote(column)} > %s AND {quote(column)} <= %s",
+                [after, last],
+            )
+
+
+def restore_order(pk: int, content: OrderContent) -> None:
+    """Give a stored order this content again (its lines too, when the content has them)."""
+    Order.objects.filter(pk=pk).update(
+        party_id=content.party_id,
+        ordered_at=content.ordered_at,
+        total=content.total,
+        currency=content.currency,
+        status=content.status,
+        channel=content.channel,
+    )
+    if content.lines is not None:
+        OrderLine.objects.filter(order_id=pk).delete()
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order_id=pk, sku=sku, product=product, category=category, quantity=q, unit_price=p
+            )
+            for sku, product, category, q, p in content.lines
         )

@@ -1,8 +1,14 @@
 """Importing a file: read it, map its columns, check and write its rows, count and report.
 
-An import is one transaction: all-or-nothing unless the user asks to set invalid rows aside,
-and a dry run is rolled back whatever happens. That rule belongs to the use case, so the
-transaction is opened here rather than by each adapter (command, page, task).
+An import is all-or-nothing unless the user asks to set invalid rows aside, and a dry run
+writes nothing whatever happens. That rule belongs to the use case, so the transactions are
+opened here rather than by each adapter (command, page, task):
+
+- orders on SQLite are staged while the file is checked (commerce.services.staging; no write
+  lock is held), and only once every row passed are they published, in slices of about a
+  quarter of a second, each its own transaction, so that other writers get their turn in
+  between (core.database). An error while publishing takes back what was published;
+- everything else is one transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +27,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
+from clientela.commerce.services import StagedOrders, undo_writes
+from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
+from clientela.imports.models import ImportRun
+from clientela.imports.services import publishing
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
     INTERACTIONS,
@@ -41,6 +51,9 @@ from clientela.parties.queries import visible_parties
 
 KEPT_PROBLEMS = 1000
 BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500}
+# Staged orders published per slice: the first guess, then as many as fit the slice's time.
+PUBLISH_FIRST_SLICE = 20_000
+PUBLISH_MOST_PER_SLICE = 500_000
 
 Progress = Callable[[int, int], None]  # (rows done, bytes read)
 
@@ -122,19 +135,24 @@ def _importer(kind: str, mapping: Mapping, *, by: User, upsert: bool) -> Any:
 
 @contextlib.contextmanager
 def _large_cache() -> Iterator[None]:
-    """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB)."""
+    """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB for
+    the database, as much for the staged orders)."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
+        cursor.execute("PRAGMA main.cache_size")
         before = cursor.fetchone()[0]
-        cursor.execute("PRAGMA cache_size = -262144")
+        cursor.execute("PRAGMA temp.cache_size")
+        temp_before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA main.cache_size = -262144")
+        cursor.execute("PRAGMA temp.cache_size = -262144")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            cursor.execute(f"PRAGMA main.cache_size = {int(before)}")
+            cursor.execute(f"PRAGMA temp.cache_size = {int(temp_before)}")
 
 
 @contextlib.contextmanager
@@ -162,8 +180,10 @@ def import_rows(
     on_problem: Callable[[RowProblem], None] | None = None,
     rejects: RejectsWriter | None = None,
     limit: int | None = None,
+    run: ImportRun | None = None,
 ) -> ImportSummary:
-    """Check and write the table's rows in one transaction; see the module's docstring."""
+    """Check and write the table's rows; see the module's docstring. The `run` of the import,
+    when there is one, keeps the journal of what is published (publishing.py)."""
     require_write(by)
     if options.kind not in KINDS:
         raise invalid(
@@ -184,23 +204,64 @@ def import_rows(
     )
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
-    with _large_cache(), _without_cycle_collector(), transaction.atomic():
+    with _large_cache(), _without_cycle_collector(), contextlib.ExitStack() as stack:
         importer = _importer(options.kind, mapping, by=by, upsert=options.upsert)
-        size = BATCH[options.kind]
-        try:
-            with contextlib.closing(_results(importer, table, rows, size)) as results:
-                for count, result, position in results:
-                    _tally(summary, count, result, on_problem, rejects)
-                    if on_progress is not None:
-                        on_progress(summary.rows, position)
-        finally:
-            last = importer.finish()  # waits for a write still running, even on an error
-        _tally(summary, 0, last, on_problem, rejects)
-        summary.written = not options.dry_run and (summary.rejected == 0 or options.skip_invalid)
-        if not summary.written:
-            transaction.set_rollback(True)
+        stage = _stage_of(importer)
+        if stage is not None:
+            stack.callback(stage.close)
+        with contextlib.nullcontext() if stage is not None else transaction.atomic():
+            size = BATCH[options.kind]
+            try:
+                with contextlib.closing(_results(importer, table, rows, size)) as results:
+                    for count, result, position in results:
+                        _tally(summary, count, result, on_problem, rejects)
+                        if on_progress is not None:
+                            on_progress(summary.rows, position)
+            finally:
+                last = importer.finish()  # waits for a write still running, even on an error
+            _tally(summary, 0, last, on_problem, rejects)
+            summary.written = not options.dry_run and (
+                summary.rejected == 0 or options.skip_invalid
+            )
+            if not summary.written and stage is None:
+                transaction.set_rollback(True)
+        if stage is not None and summary.written:
+            if run is not None:
+                publishing.start(run)
+            _publish(stage, summary, run)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stage_of(importer: Any) -> StagedOrders | None:
+    """The importer's staged writer (orders on SQLite), or None when it writes directly."""
+    writer = getattr(importer, "writer", None)
+    return writer if isinstance(writer, StagedOrders) else None
+
+
+def _publish(stage: StagedOrders, summary: ImportSummary, run: ImportRun | None) -> None:
+    """Move the staged orders to the order table, a slice at a time, each slice with the
+    record of how to take it back (publishing.py); an error (or an interruption) takes back
+    what was published before it is raised again."""
+    clock = SliceClock(PUBLISH_FIRST_SLICE, most=PUBLISH_MOST_PER_SLICE)
+    after = 0
+    try:
+        while True:
+            with clock.slice():
+                published = stage.publish_slice(after, clock.size())
+                if published is not None and run is not None:
+                    publishing.record(run, published[1])
+            if published is None:
+                break
+            after = published[0]
+    except BaseException:
+        undo_writes(stage.undo)
+        if run is not None:
+            publishing.forget(run)
+        raise
+    # Orders another writer stored meanwhile, with the same content.
+    summary.created += stage.published.created
+    summary.unchanged += stage.published.unchanged
 
 
 def _results(
@@ -254,6 +315,7 @@ def import_file(
     on_progress: Progress | None = None,
     on_problem: Callable[[RowProblem], None] | None = None,
     name: str | None = None,
+    run: ImportRun | None = None,
 ) -> ImportSummary:
     """Import a file on disk; the rejects (if asked for) go to rejects_path, their reasons in
     the active language, or untranslated when the file is kept to be downloaded later
@@ -275,4 +337,5 @@ def import_file(
                 on_progress=on_progress,
                 on_problem=on_problem,
                 rejects=rejects,
+                run=run,
             )

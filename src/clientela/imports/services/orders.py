@@ -24,6 +24,7 @@ from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
 from clientela.commerce.services import CheckedOrder, StoredRow, Written, open_order_writer
 from clientela.core.cells import restore
+from clientela.core.database import takes_turns
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.order_checks import (
     PARTY_REFS,
@@ -74,7 +75,8 @@ class OrderImporter:
         self.fast = compile_fast_check(mapping) if not has_lines else (lambda cells: None)
         # The column-wise check gives SQLite's stored text directly, so it is SQLite's alone.
         self.columns = compile_column_check(mapping) if connection.vendor == "sqlite" else None
-        self.writer = open_order_writer(by=by, upsert=upsert)
+        # On SQLite the orders are staged, then published in slices (importing.py).
+        self.writer = open_order_writer(by=by, upsert=upsert, staged=takes_turns())
         self.finder.preload(emails="party_email" in self.column_of)
 
     def process_batches(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import Role, User
 from clientela.core.errors import DomainError, NotFound, invalid, message_id, printable
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
+from clientela.imports.services import publishing
 from clientela.imports.services.importing import (
     ImportOptions,
     ImportSummary,
@@ -129,6 +131,7 @@ def run_import(
             on_progress=on_progress,
             on_problem=on_problem,
             name=Path(run.file_name).name,
+            run=run,
         )
     except DomainError as exc:
         fail_run(run, exc)
@@ -167,7 +170,9 @@ def finish_run(run: ImportRun, summary: ImportSummary) -> ImportRun:
         setattr(run, name, getattr(summary, name))
     run.problems = [p.as_record() for p in summary.problems[:KEPT_ON_RUN]]
     run.finished_at = timezone.now()
-    run.save()
+    with transaction.atomic():  # done, and so nothing of it to take back, at once
+        run.save()
+        publishing.forget(run)
     return run
 
 
@@ -223,13 +228,24 @@ def settle_interrupted() -> int:
     """Mark failed the runs of this machine whose process ended while they ran; returns how
     many. (A run on another machine cannot be checked from here and is left as it is.)"""
     running = ImportRun.objects.filter(
-        status=ImportStatus.RUNNING, host=socket.gethostname()[:255], pid__isnull=False
+        status__in=[ImportStatus.RUNNING, ImportStatus.PUBLISHING],
+        host=socket.gethostname()[:255],
+        pid__isnull=False,
     )
-    ended = [pk for pk, pid in running.values_list("pk", "pid") if pid and not _alive(pid)]
+    ended = [
+        (pk, status)
+        for pk, pid, status in running.values_list("pk", "pid", "status")
+        if pid and not _alive(pid)
+    ]
     if not ended:
         return 0
+    # Those that were publishing their rows: what they published is taken back first.
+    publishing.take_back([pk for pk, status in ended if status == ImportStatus.PUBLISHING])
     error = DomainError(INTERRUPTED, code="import_interrupted")
-    return ImportRun.objects.filter(pk__in=ended, status=ImportStatus.RUNNING).update(
+    return ImportRun.objects.filter(
+        pk__in=[pk for pk, _status in ended],
+        status__in=[ImportStatus.RUNNING, ImportStatus.PUBLISHING],
+    ).update(
         status=ImportStatus.FAILED,
         error=message_id(INTERRUPTED),
         error_detail=error_record(error),

@@ -1,0 +1,126 @@
+"""Writers taking turns on one database, and what a request does when it cannot get its turn.
+
+SQLite lets one writer in at a time. Every transaction starts with BEGIN IMMEDIATE (settings),
+so a writer waits for the lock, up to CLIENTELA_DB_BUSY_TIMEOUT seconds, instead of failing
+half-way. Long writes (an import, orders/bulk) are cut into slices of about
+CLIENTELA_WRITE_SLICE_SECONDS, each its own transaction, with a pause after each in which the
+writers that wait get their turn (`write_slice`, `SliceClock`). On PostgreSQL, where writers
+lock rows and not the database, the slices of one long write stay one transaction
+(`long_write`); there two transactions can still deadlock, or fail to serialise, and such a
+request is run again from the start (`core.middleware.DatabaseContention`, at most
+CLIENTELA_DB_RETRIES times). A request that still cannot get its turn is answered 503 with
+Retry-After, never 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import Unavailable
+
+# PostgreSQL's codes for "run the transaction again": serialization_failure, deadlock_detected.
+RETRYABLE = frozenset({"40001", "40P01"})
+UNIQUE_VIOLATION = "23505"  # two requests inserting the same key: the second sees the first
+LOCK_NOT_AVAILABLE = "55P03"
+SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's code for an error (from the driver's error Django wraps), else ""."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if code:
+            return str(code)
+        seen = seen.__cause__
+    return ""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when the database refused because another writer held the lock too long."""
+    if not isinstance(exc, OperationalError):
+        return False
+    return sqlstate(exc) == LOCK_NOT_AVAILABLE or any(text in str(exc) for text in SQLITE_BUSY)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when running the whole transaction again can succeed (PostgreSQL)."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    code = sqlstate(exc)
+    return code in RETRYABLE or (isinstance(exc, IntegrityError) and code == UNIQUE_VIOLATION)
+
+
+def busy() -> Unavailable:
+    """The answer of a request that could not get its turn to write."""
+    seconds = retry_after()
+    return Unavailable(
+        _("the database is busy with other writes; try again in %(seconds)s seconds"),
+        code="database_busy",
+        params={"seconds": seconds},
+        retry_after=seconds,
+    )
+
+
+def retry_after() -> int:
+    return int(settings.CLIENTELA_RETRY_AFTER_SECONDS)
+
+
+def takes_turns() -> bool:
+    """True when writers lock the whole database (SQLite): long writes go in slices."""
+    return connection.vendor == "sqlite"
+
+
+def long_write() -> contextlib.AbstractContextManager[object]:
+    """Around all the slices of a long write: one transaction on PostgreSQL (other writers go
+    on beside it), nothing on SQLite (each slice commits on its own)."""
+    return contextlib.nullcontext() if takes_turns() else transaction.atomic()
+
+
+@contextlib.contextmanager
+def write_slice() -> Iterator[None]:
+    """One slice of a long write, in its own transaction; on SQLite the writer then pauses,
+    so that the writers waiting for the lock (their busy handler polls it) get their turn."""
+    with transaction.atomic():
+        yield
+    if takes_turns() and not connection.in_atomic_block:
+        time.sleep(settings.CLIENTELA_WRITE_PAUSE_SECONDS)
+
+
+class SliceClock:
+    """How many rows the next slice of a long write takes, so that each slice holds the lock
+    about CLIENTELA_WRITE_SLICE_SECONDS: measured on the slices already written."""
+
+    def __init__(self, first: int, *, least: int = 50, most: int = 100_000) -> None:
+        self.rows = first
+        self.least, self.most = least, most
+        self.target = float(settings.CLIENTELA_WRITE_SLICE_SECONDS)
+        self.started = 0.0
+        self.longest = 0.0
+
+    def size(self) -> int:
+        return self.rows
+
+    @contextlib.contextmanager
+    def slice(self) -> Iterator[None]:
+        """A slice in its own transaction (`write_slice`), timed to size the next."""
+        started = time.perf_counter()
+        with write_slice():
+            yield
+            self.took(self.rows, time.perf_counter() - started)
+
+    def took(self, rows: int, seconds: float) -> None:
+        """Learn from a slice of `rows` rows that held the lock `seconds`."""
+        self.longest = max(self.longest, seconds)
+        if seconds <= 0 or rows <= 0:
+            return
+        wanted = rows * self.target / seconds
+        # Grow gently (a slow start may be a cold cache), shrink at once.
+        wanted = min(wanted, rows * 2)
+        self.rows = int(max(self.least, min(self.most, wanted)))
