@@ -16,6 +16,10 @@ DuckDB is not a dependency of Clientela: it runs under the interpreter given by 
 
     .venv/bin/python benchmarks/import_orders.py
     .venv/bin/python benchmarks/import_orders.py --rows 200000 --customers 20000
+
+`--before-src DIR` also times another version of the code (its `src` folder, e.g. an earlier
+commit's, from `git archive COMMIT src | tar -x -C DIR/..`) on the same file in the same run,
+each in its own fresh database, alternating `--rounds` times, and reports both side by side.
 """
 
 from __future__ import annotations
@@ -74,10 +78,13 @@ def generate(path: Path, rows: int, customers: int, seed: int = 7) -> None:
         out.writelines(lines)
 
 
-def prepare_database(home: Path, customers: int) -> dict[str, str]:
-    """A migrated database with an admin and the customers, in its own CLIENTELA_HOME."""
+def prepare_database(home: Path, customers: int, src: Path | None = None) -> dict[str, str]:
+    """A migrated database with an admin and the customers, in its own CLIENTELA_HOME (with
+    the code of `src` first on the path, when given)."""
     env = {**os.environ, "CLIENTELA_HOME": str(home)}
     env["DJANGO_SETTINGS_MODULE"] = "clientela.settings"
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     env.pop("CLIENTELA_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
     loader = f"""
@@ -120,7 +127,12 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--duckdb-python", default="/tmp/duckdb-venv/bin/python")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--before-src", type=Path, help="also time this version's src folder")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations with --before-src")
     args = parser.parse_args()
+    if args.before_src is not None:
+        compare(args)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="import-orders-"))
     try:
@@ -183,6 +195,53 @@ def main() -> None:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This version and `--before-src`, alternating on the same file, each import into a
+    fresh database; medians and every run."""
+    work = Path(tempfile.mkdtemp(prefix="import-orders-"))
+    try:
+        csv_path = work / "orders.csv"
+        generate(csv_path, args.rows, args.customers)
+        clientela = VENV_BIN / "clientela"
+        command = [str(clientela)] if clientela.exists() else [sys.executable, "-m", "django"]
+        sides = {"after": None, "before": args.before_src.resolve()}
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
+        for round_ in range(args.rounds):
+            for name, src in sides.items():
+                home = work / f"{name}-{round_}"
+                env = prepare_database(home, args.customers, src)
+                load = os.getloadavg()[0]
+                seconds, rss_kib, _out, cpu = timed_child(
+                    [*command, "import", "orders", str(csv_path), "--as", ADMIN], env
+                )
+                runs[name].append(
+                    {
+                        "seconds": round(seconds, 2),
+                        "rows_per_s": round(args.rows / seconds),
+                        "cpu_seconds": round(cpu, 2),
+                        "peak_memory_mib": round(rss_kib / 1024, 1),
+                        "load_before": round(load, 1),
+                    }
+                )
+                shutil.rmtree(home, ignore_errors=True)
+        result = {
+            "benchmark": "import_orders (before/after)",
+            "rows": args.rows,
+            "customers": args.customers,
+            "cpus": os.cpu_count(),
+            "before_src": str(args.before_src),
+            "median_rows_per_s": {
+                name: sorted(r["rows_per_s"] for r in done)[len(done) // 2]
+                for name, done in runs.items()
+            },
+            "runs": runs,
+            "goal": GOAL,
+        }
+        print(json.dumps(result, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

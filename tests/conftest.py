@@ -22,6 +22,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     from django.conf import settings
 
+    # A whole server, an import and API clients at once (tests/api/test_concurrent_writes.py):
+    # part of the normal suite, marked so that it can be run alone (-m concurrency).
+    config.addinivalue_line("markers", "concurrency: a server, an import and clients at once")
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,

@@ -1,0 +1,157 @@
+"""Writers that collide: a request that cannot get the write lock is a 503 with Retry-After
+(never a 500), API and pages alike; a deadlock on PostgreSQL runs the request again."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from clientela.accounts.models import User
+from clientela.commerce import api as commerce_api
+from clientela.commerce.models import Order
+from clientela.core.database import SliceClock, is_busy, is_retryable
+from clientela.parties.models import Party
+from clientela.web import views as web_views
+from tests.api.problems import assert_problem, send
+from tests.api.test_orders import ApiClient, order
+from tests.factories import make_party
+
+LOCKED = OperationalError("database is locked")
+
+
+def _locked(*args: Any, **kwargs: Any) -> Any:
+    raise LOCKED
+
+
+@pytest.mark.django_db
+def test_an_api_write_that_cannot_get_the_lock_is_a_503_with_retry_after(
+    manager: User, api_client: ApiClient, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    settings.CLIENTELA_RETRY_AFTER_SECONDS = 7
+    monkeypatch.setattr(commerce_api, "record_order", _locked)
+    party = make_party()
+    response = send(api_client(manager), "POST", "/api/v1/orders", order(party))
+    problem = assert_problem(response, 503)
+    assert problem["code"] == "database_busy"
+    assert "7" in problem["detail"]
+    assert response["Retry-After"] == "7"
+
+
+@pytest.mark.django_db
+def test_an_api_write_that_cannot_get_the_lock_is_a_503_with_debug_on_too(
+    manager: User, api_client: ApiClient, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    settings.DEBUG = True  # ninja would answer a traceback as a 500
+    monkeypatch.setattr(commerce_api, "record_order", _locked)
+    response = send(api_client(manager), "POST", "/api/v1/orders", order(make_party()))
+    assert_problem(response, 503)
+
+
+@pytest.mark.django_db
+def test_a_page_that_cannot_get_the_lock_is_a_503_page_with_retry_after(
+    manager: User, web_client: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_views, "dashboard", _locked)
+    response = web_client(manager).get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith("text/html")
+    assert b"try again in 5 seconds" in response.content
+
+
+@pytest.mark.django_db
+def test_other_database_errors_stay_errors(
+    manager: User, api_client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("no such table: commerce_order")
+
+    monkeypatch.setattr(commerce_api, "record_order", broken)
+    with pytest.raises(OperationalError, match="no such table"):
+        send(api_client(manager), "POST", "/api/v1/orders", order(make_party()))
+
+
+def test_busy_and_retryable_errors_are_told_apart() -> None:
+    assert is_busy(OperationalError("database is locked"))
+    assert is_busy(OperationalError("database table is locked: commerce_order"))
+    assert not is_busy(OperationalError("no such table: x"))
+    assert not is_retryable(OperationalError("database is locked"))  # SQLite already waited
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    wrapped = OperationalError("deadlock detected")
+    wrapped.__cause__ = Deadlock()
+    assert is_retryable(wrapped)
+    assert not is_busy(wrapped)
+
+
+def test_slices_grow_gently_and_shrink_at_once(settings: Settings) -> None:
+    settings.CLIENTELA_WRITE_SLICE_SECONDS = 0.5
+    clock = SliceClock(1000, least=10, most=50_000)
+    clock.took(1000, 0.05)  # ten times faster than wanted: only doubles
+    assert clock.size() == 2000
+    clock.took(2000, 2.0)  # four times slower: a quarter at once
+    assert clock.size() == 500
+    clock.took(500, 100.0)
+    assert clock.size() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_on_postgresql_runs_the_request_again(
+    manager: User, api_client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("deadlocks are PostgreSQL's; SQLite has one writer at a time")
+    first, second = make_party(), make_party()
+    real = commerce_api.record_order  # type: ignore[attr-defined]  # the name the view calls
+    meet = threading.Barrier(2, timeout=10)
+    calls: list[str] = []
+
+    def lock_two_parties(payload: Any, *, by: User) -> Any:
+        """Each request locks both parties, in opposite orders, meeting in between: one of
+        the two transactions is chosen by PostgreSQL to fail with a deadlock."""
+        calls.append(payload.external_id)
+        ids = [first.pk, second.pk] if payload.external_id == "A" else [second.pk, first.pk]
+        list(Party.objects.select_for_update().filter(pk=ids[0]))
+        if calls.count(payload.external_id) == 1:  # only the first attempt meets the other
+            meet.wait()
+        list(Party.objects.select_for_update().filter(pk=ids[1]))
+        return real(payload, by=by)
+
+    monkeypatch.setattr(commerce_api, "record_order", lock_two_parties)
+    answers: dict[str, int] = {}
+
+    def send_order(external_id: str) -> None:
+        client = api_client(manager)
+        response = send(client, "POST", "/api/v1/orders", order(first, external_id))
+        answers[external_id] = response.status_code
+        connection.close()
+
+    with transaction.atomic():  # tokens committed before the threads use them
+        pass
+    workers = [threading.Thread(target=send_order, args=(ext,)) for ext in ("A", "B")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert answers == {"A": 201, "B": 201}
+    assert len(calls) == 3  # one of the two ran again after its deadlock
+    assert set(Order.objects.values_list("external_id", flat=True)) == {"A", "B"}
+
+
+def test_the_problem_body_is_json(settings: Settings) -> None:
+    from django.test import RequestFactory
+
+    from clientela.core.database import busy
+    from clientela.core.middleware import unavailable_response
+
+    response = unavailable_response(RequestFactory().get("/api/v1/orders"), busy())
+    assert json.loads(response.content)["status"] == 503
