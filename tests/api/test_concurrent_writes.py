@@ -10,9 +10,12 @@ a second, core.database; in one transaction it held the lock for all of them).
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import json
+import sqlite3
 import sys
+import urllib.parse
 from pathlib import Path
 from types import ModuleType
 
@@ -51,3 +54,70 @@ def test_api_clients_get_no_5xx_and_keep_their_writes_during_a_large_import(
     assert report["acknowledged_present"] == report["acknowledged"], shown
     assert report["writes"]["p99_s"] <= report["writes"]["goal_p99_s"], shown
     assert max(report["import"]["slices_seconds"]) < 2, shown
+
+
+@pytest.mark.concurrency
+def test_a_request_that_cannot_get_the_write_lock_in_time_is_a_503_for_the_api_and_pages(
+    tmp_path: Path,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock is what this holds")
+    harness = _harness()
+    env, setup = harness.prepare(tmp_path / "home", 10, 1)
+    env["CLIENTELA_DB_BUSY_TIMEOUT"] = "0.5"
+    port = harness.free_port()
+    server = harness.serve(env, port, 1, 2)
+    web = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        api = {"Authorization": f"Bearer {setup['tokens'][0]}", "Content-Type": "application/json"}
+        body = json.dumps(
+            {
+                "external_id": "LOCKED-1",
+                "party_id": setup["parties"][0],
+                "ordered_at": "2024-05-01T10:00:00Z",
+                "total": "1.00",
+                "currency": "EUR",
+            }
+        )
+        assert _call(web, "GET", "/api/v1/orders", None, api)[0] == 200  # warmed up
+        status, headers, _page = _call(web, "GET", "/sign-in/", None, {})
+        cookie = headers["Set-Cookie"].split(";")[0]
+        token = cookie.split("=", 1)[1]
+        form = urllib.parse.urlencode(
+            {"email": "client0@example.com", "password": "a long password 1234"}
+            | {"csrfmiddlewaretoken": token}
+        )
+        page = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        holder = sqlite3.connect(tmp_path / "home" / "clientela.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer that does not let go
+        try:
+            status, headers, answer = _call(web, "POST", "/api/v1/orders", body, api)
+            assert status == 503, answer
+            assert headers["Content-Type"] == "application/problem+json"
+            assert headers["Retry-After"] == "5"
+            assert json.loads(answer)["code"] == "database_busy"
+            status, headers, answer = _call(web, "POST", "/sign-in/", form, page)
+            assert status == 503, answer
+            assert headers["Retry-After"] == "5"
+            assert b"try again in 5 seconds" in answer
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert _call(web, "POST", "/api/v1/orders", body, api)[0] == 201  # its turn now
+        assert _call(web, "POST", "/sign-in/", form, page)[0] == 302
+    finally:
+        web.close()
+        server.terminate()
+        server.wait(30)
+
+
+def _call(
+    web: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: str | None,
+    headers: dict[str, str],
+) -> tuple[int, dict[str, str], bytes]:
+    web.request(method, path, body=body, headers=headers)
+    response = web.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
