@@ -47,7 +47,8 @@ def _database(url: str | None) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, its writers queueing at a turnstile (core/sqlite).
+            "ENGINE": "clientela.core.sqlite",
             "NAME": unquote(parsed.path) if parsed.path not in {"", "/"} else ":memory:",
             # Keep each worker thread's connection between requests: opening one (and running
             # the PRAGMAs below) on every request cost about a fifth of a party-timeline request
@@ -260,7 +261,7 @@ CLIENTELA_SIGNUP_FRAME_ANCESTORS = os.environ.get("CLIENTELA_SIGNUP_FRAME_ANCEST
 
 # Writers taking turns (docs/configuration.md, "Concurrent writes"; core/database.py).
 CLIENTELA_WRITE_SLICE_SECONDS = _env_float("CLIENTELA_WRITE_SLICE_SECONDS", 0.5)
-CLIENTELA_WRITE_PAUSE_SECONDS = _env_float("CLIENTELA_WRITE_PAUSE_SECONDS", 0.1)
+CLIENTELA_WRITE_YIELD_SECONDS = _env_float("CLIENTELA_WRITE_YIELD_SECONDS", 1.0)
 CLIENTELA_DB_RETRIES = int(os.environ.get("CLIENTELA_DB_RETRIES", "3"))
 CLIENTELA_RETRY_AFTER_SECONDS = int(os.environ.get("CLIENTELA_RETRY_AFTER_SECONDS", "5"))
 # orders/bulk: the most one request may send (413 beyond).

@@ -28,7 +28,7 @@ def party(db: None) -> Party:
 def small_slices(settings: SettingsWrapper) -> None:
     """Slices of the least size and no pause: a bulk of a few hundred lines takes many."""
     settings.CLIENTELA_WRITE_SLICE_SECONDS = 1e-9
-    settings.CLIENTELA_WRITE_PAUSE_SECONDS = 0
+    settings.CLIENTELA_WRITE_YIELD_SECONDS = 0
 
 
 @pytest.mark.django_db

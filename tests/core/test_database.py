@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -155,3 +156,31 @@ def test_the_problem_body_is_json(settings: Settings) -> None:
 
     response = unavailable_response(RequestFactory().get("/api/v1/orders"), busy())
     assert json.loads(response.content)["status"] == 503
+
+
+def test_a_long_write_lets_the_writers_waiting_at_the_turnstile_go_first(tmp_path: Any) -> None:
+    from clientela.core.database import Turnstile
+
+    database = str(tmp_path / "db.sqlite3")
+    waiter, long_write = Turnstile(database), Turnstile(database)
+    assert long_write.let_waiting_writers_in(1.0) < 0.1  # nobody waits: no delay
+    released, queued = threading.Event(), threading.Event()
+
+    def wait_for_the_lock() -> None:
+        with waiter.waiting():
+            queued.set()
+            released.wait(5)  # waiting for the write lock, until it gets it
+
+    thread = threading.Thread(target=wait_for_the_lock)
+    thread.start()
+    try:
+        assert queued.wait(5)
+        assert long_write.let_waiting_writers_in(0.2) >= 0.2  # it waits, up to its limit
+        threading.Timer(0.1, released.set).start()
+        assert long_write.let_waiting_writers_in(5.0) < 2  # until the waiter had its turn
+    finally:
+        released.set()
+        thread.join()
+        waiter.close()
+        long_write.close()
+    assert oct(os.stat(database + "-turnstile").st_mode & 0o777) == "0o600"

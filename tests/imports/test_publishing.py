@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(
 def small_slices(settings: Settings) -> None:
     """Slices of a few hundred rows and no pause: a file of a few thousand takes many."""
     settings.CLIENTELA_WRITE_SLICE_SECONDS = 1e-9
-    settings.CLIENTELA_WRITE_PAUSE_SECONDS = 0
+    settings.CLIENTELA_WRITE_YIELD_SECONDS = 0
 
 
 @pytest.fixture

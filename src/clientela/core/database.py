@@ -3,8 +3,12 @@
 SQLite lets one writer in at a time. Every transaction starts with BEGIN IMMEDIATE (settings),
 so a writer waits for the lock, up to CLIENTELA_DB_BUSY_TIMEOUT seconds, instead of failing
 half-way. Long writes (an import, orders/bulk) are cut into slices of about
-CLIENTELA_WRITE_SLICE_SECONDS, each its own transaction, with a pause after each in which the
-writers that wait get their turn (`write_slice`, `SliceClock`). On PostgreSQL, where writers
+CLIENTELA_WRITE_SLICE_SECONDS, each its own transaction (`write_slice`, `SliceClock`), and
+before each slice the writers that wait go first: while a writer waits for the lock it holds
+the database's turnstile shared (`Turnstile`, core/sqlite), and a long write takes it alone,
+for a moment, before its next slice (waiting up to CLIENTELA_WRITE_YIELD_SECONDS for the
+writers queued there). SQLite's own waiting is a poll every 100 ms, so without the turnstile
+a long write would win the lock again and again. On PostgreSQL, where writers
 lock rows and not the database, the slices of one long write stay one transaction
 (`long_write`); there two transactions can still deadlock, or fail to serialise, and such a
 request is run again from the start (`core.middleware.DatabaseContention`, at most
@@ -15,6 +19,8 @@ Retry-After, never 500.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import time
 from collections.abc import Iterator
 
@@ -85,12 +91,64 @@ def long_write() -> contextlib.AbstractContextManager[object]:
 
 @contextlib.contextmanager
 def write_slice() -> Iterator[None]:
-    """One slice of a long write, in its own transaction; on SQLite the writer then pauses,
-    so that the writers waiting for the lock (their busy handler polls it) get their turn."""
+    """One slice of a long write, in its own transaction; on SQLite the writers that wait for
+    the lock go first."""
+    turnstile = getattr(connection, "turnstile", None)
+    if turnstile is not None and not connection.in_atomic_block:
+        turnstile.let_waiting_writers_in(settings.CLIENTELA_WRITE_YIELD_SECONDS)
     with transaction.atomic():
         yield
-    if takes_turns() and not connection.in_atomic_block:
-        time.sleep(settings.CLIENTELA_WRITE_PAUSE_SECONDS)
+
+
+class Turnstile:
+    """Where the writers of one SQLite database queue for its write lock (a file beside it,
+    locked with flock): each holds it shared while it waits; a long write takes it alone
+    between two slices, which it gets once every writer that was waiting has the lock.
+
+    One per connection (each thread's): flock locks belong to an open file, and each opening
+    locks apart.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-turnstile"
+        self.fd: int | None = None
+
+    def _file(self) -> int:
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self.fd
+
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Hold the turnstile shared while waiting for the write lock."""
+        fd = self._file()
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def let_waiting_writers_in(self, longest: float) -> float:
+        """Wait until no writer waits at the turnstile (they have had their turn), or `longest`
+        seconds; returns the seconds waited."""
+        fd = self._file()
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited >= longest:
+                    return waited
+                time.sleep(0.002)
+            else:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return time.monotonic() - started
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 class SliceClock:

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with Clientela's turnstile for writers (core.database)."""
