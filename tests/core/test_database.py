@@ -184,3 +184,32 @@ def test_a_long_write_lets_the_writers_waiting_at_the_turnstile_go_first(tmp_pat
         waiter.close()
         long_write.close()
     assert oct(os.stat(database + "-turnstile").st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_whose_body_was_streamed_is_not_run_again_after_a_deadlock(
+    manager: User, api_client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.commerce.services import batches
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    calls: list[int] = []
+
+    def deadlocked(*args: Any) -> None:
+        calls.append(1)
+        error = OperationalError("deadlock detected")
+        raise error from Deadlock()
+
+    monkeypatch.setattr(batches, "_write_all", deadlocked)
+    party = make_party()
+    client = api_client(manager)
+    response = client.post(
+        "/api/v1/orders/bulk",
+        data=json.dumps(order(party)) + "\n",
+        content_type="application/x-ndjson",
+    )
+    problem = assert_problem(response, 503)  # type: ignore[arg-type]
+    assert problem["code"] == "database_busy"
+    assert calls == [1]  # the stream is gone: the client sends it again

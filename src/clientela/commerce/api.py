@@ -14,6 +14,7 @@ from pydantic import Field
 from clientela.commerce.models import Order, OrderStatus
 from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
+from clientela.core.database import not_repeatable
 from clientela.core.errors import TooLarge
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
@@ -64,6 +65,7 @@ def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False)
     when the line gives "lines". A refund arriving later is sent this way.
     """
     user = current_user(request)
+    not_repeatable(request)  # its body is read as a stream: a deadlock answers 503, not a retry
     return record_orders_bulk(
         parse_ndjson(body_lines(request)), by=user, skip_invalid=skip_invalid, upsert=upsert
     )

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import Unavailable
@@ -72,6 +73,19 @@ def busy() -> Unavailable:
         params={"seconds": seconds},
         retry_after=seconds,
     )
+
+
+NOT_REPEATABLE = "clientela_not_repeatable"
+
+
+def not_repeatable(request: HttpRequest) -> None:
+    """Say that this request cannot be run again (it reads its body as a stream, which is gone
+    after the first try): a deadlock then answers 503, and the client sends it again."""
+    setattr(request, NOT_REPEATABLE, True)
+
+
+def is_repeatable(request: HttpRequest) -> bool:
+    return not getattr(request, NOT_REPEATABLE, False)
 
 
 def retry_after() -> int:

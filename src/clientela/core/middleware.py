@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from clientela.core.database import busy, is_busy, is_retryable
+from clientela.core.database import busy, is_busy, is_repeatable, is_retryable
 from clientela.core.errors import Unavailable
 
 log = logging.getLogger("clientela.database")
@@ -85,7 +85,8 @@ class DatabaseContention:
         if not isinstance(exc, DatabaseError):
             return None
         attempt = 0
-        while is_retryable(exc) and attempt < settings.CLIENTELA_DB_RETRIES:
+        retries = settings.CLIENTELA_DB_RETRIES if is_repeatable(request) else 0
+        while is_retryable(exc) and attempt < retries:
             attempt += 1
             time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311  (jitter, not a secret)
             match = request.resolver_match
