@@ -55,6 +55,9 @@ def _database(url: str | None) -> dict[str, object]:
             # (benchmarks/party_360.py, docs/benchmarks.md), and a kept connection keeps its
             # page cache warm.
             "CONN_MAX_AGE": 600,
+            # Tests use an in-memory database, as Django does for its own SQLite engine (said
+            # outright: pytest-django recognises that engine by name, not this one).
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; FULL makes commits durable;
                 # IMMEDIATE takes the write lock when a transaction starts, so a writer waits
