@@ -190,7 +190,8 @@ def _write_all(spool: IO[bytes], batches: int, tally: _Tally) -> None:
                 while start < len(entries):
                     part = entries[start : start + clock.size()]
                     with clock.slice():
-                        _write_slice(part, tally, undo)
+                        written = _write_slice(part, tally)
+                    undo.add(written)  # committed: now it is this request's to take back
                     start += len(part)
     except BaseException:
         if takes_turns():
@@ -198,10 +199,11 @@ def _write_all(spool: IO[bytes], batches: int, tally: _Tally) -> None:
         raise
 
 
-def _write_slice(entries: list[Entry], tally: _Tally, undo: Undo) -> None:
+def _write_slice(entries: list[Entry], tally: _Tally) -> Undo:
     """Write new orders and replacements, in the caller's transaction. A new order whose
     external id another request has written since the check is the same order (counted
-    unchanged) or a conflict, which stops the whole request."""
+    unchanged) or a conflict, which stops the whole request. Returns how to take it back."""
+    undo = Undo()
     fresh = {o.external_id: (o, party_id) for pk, o, party_id in entries if pk is None}
     if fresh:
         found = Order.objects.prefetch_related("lines").filter(external_id__in=list(fresh))
@@ -228,6 +230,7 @@ def _write_slice(entries: list[Entry], tally: _Tally, undo: Undo) -> None:
         undo.replaced += [(o.pk, stored_content(o)) for o in before]
         for pk, (order, party_id) in replaced.items():
             replace_order(pk, order, party_id)
+    return undo
 
 
 def _check_batch(batch: list[Item], by: User, tally: _Tally) -> _Writes:

@@ -201,7 +201,8 @@ class StagedOrders(BulkOrders):
     def publish_slice(self, after: int, rows: int) -> tuple[int, Undo] | None:
         """Publish the staged rows after stage id `after`, at most `rows` of them, in the
         caller's transaction; returns the last stage id published and how to take this slice
-        back (also added to `self.undo`), or None when no row is left."""
+        back (for the caller to add to `self.undo` once the slice is committed: ids of a slice
+        rolled back may be given to another writer's orders), or None when no row is left."""
         self.slice_undo = Undo()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -218,7 +219,6 @@ class StagedOrders(BulkOrders):
             self._publish_replacements(cursor, where)
             self._publish_with_lines(cursor, where)
             self.slice_undo.created_ranges.append((before, self._live_max(cursor)))
-        self.undo.add(self.slice_undo)
         return int(last), self.slice_undo
 
     def _live_max(self, cursor: Any) -> int:

@@ -258,6 +258,7 @@ def _publish(stage: StagedOrders, summary: ImportSummary, run: ImportRun | None)
                     publishing.record(run, published[1])
             if published is None:
                 break
+            stage.undo.add(published[1])  # committed: now it is this import's to take back
             log.info(
                 "published up to %s staged orders in one slice: %.3f s with the write lock",
                 size,

@@ -31,6 +31,12 @@ def forget(run: ImportRun) -> None:
     PublishedSlice.objects.filter(run=run).delete()
 
 
+def left_over() -> list[int]:
+    """Runs that failed and still have slices to take back (their taking back failed too)."""
+    runs = PublishedSlice.objects.filter(run__status=ImportStatus.FAILED)
+    return sorted(set(runs.values_list("run_id", flat=True)))
+
+
 def take_back(run_ids: list[int]) -> None:
     """Take back what these runs published (their processes ended before they were done)."""
     for run_id in run_ids:

@@ -237,6 +237,8 @@ def settle_interrupted() -> int:
         for pk, pid, status in running.values_list("pk", "pid", "status")
         if pid and not _alive(pid)
     ]
+    # A failed run whose own taking back failed too (the database busy, say) left its journal.
+    publishing.take_back(publishing.left_over())
     if not ended:
         return 0
     # Those that were publishing their rows: what they published is taken back first.
