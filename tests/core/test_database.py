@@ -210,6 +210,6 @@ def test_a_bulk_whose_body_was_streamed_is_not_run_again_after_a_deadlock(
         data=json.dumps(order(party)) + "\n",
         content_type="application/x-ndjson",
     )
-    problem = assert_problem(response, 503)  # type: ignore[arg-type]
+    problem = assert_problem(response, 503)
     assert problem["code"] == "database_busy"
     assert calls == [1]  # the stream is gone: the client sends it again

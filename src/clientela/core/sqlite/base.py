@@ -26,14 +26,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     def _start_transaction_under_autocommit(self) -> None:
+        # Django's hook for BEGIN (private, so not in django-stubs).
+        begin = super()._start_transaction_under_autocommit  # type: ignore[misc]  # see above
         if self.turnstile is None:
-            super()._start_transaction_under_autocommit()
+            begin()
             return
         with self.turnstile.waiting():
-            super()._start_transaction_under_autocommit()
+            begin()
 
     def _close(self) -> None:
-        super()._close()
+        super()._close()  # type: ignore[misc]  # Django's private hook, not in django-stubs
         if self.turnstile is not None:
             self.turnstile.close()
             self.turnstile = None
