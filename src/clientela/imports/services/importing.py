@@ -136,15 +136,21 @@ def _importer(kind: str, mapping: Mapping, *, by: User, upsert: bool) -> Any:
 
 
 @contextlib.contextmanager
-def _large_cache() -> Iterator[None]:
+def _sqlite_for_importing() -> Iterator[None]:
     """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB for
-    the database, as much for the staged orders); and a longer write-ahead log between two
+    the database, as much for the staged orders); a longer write-ahead log between two
     checkpoints (~80 MB), so that an index page written by several slices of the published
-    orders is copied back to the database once, not once per slice."""
+    orders is copied back to the database once, not once per slice; and a longer wait for the
+    write lock (a minute: an import has no one waiting for an answer, unlike a request)."""
     if connection.vendor != "sqlite":
         yield
         return
-    pragmas = {"main.cache_size": -262144, "temp.cache_size": -262144, "wal_autocheckpoint": 20000}
+    pragmas = {
+        "main.cache_size": -262144,
+        "temp.cache_size": -262144,
+        "wal_autocheckpoint": 20000,
+        "busy_timeout": 60_000,
+    }
     before = {}
     with connection.cursor() as cursor:
         for name, value in pragmas.items():
@@ -208,7 +214,7 @@ def import_rows(
     )
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
-    with _large_cache(), _without_cycle_collector(), contextlib.ExitStack() as stack:
+    with _sqlite_for_importing(), _without_cycle_collector(), contextlib.ExitStack() as stack:
         importer = _importer(options.kind, mapping, by=by, upsert=options.upsert)
         stage = _stage_of(importer)
         if stage is not None:
