@@ -213,3 +213,11 @@ def test_a_bulk_whose_body_was_streamed_is_not_run_again_after_a_deadlock(
     problem = assert_problem(response, 503)
     assert problem["code"] == "database_busy"
     assert calls == [1]  # the stream is gone: the client sends it again
+
+
+def test_the_demo_still_names_the_sqlite_file_it_lives_in() -> None:
+    from clientela.demo.services import database_label
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's engine is the one Clientela extends")
+    assert not database_label().startswith("PostgreSQL")  # the engine is core/sqlite

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,7 @@ def summarize(population: Population, started: float) -> Summary:
 def database_label() -> str:
     """The database the demo lives in, as a person would name it."""
     db = settings.DATABASES["default"]
-    if str(db["ENGINE"]).endswith("sqlite3"):
+    if connection.vendor == "sqlite":  # the engine is Clientela's own SQLite backend
         return str(Path(str(db["NAME"])).resolve())
     return f"PostgreSQL {db.get('HOST') or 'localhost'}/{db['NAME']}"
 
