@@ -5,10 +5,12 @@ writes nothing whatever happens. That rule belongs to the use case, so the trans
 opened here rather than by each adapter (command, page, task):
 
 - orders on SQLite are staged while the file is checked (commerce.services.staging; no write
-  lock is held), and only once every row passed are they published, in slices of about a
-  quarter of a second, each its own transaction, so that other writers get their turn in
-  between (core.database). An error while publishing takes back what was published;
-- everything else is one transaction.
+  lock is held), and only once every row passed are they published, in slices of about half a
+  second (CLIENTELA_WRITE_SLICE_SECONDS), each its own transaction with the record of how to
+  take it back (publishing.py), the writers waiting for the lock going first before each
+  (core.database). An error while publishing takes back what was published, and so does the
+  next settling of the runs after a kill (runs.settle_interrupted);
+- everything else is one transaction (on SQLite it holds the write lock until it ends).
 """
 
 from __future__ import annotations
