@@ -26,3 +26,7 @@ urlpatterns = [
     path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
 ]
+
+# A write that could not get its turn outside a view (a session saved on the way out) is a 503
+# with Retry-After, as inside one (core.middleware.DatabaseContention); anything else a 500.
+handler500 = "clientela.core.middleware.server_error"

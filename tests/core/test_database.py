@@ -221,3 +221,22 @@ def test_the_demo_still_names_the_sqlite_file_it_lives_in() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's engine is the one Clientela extends")
     assert not database_label().startswith("PostgreSQL")  # the engine is core/sqlite
+
+
+@pytest.mark.django_db
+def test_a_session_that_cannot_be_saved_on_the_way_out_is_a_503_not_a_500(
+    manager: User, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+    settings.SESSION_SAVE_EVERY_REQUEST = True  # the session is written after the view
+    monkeypatch.setattr(SessionStore, "save", _locked)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"try again in 5 seconds" in response.content
+    api = client.get("/api/v1/orders", HTTP_AUTHORIZATION="Bearer nothing")
+    assert api.status_code == 503
+    assert json.loads(api.content)["code"] == "database_busy"

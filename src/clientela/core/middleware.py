@@ -3,6 +3,7 @@
 import json
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.views import defaults
 
 from clientela.core.database import busy, is_busy, is_repeatable, is_retryable
 from clientela.core.errors import Unavailable
@@ -130,3 +132,12 @@ def unavailable_response(request: HttpRequest, error: Unavailable) -> HttpRespon
         response = HttpResponse(page, status=error.status)
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, unless the error being handled is only the database being busy (a
+    write outside the view, such as the session saved on the way out): then a 503."""
+    exc = sys.exc_info()[1]
+    if exc is not None and (is_busy(exc) or is_retryable(exc)):
+        return unavailable_response(request, busy())
+    return defaults.server_error(request)
