@@ -119,7 +119,7 @@ def test_the_source_raises_many_codes() -> None:
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_each_code_renders_in_the_readers_language(code: str, language: str) -> None:
     for msgid in sorted(CODES[code]):
-        params = dict.fromkeys(_PLACEHOLDER.findall(msgid), "7")
+        params = dict.fromkeys(_PLACEHOLDER.findall(msgid), 7)
         error = Problem(code, gettext_lazy(msgid), **params).at("field", "value")
         with translation.override("en"):
             english = error.text()
