@@ -14,6 +14,11 @@ class ConsentConfig(AppConfig):
         from clientela.core.timeline import register_source
 
         register_source(CONSENT, consent_entries)
+        # Erased and suppressed addresses stay out of new parties, at every staff door.
+        from clientela.consent.services.return_check import keeps_out
+        from clientela.core.registries import register_creation_guard
+
+        register_creation_guard("consent", keeps_out)
         register_schedule("consent.clean_up", schedule_daily_clean_up)
 
         # The customer page's consent panel, loaded by htmx once the page is shown.

@@ -52,6 +52,9 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # Rows kept out on purpose (an erased or suppressed address): reported, neither written
+    # nor rejected.
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
     # The first problems, for the result page (each RowProblem.as_record: code, untranslated
     # message and parameters); every problem is in the rejects file.
     problems = models.JSONField(default=list, blank=True)

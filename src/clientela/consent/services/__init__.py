@@ -38,6 +38,7 @@ from clientela.consent.services.records import (
     unsubscribe,
     withdraw_all,
 )
+from clientela.consent.services.return_check import suppression_standing as suppression_standing
 from clientela.consent.services.signup import confirm_signup, send_confirmation, start_signup
 from clientela.consent.services.suppression import lift_suppression, suppress
 from clientela.consent.services.tokens import (

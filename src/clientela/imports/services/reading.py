@@ -59,6 +59,7 @@ class Table:
     position: Any = None  # callable returning the bytes read so far
     closer: Any = None  # closes the file, when the table opened it
     size: int | None = None  # the file's bytes, when it is a file on disk
+    source: IO[bytes] | None = None  # the file itself, to hash it as the proof of what it said
 
     def close(self) -> None:
         if self.closer is not None:
@@ -130,6 +131,7 @@ def open_table(
     kind = detect_format(name, head, format)
     table = _ndjson_table(binary, encoding) if kind == NDJSON else _csv_table(binary, encoding)
     table.size = _size_on_disk(binary)
+    table.source = binary
     return table
 
 

@@ -25,6 +25,7 @@ CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 REJECTED = "rejected"
+SKIPPED = "skipped"  # kept out on purpose (an erased person, say): reported, not refused
 LOOKUP_CHUNK = 500
 # Up to this many visible parties, their external ids and e-mails are loaded at once.
 PRELOAD_LIMIT = 2_000_000
@@ -32,29 +33,36 @@ PRELOAD_LIMIT = 2_000_000
 
 @dataclass
 class Outcome:
-    """What happened to one row."""
+    """What happened to one row; `notes` are reported without refusing it (why it was
+    skipped, what of it was not imported)."""
 
     row: SourceRow
     result: str
     problems: list[RowProblem] = field(default_factory=list)
+    notes: list[RowProblem] = field(default_factory=list)
 
 
 @dataclass
 class BatchResult:
-    """The counts of a batch of rows, and the rows refused with their reasons."""
+    """The counts of a batch of rows, the rows refused with their reasons, and the notes."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[Outcome] = field(default_factory=list)
+    skipped: int = 0
+    notes: list[RowProblem] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
+        self.notes.extend(outcome.notes)
         if outcome.result == CREATED:
             self.created += 1
         elif outcome.result == UPDATED:
             self.updated += 1
         elif outcome.result == UNCHANGED:
             self.unchanged += 1
+        elif outcome.result == SKIPPED:
+            self.skipped += 1
         else:
             self.rejected.append(outcome)
 
@@ -73,6 +81,15 @@ class RowRefused(Exception):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__("row refused")
         self.problems = problems
+
+
+class RowSkipped(Exception):
+    """A row is kept out on purpose, for these reasons: reported, neither written nor refused
+    (it goes to no rejects file: importing it again would change nothing)."""
+
+    def __init__(self, notes: list[RowProblem]) -> None:
+        super().__init__("row skipped")
+        self.notes = notes
 
 
 def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[RowProblem]]:

@@ -163,7 +163,7 @@ def finish_run(run: ImportRun, summary: ImportSummary) -> ImportRun:
     else:
         run.status = ImportStatus.INVALID
     run.format, run.encoding, run.mapping = summary.format, summary.encoding, summary.mapping
-    for name in ("rows", "created", "updated", "unchanged", "rejected"):
+    for name in ("rows", "created", "updated", "unchanged", "rejected", "skipped"):
         setattr(run, name, getattr(summary, name))
     run.problems = [p.as_record() for p in summary.problems[:KEPT_ON_RUN]]
     run.finished_at = timezone.now()

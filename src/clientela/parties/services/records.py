@@ -21,6 +21,7 @@ from clientela.parties.models import (
     Tag,
 )
 from clientela.parties.schemas import PartyCreate, PartyFields, PartyUpdate
+from clientela.parties.services.admission import refuse_kept_out
 from clientela.parties.services.changes import SCALAR_FIELDS, diff, record_change, snapshot
 from clientela.parties.services.contacts import refuse_exact_duplicates, replace_contact_points
 from clientela.parties.services.custom_fields import validate_custom
@@ -32,6 +33,7 @@ def create_party(data: PartyCreate, *, by: User) -> Party:
     """Create a party with its nested data; the adapter wraps this in a transaction."""
     require_write(by)
     refuse_exact_duplicates(data, by=by)
+    refuse_kept_out(data)  # erased and suppressed people stay out
     party = Party(kind=data.kind, created_by=by)
     if not by.can_assign:
         # Sales and support keep what they create: it is theirs and their team's.
