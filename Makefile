@@ -10,6 +10,8 @@ INSTALLED := $(VENV)/.installed
 PG_TEST_PORT ?= 54329
 PG_TEST_URL := postgresql://postgres@127.0.0.1:$(PG_TEST_PORT)/clientela
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the machines here have two cores; 0 runs in one process.
+PYTEST_WORKERS ?= 2
 # Debian packages the tests need, checked by a file each one installs.
 TEST_PACKAGES := chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
 	postgresql:/usr/lib/postgresql/15/bin/initdb gettext:/usr/bin/msgfmt
@@ -74,10 +76,10 @@ mypy: install
 		status=$$?; rm -rf "$$home"; exit $$status
 
 test-sqlite: install messages ## the whole suite on SQLite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install messages ## the whole suite on the PostgreSQL server that `make test` starts
-	CLIENTELA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CLIENTELA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: install system-packages ## install what the tests need, then run every check on SQLite and PostgreSQL
 	@start=$$(date +%s); status=0; \
