@@ -146,3 +146,17 @@ def test_checking_a_token_only_reads(sales_a: User) -> None:
     assert [q["sql"].split()[0] for q in checked.captured_queries] == ["SELECT"]
     assert len(_token_updates(recorded)) == written == 1
     assert isinstance(token.last_used_at, datetime)
+
+
+def test_a_use_noted_outside_a_request_is_not_written_by_another_request(
+    sales_a: User,
+) -> None:
+    from clientela.accounts.services import user_for_token
+
+    token, raw = create_token(sales_a)
+    user_for_token(raw)  # noted, but no answer of this thread's carries it
+
+    Client().get("/sign-in/")
+
+    token.refresh_from_db()
+    assert token.last_used_at is None

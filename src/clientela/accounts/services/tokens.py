@@ -96,8 +96,21 @@ def authenticate_token(raw: str, *, address: str) -> User | None:
 # --- when each token was last used ------------------------------------------------------------
 
 _lock = threading.Lock()
-_pending: dict[int, datetime] = {}  # token id -> when it was used, waiting to be written
 _noted: dict[str, datetime] = {}  # token digest -> when this process last noted a use
+_request = threading.local()  # .uses: token id -> when, noted by the request in this thread
+
+
+def _uses() -> dict[int, datetime]:
+    uses: dict[int, datetime] | None = getattr(_request, "uses", None)
+    if uses is None:
+        uses = _request.uses = {}
+    return uses
+
+
+def forget_unrecorded_uses(**_signal: object) -> None:
+    """Start each request with nothing noted (request_started): a use noted outside a request
+    belongs to no answer, and another request's record is not this one's to write."""
+    _uses().clear()
 
 
 def _note_use(token_id: int, digest: str, last_used_at: datetime | None) -> None:
@@ -112,7 +125,7 @@ def _note_use(token_id: int, digest: str, last_used_at: datetime | None) -> None
             for key in [k for k, at in _noted.items() if now - at >= USE_INTERVAL]:
                 del _noted[key]
         _noted[digest] = now
-        _pending[token_id] = now
+    _uses()[token_id] = now
 
 
 @contextmanager
@@ -139,15 +152,15 @@ def _brief_lock_wait() -> Iterator[None]:
 
 
 def record_token_uses(**_signal: object) -> int:
-    """Write the token uses noted since the last call; returns how many rows changed.
+    """Write the token uses noted in this thread since the last call; returns how many rows
+    changed.
 
     Connected to request_finished, so it runs once the answer has been sent. It never raises:
     a database too busy to take the write within BRIEF_WAIT_MS skips it (one log line), and
     the use is written at the token's next use a minute later.
     """
-    with _lock:
-        uses = dict(_pending)
-        _pending.clear()
+    uses = dict(_uses())
+    _uses().clear()
     written = 0
     for token_id, at in uses.items():
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=at - USE_INTERVAL)
