@@ -15,7 +15,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from clientela.accounts.models import User
-from clientela.accounts.services import user_for_token
+from clientela.accounts.services import authenticate_token
+from clientela.core.clients import client_address
 from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
 from clientela.core.validation import errors_from_pydantic
 
@@ -24,7 +25,7 @@ PROBLEM = "application/problem+json"
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
+        user = authenticate_token(token, address=client_address(request))
         if user is not None:
             request.user = user
         return user
@@ -92,6 +93,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         detail=exc.detail,
         code=exc.code,
         errors=exc.errors,
+        headers=exc.headers,
     )
 
 

@@ -25,7 +25,16 @@ from clientela.core.validation import PYDANTIC_MESSAGES
 
 SOURCE = Path(clientela.__file__).parent
 LANGUAGES = ("pt", "es", "it")
-ERROR_CALLS = {"Problem", "FieldError", "invalid", "NotFound", "Conflict", "Forbidden", "Invalid"}
+ERROR_CALLS = {
+    "Problem",
+    "FieldError",
+    "invalid",
+    "NotFound",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "Throttled",
+}
 TRANSLATORS = {"_", "gettext_lazy", "gettext", "pgettext_lazy"}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
 

@@ -26,7 +26,6 @@ from clientela.consent.models import (
     Preferences,
     PreferenceToken,
     PrivacyRequest,
-    RateLimitHit,
     SignupRequest,
     SuppressedContact,
 )
@@ -203,10 +202,3 @@ class SignupRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "email", "language", "created_at", "expires_at", "confirmed_at")
     list_filter = ("language", "created_at", "confirmed_at")
     search_fields = ("email", "name")
-
-
-@admin.register(RateLimitHit)
-class RateLimitHitAdmin(ReadOnlyAdmin):
-    hidden = ("key",)
-    list_display = ("id", "bucket", "at")
-    list_filter = ("bucket", "at")

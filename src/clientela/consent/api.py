@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -53,10 +54,11 @@ from clientela.consent.services import (
     update_preferences,
     visible_requests,
 )
-from clientela.consent.services.ratelimit import allow_ip
+from clientela.consent.services.ratelimit import count_public_request
 from clientela.consent.services.records import find_wording, store_wording
 from clientela.consent.services.signup import is_ip_flooding
-from clientela.core.errors import NotFound
+from clientela.core.clients import client_address
+from clientela.core.errors import NotFound, Throttled
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -206,16 +208,19 @@ def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
 @public.post(
     "/signups",
     auth=None,
-    response={202: SignupOut, 429: SignupOut},
+    response={202: SignupOut},
     summary="Sign up (double opt-in; no authentication)",
 )
 def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
     """Records the wording shown and e-mails a confirmation link; consent starts only once the
     link is confirmed. The answer is the same whether or not the address is known."""
+    count_public_request("signup", client_address(request))
     proof = proof_of(request)
     if is_ip_flooding(proof.ip or ""):
-        return Status(
-            429, {"status": "throttled", "detail": _("too many sign-ups; try again later")}
+        raise Throttled(
+            gettext_lazy("too many sign-ups; try again later"),
+            code="signups_throttled",
+            retry_after=settings.CLIENTELA_SIGNUP_WINDOW,
         )
     with transaction.atomic():
         started = start_signup(payload, proof=proof)
@@ -227,13 +232,12 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
 @public.post(
     "/unsubscribe",
     auth=None,
-    response={200: UnsubscribeOut, 404: UnsubscribeOut, 429: UnsubscribeOut},
+    response={200: UnsubscribeOut, 404: UnsubscribeOut},
     summary="Unsubscribe with the token of an unsubscribe link (no authentication)",
 )
 def unsubscribe_api(request: HttpRequest, payload: UnsubscribeIn) -> Status[dict[str, str]]:
     """Idempotent: a second call answers the same and records nothing."""
-    if not allow_ip("unsubscribe", request.META.get("REMOTE_ADDR", "")):
-        return Status(429, {"status": "throttled"})
+    count_public_request("unsubscribe", client_address(request))
     with transaction.atomic():
         token = resolve_token(payload.token, purpose=TokenPurpose.UNSUBSCRIBE)
         if token is None:

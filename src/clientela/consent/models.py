@@ -273,20 +273,6 @@ class SignupRequest(models.Model):
         return f"sign-up {self.pk}"
 
 
-class RateLimitHit(models.Model):
-    """One request to a public page, kept briefly to throttle floods; the key is hashed."""
-
-    bucket = models.CharField(max_length=20)
-    key = models.CharField(max_length=64)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["bucket", "key", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.bucket} {self.key[:8]}"
-
-
 class RequestKind(models.TextChoices):
     ACCESS = "access", _("Access / portability (export)")
     ERASURE = "erasure", _("Erasure (right to be forgotten)")

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 @task()
 def forget_stale_data_task() -> dict[str, int]:
-    """Drop expired sign-ups, links and throttling hits; then queue tomorrow's run."""
+    """Drop expired sign-ups and links; then queue tomorrow's run."""
     from clientela.consent.services.privacy import forget_stale_data
 
     with transaction.atomic():

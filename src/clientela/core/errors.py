@@ -191,6 +191,11 @@ class DomainError(Exception):
         """The message in the active language."""
         return render(self.message, self.params)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers an answer to this error carries (Retry-After, say)."""
+        return {}
+
     def __str__(self) -> str:
         return self.detail
 
@@ -211,6 +216,29 @@ class Forbidden(DomainError):
     status = 403
     title = _("Forbidden")
     default_code = "forbidden"
+
+
+class Throttled(DomainError):
+    """Too many attempts at one door lately: the answer is 429 with Retry-After."""
+
+    status = 429
+    title = _("Too many requests")
+    default_code = "throttled"
+
+    def __init__(
+        self,
+        message: Text,
+        *,
+        retry_after: int,
+        code: str = "",
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Invalid(DomainError):

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
@@ -48,5 +50,29 @@ def user_language(
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+    return middleware
+
+
+def admin_for_admins(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A signed-in user who may not use Django's admin gets 403 there, not its sign-in form.
+
+    The admin itself only knows "has permission or must sign in"; someone already signed in
+    is refused plainly instead. Admins pass (User.is_staff), and visitors who are not signed
+    in still go to the sign-in page.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_staff
+            and request.path.startswith(reverse("admin:index"))
+        ):
+            raise PermissionDenied
+        return get_response(request)
 
     return middleware

@@ -9,6 +9,9 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.core.registries import register_eraser
+        from clientela.core.schedules import register_schedule
         from clientela.imports.services.erasure import erase_from_imports
+        from clientela.imports.tasks import schedule_upload_expiry
 
         register_eraser("imports", erase_from_imports, tables=("imports_importrun",))
+        register_schedule("imports.expire_uploads", schedule_upload_expiry)

@@ -63,6 +63,9 @@ class ImportRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     error_detail = models.JSONField(default=dict, blank=True)
     rejects_file = models.CharField(max_length=500, blank=True)
+    # When the kept upload and rejects were deleted, CLIENTELA_UPLOAD_RETENTION_DAYS after the
+    # upload (tasks.expire_uploads_task); a run whose files are gone can no longer be run.
+    files_expired_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),

@@ -19,7 +19,6 @@ from clientela.consent.models import (
     Preferences,
     PreferenceToken,
     PrivacyRequest,
-    RateLimitHit,
     RequestChannel,
     RequestKind,
     RequestStatus,
@@ -281,12 +280,12 @@ def forget_stale_data(now: datetime | None = None) -> dict[str, int]:
     """Data minimisation: drop what no longer serves a purpose.
 
     Unconfirmed sign-ups (an address and an IP nobody confirmed) a day after their link
-    expired, links expired for 30 days, and throttling hits older than a day.
+    expired, and links expired for 30 days. (Throttling hits go with the throttle's own
+    clean-up: accounts.services.throttle.)
     """
     now = now or timezone.now()
     signups, _ = SignupRequest.objects.filter(
         confirmed_at__isnull=True, expires_at__lt=now - timedelta(days=1)
     ).delete()
     tokens, _ = PreferenceToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
-    hits, _ = RateLimitHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
-    return {"signups": signups, "links": tokens, "throttle_hits": hits}
+    return {"signups": signups, "links": tokens}

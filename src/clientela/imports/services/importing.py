@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import invalid
+from clientela.core.files import private_fd
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
     INTERACTIONS,
@@ -276,7 +277,10 @@ def import_file(
         with contextlib.ExitStack() as stack:
             rejects = None
             if rejects_path is not None:
-                stream = stack.enter_context(rejects_path.open("w", encoding="utf-8", newline=""))
+                # The rejected rows are personal data: the file is the importing user's alone.
+                stream = stack.enter_context(
+                    open(private_fd(rejects_path), "w", encoding="utf-8", newline="")
+                )
                 rejects = RejectsWriter(stream, table, kept=rejects_kept)
             return import_rows(
                 table,

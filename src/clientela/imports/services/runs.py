@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Role, User
 from clientela.core.errors import DomainError, NotFound, invalid, message_id, printable
+from clientela.core.files import private_folder
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
 from clientela.imports.services.importing import (
     ImportOptions,
@@ -51,9 +52,8 @@ def home() -> Path:
 
 
 def run_folder(run: ImportRun) -> Path:
-    folder = home() / str(run.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The run's folder of kept files (0700: the files hold personal data)."""
+    return private_folder(home() / str(run.pk))
 
 
 def options_of(run: ImportRun, overrides: dict[str, str] | None = None) -> ImportOptions:
