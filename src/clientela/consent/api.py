@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Status
@@ -41,9 +41,9 @@ from clientela.consent.services import (
     act_on_request,
     consent_history,
     current_consents,
-    export_party,
     gate_overview,
     get_preferences,
+    json_file,
     open_request,
     record_consent,
     resolve_token,
@@ -54,8 +54,8 @@ from clientela.consent.services import (
     visible_requests,
 )
 from clientela.consent.services.ratelimit import allow_ip
-from clientela.consent.services.records import find_wording, store_wording
 from clientela.consent.services.signup import is_ip_flooding
+from clientela.consent.services.wordings import find_wording, store_wording
 from clientela.core.errors import NotFound
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
@@ -197,10 +197,13 @@ def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> di
 
 
 @privacy.get("/{request_id}/export", summary="Everything kept about the request's party")
-def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    """The access / portability export as JSON (the web queue offers it as a CSV zip too)."""
+def export(request: HttpRequest, request_id: int) -> FileResponse:
+    """The access / portability export as JSON (the web queue offers it as a CSV zip too),
+    streamed: read in batches into a temporary file, then sent, whatever the party's size."""
     row = _visible_request(request, request_id)
-    return export_party(row.party)
+    response = FileResponse(json_file(row.party), content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public.post(
