@@ -19,6 +19,7 @@ from django.utils import timezone
 from clientela.accounts.models import User
 from clientela.consent.models import ConsentRecord, ConsentWording
 from clientela.consent.services import erase_party, record_consent, store_wording
+from clientela.consent.services.proof import wiping
 from clientela.parties.models import Party
 from tests import factories
 from tests.consent.conftest import WORDING, grant
@@ -198,3 +199,18 @@ def test_later_migrations_can_still_rebuild_any_table_on_sqlite() -> None:
 
 class _Undo(Exception):
     """Rolls the rebuild back."""
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_refuses_to_truncate_proof_unless_the_database_is_wiped() -> None:
+    """`flush` truncates every table; anything else that truncates proof is refused."""
+    record = grant(factories.make_party())
+    _sql("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no deferred check of this test
+    for table in (RECORD, WORDING_TABLE):
+        with pytest.raises(IntegrityError, match="cannot be truncated"), transaction.atomic():
+            _sql(f"TRUNCATE {table} CASCADE")
+    assert ConsentRecord.objects.filter(pk=record.pk).exists()
+    with wiping(), transaction.atomic():
+        _sql(f"TRUNCATE {RECORD}, {WORDING_TABLE} CASCADE")
+        assert not ConsentRecord.objects.exists()
+        transaction.set_rollback(True)
