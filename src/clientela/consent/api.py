@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Status
@@ -42,9 +42,9 @@ from clientela.consent.services import (
     act_on_request,
     consent_history,
     current_consents,
-    export_party,
     gate_overview,
     get_preferences,
+    json_file,
     open_request,
     record_consent,
     resolve_token,
@@ -55,8 +55,8 @@ from clientela.consent.services import (
     visible_requests,
 )
 from clientela.consent.services.ratelimit import count_public_request
-from clientela.consent.services.records import find_wording, store_wording
 from clientela.consent.services.signup import is_ip_flooding
+from clientela.consent.services.wordings import find_wording, store_wording
 from clientela.core.clients import client_address
 from clientela.core.errors import NotFound, Throttled
 from clientela.core.pagination import id_page
@@ -199,10 +199,13 @@ def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> di
 
 
 @privacy.get("/{request_id}/export", summary="Everything kept about the request's party")
-def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    """The access / portability export as JSON (the web queue offers it as a CSV zip too)."""
+def export(request: HttpRequest, request_id: int) -> FileResponse:
+    """The access / portability export as JSON (the web queue offers it as a CSV zip too),
+    streamed: read in batches into a temporary file, then sent, whatever the party's size."""
     row = _visible_request(request, request_id)
-    return export_party(row.party)
+    response = FileResponse(json_file(row.party), content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public.post(

@@ -113,14 +113,27 @@ ERASERS: dict[str, tuple[int, Eraser]] = {}
 ERASE_LAST = 1000
 # Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
 ERASED_TABLES: set[str] = set()
+# "table.column" of every free-text column each eraser blanks (or whose rows it deletes).
+ERASED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
 def register_eraser(
-    name: str, eraser: Eraser, *, tables: tuple[str, ...] = (), order: int = 100
+    name: str,
+    eraser: Eraser,
+    *,
+    tables: tuple[str, ...] = (),
+    columns: tuple[str, ...] = (),
+    order: int = 100,
 ) -> None:
-    """Make a feature's personal data part of every erasure."""
+    """Make a feature's personal data part of every erasure.
+
+    `columns` names ("table.column") the free-text columns that can hold the person's name and
+    that the eraser blanks or deletes; their tables are vacuumed like those in `tables`.
+    """
     ERASERS[name] = (order, eraser)
     ERASED_TABLES.update(tables)
+    ERASED_TABLES.update(column.split(".")[0] for column in columns)
+    ERASED_COLUMNS[name] = tuple(columns)
 
 
 def erasers() -> list[Eraser]:
@@ -203,6 +216,7 @@ def refused_addresses(points: Collection[tuple[str, str]]) -> dict[tuple[str, st
 
 __all__ = [
     "CREATION_GUARDS",
+    "ERASED_COLUMNS",
     "ERASED_TABLES",
     "ERASERS",
     "ERASE_LAST",

@@ -220,8 +220,18 @@ def timeline(
     return page, next_cursor
 
 
+# An erasure keeps when, how and the source system's id (so a re-import recognises it).
+ERASURE_KEEPS = frozenset({"channel", "direction", "external_id"})
+
+
+def erased_columns() -> tuple[str, ...]:
+    """The "table.column" of every free-text column `erase_interactions` blanks."""
+    table = Interaction._meta.db_table
+    return tuple(f"{table}.{name}" for name in blank_text(Interaction, keep=set(ERASURE_KEEPS)))
+
+
 def erase_interactions(party: Party) -> None:
     """Blank the text of the party's interactions (erasure); when and on which channel stay."""
     Interaction.objects.filter(party=party).erase_text(
-        **blank_text(Interaction, keep={"channel", "direction", "external_id"})
+        **blank_text(Interaction, keep=set(ERASURE_KEEPS))
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from clientela.consent.services.ratelimit import count_public_request
@@ -21,10 +22,11 @@ PUBLIC_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
 }
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # a page, or a download streamed from a file
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
-def public(response: HttpResponse) -> HttpResponse:
+def public(response: Response) -> Response:
     """The response with the headers of a public page."""
     for key, value in PUBLIC_HEADERS.items():
         response[key] = value
@@ -48,7 +50,7 @@ def rate_limited(bucket: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 count_public_request(bucket, client_address(request))
             except Throttled as exc:

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consent', '0001_initial'),
+        ('consent', '0006_proof_triggers'),
     ]
 
     operations = [
