@@ -58,18 +58,14 @@ NOT_ABOUT_ONE_PERSON = {
     "segments_segment.name": "an audience's name",
     "segments_segment.description": "an audience's description",
     "segments_segment.rules": "an audience's rules",
-    # The imports app's eraser deletes the kept files and blanks the problems that name the
-    # person by address, phone or external id; its registration lists no columns yet.
-    "imports_importrun.file_name": "the imports eraser (no column list yet)",
-    "imports_importrun.folder": "the imports eraser (no column list yet)",
-    "imports_importrun.format": "the imports eraser (no column list yet)",
-    "imports_importrun.encoding": "the imports eraser (no column list yet)",
-    "imports_importrun.mapping": "the imports eraser (no column list yet)",
-    "imports_importrun.problems": "the imports eraser (no column list yet)",
-    "imports_importrun.error": "the imports eraser (no column list yet)",
-    "imports_importrun.error_detail": "the imports eraser (no column list yet)",
-    "imports_importrun.rejects_file": "the imports eraser (no column list yet)",
-    "imports_importrun.host": "the imports eraser (no column list yet)",
+    # Imports: what staff chose and what the server recorded, not a person's data (the imports
+    # eraser blanks the problems and deletes the kept files that name them).
+    "imports_importrun.file_name": "the uploaded file's name, chosen by staff",
+    "imports_importrun.folder": "the server's folder for the run's files",
+    "imports_importrun.format": "csv or ndjson",
+    "imports_importrun.encoding": "a character encoding's name",
+    "imports_importrun.mapping": "column names mapped to fields",
+    "imports_importrun.host": "the server that ran it",
 }
 
 
