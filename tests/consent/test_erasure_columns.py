@@ -23,7 +23,8 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_apitoken.name": "a staff user's token",
     "accounts_apitoken.prefix": "a staff user's token",
     "accounts_apitoken.digest": "a keyed hash",
-    "accounts_signinfailure.key": "a keyed hash",
+    "accounts_throttlehit.door": "which door was knocked on",
+    "accounts_throttlehit.key": "a keyed hash of an account or an address, kept a day",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
     "parties_customfield.key": "a field's definition",
@@ -46,8 +47,6 @@ NOT_ABOUT_ONE_PERSON = {
     "consent_signuprequest.email_digest": "a keyed hash (the sign-ups are deleted)",
     "consent_signuprequest.token_digest": "a keyed hash (the sign-ups are deleted)",
     "consent_signuprequest.ip_digest": "a keyed hash (the sign-ups are deleted)",
-    "consent_ratelimithit.bucket": "a page family",
-    "consent_ratelimithit.key": "a keyed hash, kept a day",
     "analytics_customermetrics.currency": "an ISO 4217 code",
     "analytics_customermetrics.tier": "a value tier's code",
     "analytics_refreshrun.currency": "an ISO 4217 code",
