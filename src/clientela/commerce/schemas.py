@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.errors import Problem
+from clientela.core.ids import Id
 from clientela.core.money import is_currency, parse_amount
 from clientela.parties.schemas import StrictSchema
 
@@ -31,7 +32,7 @@ class OrderLineIn(StrictSchema):
 
 class OrderCreate(StrictSchema):
     external_id: str = Field(min_length=1, max_length=100)
-    party_id: int | None = None
+    party_id: Id | None = None
     party_external_id: str | None = Field(default=None, max_length=100)
     ordered_at: datetime
     total: Decimal

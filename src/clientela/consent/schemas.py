@@ -20,6 +20,7 @@ from clientela.consent.models import (
     RequestKind,
 )
 from clientela.core.errors import Problem
+from clientela.core.ids import Id
 from clientela.parties.schemas import StrictSchema, check_language
 
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -225,7 +226,7 @@ class UnsubscribeOut(Schema):
 
 
 class PrivacyRequestCreate(StrictSchema):
-    party_id: int
+    party_id: Id
     kind: RequestKind
     note: str = Field(default="", max_length=5000)
 

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from clientela.accounts.models import Team, User
 from clientela.core import prepared
 from clientela.core.errors import NotFound
+from clientela.core.ids import is_id
 from clientela.parties import presenters
 from clientela.parties.models import (
     Affiliation,
@@ -28,7 +29,6 @@ from clientela.parties.models import (
 )
 from clientela.parties.services.identity import normalize_text
 
-MAX_ID = 2**63 - 1  # the largest id a database row can have
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 
 
@@ -145,7 +145,7 @@ def search_parties(
         )
     for name, value in (("owner_id", owner_id), ("team_id", team_id)):
         if value is not None:
-            if not 0 < value <= MAX_ID:
+            if not is_id(value):  # the web list's filters come as text, unchecked
                 return parties.none()
             parties = parties.filter(**{name: value})
     return parties

@@ -22,8 +22,9 @@ from clientela.accounts.services import require_write
 from clientela.commerce.models import Order, OrderLine
 from clientela.commerce.schemas import OrderCreate, OrderLineIn
 from clientela.core.errors import Conflict, FieldError, NotFound
+from clientela.core.ids import is_id
 from clientela.parties.models import Party
-from clientela.parties.queries import MAX_ID, visible_parties
+from clientela.parties.queries import visible_parties
 
 # An order checked against OrderCreate's rules, ready to store: (external id, party id,
 # ordered_at, total, currency, status, channel). ordered_at is an aware datetime or, on SQLite,
@@ -144,7 +145,7 @@ def resolve_parties(
     """The visible parties the orders name, by Clientela id and by external id."""
     orders = list(orders)
     visible = visible_parties(user)
-    ids = {o.party_id for o in orders if o.party_id is not None and 0 < o.party_id <= MAX_ID}
+    ids = {o.party_id for o in orders if o.party_id is not None and is_id(o.party_id)}
     refs = {o.party_external_id for o in orders if o.party_external_id is not None}
     by_id = (
         {pk: pk for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)} if ids else {}

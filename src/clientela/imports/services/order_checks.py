@@ -23,7 +23,7 @@ from clientela.core.errors import FieldError
 from clientela.core.money import CURRENCIES, parse_amount
 from clientela.core.validation import field_errors
 from clientela.imports.services.mapping import Mapping
-from clientela.imports.services.rows import RowProblem, problems_from
+from clientela.imports.services.rows import STAND_IN_PARTY, RowProblem, problems_from
 
 PARTY_REFS = ("party_external_id", "party_email", "party_id")
 # What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with
@@ -116,7 +116,7 @@ def check_with_schema(
     if "party_external_id" in values and isinstance(values["party_external_id"], str):
         data["party_external_id"] = values["party_external_id"]
     else:
-        data["party_id"] = 0  # found by e-mail or id below; OrderCreate needs one of the two
+        data["party_id"] = STAND_IN_PARTY  # found by e-mail or id; OrderCreate needs one
     if isinstance(data.get("lines"), str):
         try:
             data["lines"] = json.loads(data["lines"])

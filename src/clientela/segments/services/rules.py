@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import FieldError, Invalid, Problem
+from clientela.core.ids import is_id
 from clientela.segments.services.fields import FieldSpec, FieldType
 
 MAX_DEPTH = 5  # levels of groups, the outermost one included
@@ -252,7 +253,7 @@ def _scalar(walk: _Walk, spec: FieldSpec, value: Any) -> Any:
             )
         return value
     if kind == FieldType.REFERENCE:
-        if not _is_int(value) or value <= 0:
+        if not is_id(value):  # 2**63 would reach SQL and overflow it
             raise _not_an_id(spec.name)
         return value
     if kind == FieldType.NUMBER:
