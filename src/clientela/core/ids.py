@@ -20,3 +20,12 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def is_id(value: object) -> bool:
     """True for a whole number (not a bool) that a row's id can be."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def id_from_text(text: object) -> int | None:
+    """The id written in a form field or a query string (ASCII digits), None when it is none."""
+    raw = str(text if text is not None else "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if is_id(value) else None

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from clientela.accounts.models import Team, User
 from clientela.core import prepared
 from clientela.core.errors import NotFound
-from clientela.core.ids import is_id
+from clientela.core.ids import id_from_text, is_id
 from clientela.parties import presenters
 from clientela.parties.models import (
     Affiliation,
@@ -230,11 +230,11 @@ def organization_options(user: User, *, q: str = "", include: Iterable[Any] = ()
     """Visible organizations for a picker: those matching `q`, and the ids already chosen."""
     q = q.strip()
     orgs = search_parties(user, kind=PartyKind.ORGANIZATION)
-    if q.isdigit():
-        found = list(orgs.filter(pk=int(q)))
+    if (pk := id_from_text(q)) is not None:
+        found = list(orgs.filter(pk=pk))
     else:
         found = list(search_parties(user, q=q, kind=PartyKind.ORGANIZATION)[:PICKER_SIZE])
-    ids = {int(i) for i in include if str(i).isdigit()} - {p.pk for p in found}
+    ids = {i for i in map(id_from_text, include) if i is not None} - {p.pk for p in found}
     if ids:
         found += list(orgs.filter(pk__in=ids))
     return sorted(found, key=lambda p: (p.display_name.lower(), p.pk))
@@ -242,7 +242,7 @@ def organization_options(user: User, *, q: str = "", include: Iterable[Any] = ()
 
 def organization_names(user: User, ids: Iterable[Any]) -> dict[int, str]:
     """Names of the visible organizations among `ids` (typed text is ignored)."""
-    wanted = {int(i) for i in ids if str(i).isdigit()}
+    wanted = {i for i in map(id_from_text, ids) if i is not None}
     if not wanted:
         return {}
     rows = visible_parties(user).filter(pk__in=wanted, kind=PartyKind.ORGANIZATION)
