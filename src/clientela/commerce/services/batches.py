@@ -30,7 +30,7 @@ from clientela.commerce.services.orders import (
     visible_among,
 )
 from clientela.core.errors import FieldError, Invalid
-from clientela.core.validation import field_errors
+from clientela.core.validation import field_errors, nul_error
 from clientela.parties.queries import visible_parties
 
 BATCH = 2000
@@ -75,6 +75,11 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
             )
             yield number, not_json
             continue
+        if "\\u0000" in text:  # how JSON writes a NUL; without it the line holds none
+            nul = nul_error(value, line=number)
+            if nul is not None:
+                yield number, nul
+                continue
         if not isinstance(value, dict):
             not_object = FieldError(
                 "body", text[:80], _("must be a JSON object"), code="ndjson_not_object", line=number

@@ -14,7 +14,7 @@ from clientela.commerce.services import purchase_summary
 from clientela.consent.models import ContactLog, PrivacyRequest
 from clientela.consent.services.preferences import get_preferences
 from clientela.consent.services.records import consent_history
-from clientela.core.cells import TRIGGERS
+from clientela.core.cells import neutralise
 from clientela.core.registries import EXPORT_SECTIONS
 from clientela.parties.models import Party
 
@@ -193,8 +193,7 @@ def _cell(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, cls=DjangoJSONEncoder)
     if value is None:
         text = ""
-    # A spreadsheet must not run a cell as a formula.
-    return "'" + text if text.startswith(TRIGGERS) else text
+    return neutralise(text)  # no formula a spreadsheet would run, no NUL hiding one
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
