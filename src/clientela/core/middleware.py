@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from clientela.core.errors import FieldError
-from clientela.core.validation import NUL, NUL_MESSAGE
+from clientela.core.validation import nul_error
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -79,8 +79,4 @@ def refuse_nul_in_forms(
 
 
 def _nul_field(fields: QueryDict) -> FieldError | None:
-    for name, values in fields.lists():
-        for text in (name, *values):
-            if NUL in text:
-                return FieldError(name.replace(NUL, "\\0"), text, NUL_MESSAGE, code="text_nul")
-    return None
+    return nul_error({name: v if len(v) > 1 else v[0] for name, v in fields.lists()})

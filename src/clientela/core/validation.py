@@ -120,7 +120,6 @@ def field_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldError]:
 # drop any NUL stored before (core.cells.neutralise).
 NUL = "\x00"
 NUL_ESCAPED = b"\\u0000"  # how JSON writes one; its absence means the parsed data has none
-NUL_MESSAGE = _("must not contain a NUL character")
 
 
 def nul_field(data: Any, prefix: str = "") -> tuple[str, str] | None:
@@ -150,7 +149,9 @@ def nul_error(data: Any, *, line: int | None = None) -> FieldError | None:
     found = nul_field(data)
     if found is None:
         return None
-    return FieldError(found[0], found[1], NUL_MESSAGE, code="text_nul", line=line)
+    return FieldError(
+        found[0], found[1], _("must not contain a NUL character"), code="text_nul", line=line
+    )
 
 
 def refuse_nul(data: Any) -> None:
