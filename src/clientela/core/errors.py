@@ -246,3 +246,17 @@ def invalid(
 ) -> Invalid:
     """Shorthand for a single-field Invalid."""
     return Invalid(FieldError(field_name, value, message, code=code, params=params))
+
+
+def unavailable(field_name: str, value: Any, *, line: int | None = None) -> FieldError:
+    """A value held by a record the caller may not see (another team's e-mail, external id):
+    refused like any invalid value, without naming that record, whose it is or how it differs.
+    Raised as Invalid (422), never as a Conflict, so nothing tells it apart from a typo's answer.
+    """
+    return FieldError(
+        field_name,
+        value,
+        _("cannot be used; give another value"),
+        code="value_unavailable",
+        line=line,
+    )
