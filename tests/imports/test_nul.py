@@ -10,6 +10,7 @@ import io
 import json
 
 import pytest
+from django.db import connection
 
 from clientela.accounts.models import User
 from clientela.core.cells import neutralise
@@ -39,6 +40,8 @@ def test_a_nul_is_dropped_before_a_cell_is_neutralised(value: str, cell: str) ->
 
 @pytest.mark.django_db
 def test_a_stored_nul_prefixed_formula_is_not_exported_raw(admin: User) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite can hold a NUL stored before input refused it")
     make_party(given_name="\x00=1+1", family_name="Silva")
     out = io.StringIO()
     write_export("parties", admin, out)
