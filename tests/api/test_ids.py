@@ -4,6 +4,7 @@ of every id a client sends, so the rule is kept for endpoints still to come."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,3 +146,21 @@ def test_every_id_a_client_sends_outside_the_path_declares_its_bounds(
                     assert id_schema.get("maximum") == MAX_ID, (method, path, name)
                     assert id_schema.get("minimum") == 1, (method, path, name)
     assert found >= 14  # the ids listed in the tests above, and any added later
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/api/v1/parties", [BIG]),
+        ("/api/v1/segments", [-1]),
+        ("/api/v1/orders", ["2024-01-01T00:00:00+00:00", BIG]),
+        ("/api/v1/duplicates", [100, BIG]),
+    ],
+)
+def test_a_cursor_carrying_an_id_no_row_can_have_is_no_cursor_of_ours(
+    admin: User, api_client: ApiClient, url: str, key: list[object]
+) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    response = api_client(admin).get(url, {"cursor": cursor})
+    assert assert_invalid(response, "cursor", cursor)["code"] == "cursor_invalid"

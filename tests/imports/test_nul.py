@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from clientela.accounts.models import User
+from clientela.commerce.models import Order
 from clientela.core.cells import neutralise
 from clientela.imports.services.exporting import write_export
 from clientela.parties.models import Party
@@ -31,6 +32,19 @@ def test_a_nul_in_an_ndjson_value_rejects_the_row_naming_its_field(
     problem = summary.problems[0]
     assert (problem.row, problem.column, problem.code) == (2, "custom.nick", "nul_character")
     assert not Party.objects.exists()  # all or nothing
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_order_lines_cell_rejects_the_row(write: Writer, run_import: Importer) -> None:
+    make_party(external_id="C1")
+    lines = json.dumps([{"product": "Tea\x00", "quantity": 1, "unit_price": 2}])
+    cell = '"' + lines.replace('"', '""') + '"'
+    header = "external_id,party_external_id,ordered_at,total,currency,lines\n"
+    path = write("o.csv", header + f"O1,C1,2024-03-01T10:00:00Z,2,EUR,{cell}\n")
+    summary = run_import("orders", path)
+    assert summary.rejected == 1
+    assert (summary.problems[0].column, summary.problems[0].code) == ("lines", "text_nul")
+    assert not Order.objects.exists()
 
 
 @pytest.mark.parametrize(("value", "cell"), [("\x00=1", "'=1"), ("a\x00b", "ab"), ("\x00", "")])

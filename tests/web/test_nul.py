@@ -51,3 +51,12 @@ def test_a_nul_on_the_preference_centre_is_refused_and_nothing_is_saved() -> Non
     response = Client().post(url, {"action": "save", "topics": f"wine{NUL}"})
     assert response.status_code == 422
     assert not Preferences.objects.exists()
+
+
+def test_a_nul_written_in_the_builders_json_is_refused(
+    manager: User, web_client: WebClient
+) -> None:
+    rules = '{"all": [{"field": "tag", "op": "eq", "value": "vip\\u0000"}]}'
+    response = web_client(manager).post("/segments/preview/", {"rules": rules})
+    assert response.status_code == 422
+    assert REFUSED in response.content.decode()

@@ -49,7 +49,7 @@ def candidate_page(
     """One page of pairs, best score first (then newest), after the pair a cursor names."""
     if cursor:
         score, pk = decode_cursor(cursor, size=2)
-        if not isinstance(score, int) or not isinstance(pk, int):
+        if not isinstance(score, int) or not is_id(pk):
             raise invalid(
                 "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
             )

@@ -21,7 +21,7 @@ from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
 from clientela.core.errors import FieldError
 from clientela.core.money import CURRENCIES, parse_amount
-from clientela.core.validation import field_errors
+from clientela.core.validation import field_errors, nul_error
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.rows import STAND_IN_PARTY, RowProblem, problems_from
 
@@ -117,9 +117,9 @@ def check_with_schema(
         data["party_external_id"] = values["party_external_id"]
     else:
         data["party_id"] = STAND_IN_PARTY  # found by e-mail or id; OrderCreate needs one
-    if isinstance(data.get("lines"), str):
+    if isinstance(cell := data.get("lines"), str):
         try:
-            data["lines"] = json.loads(data["lines"])
+            data["lines"] = json.loads(cell)
         except json.JSONDecodeError as exc:
             error = FieldError(
                 "lines",
@@ -129,6 +129,9 @@ def check_with_schema(
                 params={"column": exc.colno},
             )
             return None, problems_from(row, [error], column_of)
+        nul = nul_error({"lines": data["lines"]}) if "\\u0000" in cell else None  # JSON's NUL
+        if nul is not None:
+            return None, problems_from(row, [nul], column_of)
     try:
         return OrderCreate.model_validate(data), []
     except ValidationError as exc:
