@@ -9,7 +9,9 @@ from django.utils import translation
 from clientela.core.errors import FieldError
 from clientela.core.validation import nul_error
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Form bodies read here: a multipart upload is left to its view, which may set its own upload
+# handlers before the body is parsed (its fields are choices the view checks).
+FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
