@@ -9,9 +9,7 @@ from django.utils import translation
 from clientela.core.errors import FieldError
 from clientela.core.validation import nul_error
 
-# Form bodies read here: a multipart upload is left to its view, which may set its own upload
-# handlers before the body is parsed (its fields are choices the view checks).
-FORM_TYPES = ("application/x-www-form-urlencoded",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
