@@ -9,6 +9,8 @@ from django.utils import translation
 from clientela.core.errors import FieldError
 from clientela.core.validation import nul_error
 
+# Both form encodings: any form view accepts either, whatever its page sends. (A view that
+# sets its own upload handlers would have to be left out: this reads the body first.)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
