@@ -18,7 +18,7 @@ from clientela.accounts.models import User
 from clientela.accounts.services import authenticate_token
 from clientela.core.clients import client_address
 from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
-from clientela.core.validation import errors_from_pydantic
+from clientela.core.validation import InputParser, errors_from_pydantic
 
 PROBLEM = "application/problem+json"
 
@@ -54,6 +54,7 @@ api = ClientelaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=InputParser(),  # a NUL in a body or a query string is a 422 naming the field
 )
 
 
@@ -142,6 +143,8 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # raised by our parser: ninja wraps it in a 400
+        return _domain_error(request, exc.__cause__)
     try:
         title = HTTPStatus(exc.status_code).phrase
     except ValueError:

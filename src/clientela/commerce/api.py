@@ -12,6 +12,7 @@ from clientela.commerce.models import Order, OrderStatus
 from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.errors import invalid
+from clientela.core.ids import Id
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -21,7 +22,7 @@ MAX_BULK_BYTES = 50 * 1024 * 1024
 
 
 class OrderFilters(Schema):
-    party_id: int | None = None
+    party_id: Id | None = None
     status: OrderStatus | None = None
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=200)

@@ -14,6 +14,7 @@ translates by matching English.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as attribute
@@ -137,6 +138,8 @@ class _StoredMessage(Promise):
 
 def printable(value: Any) -> Any:
     """A value as an answer may show it: scalars as they are, long text cut, the rest as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no Infinity or NaN: a JSON answer must stay JSON
     if value is None or isinstance(value, bool | int | float | str):
         return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
     return str(value)[:200]
@@ -271,3 +274,17 @@ def invalid(
 ) -> Invalid:
     """Shorthand for a single-field Invalid."""
     return Invalid(FieldError(field_name, value, message, code=code, params=params))
+
+
+def unavailable(field_name: str, value: Any, *, line: int | None = None) -> FieldError:
+    """A value held by a record the caller may not see (another team's e-mail, external id):
+    refused like any invalid value, without naming that record, whose it is or how it differs.
+    Raised as Invalid (422), never as a Conflict, so nothing tells it apart from a typo's answer.
+    """
+    return FieldError(
+        field_name,
+        value,
+        _("cannot be used; give another value"),
+        code="value_unavailable",
+        line=line,
+    )

@@ -3,9 +3,17 @@
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+
+from clientela.core.errors import FieldError
+from clientela.core.validation import nul_error
+
+# Both form encodings: any form view accepts either, whatever its page sends. (A view that
+# sets its own upload handlers would have to be left out: this reads the body first.)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
@@ -76,3 +84,27 @@ def admin_for_admins(
         return get_response(request)
 
     return middleware
+
+
+def refuse_nul_in_forms(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A page's query string or form field holding a NUL is refused (422) before a view reads it.
+
+    The API refuses its own in problem+json, through its parser (core.validation.InputParser).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            error = _nul_field(request.GET)
+            if error is None and request.content_type in FORM_TYPES:
+                error = _nul_field(request.POST)
+            if error is not None:
+                return render(request, "422.html", {"errors": [error]}, status=422)
+        return get_response(request)
+
+    return middleware
+
+
+def _nul_field(fields: QueryDict) -> FieldError | None:
+    return nul_error({name: v if len(v) > 1 else v[0] for name, v in fields.lists()})

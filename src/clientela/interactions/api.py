@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from clientela.core.ids import Id
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction, Interaction
@@ -21,7 +22,7 @@ parties_router = Router(tags=["parties"])
 
 
 class InteractionFilters(Schema):
-    party_id: int | None = None
+    party_id: Id | None = None
     channel: Channel | None = None
     direction: Direction | None = None
     cursor: str | None = Field(default=None, max_length=500)

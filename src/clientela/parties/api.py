@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from clientela.core.ids import Id
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.models import PartyKind, RelationshipRole
@@ -28,8 +29,8 @@ class PartyFilters(Schema):
     kind: PartyKind | None = None
     role: RelationshipRole | None = None
     tag: str = Field(default="", max_length=50)
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=200)
 

@@ -20,7 +20,7 @@ from typing import IO, Any, Protocol
 from django.core.serializers.json import DjangoJSONEncoder
 
 from clientela.consent.services.export import Section, sections
-from clientela.core.cells import TRIGGERS
+from clientela.core.cells import neutralise
 from clientela.parties.models import Party
 
 _ENCODER = DjangoJSONEncoder(ensure_ascii=False)
@@ -65,8 +65,7 @@ def _cell(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if value is None:
         text = ""
-    # A spreadsheet must not run a cell as a formula.
-    return "'" + text if text.startswith(TRIGGERS) else text
+    return neutralise(text)  # no formula a spreadsheet would run, no NUL hiding one
 
 
 def _columns(section: Section) -> list[str] | None:

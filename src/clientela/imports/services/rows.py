@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.cells import restore
 from clientela.core.errors import FieldError, Problem
+from clientela.core.ids import is_id
 from clientela.core.validation import PYDANTIC_MESSAGES
 from clientela.imports.services.mapping import Mapping
 
@@ -306,12 +307,17 @@ class PartyFinder:
             pk = int(str(value))
         except ValueError:
             return Problem("int_parsing", PYDANTIC_MESSAGES["int_parsing"])
+        if not is_id(pk):  # 2**63 would overflow the look-up's SQL
+            return NOT_VISIBLE
         if pk not in self.by_id:
             self.prefetch(set(), set(), {pk})
         found = self.by_id.get(pk)
         return NOT_VISIBLE if found is None else found
 
 
+# The schemas need a party id; an import finds the party itself (PartyFinder), so a row whose
+# party is not found yet is checked with this stand-in, and never written with it.
+STAND_IN_PARTY = 1
 NOT_VISIBLE = Problem("party_not_visible", _("is not a party you can see"))
 
 
