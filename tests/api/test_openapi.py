@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
+
+from clientela.accounts.models import User
+from clientela.segments.models import Segment, SegmentKind
 
 
 @pytest.mark.django_db
@@ -127,3 +131,14 @@ def test_the_bulk_body_declares_each_line_as_an_order() -> None:
         "type": "array",
         "items": {"$ref": "#/components/schemas/OrderCreate"},
     }
+
+
+@pytest.mark.django_db
+def test_the_members_list_declares_its_csv_answer(
+    admin: User, api_client: Callable[[User], Client]
+) -> None:
+    segment = Segment.objects.create(name="List", kind=SegmentKind.STATIC, owner=admin)
+    answer = api_client(admin).get(f"/api/v1/segments/{segment.pk}/members?format=csv")
+    operation = _operations()[("get", "/api/v1/segments/{segment_id}/members")]
+    media_type = answer["Content-Type"].split(";")[0]
+    assert media_type in operation["responses"]["200"]["content"]
