@@ -80,7 +80,8 @@ def test_every_operation_declares_the_problems_its_shape_implies() -> None:
     for (method, path), operation in _operations().items():
         declared = set(operation["responses"])
         where = (method, path)
-        assert {"422", "503"} <= declared, where  # an unknown query parameter, a busy server
+        # An unknown query parameter; a throttled door or bad tokens; a busy database.
+        assert {"422", "429", "503"} <= declared, where
         if operation.get("security"):
             assert "401" in declared, where
         if "{" in path:

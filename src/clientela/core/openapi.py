@@ -28,7 +28,7 @@ RESPONSES: dict[int, tuple[str, str]] = {
         "Input breaks a rule, or a query parameter is not one this operation takes: each entry "
         "of `errors` names the field or parameter, the value sent and a code.",
     ),
-    429: ("TooManyRequests", "Too many requests from this client; retry later."),
+    429: ("TooManyRequests", "Too many tries; retry after the `Retry-After` seconds."),
     503: ("Unavailable", "The server is busy; retry after the `Retry-After` seconds."),
 }
 
@@ -87,9 +87,10 @@ def problems(
 def declare(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the problem schema, its responses and the statuses every operation's shape implies.
 
-    Every operation answers 422 (a query parameter it does not take, at least) and 503; one that
-    needs a token answers 401; one with an id in its path answers 404; one with a JSON body
-    answers 400 when the body is not JSON.
+    Every operation answers 422 (a query parameter it does not take, at least), 429 (repeated
+    bad tokens are throttled, and every public operation is a throttled door) and 503 (the
+    database busy past its wait); one that needs a token answers 401; one with an id in its
+    path answers 404; one with a JSON body answers 400 when the body is not JSON.
     """
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).update(SCHEMAS)
@@ -104,7 +105,7 @@ def declare(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _declare_shape(operation: dict[str, Any]) -> None:
-    implied = {422, 503}
+    implied = {422, 429, 503}
     if operation.get("security"):
         implied.add(401)
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):
