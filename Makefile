@@ -18,7 +18,7 @@ export CI ?=
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
-	imports-check test-sqlite test-postgres system-packages messages lock clean
+	imports-check test-sqlite test-postgres system-packages messages audit lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -88,6 +88,9 @@ test: install system-packages ## install what the tests need, then run every che
 	exit $$status
 
 check: test ## what CI runs (.ci/run): the same as `make test`
+
+audit: install ## pip-audit of requirements.lock (when a vulnerability database answers) and bandit over src
+	@BIN=$(BIN) scripts/audit.sh
 
 lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allows; freeze them
 	$(BIN)/python -m pip install --quiet --upgrade pip
