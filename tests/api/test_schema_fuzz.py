@@ -10,11 +10,14 @@ so that most requests reach a record (of the role's own team or of another one).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from clientela.accounts.models import Role, User
@@ -111,6 +114,17 @@ def _seeded(name: str, value: Any, pools: dict[str, list[int]]) -> Any:
     return value
 
 
+@pytest.fixture
+def _one_connection() -> Iterator[None]:
+    """Requests run inside the test's transaction, on its connection: Django must not close
+    that connection as each request ends (it would on PostgreSQL), as its test client ensures."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @pytest.fixture(params=ROLES)
 def token(request: pytest.FixtureRequest, company: dict[str, list[int]]) -> str:
     user: User = factories.make_user(role=request.param, team="Team A")
@@ -118,6 +132,7 @@ def token(request: pytest.FixtureRequest, company: dict[str, list[int]]) -> str:
     return create_token(user)[1]
 
 
+@pytest.mark.usefixtures("_one_connection")
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(
