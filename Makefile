@@ -99,5 +99,5 @@ lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allow
 	@touch $(INSTALLED)
 
 clean: ## remove caches (keeps .venv and var/)
-	rm -rf .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build src/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

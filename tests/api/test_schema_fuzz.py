@@ -134,7 +134,9 @@ def token(request: pytest.FixtureRequest, company: dict[str, list[int]]) -> str:
 
 @pytest.mark.usefixtures("_one_connection")
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_operation_answers_as_documented(
     case: Any, token: str, company: dict[str, list[int]]
 ) -> None:
