@@ -20,7 +20,7 @@ export CI ?=
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
-	imports-check test-sqlite test-postgres system-packages messages lock clean
+	imports-check test-sqlite test-postgres system-packages messages audit lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -91,6 +91,9 @@ test: install system-packages ## install what the tests need, then run every che
 
 check: test ## what CI runs (.ci/run): the same as `make test`
 
+audit: install ## pip-audit of requirements.lock (when a vulnerability database answers) and bandit over src
+	@BIN=$(BIN) scripts/audit.sh
+
 lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allows; freeze them
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
@@ -98,5 +101,5 @@ lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allow
 	@touch $(INSTALLED)
 
 clean: ## remove caches (keeps .venv and var/)
-	rm -rf .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build src/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -13,6 +13,7 @@ from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.errors import invalid
 from clientela.core.ids import Id
+from clientela.core.openapi import problems
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -33,7 +34,12 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
-@router.post("", response={200: OrderOut, 201: OrderOut}, summary="Record an order (idempotent)")
+@router.post(
+    "",
+    response={200: OrderOut, 201: OrderOut},
+    summary="Record an order (idempotent)",
+    openapi_extra=problems(403, 404, 409),
+)
 def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     """201 when recorded now; 200 when the same order was already recorded (nothing changes);
     409 when its external_id is already used by an order with different content (an order is
@@ -47,9 +53,21 @@ def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     "/bulk",
     response=BulkResult,
     summary="Record orders from NDJSON (idempotent)",
-    openapi_extra={
-        "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
-    },
+    openapi_extra=problems(
+        403,
+        413,
+        # Each line an OrderCreate: declared as an array, OpenAPI 3.1 having no JSON-lines type.
+        requestBody={
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/OrderCreate"},
+                    }
+                }
+            },
+        },
+    ),
 )
 def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False) -> BulkResult:
     """One order per line. All-or-nothing unless `skip_invalid=true`; then the valid lines are
@@ -78,7 +96,9 @@ def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False)
         )
 
 
-@router.get("", response=OrderPage, summary="List orders, newest first")
+@router.get(
+    "", response=OrderPage, summary="List orders, newest first", openapi_extra=problems(404)
+)
 def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, object]:
     user = current_user(request)
     if filters.party_id is not None:

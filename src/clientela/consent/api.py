@@ -59,6 +59,7 @@ from clientela.consent.services.signup import is_ip_flooding
 from clientela.consent.services.wordings import find_wording, store_wording
 from clientela.core.clients import client_address
 from clientela.core.errors import NotFound, Throttled
+from clientela.core.openapi import problems
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -87,7 +88,12 @@ def list_consents(request: HttpRequest, party_id: int) -> dict[str, object]:
     return _consents(party)
 
 
-@parties.post("/{party_id}/consents", response={201: ConsentRecordOut}, summary="Record a consent")
+@parties.post(
+    "/{party_id}/consents",
+    response={201: ConsentRecordOut},
+    summary="Record a consent",
+    openapi_extra=problems(403, 409),
+)
 def create_consent(
     request: HttpRequest, party_id: int, payload: ConsentCreate
 ) -> Status[dict[str, object]]:
@@ -138,7 +144,12 @@ def _write_preferences(
     return preferences_out(prefs)
 
 
-@parties.put("/{party_id}/preferences", response=PreferencesOut, summary="Replace preferences")
+@parties.put(
+    "/{party_id}/preferences",
+    response=PreferencesOut,
+    summary="Replace preferences",
+    openapi_extra=problems(403),
+)
 def replace_preferences(
     request: HttpRequest, party_id: int, payload: PreferencesIn
 ) -> dict[str, object]:
@@ -146,7 +157,12 @@ def replace_preferences(
     return _write_preferences(request, party_id, payload, replace=True)
 
 
-@parties.patch("/{party_id}/preferences", response=PreferencesOut, summary="Change preferences")
+@parties.patch(
+    "/{party_id}/preferences",
+    response=PreferencesOut,
+    summary="Change preferences",
+    openapi_extra=problems(403),
+)
 def change_preferences(
     request: HttpRequest, party_id: int, payload: PreferencesIn
 ) -> dict[str, object]:
@@ -160,7 +176,12 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[
     return {**page, "items": [request_out(r) for r in page["items"]]}
 
 
-@privacy.post("", response={201: PrivacyRequestOut}, summary="Log a privacy request")
+@privacy.post(
+    "",
+    response={201: PrivacyRequestOut},
+    summary="Log a privacy request",
+    openapi_extra=problems(403, 404, 409),
+)
 def create_request(
     request: HttpRequest, payload: PrivacyRequestCreate
 ) -> Status[dict[str, object]]:
@@ -189,7 +210,12 @@ def read_request(request: HttpRequest, request_id: int) -> dict[str, object]:
     return request_out(_visible_request(request, request_id))
 
 
-@privacy.post("/{request_id}/act", response=PrivacyRequestOut, summary="Complete or reject")
+@privacy.post(
+    "/{request_id}/act",
+    response=PrivacyRequestOut,
+    summary="Complete or reject",
+    openapi_extra=problems(403, 409),
+)
 def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> dict[str, object]:
     """Managers and admins only. Completing an erasure erases the party at once."""
     with transaction.atomic():

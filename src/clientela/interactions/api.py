@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.core.ids import Id
+from clientela.core.openapi import problems
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction, Interaction
@@ -34,7 +35,12 @@ class InteractionPage(Schema):
     next_cursor: str | None
 
 
-@router.post("", response={200: InteractionOut, 201: InteractionOut}, summary="Log an interaction")
+@router.post(
+    "",
+    response={200: InteractionOut, 201: InteractionOut},
+    summary="Log an interaction",
+    openapi_extra=problems(403, 404, 409),
+)
 def create(request: HttpRequest, payload: InteractionCreate) -> Status[Interaction]:
     """201 when logged now; 200 when its external_id was already logged with the same content.
 
@@ -45,7 +51,12 @@ def create(request: HttpRequest, payload: InteractionCreate) -> Status[Interacti
     return Status(201 if created else 200, interaction)
 
 
-@router.get("", response=InteractionPage, summary="List interactions, newest first")
+@router.get(
+    "",
+    response=InteractionPage,
+    summary="List interactions, newest first",
+    openapi_extra=problems(404),
+)
 def list_all(request: HttpRequest, filters: Query[InteractionFilters]) -> dict[str, object]:
     user = current_user(request)
     if filters.party_id is not None:
