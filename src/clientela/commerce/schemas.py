@@ -14,6 +14,7 @@ from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
 from clientela.core.money import is_currency, parse_amount
+from clientela.core.validation import Instant
 from clientela.parties.schemas import StrictSchema
 
 
@@ -34,7 +35,7 @@ class OrderCreate(StrictSchema):
     external_id: str = Field(min_length=1, max_length=100)
     party_id: Id | None = None
     party_external_id: str | None = Field(default=None, max_length=100)
-    ordered_at: datetime
+    ordered_at: Instant
     total: Decimal
     currency: str
     status: OrderStatus = OrderStatus.COMPLETED

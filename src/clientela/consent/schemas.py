@@ -21,6 +21,7 @@ from clientela.consent.models import (
 )
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
+from clientela.core.validation import Instant
 from clientela.parties.schemas import StrictSchema, check_language
 
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -49,7 +50,7 @@ class ConsentCreate(StrictSchema):
     source: str = Field(default="api", description="api, import, staff or web_form")
     wording: WordingIn | None = None
     wording_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
-    recorded_at: datetime | None = None
+    recorded_at: Instant | None = None
     note: str = Field(default="", max_length=300)
 
     @field_validator("source")

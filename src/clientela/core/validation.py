@@ -9,13 +9,15 @@ Pydantic's own checks keep Pydantic's error type as their code (`missing`, `int_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from ninja.parser import Parser
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 from clientela.core.errors import FieldError, Invalid, Problem, Text
 
@@ -176,3 +178,14 @@ class InputParser(Parser):
         values: dict[str, Any] = super().parse_querydict(data, list_fields, request)
         refuse_nul(values)
         return values
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a number as a Unix timestamp; a moment sent to us is written out."""
+    if isinstance(value, bool | int | float | Decimal):
+        raise Problem("datetime_type", PYDANTIC_MESSAGES["datetime_type"])
+    return value
+
+
+# A moment in an input schema: a date and a time (text, or a datetime from a form), not a number.
+Instant = Annotated[datetime, BeforeValidator(_not_a_number)]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
+from clientela.core.validation import Instant
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.schemas import StrictSchema
 
@@ -22,7 +23,7 @@ class InteractionCreate(StrictSchema):
     party_id: Id
     channel: Channel
     direction: Direction
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
     subject: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=20000)
     outcome: str = Field(default="", max_length=200)
