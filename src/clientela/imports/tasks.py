@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
+from clientela.core.schedules import queue_daily
 from clientela.imports import services
 
 
@@ -30,11 +26,4 @@ def expire_uploads_task() -> int:
 
 def schedule_upload_expiry(*, after_run: bool = False) -> bool:
     """Queue the next expiry run (in a day) unless one is already waiting; True if queued."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=expire_uploads_task.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
-        return False
-    delay = timedelta(days=1) if after_run else timedelta(minutes=5)
-    expire_uploads_task.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_daily(expire_uploads_task, after_run=after_run)
