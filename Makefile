@@ -10,6 +10,8 @@ INSTALLED := $(VENV)/.installed
 PG_TEST_PORT ?= 54329
 PG_TEST_URL := postgresql://postgres@127.0.0.1:$(PG_TEST_PORT)/clientela
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the machines here have two cores; 0 runs in one process.
+PYTEST_WORKERS ?= 2
 # Debian packages the tests need, checked by a file each one installs.
 TEST_PACKAGES := chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
 	postgresql:/usr/lib/postgresql/15/bin/initdb gettext:/usr/bin/msgfmt
@@ -18,7 +20,7 @@ export CI ?=
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
-	imports-check test-sqlite test-postgres system-packages messages lock clean
+	imports-check test-sqlite test-postgres system-packages messages audit lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -74,10 +76,10 @@ mypy: install
 		status=$$?; rm -rf "$$home"; exit $$status
 
 test-sqlite: install messages ## the whole suite on SQLite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install messages ## the whole suite on the PostgreSQL server that `make test` starts
-	CLIENTELA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CLIENTELA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: install system-packages ## install what the tests need, then run every check on SQLite and PostgreSQL
 	@start=$$(date +%s); status=0; \
@@ -89,6 +91,9 @@ test: install system-packages ## install what the tests need, then run every che
 
 check: test ## what CI runs (.ci/run): the same as `make test`
 
+audit: install ## pip-audit of requirements.lock (when a vulnerability database answers) and bandit over src
+	@BIN=$(BIN) scripts/audit.sh
+
 lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allows; freeze them
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
@@ -96,5 +101,5 @@ lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allow
 	@touch $(INSTALLED)
 
 clean: ## remove caches (keeps .venv and var/)
-	rm -rf .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build src/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -9,6 +9,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 from playwright.sync_api import Page, sync_playwright
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import Role, User
 from tests import factories
@@ -32,9 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _english(settings: object) -> None:
+def _english(settings: Settings) -> None:
     """Tests read English unless they switch language themselves."""
-    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.utils.translation import gettext_lazy as _
+
+from clientela.core.files import PRIVATE, make_private, private_folder
+
+# What Clientela writes (the database, its journal, uploads, rejects, exports, the secret key)
+# is personal data or a secret: readable by its own user only, whoever starts it.
+os.umask(0o077)
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CLIENTELA_HOME", "var")).resolve()
@@ -34,22 +41,42 @@ def _secret_key() -> str:
         return key
     path = HOME / "secret_key"
     if not path.exists():
-        HOME.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_folder(HOME)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+        except FileExistsError:
+            pass  # another process made it a moment ago: use theirs
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+    make_private(path, create=False)
     return path.read_text().strip()
+
+
+def _private_sqlite(name: str) -> None:
+    """The database file is made 0600 before SQLite opens it; its -wal and -shm files take
+    their mode from it. Files left more open by an older version are closed to others."""
+    if name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if path.parent.is_dir():
+        make_private(path)
+        for journal in ("-wal", "-shm", "-journal"):
+            make_private(path.with_name(path.name + journal), create=False)
 
 
 def _database(url: str | None) -> dict[str, object]:
     if not url:
-        HOME.mkdir(parents=True, exist_ok=True)
+        private_folder(HOME)
         url = f"sqlite:///{HOME / 'clientela.sqlite3'}"
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
+        name = unquote(parsed.path) if parsed.path not in {"", "/"} else ":memory:"
+        _private_sqlite(name)
         return {
             # Django's SQLite backend, its writers queueing at a turnstile (core/sqlite).
             "ENGINE": "clientela.core.sqlite",
-            "NAME": unquote(parsed.path) if parsed.path not in {"", "/"} else ":memory:",
+            "NAME": name,
             # Keep each worker thread's connection between requests: opening one (and running
             # the PRAGMAs below) on every request cost about a fifth of a party-timeline request
             # (benchmarks/party_360.py, docs/benchmarks.md), and a kept connection keeps its
@@ -83,6 +110,18 @@ def _database(url: str | None) -> dict[str, object]:
             "OPTIONS": options,
         }
     raise ValueError(f"CLIENTELA_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+
+
+def _trusted_proxies(value: str) -> list[str]:
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"CLIENTELA_TRUSTED_PROXIES: {entry!r} is not an address or a network"
+            ) from None
+    return entries
 
 
 def _email(url: str | None) -> dict[str, object]:
@@ -152,6 +191,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientela.core.middleware.user_language",
+    "clientela.core.middleware.admin_for_admins",
+    "clientela.core.middleware.refuse_nul_in_forms",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -231,7 +272,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 404, 429…) is one line in the log, not a traceback.
+    "filters": {"one_line_refusals": {"()": "clientela.core.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security": {"filters": ["one_line_refusals"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CLIENTELA_LOG_LEVEL", "WARNING")},
 }
 
@@ -240,6 +287,14 @@ CLIENTELA_DEFAULT_PHONE_REGION = os.environ.get("CLIENTELA_DEFAULT_PHONE_REGION"
 CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
+CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS", "20")
+)
+CLIENTELA_TOKEN_MAX_FAILURES = int(os.environ.get("CLIENTELA_TOKEN_MAX_FAILURES", "20"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (core/clients.py).
+CLIENTELA_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLIENTELA_TRUSTED_PROXIES", ""))
+# Uploaded import files and their rejects are deleted this many days after the upload (0: kept).
+CLIENTELA_UPLOAD_RETENTION_DAYS = int(os.environ.get("CLIENTELA_UPLOAD_RETENTION_DAYS", "30"))
 CLIENTELA_PAGE_SIZE = 50
 # Customer analytics (docs/analytics.md): CLV horizon in days, yearly discount rate,
 # lifecycle thresholds as "name=value,..." and value tiers as "name:quantile,..." best first.

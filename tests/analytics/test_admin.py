@@ -50,4 +50,4 @@ def test_a_row_is_shown_but_cannot_be_changed_or_deleted(
 
 def test_the_admin_is_for_admins_only(manager: User, web_client: WebClient) -> None:
     response = web_client(manager).get("/admin/analytics/customermetrics/")
-    assert response.status_code == 302
+    assert response.status_code == 403

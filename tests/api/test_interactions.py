@@ -198,10 +198,13 @@ def test_listing_interactions_takes_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
-def test_a_party_id_too_large_for_the_database_is_not_found(
+def test_a_party_id_too_large_for_the_database_is_refused_naming_it(
     sales_a: User, api_client: ApiClient, party: Party
 ) -> None:
     client = api_client(sales_a)
-    assert_problem(send(client, "POST", URL, call(party, party_id=2**70)), 404)
-    assert_problem(client.get(URL, {"party_id": 2**70}), 404)
+    sent = send(client, "POST", URL, call(party, party_id=2**70))
+    assert assert_invalid(sent, "party_id", 2**70)["code"] == "less_than_equal"
+    assert assert_invalid(client.get(URL, {"party_id": 2**70}), "party_id")["code"] == (
+        "less_than_equal"
+    )
     assert not Interaction.objects.exists()

@@ -233,14 +233,17 @@ def test_listing_orders_takes_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
-def test_an_order_for_a_party_id_too_large_for_the_database_is_not_found(
+def test_an_order_for_a_party_id_too_large_for_the_database_is_refused_naming_it(
     manager: User, api_client: ApiClient, party: Party
 ) -> None:
     client = api_client(manager)
-    assert_problem(send(client, "POST", URL, order(party, party_id=2**70)), 404)
-    assert_problem(cast(HttpResponse, client.get(URL, {"party_id": 2**70})), 404)
+    sent = send(client, "POST", URL, order(party, party_id=2**70))
+    assert assert_invalid(sent, "party_id", 2**70)["code"] == "less_than_equal"
+    listed = cast(HttpResponse, client.get(URL, {"party_id": 2**70}))
+    assert assert_invalid(listed, "party_id")["code"] == "less_than_equal"
     result = bulk(client, ndjson(order(party, party_id=2**70)), "?skip_invalid=true")
     assert json_of(result)["rejected"] == 1
+    assert json_of(result)["errors"][0]["code"] == "less_than_equal"
     assert not Order.objects.exists()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.http import StreamingHttpResponse
 
 from clientela.consent.models import ConsentRecord, ConsentSource, ConsentStatus
 from clientela.consent.services import Proof, record_consent, store_wording
@@ -76,3 +77,11 @@ def withdraw(party: Party, purpose: str = "marketing", channel: str = "email") -
         status=ConsentStatus.WITHDRAWN,
         source=ConsentSource.STAFF,
     )
+
+
+def streamed(response: object) -> bytes:
+    """The whole body of a streamed response (a download, an export), read to its end."""
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = response.streaming_content
+    assert isinstance(chunks, Iterator)
+    return b"".join(chunks)

@@ -22,7 +22,6 @@ from clientela.consent.services import (
     record_contact,
     suppress,
 )
-from clientela.consent.services.ratelimit import allow_ip
 from tests import factories
 from tests.consent.conftest import grant
 
@@ -37,7 +36,6 @@ MODELS = (
     "contactlog",
     "preferencetoken",
     "signuprequest",
-    "ratelimithit",
 )
 
 
@@ -50,7 +48,6 @@ def filled(manager: User) -> ConsentRecord:
     suppress("email", "gone@example.com", reason="hard_bounce")
     record_contact(party, purpose="newsletter", channel="email")
     issue_token(party, purpose="preferences")
-    allow_ip("preferences", "203.0.113.9")
     return record
 
 

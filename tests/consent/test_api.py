@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from clientela.accounts.models import User
 from clientela.consent.models import ConsentRecord, PrivacyRequest
 from clientela.consent.services import suppress
 from tests import factories
-from tests.consent.conftest import grant
+from tests.consent.conftest import grant, streamed
 
 pytestmark = pytest.mark.django_db
 ApiClient = Callable[[User], Client]
@@ -162,7 +163,9 @@ def test_privacy_requests_are_logged_listed_and_acted_on(
     listing = api_client(manager).get("/api/v1/privacy-requests?status=open")
     assert [r["id"] for r in listing.json()["items"]] == [request_id]
     export = api_client(sales_a).get(f"/api/v1/privacy-requests/{request_id}/export")
-    assert export.json()["contact_points"][0]["value"] == "ana@example.com"
+    assert export["Content-Type"] == "application/json"
+    data = json.loads(streamed(export))  # streamed: any size fits
+    assert data["contact_points"][0]["value"] == "ana@example.com"
     refused = _post(
         api_client(sales_a), f"/api/v1/privacy-requests/{request_id}/act", {"action": "complete"}
     )

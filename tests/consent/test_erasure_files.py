@@ -48,7 +48,8 @@ def test_the_sqlite_database_file_holds_nothing_of_the_erased_person(tmp_path: P
         "CLIENTELA_HOME": str(home),
         "CLIENTELA_SECRET_KEY": "erasure test key",
         "DJANGO_SETTINGS_MODULE": "clientela.settings",
-        "PYTHONPATH": str(root),
+        # This checkout's code first, before whichever clientela the interpreter has installed.
+        "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)]),
     }
     python = sys.executable
     _run([python, "-m", "django", "migrate", "-v0"], env, root)

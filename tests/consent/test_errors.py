@@ -23,7 +23,7 @@ from clientela.consent.services import (
     suppress,
 )
 from clientela.consent.services.privacy import find_party
-from clientela.consent.services.records import find_wording
+from clientela.consent.services.wordings import find_wording
 from clientela.core.errors import Conflict, DomainError, Invalid
 from tests import factories
 from tests.consent.conftest import grant

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from clientela.accounts.models import User
 from clientela.consent.models import AppendOnlyError, ConsentRecord, ConsentWording
 from clientela.consent.services import (
     current_consents,
+    issue_token,
+    object_to_marketing,
     record_consent,
     store_wording,
     suppress,
@@ -153,3 +159,50 @@ def test_consent_changes_appear_on_the_party_timeline() -> None:
     assert [(e.kind, e.id, e.data["status"]) for e in entries] == [
         ("consent", record.pk, "granted")
     ]
+
+
+def test_every_record_carries_a_wording_hash_withdrawals_included(
+    admin: User, api_client: Callable[[User], Client]
+) -> None:
+    party = factories.make_party(email="ana@example.com")
+    grant(party, "newsletter")
+    withdraw(party, "surveys", "sms")  # staff, no wording given
+    token = issue_token(party, purpose="unsubscribe", list_purpose="newsletter")
+    assert Client().post(f"/unsubscribe/{token}/").status_code == 200
+    object_to_marketing(party, source="privacy_request", actor=admin)
+    response = api_client(admin).post(
+        f"/api/v1/parties/{party.pk}/consents",
+        {
+            "purpose": "greetings",
+            "channel": "post",
+            "status": "granted",
+            "source": "staff",
+            "legal_basis": "legitimate_interest",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["wording"]["sha256"]
+    records = list(ConsentRecord.objects.filter(party=party).select_related("wording"))
+    assert len(records) > 5
+    for record in records:
+        assert record.wording is not None
+        assert record.wording.sha256 == hashlib.sha256(record.wording.text.encode()).hexdigest()
+    unsubscribed = next(r for r in records if r.source == "unsubscribe_link")
+    assert unsubscribed.wording is not None
+    assert unsubscribed.wording.text == "Stop receiving Newsletter messages by e-mail?"
+
+
+def test_the_database_refuses_a_record_without_a_wording() -> None:
+    from django.db import IntegrityError, transaction
+
+    party = factories.make_party()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentRecord.objects.create(
+            party=party,
+            purpose="surveys",
+            channel="sms",
+            status="withdrawn",
+            legal_basis="consent",
+            source="api",
+        )

@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from clientela.consent.models import ConsentRecord, SignupRequest
-from clientela.consent.services import may_contact, suppress
+from clientela.accounts.models import User
+from clientela.consent.models import ConsentRecord, SignupRequest, SuppressedContact
+from clientela.consent.services import erase_party, issue_token, may_contact, suppress
 from clientela.parties.models import ContactPoint, Party
 from tests import factories
 from tests.consent.conftest import Inbox, withdraw
@@ -118,14 +119,76 @@ def test_floods_from_one_ip_are_throttled(smtp_inbox: Inbox, settings: Settings)
     assert _sign_up(Client(REMOTE_ADDR="198.51.100.21"), "q@example.com") == 202
 
 
-def test_a_suppressed_address_returns_only_through_its_own_confirmation(
+def _unsubscribe_by_link(party: Party, purpose: str = "newsletter") -> None:
+    token = issue_token(party, purpose="unsubscribe", list_purpose=purpose)
+    assert Client().post(f"/unsubscribe/{token}/").status_code == 200
+
+
+def test_a_second_unused_link_does_not_resubscribe_after_an_unsubscribe(
     smtp_inbox: Inbox,
 ) -> None:
-    suppress("email", "nova@example.com", reason="complaint")
+    """The audit's case: two sign-ups, the first confirmed, then an unsubscribe; the second
+    link, never used, must not bring the person back."""
     _sign_up(Client())
-    Client().post(_link(smtp_inbox))
+    _sign_up(Client())
+    first, second = _link(smtp_inbox, 0), _link(smtp_inbox, 1)
+    assert Client().post(first).status_code == 200
     party = ConsentRecord.objects.get().party
+    _unsubscribe_by_link(party)
+    assert Client().post(second).status_code == 404
+    assert may_contact(party, purpose="newsletter", channel="email").reason == "withdrawn"
+    assert ConsentRecord.objects.filter(status="granted").count() == 1
+
+
+def test_a_pending_link_dies_when_the_person_unsubscribes_anywhere(smtp_inbox: Inbox) -> None:
+    party = factories.make_party(email="nova@example.com")
+    _sign_up(Client())
+    withdraw(party, "marketing")  # staff record a no for another list, by e-mail
+    assert Client().post(_link(smtp_inbox)).status_code == 404
+    assert not ConsentRecord.objects.filter(status="granted").exists()
+
+
+def test_a_pending_link_dies_when_the_address_is_suppressed(smtp_inbox: Inbox) -> None:
+    _sign_up(Client())
+    suppress("email", "NOVA@example.com", reason="complaint")
+    assert Client().post(_link(smtp_inbox)).status_code == 404
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_sign_up_made_after_an_unsubscribe_brings_the_person_back(smtp_inbox: Inbox) -> None:
+    """An unsubscribe is a withdrawal: the person's own fresh, confirmed sign-up is newer."""
+    party = factories.make_party(email="nova@example.com")
+    _unsubscribe_by_link(party)
+    _sign_up(Client())
+    assert Client().post(_link(smtp_inbox)).status_code == 200
     assert may_contact(party, purpose="newsletter", channel="email").allowed
+
+
+@pytest.mark.parametrize("reason", ["hard_bounce", "complaint", "manual"])
+def test_a_confirmation_lifts_no_suppression(smtp_inbox: Inbox, reason: str) -> None:
+    """Bounces, complaints and staff's decisions stay until staff lift them: a confirmation
+    (which a link-following mail scanner may click) is not enough to undo them."""
+    suppress("email", "nova@example.com", reason=reason)
+    _sign_up(Client())
+    assert Client().post(_link(smtp_inbox)).status_code == 200
+    record = ConsentRecord.objects.get()  # the person's wish is kept as proof…
+    assert (record.status, record.source) == ("granted", "double_opt_in")
+    decision = may_contact(record.party, purpose="newsletter", channel="email")
+    assert decision.reason == "suppressed"  # …and the suppression still wins
+    assert SuppressedContact.objects.get().lifted_at is None
+
+
+def test_a_sign_up_after_an_erasure_does_not_lift_the_erasure(
+    smtp_inbox: Inbox, admin: User
+) -> None:
+    erased = factories.make_party(email="nova@example.com")
+    erase_party(erased, by=admin)
+    _sign_up(Client())
+    assert Client().post(_link(smtp_inbox)).status_code == 200
+    record = ConsentRecord.objects.get(status="granted")
+    assert record.party_id != erased.pk  # a new party: nothing of the old one came back
+    decision = may_contact(record.party, purpose="newsletter", channel="email")
+    assert decision.reason == "suppressed"
 
 
 def test_a_bad_sign_up_names_the_field(smtp_inbox: Inbox) -> None:

@@ -1,4 +1,4 @@
-"""The daily clean-up: unconfirmed sign-ups, dead links and old throttling hits go."""
+"""The daily clean-up: unconfirmed sign-ups and dead links go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clientela.consent.models import PreferenceToken, RateLimitHit, SignupRequest
+from clientela.consent.models import PreferenceToken, SignupRequest
 from clientela.consent.schemas import SignupIn
 from clientela.consent.services import Proof, issue_token, start_signup
 from clientela.consent.services.privacy import forget_stale_data
@@ -17,7 +17,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_stale_sign_ups_links_and_hits_are_forgotten_and_live_ones_kept() -> None:
+def test_stale_sign_ups_and_links_are_forgotten_and_live_ones_kept() -> None:
     data = SignupIn.model_validate({"email": "a@example.com", "wording": {"text": "Yes."}})
     stale = start_signup(data, proof=Proof(ip="192.0.2.1"))
     fresh = start_signup(data, proof=Proof(ip="192.0.2.1"))
@@ -29,8 +29,7 @@ def test_stale_sign_ups_links_and_hits_are_forgotten_and_live_ones_kept() -> Non
     party = factories.make_party()
     issue_token(party, purpose="preferences")
     issue_token(party, purpose="preferences", days=-31)
-    RateLimitHit.objects.create(bucket="x", key="k", at=timezone.now() - timedelta(days=2))
-    assert forget_stale_data() == {"signups": 1, "links": 1, "throttle_hits": 1}
+    assert forget_stale_data() == {"signups": 1, "links": 1}
     assert list(SignupRequest.objects.values_list("pk", flat=True)) == [fresh.signup.pk]
     assert PreferenceToken.objects.count() == 1
 

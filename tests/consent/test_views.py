@@ -16,7 +16,7 @@ from clientela.consent.models import ConsentRecord, Preferences, PrivacyRequest
 from clientela.consent.services import issue_token, may_contact
 from clientela.parties.models import Party
 from tests import factories
-from tests.consent.conftest import grant
+from tests.consent.conftest import grant, streamed
 
 pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
@@ -114,7 +114,7 @@ def test_the_customer_downloads_their_data() -> None:
     token = issue_token(party, purpose="preferences")
     response = Client().get(reverse("consent:download_data", args=[token]))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(streamed(response)))
     assert "ana@example.com" in archive.read("contact_points.csv").decode()
 
 

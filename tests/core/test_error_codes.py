@@ -26,8 +26,16 @@ from clientela.core.validation import PYDANTIC_MESSAGES
 SOURCE = Path(clientela.__file__).parent
 LANGUAGES = ("pt", "es", "it")
 ERROR_CALLS = {
-    *("Problem", "FieldError", "invalid", "NotFound", "Conflict", "Forbidden", "Invalid"),
-    *("TooLarge", "Unavailable"),
+    "Problem",
+    "FieldError",
+    "invalid",
+    "NotFound",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "Throttled",
+    "TooLarge",
+    "Unavailable",
 }
 TRANSLATORS = {"_", "gettext_lazy", "gettext", "pgettext_lazy"}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
@@ -122,7 +130,7 @@ def test_the_source_raises_many_codes() -> None:
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_each_code_renders_in_the_readers_language(code: str, language: str) -> None:
     for msgid in sorted(CODES[code]):
-        params = dict.fromkeys(_PLACEHOLDER.findall(msgid), "7")
+        params = dict.fromkeys(_PLACEHOLDER.findall(msgid), 7)
         error = Problem(code, gettext_lazy(msgid), **params).at("field", "value")
         with translation.override("en"):
             english = error.text()

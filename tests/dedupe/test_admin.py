@@ -58,7 +58,5 @@ def test_a_merge_record_is_shown_but_cannot_be_changed_or_deleted(
     assert pair.status == "open"
 
 
-def test_a_non_staff_user_is_sent_to_sign_in(
-    manager: User, web_client: Callable[[User], Client]
-) -> None:
-    assert web_client(manager).get("/admin/dedupe/mergerecord/").status_code == 302
+def test_a_non_staff_user_is_refused(manager: User, web_client: Callable[[User], Client]) -> None:
+    assert web_client(manager).get("/admin/dedupe/mergerecord/").status_code == 403

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from clientela.accounts.models import User
-from clientela.core.errors import Conflict
+from clientela.core.errors import Conflict, Invalid
 from clientela.parties.models import Party
 from clientela.parties.schemas import PartyCreate
 from clientela.parties.services import create_party
@@ -49,10 +49,11 @@ def test_a_party_another_team_owns_is_not_named_in_the_refusal(
     sales_a: User, sales_b: User
 ) -> None:
     hidden = make_party(email="maria@example.com", team=sales_a.team, owner=sales_a)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(Invalid) as caught:  # read like any invalid value: not even a conflict
         create_party(_person(email="maria@example.com"), by=sales_b)
     assert str(hidden.pk) not in caught.value.errors[0].text()
-    assert caught.value.errors[0].text() == "is used by another party"
+    assert caught.value.errors[0].code == "value_unavailable"
+    assert caught.value.errors[0].text() == "cannot be used; give another value"
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import pytest
 from clientela.accounts.models import User
 from clientela.commerce.models import Order
 from clientela.consent.models import ConsentRecord, Preferences
+from clientela.consent.services import store_wording
 from clientela.core.errors import Forbidden, Invalid, NotFound
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
 from clientela.dedupe.services import merge_parties, merged_into, scan_duplicates
@@ -52,6 +53,7 @@ def _loaded_pair() -> tuple[Party, Party]:
         status="granted",
         legal_basis="consent",
         source="web_form",
+        wording=store_wording("Yes, send me the newsletter."),  # every record carries one
     )
     Preferences.objects.create(party=other, preferred_channel="email")
     return survivor, other

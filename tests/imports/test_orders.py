@@ -18,6 +18,8 @@ from clientela.analytics.models import CustomerMetrics
 from clientela.commerce.models import Order
 from clientela.imports.models import ImportRun
 from clientela.imports.services.orders import OrderImporter
+from clientela.imports.services.reading import RawBatch
+from clientela.imports.services.rows import BatchResult
 from clientela.parties.models import Party
 from tests.factories import api_client, make_order, make_party
 from tests.imports.conftest import Importer
@@ -179,9 +181,9 @@ def test_an_import_turns_the_cycle_collector_back_on_even_when_it_fails(
     seen: list[bool] = []
     real = OrderImporter.process_batch
 
-    def watching(self: OrderImporter, batch: object) -> object:
+    def watching(self: OrderImporter, batch: RawBatch) -> BatchResult:
         seen.append(gc.isenabled())
-        return real(self, batch)  # type: ignore[arg-type]
+        return real(self, batch)
 
     monkeypatch.setattr(OrderImporter, "process_batch", watching)
     run_import("orders", path)

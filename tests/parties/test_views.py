@@ -456,7 +456,7 @@ def test_load_more_returns_the_next_page_of_the_timeline(
 
 
 def test_the_party_page_runs_a_bounded_number_of_queries(
-    admin: User, web_client: WebClient, django_assert_max_num_queries: Callable[..., object]
+    admin: User, web_client: WebClient, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     org = factories.make_party(kind=PartyKind.ORGANIZATION)
     party = factories.make_party(email="a@example.com", phone="+351912345678", parent=None)
@@ -466,7 +466,7 @@ def test_the_party_page_runs_a_bounded_number_of_queries(
         factories.make_order(party)
     client = web_client(admin)
 
-    with django_assert_max_num_queries(25):  # type: ignore[operator]
+    with django_assert_max_num_queries(25):
         response = client.get(f"/parties/{party.pk}/")
 
     assert response.status_code == 200

@@ -1,5 +1,5 @@
-"""Django's admin: only admins reach it, it signs in through the product's throttled page, and
-the timeline's interactions are shown read-only."""
+"""Django's admin: only admins reach it (others signed in get 403), it signs in through the
+product's throttled page, and the timeline's interactions are shown read-only."""
 
 from __future__ import annotations
 
@@ -20,15 +20,15 @@ def test_an_admin_reaches_the_admin(admin: User, web_client: WebClient) -> None:
     assert web_client(admin).get("/admin/").status_code == 200
 
 
-def test_a_manager_is_sent_to_sign_in_instead_of_the_admin(
-    manager: User, web_client: WebClient
+@pytest.mark.parametrize("path", ["/admin/", INTERACTIONS, "/admin/login/?next=/admin/"])
+def test_a_signed_in_non_admin_gets_403_not_a_second_sign_in_form(
+    manager: User, web_client: WebClient, path: str
 ) -> None:
-    client = web_client(manager)
+    response = web_client(manager).get(path)
 
-    response = client.get("/admin/", follow=True)
-
-    assert response.redirect_chain[-1] == ("/", 302)  # signed in already: the dashboard
-    assert client.get(INTERACTIONS).status_code == 302
+    assert response.status_code == 403
+    assert "Not allowed" in response.content.decode()
+    assert 'name="password"' not in response.content.decode()
 
 
 def test_the_admin_signs_in_through_the_products_page() -> None:

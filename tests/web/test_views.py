@@ -57,7 +57,8 @@ def test_sign_in_is_throttled_after_repeated_failures(admin: User, settings: Set
 
     response = client.post("/sign-in/", {"email": admin.email, "password": factories.PASSWORD})
 
-    assert response.status_code == 401
+    assert response.status_code == 429
+    assert client.get("/").status_code == 302  # not signed in
 
 
 def test_the_sign_in_form_needs_its_csrf_token() -> None:

@@ -1,10 +1,10 @@
-"""The admin's view of staff accounts: users, teams, API tokens and sign-in failures.
+"""The admin's view of staff accounts: users, teams, API tokens and throttling hits.
 
 Only active admins reach the admin (`User.is_staff`). A user's role, team and status are
 edited here; the password is never shown, only the hasher's masked summary, and is set through
 Django's password form, which applies the same validators as `clientela user create`. API
-tokens are shown without their digest and can only be revoked (`revoke_token`); sign-in
-failures are a short-lived throttling record, shown read-only.
+tokens are shown without their digest and can only be revoked (`revoke_token`); throttling
+hits are a short-lived record, shown read-only and deleted to lift a throttle early.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clientela.accounts.models import ApiToken, SignInFailure, Team, User
+from clientela.accounts.models import ApiToken, Team, ThrottleHit, User
 from clientela.accounts.services import revoke_token
 from clientela.core.requests import current_user
 
@@ -129,22 +129,22 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         return False  # revoked, not deleted: its use stays on record
 
 
-@admin.register(SignInFailure)
-class SignInFailureAdmin(admin.ModelAdmin[SignInFailure]):
-    """Recent failed sign-ins, keyed by a hash of the e-mail or address; kept a day.
+@admin.register(ThrottleHit)
+class ThrottleHitAdmin(admin.ModelAdmin[ThrottleHit]):
+    """Recent counted attempts per door, keyed by a hash of the e-mail or address; kept a day.
 
     Deleting them lifts a throttle early (someone locked out by a colleague's typing).
     """
 
-    list_display = ("at", "key")
-    list_filter = ("at",)
+    list_display = ("at", "door", "key")
+    list_filter = ("door", "at")
     search_fields = ("=key",)
     ordering = ("-at",)
-    fields = ("key", "at")
+    fields = ("door", "key", "at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: SignInFailure | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ThrottleHit | None = None) -> bool:
         return False

@@ -1,4 +1,4 @@
-"""Staff users, their teams and roles, API tokens and sign-in failures."""
+"""Staff users, their teams and roles, API tokens, and the throttle's recent hits."""
 
 from __future__ import annotations
 
@@ -141,11 +141,18 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class SignInFailure(models.Model):
-    """One failed sign-in, kept briefly to throttle guessing."""
+class ThrottleHit(models.Model):
+    """One counted attempt at a door (a failed sign-in, a bad API token, a public page), kept
+    briefly to throttle guessing and floods; the key is a keyed hash of the account or address."""
 
-    key = models.CharField(max_length=64, db_index=True)
+    door = models.CharField(max_length=20)
+    key = models.CharField(max_length=64)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["door", "key", "at"])]
+        verbose_name = _("throttling hit")
+        verbose_name_plural = _("throttling hits")
+
     def __str__(self) -> str:
-        return f"{self.key[:8]} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.door} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

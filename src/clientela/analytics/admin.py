@@ -6,33 +6,10 @@ refresh runs are the record of each refresh: nothing here is edited by hand.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
-
-if TYPE_CHECKING:  # the stubs make ModelAdmin generic; at run time it cannot be subscripted
-    ModelAdmin = admin.ModelAdmin[Any]
-else:
-    ModelAdmin = admin.ModelAdmin
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    """Shows rows, never adds, changes or deletes them."""
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from clientela.core.admin import ReadOnlyAdmin
 
 
 @admin.register(CustomerMetrics)

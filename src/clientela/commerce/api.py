@@ -16,6 +16,8 @@ from clientela.commerce.schemas import BulkResult, OrderCreate, OrderOut
 from clientela.commerce.services import list_orders, parse_ndjson, record_order, record_orders_bulk
 from clientela.core.database import not_repeatable
 from clientela.core.errors import TooLarge
+from clientela.core.ids import Id
+from clientela.core.openapi import problems
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -24,7 +26,7 @@ router = Router(tags=["orders"])
 
 
 class OrderFilters(Schema):
-    party_id: int | None = None
+    party_id: Id | None = None
     status: OrderStatus | None = None
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=200)
@@ -35,7 +37,12 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
-@router.post("", response={200: OrderOut, 201: OrderOut}, summary="Record an order (idempotent)")
+@router.post(
+    "",
+    response={200: OrderOut, 201: OrderOut},
+    summary="Record an order (idempotent)",
+    openapi_extra=problems(403, 404, 409),
+)
 def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     """201 when recorded now; 200 when the same order was already recorded (nothing changes);
     409 when its external_id is already used by an order with different content (an order is
@@ -49,9 +56,21 @@ def create(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
     "/bulk",
     response=BulkResult,
     summary="Record orders from NDJSON (idempotent)",
-    openapi_extra={
-        "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
-    },
+    openapi_extra=problems(
+        403,
+        413,
+        # Each line an OrderCreate: declared as an array, OpenAPI 3.1 having no JSON-lines type.
+        requestBody={
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/OrderCreate"},
+                    }
+                }
+            },
+        },
+    ),
 )
 def bulk(request: HttpRequest, skip_invalid: bool = False, upsert: bool = False) -> BulkResult:
     """One order per line, at most 10 MB and 100,000 lines per request (413 beyond,
@@ -101,7 +120,9 @@ def _too_large(max_bytes: int, max_lines: int) -> TooLarge:
     )
 
 
-@router.get("", response=OrderPage, summary="List orders, newest first")
+@router.get(
+    "", response=OrderPage, summary="List orders, newest first", openapi_extra=problems(404)
+)
 def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, object]:
     user = current_user(request)
     if filters.party_id is not None:

@@ -9,11 +9,15 @@ class CommerceConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.commerce import presenters, services  # services adds the timeline source
+        from clientela.commerce.services import erasure
         from clientela.core.registries import (
             PartyPanel,
+            register_eraser,
             register_party_panel,
             register_timeline_labels,
         )
+
+        register_eraser("commerce", erasure.erase_order_text, columns=erasure.COLUMNS)
 
         # The customer page's purchases panel, and the timeline's names for orders.
         register_party_panel(

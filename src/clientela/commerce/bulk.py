@@ -155,10 +155,11 @@ class BulkOrders:
         changed = changed_fields(stored_content(existing), content_of(order, party_id))
         if not changed:
             return Written(unchanged=1)
-        if self.upsert and visible_among(self.visible, {existing.party_id}):
+        seen = bool(visible_among(self.visible, {existing.party_id}))
+        if self.upsert and seen:
             replace_order(existing.pk, order, party_id)
             return Written(updated=1)
-        return Written(refused=[(0, conflict_error(order.external_id, changed))])
+        return Written(refused=[(0, conflict_error(order.external_id, changed, seen=seen))])
 
     # -- the orders that were there already -----------------------------------------------------
 
@@ -187,15 +188,17 @@ class BulkOrders:
             if not changed:
                 written.unchanged += 1
                 continue
-            if self.upsert and external_id not in replaceable and visible is None:
+            if external_id not in replaceable and visible is None:
                 visible = visible_among(self.visible, {c.party_id for _pk, c in stored.values()})
-            if self.upsert and (external_id in replaceable or content.party_id in (visible or ())):
+            seen = external_id in replaceable or content.party_id in (visible or ())
+            if self.upsert and seen:
                 updates[pk] = order
                 stored[external_id] = (pk, incoming)
                 replaceable.add(external_id)
                 written.updated += 1
             else:
-                written.refused.append((position, conflict_error(external_id, changed)))
+                error = conflict_error(external_id, changed, seen=seen)
+                written.refused.append((position, error))
         if updates:
             self._apply_updates(updates)
         return written

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.money import MONEY_DIGITS, MONEY_PLACES
 from clientela.parties.models import Party
 
 
@@ -34,7 +35,7 @@ class Order(models.Model):
         Party, on_delete=models.CASCADE, related_name="orders", db_index=False
     )
     ordered_at = models.DateTimeField(_("ordered at"))
-    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
@@ -63,7 +64,9 @@ class OrderLine(models.Model):
     product = models.CharField(_("product"), max_length=200)
     category = models.CharField(_("category"), max_length=100, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES
+    )
 
     class Meta:
         ordering = ["id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Self
 
 from django.utils.translation import gettext_lazy as _
@@ -12,30 +12,10 @@ from pydantic import Field, field_validator, model_validator
 
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.errors import Problem
-from clientela.core.money import MAX_AMOUNT, is_currency
+from clientela.core.ids import Id
+from clientela.core.money import is_currency, parse_amount
+from clientela.core.validation import Instant
 from clientela.parties.schemas import StrictSchema
-
-_CENT = Decimal("0.01")
-
-
-def _amount(value: object) -> Decimal:
-    """A money amount: a finite, non-negative number with at most two decimals."""
-    if isinstance(value, bool | float):
-        value = str(value)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise Problem("amount_not_a_number", _("is not a number")) from None
-    if not amount.is_finite():
-        raise Problem("amount_not_finite", _("is not a finite number"))
-    # Too large first: quantizing 1e30 to cents would overflow the context's precision.
-    if abs(amount) > MAX_AMOUNT:
-        raise Problem("amount_too_large", _("is too large (at most %(max)s)"), max=MAX_AMOUNT)
-    if amount != amount.quantize(_CENT):
-        raise Problem("amount_too_many_decimals", _("has more than two decimals"))
-    if amount < 0:
-        raise Problem("amount_negative", _("must not be negative"))
-    return amount
 
 
 class OrderLineIn(StrictSchema):
@@ -48,14 +28,14 @@ class OrderLineIn(StrictSchema):
     @field_validator("unit_price", mode="before")
     @classmethod
     def _price(cls, value: object) -> Decimal:
-        return _amount(value)
+        return parse_amount(value)
 
 
 class OrderCreate(StrictSchema):
     external_id: str = Field(min_length=1, max_length=100)
-    party_id: int | None = None
+    party_id: Id | None = None
     party_external_id: str | None = Field(default=None, max_length=100)
-    ordered_at: datetime
+    ordered_at: Instant
     total: Decimal
     currency: str
     status: OrderStatus = OrderStatus.COMPLETED
@@ -65,7 +45,7 @@ class OrderCreate(StrictSchema):
     @field_validator("total", mode="before")
     @classmethod
     def _total(cls, value: object) -> Decimal:
-        return _amount(value)
+        return parse_amount(value)
 
     @field_validator("currency")
     @classmethod

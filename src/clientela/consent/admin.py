@@ -26,36 +26,15 @@ from clientela.consent.models import (
     Preferences,
     PreferenceToken,
     PrivacyRequest,
-    RateLimitHit,
     SignupRequest,
     SuppressedContact,
 )
 from clientela.consent.schemas import PreferencesIn
 from clientela.consent.services import update_preferences
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
+from clientela.core.admin import ReadOnlyAdmin
 from clientela.core.validation import field_errors
 from clientela.parties.services.identity import normalize_contact
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by models of any type
-    """Shows rows, never adds, changes or deletes them."""
-
-    hidden: tuple[str, ...] = ()  # columns never shown (hashes of tokens and addresses)
-
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return self.hidden
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in self.model._meta.fields if f.name not in self.hidden]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ConsentRecord)
@@ -203,10 +182,3 @@ class SignupRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "email", "language", "created_at", "expires_at", "confirmed_at")
     list_filter = ("language", "created_at", "confirmed_at")
     search_fields = ("email", "name")
-
-
-@admin.register(RateLimitHit)
-class RateLimitHitAdmin(ReadOnlyAdmin):
-    hidden = ("key",)
-    list_display = ("id", "bucket", "at")
-    list_filter = ("bucket", "at")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Status
@@ -41,9 +42,9 @@ from clientela.consent.services import (
     act_on_request,
     consent_history,
     current_consents,
-    export_party,
     gate_overview,
     get_preferences,
+    json_file,
     open_request,
     record_consent,
     resolve_token,
@@ -53,10 +54,12 @@ from clientela.consent.services import (
     update_preferences,
     visible_requests,
 )
-from clientela.consent.services.ratelimit import allow_ip
-from clientela.consent.services.records import find_wording, store_wording
+from clientela.consent.services.ratelimit import count_public_request
 from clientela.consent.services.signup import is_ip_flooding
-from clientela.core.errors import NotFound
+from clientela.consent.services.wordings import find_wording, store_wording
+from clientela.core.clients import client_address
+from clientela.core.errors import NotFound, Throttled
+from clientela.core.openapi import problems
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.queries import get_visible_party
@@ -85,7 +88,12 @@ def list_consents(request: HttpRequest, party_id: int) -> dict[str, object]:
     return _consents(party)
 
 
-@parties.post("/{party_id}/consents", response={201: ConsentRecordOut}, summary="Record a consent")
+@parties.post(
+    "/{party_id}/consents",
+    response={201: ConsentRecordOut},
+    summary="Record a consent",
+    openapi_extra=problems(403, 409),
+)
 def create_consent(
     request: HttpRequest, party_id: int, payload: ConsentCreate
 ) -> Status[dict[str, object]]:
@@ -136,7 +144,12 @@ def _write_preferences(
     return preferences_out(prefs)
 
 
-@parties.put("/{party_id}/preferences", response=PreferencesOut, summary="Replace preferences")
+@parties.put(
+    "/{party_id}/preferences",
+    response=PreferencesOut,
+    summary="Replace preferences",
+    openapi_extra=problems(403),
+)
 def replace_preferences(
     request: HttpRequest, party_id: int, payload: PreferencesIn
 ) -> dict[str, object]:
@@ -144,7 +157,12 @@ def replace_preferences(
     return _write_preferences(request, party_id, payload, replace=True)
 
 
-@parties.patch("/{party_id}/preferences", response=PreferencesOut, summary="Change preferences")
+@parties.patch(
+    "/{party_id}/preferences",
+    response=PreferencesOut,
+    summary="Change preferences",
+    openapi_extra=problems(403),
+)
 def change_preferences(
     request: HttpRequest, party_id: int, payload: PreferencesIn
 ) -> dict[str, object]:
@@ -158,7 +176,12 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[
     return {**page, "items": [request_out(r) for r in page["items"]]}
 
 
-@privacy.post("", response={201: PrivacyRequestOut}, summary="Log a privacy request")
+@privacy.post(
+    "",
+    response={201: PrivacyRequestOut},
+    summary="Log a privacy request",
+    openapi_extra=problems(403, 404, 409),
+)
 def create_request(
     request: HttpRequest, payload: PrivacyRequestCreate
 ) -> Status[dict[str, object]]:
@@ -187,7 +210,12 @@ def read_request(request: HttpRequest, request_id: int) -> dict[str, object]:
     return request_out(_visible_request(request, request_id))
 
 
-@privacy.post("/{request_id}/act", response=PrivacyRequestOut, summary="Complete or reject")
+@privacy.post(
+    "/{request_id}/act",
+    response=PrivacyRequestOut,
+    summary="Complete or reject",
+    openapi_extra=problems(403, 409),
+)
 def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> dict[str, object]:
     """Managers and admins only. Completing an erasure erases the party at once."""
     with transaction.atomic():
@@ -197,25 +225,31 @@ def act(request: HttpRequest, request_id: int, payload: PrivacyRequestAct) -> di
 
 
 @privacy.get("/{request_id}/export", summary="Everything kept about the request's party")
-def export(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    """The access / portability export as JSON (the web queue offers it as a CSV zip too)."""
+def export(request: HttpRequest, request_id: int) -> FileResponse:
+    """The access / portability export as JSON (the web queue offers it as a CSV zip too),
+    streamed: read in batches into a temporary file, then sent, whatever the party's size."""
     row = _visible_request(request, request_id)
-    return export_party(row.party)
+    response = FileResponse(json_file(row.party), content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public.post(
     "/signups",
     auth=None,
-    response={202: SignupOut, 429: SignupOut},
+    response={202: SignupOut},
     summary="Sign up (double opt-in; no authentication)",
 )
 def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
     """Records the wording shown and e-mails a confirmation link; consent starts only once the
     link is confirmed. The answer is the same whether or not the address is known."""
+    count_public_request("signup", client_address(request))
     proof = proof_of(request)
     if is_ip_flooding(proof.ip or ""):
-        return Status(
-            429, {"status": "throttled", "detail": _("too many sign-ups; try again later")}
+        raise Throttled(
+            gettext_lazy("too many sign-ups; try again later"),
+            code="signups_throttled",
+            retry_after=settings.CLIENTELA_SIGNUP_WINDOW,
         )
     with transaction.atomic():
         started = start_signup(payload, proof=proof)
@@ -227,13 +261,12 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[dict[str, str]]:
 @public.post(
     "/unsubscribe",
     auth=None,
-    response={200: UnsubscribeOut, 404: UnsubscribeOut, 429: UnsubscribeOut},
+    response={200: UnsubscribeOut, 404: UnsubscribeOut},
     summary="Unsubscribe with the token of an unsubscribe link (no authentication)",
 )
 def unsubscribe_api(request: HttpRequest, payload: UnsubscribeIn) -> Status[dict[str, str]]:
     """Idempotent: a second call answers the same and records nothing."""
-    if not allow_ip("unsubscribe", request.META.get("REMOTE_ADDR", "")):
-        return Status(429, {"status": "throttled"})
+    count_public_request("unsubscribe", client_address(request))
     with transaction.atomic():
         token = resolve_token(payload.token, purpose=TokenPurpose.UNSUBSCRIBE)
         if token is None:

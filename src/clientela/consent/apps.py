@@ -8,12 +8,25 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consent and privacy")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from clientela.consent.presenters import CONSENT, consent_entries
+        from clientela.consent.services.erasure import COLUMNS, erase_consent_data
+        from clientela.consent.services.proof import install_sqlite_functions
         from clientela.consent.tasks import schedule_daily_clean_up
+        from clientela.core.registries import register_eraser
         from clientela.core.schedules import register_schedule
         from clientela.core.timeline import register_source
 
+        # The SQLite triggers that guard consent proof ask each connection's own functions.
+        connection_created.connect(install_sqlite_functions, dispatch_uid="consent.proof")
+        register_eraser("consent", erase_consent_data, columns=COLUMNS)
         register_source(CONSENT, consent_entries)
+        # Erased and suppressed addresses stay out of new parties, at every staff door.
+        from clientela.consent.services.return_check import keeps_out
+        from clientela.core.registries import register_creation_guard
+
+        register_creation_guard("consent", keeps_out)
         register_schedule("consent.clean_up", schedule_daily_clean_up)
 
         # The customer page's consent panel, loaded by htmx once the page is shown.

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from clientela.consent.schemas import PreferencesIn, PrivacyRequestCreate
 from clientela.consent.services.centre import Pair, centre_pairs
 from clientela.consent.services.records import Proof
+from clientela.core.clients import client_address
 from clientela.core.errors import FieldError
 from clientela.core.validation import field_errors
 
@@ -31,9 +32,9 @@ def checkbox_name(purpose: str, channel: str) -> str:
 
 
 def proof_of(request: HttpRequest) -> Proof:
-    """The IP address and browser a self-service action came from."""
+    """The IP address (as a trusted proxy forwarded it) and browser an action came from."""
     return Proof(
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
 

@@ -76,13 +76,19 @@ class AppendOnlyError(Exception):
 
 
 class ConsentWording(models.Model):
-    """The exact text a person agreed to, stored once and referenced by its SHA-256 hash."""
+    """The exact text a person agreed to, stored once and referenced by its SHA-256 hash.
+
+    Database triggers refuse every change and deletion (migration 0006), but one: an
+    erasure blanks the text and version of a wording that names the erased person, stamping
+    `erased_at`; the hash stays and still proves which text it was.
+    """
 
     sha256 = models.CharField(max_length=64, unique=True)
     text = models.TextField(_("wording"))
     version = models.CharField(_("version"), max_length=50, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -101,12 +107,18 @@ class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
         raise AppendOnlyError("consent records are append-only: record a new one instead")
 
     def erase_self_service_details(self) -> int:
-        """Blank the IP address, user agent and note: used by erasure only (GDPR art. 17)."""
-        return super().update(ip_address=None, user_agent="", note="")
+        """Blank the IP address, user agent and note, stamping `erased_at`: erasure only (GDPR
+        art. 17), the one change the database triggers let through."""
+        return super().update(ip_address=None, user_agent="", note="", erased_at=timezone.now())
 
 
 class ConsentRecord(models.Model):
-    """One yes or no of a party, for a purpose on a channel, with its proof."""
+    """One yes or no of a party, for a purpose on a channel, with its proof.
+
+    Append-only: database triggers refuse UPDATE and DELETE (migration 0006) except
+    erasure's pseudonymisation (see `erase_self_service_details`) and a merge moving the
+    records of an archived party, unchanged, to the survivor. docs/consent.md says more.
+    """
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="consent_records")
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
@@ -114,26 +126,29 @@ class ConsentRecord(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
     legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
     source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    # Every record carries a wording: what the person agreed to or asked, or for a record made
+    # without one, the standard sentence of what was recorded (services.wordings).
     wording = models.ForeignKey(
         ConsentWording,
         verbose_name=_("wording"),
-        null=True,
-        blank=True,
         on_delete=models.PROTECT,
         related_name="records",
     )
+    # PROTECT: who recorded it is part of the proof; a user who did is disabled, not deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("when"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Set once, by erasure: the IP address, user agent and note are gone.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -271,20 +286,6 @@ class SignupRequest(models.Model):
 
     def __str__(self) -> str:
         return f"sign-up {self.pk}"
-
-
-class RateLimitHit(models.Model):
-    """One request to a public page, kept briefly to throttle floods; the key is hashed."""
-
-    bucket = models.CharField(max_length=20)
-    key = models.CharField(max_length=64)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["bucket", "key", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.bucket} {self.key[:8]}"
 
 
 class RequestKind(models.TextChoices):

@@ -20,6 +20,8 @@ from clientela.consent.models import (
     RequestKind,
 )
 from clientela.core.errors import Problem
+from clientela.core.ids import Id
+from clientela.core.validation import Instant
 from clientela.parties.schemas import StrictSchema, check_language
 
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -48,7 +50,7 @@ class ConsentCreate(StrictSchema):
     source: str = Field(default="api", description="api, import, staff or web_form")
     wording: WordingIn | None = None
     wording_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
-    recorded_at: datetime | None = None
+    recorded_at: Instant | None = None
     note: str = Field(default="", max_length=300)
 
     @field_validator("source")
@@ -150,6 +152,18 @@ class PreferencesIn(StrictSchema):
     def _language(cls, value: str | None) -> str | None:
         return check_language(value) if value else value
 
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        # Quiet hours are read on the customer's own clock, in their time zone with its summer
+        # time; a fixed offset names no zone, so there is nothing exact to turn it into.
+        if value is not None and value.tzinfo is not None:
+            raise Problem(
+                "time_with_offset",
+                _("must be a time on the customer's own clock, without a time zone offset"),
+            )
+        return value
+
     @field_validator("topics")
     @classmethod
     def _topics(cls, values: list[str] | None) -> list[str] | None:
@@ -225,7 +239,7 @@ class UnsubscribeOut(Schema):
 
 
 class PrivacyRequestCreate(StrictSchema):
-    party_id: int
+    party_id: Id
     kind: RequestKind
     note: str = Field(default="", max_length=5000)
 

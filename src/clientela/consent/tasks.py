@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+
+from clientela.core.schedules import queue_daily
 
 
 @task()
 def forget_stale_data_task() -> dict[str, int]:
-    """Drop expired sign-ups, links and throttling hits; then queue tomorrow's run."""
+    """Drop expired sign-ups and links; then queue tomorrow's run."""
     from clientela.consent.services.privacy import forget_stale_data
 
     with transaction.atomic():
@@ -24,11 +21,4 @@ def forget_stale_data_task() -> dict[str, int]:
 
 def schedule_daily_clean_up(*, after_run: bool = False) -> bool:
     """Queue the next clean-up (in a day) unless one is already waiting; True if queued."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=forget_stale_data_task.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
-        return False
-    delay = timedelta(days=1) if after_run else timedelta(minutes=5)
-    forget_stale_data_task.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_daily(forget_stale_data_task, after_run=after_run)

@@ -14,6 +14,7 @@ translates by matching English.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as attribute
@@ -137,6 +138,8 @@ class _StoredMessage(Promise):
 
 def printable(value: Any) -> Any:
     """A value as an answer may show it: scalars as they are, long text cut, the rest as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no Infinity or NaN: a JSON answer must stay JSON
     if value is None or isinstance(value, bool | int | float | str):
         return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
     return str(value)[:200]
@@ -191,6 +194,11 @@ class DomainError(Exception):
         """The message in the active language."""
         return render(self.message, self.params)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers an answer to this error carries (Retry-After, say)."""
+        return {}
+
     def __str__(self) -> str:
         return self.detail
 
@@ -211,6 +219,29 @@ class Forbidden(DomainError):
     status = 403
     title = _("Forbidden")
     default_code = "forbidden"
+
+
+class Throttled(DomainError):
+    """Too many attempts at one door lately: the answer is 429 with Retry-After."""
+
+    status = 429
+    title = _("Too many requests")
+    default_code = "throttled"
+
+    def __init__(
+        self,
+        message: Text,
+        *,
+        retry_after: int,
+        code: str = "",
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Invalid(DomainError):
@@ -253,20 +284,23 @@ class TooLarge(DomainError):
     default_code = "too_large"
 
 
-class Unavailable(DomainError):
+class Unavailable(Throttled):
     """Work that cannot be done now but can be later; the answer says when to try again."""
 
     status = 503
     title = _("Service unavailable")
     default_code = "unavailable"
 
-    def __init__(
-        self,
-        message: Text,
-        *,
-        retry_after: int,
-        code: str = "",
-        params: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message, code=code, params=params)
-        self.retry_after = retry_after
+
+def unavailable(field_name: str, value: Any, *, line: int | None = None) -> FieldError:
+    """A value held by a record the caller may not see (another team's e-mail, external id):
+    refused like any invalid value, without naming that record, whose it is or how it differs.
+    Raised as Invalid (422), never as a Conflict, so nothing tells it apart from a typo's answer.
+    """
+    return FieldError(
+        field_name,
+        value,
+        _("cannot be used; give another value"),
+        code="value_unavailable",
+        line=line,
+    )

@@ -8,16 +8,24 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.views import defaults
 
 from clientela.core.database import busy, is_busy, is_repeatable, is_retryable
-from clientela.core.errors import Unavailable
+from clientela.core.errors import FieldError, Unavailable
+from clientela.core.validation import nul_error
 
 log = logging.getLogger("clientela.database")
+
+# Both form encodings: any form view accepts either, whatever its page sends. (A view that
+# sets its own upload handlers would have to be left out: this reads the body first.)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # Everything is served from this origin: no CDN, no inline script; inline styles stay off too.
 CSP = (
@@ -141,3 +149,51 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if exc is not None and (is_busy(exc) or is_retryable(exc)):
         return unavailable_response(request, busy())
     return defaults.server_error(request)
+
+
+def admin_for_admins(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A signed-in user who may not use Django's admin gets 403 there, not its sign-in form.
+
+    The admin itself only knows "has permission or must sign in"; someone already signed in
+    is refused plainly instead. Admins pass (User.is_staff), and visitors who are not signed
+    in still go to the sign-in page.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_staff
+            and request.path.startswith(reverse("admin:index"))
+        ):
+            raise PermissionDenied
+        return get_response(request)
+
+    return middleware
+
+
+def refuse_nul_in_forms(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A page's query string or form field holding a NUL is refused (422) before a view reads it.
+
+    The API refuses its own in problem+json, through its parser (core.validation.InputParser).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            error = _nul_field(request.GET)
+            if error is None and request.content_type in FORM_TYPES:
+                error = _nul_field(request.POST)
+            if error is not None:
+                return render(request, "422.html", {"errors": [error]}, status=422)
+        return get_response(request)
+
+    return middleware
+
+
+def _nul_field(fields: QueryDict) -> FieldError | None:
+    return nul_error({name: v if len(v) > 1 else v[0] for name, v in fields.lists()})

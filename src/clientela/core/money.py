@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.errors import Problem
 
 # Active ISO 4217 codes (2024 list), so a typo such as "EUU" is refused instead of stored.
 _CODES = """
@@ -16,7 +21,15 @@ _CODES = """
 """
 CURRENCIES = frozenset(_CODES.split())
 
-MAX_AMOUNT = Decimal("999999999999.99")
+# Every money column is DECIMAL(14, 2) (commerce's totals and prices): 12 digits before the
+# point, 2 after. The columns are declared with these, so the rule and the column cannot drift.
+MONEY_DIGITS = 14
+MONEY_PLACES = 2
+CENT = Decimal(1).scaleb(-MONEY_PLACES)
+MAX_AMOUNT = Decimal(10 ** (MONEY_DIGITS - MONEY_PLACES)) - CENT  # 999999999999.99
+# What a person or a program writes as a number: ASCII digits, a point, an exponent. Decimal()
+# alone would also take "1_000" and other scripts' digits ("١٢").
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def is_currency(code: str) -> bool:
@@ -25,17 +38,30 @@ def is_currency(code: str) -> bool:
 
 
 def parse_amount(value: object) -> Decimal:
-    """A finite Decimal with at most two decimals; raises ValueError otherwise."""
-    if isinstance(value, bool | float):
-        value = str(value)
+    """A money amount that fits its column: finite, not negative, at most MAX_AMOUNT, in cents.
+
+    The one rule of every door that takes money (the API, NDJSON, imports, forms). Exponent
+    notation is read exactly: "1.5e2" is 150.00, while "1e30" is too large and "1e-3" has too
+    many decimals. A JSON number comes as a float; its shortest form is what was written.
+    Raises Problem with the rule's code; the value is returned with exactly two decimals.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Problem("amount_not_a_number", _("is not a number"))
+    text = repr(value) if isinstance(value, float) else str(value).strip()
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError("is not a number") from exc
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise Problem("amount_not_a_number", _("is not a number")) from None
     if not amount.is_finite():
-        raise ValueError("is not a finite number")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("has more than two decimals")
-    if abs(amount) > MAX_AMOUNT:
-        raise ValueError("is too large")
-    return amount
+        raise Problem("amount_not_finite", _("is not a finite number"))
+    if not _NUMBER.match(text):
+        raise Problem("amount_not_a_number", _("is not a number"))
+    if amount.is_signed() and amount:
+        raise Problem("amount_negative", _("must not be negative"))
+    # Compared without arithmetic: abs() or quantize() of 1e999999999999999999 overflows.
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise Problem("amount_too_large", _("is too large (at most %(max)s)"), max=MAX_AMOUNT)
+    cents = amount.quantize(CENT)
+    if cents != amount:
+        raise Problem("amount_too_many_decimals", _("has more than two decimals"))
+    return cents.copy_abs()  # -0 is 0

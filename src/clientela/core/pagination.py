@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import invalid
+from clientela.core.ids import is_id
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -42,7 +43,7 @@ def id_page(rows: Any, *, cursor: str | None, limit: int, descending: bool) -> d
     """
     if cursor:
         (after,) = decode_cursor(cursor, size=1)
-        if not isinstance(after, int):
+        if not is_id(after):  # an id no row can have is no cursor of ours
             raise invalid(
                 "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
             )
@@ -62,7 +63,7 @@ def newest_first_page(rows: Any, *, at: str, cursor: str | None, limit: int) -> 
     if cursor:
         moment, pk = decode_cursor(cursor, size=2)
         when = parse_datetime(moment) if isinstance(moment, str) else None
-        if when is None or when.tzinfo is None or not isinstance(pk, int):
+        if when is None or when.tzinfo is None or not is_id(pk):
             raise invalid(
                 "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
             )

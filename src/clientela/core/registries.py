@@ -9,7 +9,7 @@ The timeline's sources live in `core.timeline`, recurring tasks in `core.schedul
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from dataclasses import field as attribute
 from typing import IO, Any
@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.db.models import CharField, JSONField, Model, TextField
 from django.http import HttpRequest
 
-from clientela.core.errors import Text
+from clientela.core.errors import Problem, Text
 
 # --- the customer page ---------------------------------------------------------------------
 
@@ -113,14 +113,27 @@ ERASERS: dict[str, tuple[int, Eraser]] = {}
 ERASE_LAST = 1000
 # Tables an erasure rewrites; on PostgreSQL they are vacuumed afterwards.
 ERASED_TABLES: set[str] = set()
+# "table.column" of every free-text column each eraser blanks (or whose rows it deletes).
+ERASED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
 def register_eraser(
-    name: str, eraser: Eraser, *, tables: tuple[str, ...] = (), order: int = 100
+    name: str,
+    eraser: Eraser,
+    *,
+    tables: tuple[str, ...] = (),
+    columns: tuple[str, ...] = (),
+    order: int = 100,
 ) -> None:
-    """Make a feature's personal data part of every erasure."""
+    """Make a feature's personal data part of every erasure.
+
+    `columns` names ("table.column") the free-text columns that can hold the person's name and
+    that the eraser blanks or deletes; their tables are vacuumed like those in `tables`.
+    """
     ERASERS[name] = (order, eraser)
     ERASED_TABLES.update(tables)
+    ERASED_TABLES.update(column.split(".")[0] for column in columns)
+    ERASED_COLUMNS[name] = tuple(columns)
 
 
 def erasers() -> list[Eraser]:
@@ -175,7 +188,35 @@ def register_export(name: str, export: ExtraExport) -> None:
     EXTRA_EXPORTS[name] = export
 
 
+# --- who a new party may be made from ------------------------------------------------------
+
+# fn([(kind, normalised value), ...]) -> {(kind, value): why} for each e-mail or phone that no
+# new party may be made from. Consent registers one: an erased or suppressed address stays out
+# unless the person came back themself. parties.services asks every guard before a staff door
+# (the API, the party form, an import) creates a party.
+CreationGuard = Callable[[Collection[tuple[str, str]]], Mapping[tuple[str, str], Problem]]
+CREATION_GUARDS: dict[str, CreationGuard] = {}
+
+
+def register_creation_guard(name: str, guard: CreationGuard) -> None:
+    """Let a feature keep some addresses from becoming a new party."""
+    CREATION_GUARDS[name] = guard
+
+
+def refused_addresses(points: Collection[tuple[str, str]]) -> dict[tuple[str, str], Problem]:
+    """Each (kind, normalised value) some guard refuses, with the first guard's reason."""
+    refused: dict[tuple[str, str], Problem] = {}
+    if not points:
+        return refused
+    for _name, guard in sorted(CREATION_GUARDS.items()):
+        for point, why in guard(points).items():
+            refused.setdefault(point, why)
+    return refused
+
+
 __all__ = [
+    "CREATION_GUARDS",
+    "ERASED_COLUMNS",
     "ERASED_TABLES",
     "ERASERS",
     "ERASE_LAST",
@@ -184,6 +225,7 @@ __all__ = [
     "PARTY_FORWARDINGS",
     "PARTY_PANELS",
     "TIMELINE_LABELS",
+    "CreationGuard",
     "Eraser",
     "ExportSection",
     "ExtraExport",
@@ -195,6 +237,8 @@ __all__ = [
     "forwarded_party",
     "no_extra_context",
     "party_panels",
+    "refused_addresses",
+    "register_creation_guard",
     "register_eraser",
     "register_export",
     "register_export_section",

@@ -8,7 +8,12 @@ queues the following one when it finishes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 SCHEDULES: dict[str, Callable[[], Any]] = {}
 
@@ -23,3 +28,17 @@ def queue_scheduled_tasks() -> list[str]:
     for queue_next_run in SCHEDULES.values():
         queue_next_run()
     return sorted(SCHEDULES)
+
+
+def queue_daily(task: Task[[], Any], *, after_run: bool) -> bool:
+    """Queue the task's next run unless one is already waiting; True if one was queued.
+
+    Its next run is a day after the last one finished, or in five minutes when a starting
+    worker finds none waiting.
+    """
+    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    delay = timedelta(days=1) if after_run else timedelta(minutes=5)
+    task.using(run_after=timezone.now() + delay).enqueue()
+    return True

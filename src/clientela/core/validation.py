@@ -9,12 +9,17 @@ Pydantic's own checks keep Pydantic's error type as their code (`missing`, `int_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
-from pydantic import ValidationError
+from ninja.parser import Parser
+from pydantic import BeforeValidator, ValidationError
 
-from clientela.core.errors import FieldError, Problem, Text
+from clientela.core.errors import FieldError, Invalid, Problem, Text
 
 # Where ninja says a value came from; not part of the field's name.
 _SOURCES = {"body", "payload", "query", "path", "filters", "form", "header", "cookie"}
@@ -107,3 +112,80 @@ def errors_from_pydantic(
 def field_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldError]:
     """FieldErrors for a pydantic.ValidationError raised by model_validate."""
     return errors_from_pydantic(exc.errors(include_url=False), prefix=prefix)
+
+
+# NUL: no person types one, PostgreSQL can neither store nor compare one (a 500 on the first
+# query that carries it), and a spreadsheet hides it in front of a formula. Input that holds
+# one is refused, at one place per door: the API's parser below (JSON bodies and query
+# strings), core.middleware.refuse_nul_in_forms (pages' forms and query strings), the NDJSON readers
+# (orders/bulk, imports; a CSV line with NUL is refused by imports' line reader). CSV exports
+# drop any NUL stored before (core.cells.neutralise).
+NUL = "\x00"
+NUL_ESCAPED = b"\\u0000"  # how JSON writes one; its absence means the parsed data has none
+
+
+def nul_field(data: Any, prefix: str = "") -> tuple[str, str] | None:
+    """The dotted path and the text of the first string (key or value) holding a NUL; None
+    when there is none. Walked without recursion: a JSON tree can be as deep as the parser."""
+    stack: list[tuple[str, Any]] = [(prefix, data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return path or "body", value
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                name = f"{path}.{key}" if path else str(key)
+                if NUL in str(key):
+                    return name.replace(NUL, "\\0"), str(key)
+                stack.append((name, item))
+        elif isinstance(value, list | tuple):
+            stack.extend(
+                (f"{path}.{i}" if path else str(i), v) for i, v in reversed(list(enumerate(value)))
+            )
+    return None
+
+
+def nul_error(data: Any, *, line: int | None = None) -> FieldError | None:
+    """The FieldError of the first NUL in `data` (text_nul), or None."""
+    found = nul_field(data)
+    if found is None:
+        return None
+    return FieldError(
+        found[0], found[1], _("must not contain a NUL character"), code="text_nul", line=line
+    )
+
+
+def refuse_nul(data: Any) -> None:
+    """Invalid (422) naming the field when `data` holds a NUL anywhere."""
+    error = nul_error(data)
+    if error is not None:
+        raise Invalid(error)
+
+
+class InputParser(Parser):
+    """ninja's parser for the API's JSON bodies and query strings, refusing a NUL in either."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data: dict[str, Any] = super().parse_body(request)
+        if NUL_ESCAPED in request.body:  # a raw NUL is not JSON: json.loads refused it
+            refuse_nul(data)
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = super().parse_querydict(data, list_fields, request)
+        refuse_nul(values)
+        return values
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a number as a Unix timestamp; a moment sent to us is written out."""
+    if isinstance(value, bool | int | float | Decimal):
+        raise Problem("datetime_type", PYDANTIC_MESSAGES["datetime_type"])
+    return value
+
+
+# A moment in an input schema: a date and a time (text, or a datetime from a form), not a number.
+Instant = Annotated[datetime, BeforeValidator(_not_a_number)]

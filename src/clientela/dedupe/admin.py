@@ -7,28 +7,10 @@ of a merge. Changing either by hand would bypass those rules, so the admin only 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from clientela.core.admin import ReadOnlyAdmin
 from clientela.dedupe.models import DuplicateCandidate, MergeRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by models of any type
-    """Shows rows, never adds, changes or deletes them."""
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DuplicateCandidate)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from clientela.core.openapi import problems
 from clientela.core.requests import current_user
 from clientela.dedupe.models import DuplicateCandidate
 from clientela.dedupe.schemas import (
@@ -65,7 +66,10 @@ def retrieve(request: HttpRequest, pair_id: int) -> dict[str, Any]:
 
 
 @duplicates.post(
-    "/{pair_id}/not-duplicate", response=DuplicateOut, summary="Mark a pair as not a duplicate"
+    "/{pair_id}/not-duplicate",
+    response=DuplicateOut,
+    summary="Mark a pair as not a duplicate",
+    openapi_extra=problems(403, 409),
 )
 def not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     """The pair leaves the queue and is not proposed again."""
@@ -76,7 +80,12 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     return _out(pair)
 
 
-@merging.post("/{party_id}/merge", response=MergeOut, summary="Merge a party into this one")
+@merging.post(
+    "/{party_id}/merge",
+    response=MergeOut,
+    summary="Merge a party into this one",
+    openapi_extra=problems(403, 409),
+)
 def merge(request: HttpRequest, party_id: int, payload: MergeIn) -> dict[str, Any]:
     """This party survives. Everything of `other_id` (interactions, orders, roles, contact
     points, key dates, tags, consents, …) moves to it; `other_id` is archived and its full

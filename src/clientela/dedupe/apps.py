@@ -10,12 +10,15 @@ class DedupeConfig(AppConfig):
     def ready(self) -> None:
         from clientela.core.registries import (
             TimelineLabels,
+            register_eraser,
             register_party_forwarding,
             register_timeline_labels,
         )
         from clientela.core.timeline import register_source
         from clientela.dedupe.presenters import MERGE, merge_entries
-        from clientela.dedupe.services import merged_into
+        from clientela.dedupe.services import erasure, merged_into
+
+        register_eraser("dedupe", erasure.erase_merges, columns=erasure.COLUMNS)
 
         register_source(MERGE, merge_entries)
         register_timeline_labels(MERGE, TimelineLabels(kind=_("Merge")))

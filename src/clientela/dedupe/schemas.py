@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from clientela.core.ids import Id
 from clientela.dedupe.models import CandidateStatus
 
 
@@ -43,7 +44,7 @@ class DuplicateFilters(Schema):
     status: Literal["open", "not_duplicate"] = Field(
         default="open", description="merged pairs leave the queue: see the survivor's timeline"
     )
-    party_id: int | None = Field(default=None, description="pairs that include this party")
+    party_id: Id | None = Field(default=None, description="pairs that include this party")
     min_score: int = Field(default=0, ge=0, le=100)
     exact: bool | None = None
     cursor: str | None = Field(default=None, max_length=500)
@@ -55,7 +56,7 @@ class MergeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    other_id: int = Field(gt=0)
+    other_id: Id
     choices: dict[str, Literal["survivor", "other"]] = Field(
         default_factory=dict,
         max_length=100,

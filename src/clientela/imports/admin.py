@@ -26,6 +26,7 @@ AUDIT_FIELDS = (
     "updated",
     "unchanged",
     "rejected",
+    "skipped",
     "created_by",
     "created_at",
     "started_at",

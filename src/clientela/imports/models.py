@@ -53,6 +53,9 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # Rows kept out on purpose (an erased or suppressed address): reported, neither written
+    # nor rejected.
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
     # The first problems, for the result page (each RowProblem.as_record: code, untranslated
     # message and parameters); every problem is in the rejects file.
     problems = models.JSONField(default=list, blank=True)
@@ -61,6 +64,9 @@ class ImportRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     error_detail = models.JSONField(default=dict, blank=True)
     rejects_file = models.CharField(max_length=500, blank=True)
+    # When the kept upload and rejects were deleted, CLIENTELA_UPLOAD_RETENTION_DAYS after the
+    # upload (tasks.expire_uploads_task); a run whose files are gone can no longer be run.
+    files_expired_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clientela.accounts.models import User
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
+from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages
 from clientela.core.requests import current_user
 from clientela.imports import presenters, services
@@ -208,13 +209,6 @@ def import_rejects(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
     return response
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _party_filters(request: HttpRequest) -> dict[str, Any]:
     """The party list's filters; values that are not one of the choices are ignored."""
     kind = request.GET.get("kind", "")
@@ -224,8 +218,8 @@ def _party_filters(request: HttpRequest) -> dict[str, Any]:
         "kind": kind if kind in PartyKind.values else "",
         "role": role if role in RelationshipRole.values else "",
         "tag": request.GET.get("tag", "")[:50],
-        "owner_id": _int(request.GET.get("owner")),
-        "team_id": _int(request.GET.get("team")),
+        "owner_id": id_from_text(request.GET.get("owner")),
+        "team_id": id_from_text(request.GET.get("team")),
     }
 
 

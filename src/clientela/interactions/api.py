@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from clientela.core.ids import Id
+from clientela.core.openapi import problems
 from clientela.core.pagination import newest_first_page
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction, Interaction
@@ -21,7 +23,7 @@ parties_router = Router(tags=["parties"])
 
 
 class InteractionFilters(Schema):
-    party_id: int | None = None
+    party_id: Id | None = None
     channel: Channel | None = None
     direction: Direction | None = None
     cursor: str | None = Field(default=None, max_length=500)
@@ -33,7 +35,12 @@ class InteractionPage(Schema):
     next_cursor: str | None
 
 
-@router.post("", response={200: InteractionOut, 201: InteractionOut}, summary="Log an interaction")
+@router.post(
+    "",
+    response={200: InteractionOut, 201: InteractionOut},
+    summary="Log an interaction",
+    openapi_extra=problems(403, 404, 409),
+)
 def create(request: HttpRequest, payload: InteractionCreate) -> Status[Interaction]:
     """201 when logged now; 200 when its external_id was already logged with the same content.
 
@@ -44,7 +51,12 @@ def create(request: HttpRequest, payload: InteractionCreate) -> Status[Interacti
     return Status(201 if created else 200, interaction)
 
 
-@router.get("", response=InteractionPage, summary="List interactions, newest first")
+@router.get(
+    "",
+    response=InteractionPage,
+    summary="List interactions, newest first",
+    openapi_extra=problems(404),
+)
 def list_all(request: HttpRequest, filters: Query[InteractionFilters]) -> dict[str, object]:
     user = current_user(request)
     if filters.party_id is not None:

@@ -17,7 +17,7 @@ class InteractionsConfig(AppConfig):
         from clientela.interactions import presenters, services  # services adds the timeline source
 
         register_eraser(
-            "interactions", services.erase_interactions, tables=("interactions_interaction",)
+            "interactions", services.erase_interactions, columns=services.erased_columns()
         )
         register_timeline_labels(services.INTERACTION, presenters.INTERACTION_LABELS)
         register_party_panel(

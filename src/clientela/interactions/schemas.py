@@ -11,6 +11,8 @@ from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clientela.core.errors import Problem
+from clientela.core.ids import Id
+from clientela.core.validation import Instant
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.schemas import StrictSchema
 
@@ -18,14 +20,14 @@ MAX_AHEAD = timedelta(days=366)  # planned contacts are fine; a typo in the year
 
 
 class InteractionCreate(StrictSchema):
-    party_id: int
+    party_id: Id
     channel: Channel
     direction: Direction
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
     subject: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=20000)
     outcome: str = Field(default="", max_length=200)
-    corrects_id: int | None = None
+    corrects_id: Id | None = None
     external_id: str | None = Field(default=None, max_length=100)
 
     @field_validator("occurred_at")

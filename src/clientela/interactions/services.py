@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
-from clientela.core.errors import Conflict, invalid
+from clientela.core.errors import Conflict, Invalid, invalid, unavailable
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.core.registries import blank_text
 from clientela.core.timeline import SOURCES, Entry, register_source, source_rows
@@ -34,6 +34,8 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
     if data.external_id:
         existing = Interaction.objects.filter(external_id=data.external_id).first()
         if existing is not None:
+            if existing.party_id != party.pk and not _sees(by, existing.party_id):
+                raise Invalid(unavailable("external_id", data.external_id))  # not revealed
             if not _is_same(existing, data, party):
                 raise Conflict(
                     _("this external id is already used by a different interaction"),
@@ -66,6 +68,10 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
         created_by=by,
     )
     return interaction, True
+
+
+def _sees(user: User, party_id: int) -> bool:
+    return visible_parties(user).filter(pk=party_id).exists()
 
 
 def _is_same(existing: Interaction, data: InteractionCreate, party: Party) -> bool:
@@ -220,8 +226,18 @@ def timeline(
     return page, next_cursor
 
 
+# An erasure keeps when, how and the source system's id (so a re-import recognises it).
+ERASURE_KEEPS = frozenset({"channel", "direction", "external_id"})
+
+
+def erased_columns() -> tuple[str, ...]:
+    """The "table.column" of every free-text column `erase_interactions` blanks."""
+    table = Interaction._meta.db_table
+    return tuple(f"{table}.{name}" for name in blank_text(Interaction, keep=set(ERASURE_KEEPS)))
+
+
 def erase_interactions(party: Party) -> None:
     """Blank the text of the party's interactions (erasure); when and on which channel stay."""
     Interaction.objects.filter(party=party).erase_text(
-        **blank_text(Interaction, keep={"channel", "direction", "external_id"})
+        **blank_text(Interaction, keep=set(ERASURE_KEEPS))
     )

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from clientela.accounts.services import require_write
 from clientela.core.errors import Invalid, NotFound
 from clientela.core.htmx import htmx
+from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.core.requests import current_user
 from clientela.interactions.presenters import empty_log_form, timeline_rows
@@ -48,10 +49,10 @@ def _aware(text: str) -> str | None:
 def log(request: HttpRequest) -> HttpResponse:
     """Log a contact with a party: validated by the API's schema, saved by its service."""
     user = current_user(request)
-    party_id = request.POST.get("party_id", "")
-    if not party_id.isdigit():
+    party_id = id_from_text(request.POST.get("party_id"))
+    if party_id is None:
         raise NotFound(_("No such party."), code="party_not_found")
-    party = get_visible_party(user, int(party_id))
+    party = get_visible_party(user, party_id)
     require_write(user)
     values = {name: request.POST.get(name, "").strip() for name in FIELDS}
     values["notes"] = request.POST.get("notes", "")

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from clientela.core.ids import Id
+from clientela.core.openapi import problems
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.models import PartyKind, RelationshipRole
@@ -28,8 +30,8 @@ class PartyFilters(Schema):
     kind: PartyKind | None = None
     role: RelationshipRole | None = None
     tag: str = Field(default="", max_length=50)
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -58,7 +60,9 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
     return {**page, "items": [party_summary(p) for p in page["items"]]}
 
 
-@router.post("", response={201: PartyOut}, summary="Create a party")
+@router.post(
+    "", response={201: PartyOut}, summary="Create a party", openapi_extra=problems(403, 409)
+)
 def create(request: HttpRequest, payload: PartyCreate) -> Status[dict[str, object]]:
     user = current_user(request)
     with transaction.atomic():
@@ -71,7 +75,9 @@ def retrieve(request: HttpRequest, party_id: int) -> dict[str, object]:
     return party_record(current_user(request), party_id)
 
 
-@router.patch("/{party_id}", response=PartyOut, summary="Change a party")
+@router.patch(
+    "/{party_id}", response=PartyOut, summary="Change a party", openapi_extra=problems(403, 409)
+)
 def update(request: HttpRequest, party_id: int, payload: PartyUpdate) -> dict[str, object]:
     """Only the fields sent change; a list sent (roles, tags, …) replaces the whole list."""
     user = current_user(request)
@@ -81,7 +87,9 @@ def update(request: HttpRequest, party_id: int, payload: PartyUpdate) -> dict[st
     return party_out(visible_party_details(user, party_id))
 
 
-@router.delete("/{party_id}", response={204: None}, summary="Archive a party")
+@router.delete(
+    "/{party_id}", response={204: None}, summary="Archive a party", openapi_extra=problems(403)
+)
 def archive(request: HttpRequest, party_id: int) -> Status[None]:
     """The party disappears from reads and lists; its history is kept."""
     user = current_user(request)

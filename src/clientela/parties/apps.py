@@ -9,21 +9,9 @@ class PartiesConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.core.registries import ERASE_LAST, register_eraser
-        from clientela.parties.services.erasure import erase_party_data
+        from clientela.parties.services.erasure import erase_party_data, erased_columns
 
-        register_eraser(
-            "parties",
-            erase_party_data,
-            tables=(
-                "parties_party",
-                "parties_contactpoint",
-                "parties_keydate",
-                "parties_affiliation",
-                "parties_partychange",
-                "django_admin_log",
-            ),
-            order=ERASE_LAST,
-        )
+        register_eraser("parties", erase_party_data, columns=erased_columns(), order=ERASE_LAST)
         self.register_party_panels()
 
     def register_party_panels(self) -> None:

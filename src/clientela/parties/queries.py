@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from clientela.accounts.models import Team, User
 from clientela.core import prepared
 from clientela.core.errors import NotFound
+from clientela.core.ids import id_from_text, is_id
 from clientela.parties import presenters
 from clientela.parties.models import (
     Affiliation,
@@ -28,7 +29,6 @@ from clientela.parties.models import (
 )
 from clientela.parties.services.identity import normalize_text
 
-MAX_ID = 2**63 - 1  # the largest id a database row can have
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 
 
@@ -145,7 +145,7 @@ def search_parties(
         )
     for name, value in (("owner_id", owner_id), ("team_id", team_id)):
         if value is not None:
-            if not 0 < value <= MAX_ID:
+            if not is_id(value):  # the web list's filters come as text, unchecked
                 return parties.none()
             parties = parties.filter(**{name: value})
     return parties
@@ -230,11 +230,11 @@ def organization_options(user: User, *, q: str = "", include: Iterable[Any] = ()
     """Visible organizations for a picker: those matching `q`, and the ids already chosen."""
     q = q.strip()
     orgs = search_parties(user, kind=PartyKind.ORGANIZATION)
-    if q.isdigit():
-        found = list(orgs.filter(pk=int(q)))
+    if (pk := id_from_text(q)) is not None:
+        found = list(orgs.filter(pk=pk))
     else:
         found = list(search_parties(user, q=q, kind=PartyKind.ORGANIZATION)[:PICKER_SIZE])
-    ids = {int(i) for i in include if str(i).isdigit()} - {p.pk for p in found}
+    ids = {i for i in map(id_from_text, include) if i is not None} - {p.pk for p in found}
     if ids:
         found += list(orgs.filter(pk__in=ids))
     return sorted(found, key=lambda p: (p.display_name.lower(), p.pk))
@@ -242,7 +242,7 @@ def organization_options(user: User, *, q: str = "", include: Iterable[Any] = ()
 
 def organization_names(user: User, ids: Iterable[Any]) -> dict[int, str]:
     """Names of the visible organizations among `ids` (typed text is ignored)."""
-    wanted = {int(i) for i in ids if str(i).isdigit()}
+    wanted = {i for i in map(id_from_text, ids) if i is not None}
     if not wanted:
         return {}
     rows = visible_parties(user).filter(pk__in=wanted, kind=PartyKind.ORGANIZATION)

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from clientela.core.errors import Problem
+from clientela.core.ids import Id
 from clientela.parties.models import (
     ContactKind,
     KeyDateKind,
@@ -124,7 +125,7 @@ class KeyDateIn(StrictSchema):
 
 
 class AffiliationIn(StrictSchema):
-    organization_id: int
+    organization_id: Id
     title: str = Field(default="", max_length=150)
     since: date | None = None
     until: date | None = None
@@ -141,9 +142,9 @@ class PartyFields(StrictSchema):
     external_id: str | None = Field(default=None, max_length=100)
     language: str | None = None
     timezone: str | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
-    parent_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
+    parent_id: Id | None = None
     organization_level: OrganizationLevel | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
     custom: dict[str, Any] | None = None

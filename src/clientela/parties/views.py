@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
+from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.core.requests import current_user
 from clientela.parties import forms, queries
@@ -182,7 +183,7 @@ def _form_page(
     org_ids.append(form.values.get("parent_id"))
     org_names = queries.organization_names(user, org_ids)
     for row in rows["affiliations"]:
-        row["organization_name"] = org_names.get(_int(row.get("organization_id")) or 0, "")
+        row["organization_name"] = org_names.get(id_from_text(row.get("organization_id")) or 0, "")
     context = {
         "form": form,
         "party": party,
@@ -190,7 +191,7 @@ def _form_page(
         "errors": form.errors,
         "rows": rows,
         "list_errors": {name: form.errors.get(name, []) for name in forms.ROW_FIELDS},
-        "parent_name": org_names.get(_int(form.values.get("parent_id")) or 0, ""),
+        "parent_name": org_names.get(id_from_text(form.values.get("parent_id")) or 0, ""),
         "custom_inputs": forms.custom_inputs(form, CustomField.objects.all()),
         "can_assign": user.can_assign,
         "owners": queries.assignable_users() if user.can_assign else [],
@@ -217,10 +218,6 @@ def _language_options() -> list[tuple[str, str]]:
         except KeyError:
             options.append((code, code))
     return options
-
-
-def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
 
 
 @require_GET

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.accounts.models import User
+from clientela.core.openapi import problems
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.presenters import party_summary
@@ -68,7 +69,9 @@ def list_segments(request: HttpRequest, filters: Query[PageFilters]) -> dict[str
     return {**page, "items": [segment_out(s, counts[s.pk]) for s in page["items"]]}
 
 
-@router.post("", response={201: SegmentOut}, summary="Create a segment")
+@router.post(
+    "", response={201: SegmentOut}, summary="Create a segment", openapi_extra=problems(403)
+)
 def create(request: HttpRequest, payload: SegmentCreate) -> Status[dict[str, Any]]:
     with transaction.atomic():
         segment = services.create_segment(payload, by=current_user(request))
@@ -89,7 +92,9 @@ def retrieve(request: HttpRequest, segment_id: int) -> dict[str, Any]:
     return segment_out(segment, queries.member_counts([segment], current_user(request))[segment.pk])
 
 
-@router.patch("/{segment_id}", response=SegmentOut, summary="Change a segment")
+@router.patch(
+    "/{segment_id}", response=SegmentOut, summary="Change a segment", openapi_extra=problems(403)
+)
 def update(request: HttpRequest, segment_id: int, payload: SegmentUpdate) -> dict[str, Any]:
     with transaction.atomic():
         segment = services.update_segment(
@@ -98,7 +103,9 @@ def update(request: HttpRequest, segment_id: int, payload: SegmentUpdate) -> dic
     return segment_out(segment, queries.member_counts([segment], current_user(request))[segment.pk])
 
 
-@router.delete("/{segment_id}", response={204: None}, summary="Delete a segment")
+@router.delete(
+    "/{segment_id}", response={204: None}, summary="Delete a segment", openapi_extra=problems(403)
+)
 def delete(request: HttpRequest, segment_id: int) -> Status[None]:
     """The segment and its list go; the parties stay."""
     with transaction.atomic():
@@ -113,7 +120,16 @@ def _csv(segment: Segment, user: User) -> StreamingHttpResponse:
     return response
 
 
-@router.get("/{segment_id}/members", response=MemberPage, summary="A segment's members")
+# A members list answered as a file (members.csv, or members with format=csv).
+CSV_ANSWER = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get(
+    "/{segment_id}/members",
+    response=MemberPage,
+    summary="A segment's members",
+    openapi_extra={"responses": CSV_ANSWER},
+)
 def segment_members(request: HttpRequest, segment_id: int, filters: Query[MemberFilters]) -> Any:
     """The members this user may see, computed now, in pages by id; `format=csv` for a file."""
     user = current_user(request)
@@ -129,14 +145,17 @@ def segment_members(request: HttpRequest, segment_id: int, filters: Query[Member
     "/{segment_id}/members.csv",
     response={200: None},
     summary="A segment's members as CSV",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra={"responses": CSV_ANSWER},
 )
 def segment_members_csv(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
     return _csv(queries.get_segment(segment_id), current_user(request))
 
 
 @router.post(
-    "/{segment_id}/static-members", response={201: None, 200: None}, summary="Add to a list"
+    "/{segment_id}/static-members",
+    response={201: None, 200: None},
+    summary="Add to a list",
+    openapi_extra=problems(403),
 )
 def add_member(request: HttpRequest, segment_id: int, payload: StaticMemberIn) -> Status[None]:
     """Put a party you may see on a static list; 200 when it was already there."""
@@ -148,7 +167,10 @@ def add_member(request: HttpRequest, segment_id: int, payload: StaticMemberIn) -
 
 
 @router.delete(
-    "/{segment_id}/static-members/{party_id}", response={204: None}, summary="Remove from a list"
+    "/{segment_id}/static-members/{party_id}",
+    response={204: None},
+    summary="Remove from a list",
+    openapi_extra=problems(403),
 )
 def remove_member(request: HttpRequest, segment_id: int, party_id: int) -> Status[None]:
     with transaction.atomic():

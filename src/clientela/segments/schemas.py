@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from clientela.core.ids import Id
 from clientela.parties.schemas import PartySummaryOut
 from clientela.segments.models import SegmentKind
 
@@ -41,7 +42,7 @@ class RulesIn(_Strict):
 
 
 class StaticMemberIn(_Strict):
-    party_id: int = Field(gt=0)
+    party_id: Id
 
 
 class Ref(Schema):

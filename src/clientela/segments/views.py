@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from clientela.accounts.services import require_write
 from clientela.core.errors import FieldError, Invalid, NotFound
 from clientela.core.htmx import render_page
+from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.core.requests import current_user
 from clientela.parties.models import Party, PartyKind, RelationshipRole
@@ -295,11 +296,12 @@ def static_candidates(request: HttpRequest, segment_id: int) -> HttpResponse:
 
 def _party_id(request: HttpRequest) -> int:
     raw = request.POST.get("party_id", "").strip()
-    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+    party_id = id_from_text(raw)
+    if party_id is None:
         raise Invalid(
             FieldError("party_id", raw, gettext_lazy("is not a party id"), code="party_id_invalid")
         )
-    return int(raw)
+    return party_id
 
 
 @require_POST

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from clientela.accounts.services import sign_in
-from clientela.core.errors import FieldError, NotFound
+from clientela.core.errors import FieldError, NotFound, Throttled
 from clientela.core.htmx import htmx
 from clientela.core.pages import page_errors
 from clientela.core.registries import forwarded_party
@@ -24,7 +24,7 @@ from clientela.parties.queries import get_visible_party, visible_party_details
 from clientela.web.presenters import party_page_panels
 from clientela.web.services import dashboard
 
-# One answer for unknown user, wrong password, disabled user and throttling.
+# One answer for unknown user, wrong password and disabled user.
 SIGN_IN_REFUSED = FieldError(
     "email",
     None,
@@ -37,22 +37,31 @@ SIGN_IN_REFUSED = FieldError(
 def sign_in_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.user.is_authenticated:
         return redirect("web:dashboard")
-    error: FieldError | None = None
-    email = ""
+    error, code, status, email = "", "", 200, ""
+    throttled: Throttled | None = None
     if request.method == "POST":
         email = request.POST.get("email", "")[:254]
-        user = sign_in(request, email, request.POST.get("password", "")[:4096])
+        try:
+            user = sign_in(request, email, request.POST.get("password", "")[:4096])
+        except Throttled as exc:
+            user, throttled = None, exc
         if user is not None:
             login(request, user)
             return redirect(_safe_next(request, "web:dashboard"))
-        error = SIGN_IN_REFUSED
+        if throttled is not None:
+            error, code, status = throttled.detail, throttled.code, throttled.status
+        else:
+            error, code, status = SIGN_IN_REFUSED.text(), SIGN_IN_REFUSED.code, 401
     context = {
-        "error": error.text() if error else "",
-        "error_code": error.code if error else "",
+        "error": error,
+        "error_code": code,
         "email": email,
         "next": request.GET.get("next", ""),
     }
-    return render(request, "web/sign_in.html", context, status=401 if error else 200)
+    response = render(request, "web/sign_in.html", context, status=status)
+    for header, value in (throttled.headers if throttled else {}).items():
+        response[header] = value
+    return response
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -69,13 +78,17 @@ def admin_sign_in_view(request: HttpRequest) -> HttpResponse:
     """The admin signs in through the product's page, whose throttling it would otherwise skip.
 
     Django's admin has its own sign-in form that checks passwords without the throttle; its
-    address leads here instead, and the admin itself lets in admins only (User.is_staff).
+    address leads here instead, and the admin itself lets in admins only (User.is_staff; other
+    signed-in users get 403 from core.middleware.admin_for_admins). An admin already signed in
+    goes straight on.
     """
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("admin:index")
+    if request.user.is_authenticated:
+        return redirect(target)
     return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 

@@ -44,7 +44,7 @@ from clientela.commerce.services.orders import (
 )
 from clientela.core.database import SliceClock, long_write, takes_turns
 from clientela.core.errors import Conflict, FieldError, Invalid
-from clientela.core.validation import field_errors
+from clientela.core.validation import field_errors, nul_error
 from clientela.parties.queries import visible_parties
 
 BATCH = 2000
@@ -91,6 +91,11 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
             )
             yield number, not_json
             continue
+        if "\\u0000" in text:  # how JSON writes a NUL; without it the line holds none
+            nul = nul_error(value, line=number)
+            if nul is not None:
+                yield number, nul
+                continue
         if not isinstance(value, dict):
             not_object = FieldError(
                 "body", text[:80], _("must be a JSON object"), code="ndjson_not_object", line=number
@@ -103,11 +108,13 @@ def parse_ndjson(lines: Iterable[bytes | str]) -> Iterator[Item]:
 @dataclass
 class _Known:
     """An external id seen in the database or earlier in the request: its order's id (None
-    until written), its content, and whether an upsert may replace it (its party is visible)."""
+    until written), its content, whether its party is one the user may see, and whether an
+    upsert may replace it (it may, when its party is seen)."""
 
     pk: int | None
     content: OrderContent
     replaceable: bool
+    seen: bool = True
 
 
 @dataclass
@@ -255,7 +262,8 @@ def _check_batch(batch: list[Item], by: User, tally: _Tally) -> _Writes:
         if not changed:
             tally.unchanged += 1
         elif not (tally.upsert and known.replaceable):
-            tally.errors.append(conflict_error(order.external_id, changed, line=number))
+            error = conflict_error(order.external_id, changed, line=number, seen=known.seen)
+            tally.errors.append(error)
         else:
             if known.pk is None:  # sent earlier in this request: the later line wins
                 writes.fresh[order.external_id] = (order, party_id)
@@ -271,12 +279,11 @@ def _load_known(by: User, external_ids: set[str], tally: _Tally) -> None:
     if not external_ids:
         return
     stored = list(Order.objects.filter(external_id__in=external_ids).prefetch_related("lines"))
-    allowed = (
-        visible_among(visible_parties(by), {o.party_id for o in stored}) if tally.upsert else set()
-    )
+    seen = visible_among(visible_parties(by), {o.party_id for o in stored})
     for order in stored:
+        is_seen = order.party_id in seen
         tally.known[order.external_id] = _Known(
-            order.pk, stored_content(order), replaceable=order.party_id in allowed
+            order.pk, stored_content(order), replaceable=tally.upsert and is_seen, seen=is_seen
         )
 
 

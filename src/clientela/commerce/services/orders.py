@@ -23,9 +23,10 @@ from clientela.accounts.services import require_write
 from clientela.commerce.models import Order, OrderLine
 from clientela.commerce.schemas import OrderCreate, OrderLineIn
 from clientela.core.database import SliceClock
-from clientela.core.errors import Conflict, FieldError, NotFound
+from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, unavailable
+from clientela.core.ids import is_id
 from clientela.parties.models import Party
-from clientela.parties.queries import MAX_ID, visible_parties
+from clientela.parties.queries import visible_parties
 
 # An order checked against OrderCreate's rules, ready to store: (external id, party id,
 # ordered_at, total, currency, status, channel). ordered_at is an aware datetime or, on SQLite,
@@ -120,9 +121,15 @@ def _line(line: OrderLineIn) -> LineContent:
 
 
 def conflict_error(
-    external_id: str, changed: Sequence[str], *, line: int | None = None
+    external_id: str, changed: Sequence[str], *, line: int | None = None, seen: bool = True
 ) -> FieldError:
-    """The problem of an external id already used by an order with other content."""
+    """The problem of an external id already used by an order with other content.
+
+    When that order's party is one the user may not see (`seen` false), the answer is the one
+    of any invalid value: neither the order nor what differs is revealed.
+    """
+    if not seen:
+        return unavailable("external_id", external_id, line=line)
     return FieldError(
         "external_id",
         external_id,
@@ -146,7 +153,7 @@ def resolve_parties(
     """The visible parties the orders name, by Clientela id and by external id."""
     orders = list(orders)
     visible = visible_parties(user)
-    ids = {o.party_id for o in orders if o.party_id is not None and 0 < o.party_id <= MAX_ID}
+    ids = {o.party_id for o in orders if o.party_id is not None and is_id(o.party_id)}
     refs = {o.party_external_id for o in orders if o.party_external_id is not None}
     by_id = (
         {pk: pk for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)} if ids else {}
@@ -178,6 +185,12 @@ def visible_among(visible: QuerySet[Party], party_ids: Collection[int]) -> set[i
     return set(visible.filter(pk__in=list(party_ids)).values_list("pk", flat=True))
 
 
+def is_seen(user: User, party_id: int, changed: Sequence[str]) -> bool:
+    """Whether the user may see the party of a stored order that differs in `changed` from one
+    sent for a party they see (the same party, unless party_id is among the differences)."""
+    return "party_id" not in changed or bool(visible_among(visible_parties(user), {party_id}))
+
+
 def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
     """Record one order; sending the same external id again changes nothing.
 
@@ -200,6 +213,8 @@ def record_order(order: OrderCreate, *, by: User) -> tuple[Order, bool]:
     if existing is None:
         return insert_orders([(order, party_id)])[0], True
     changed = changed_fields(stored_content(existing), content_of(order, party_id))
+    if changed and not is_seen(by, existing.party_id, changed):
+        raise Invalid(conflict_error(order.external_id, changed, seen=False))
     if changed:
         raise Conflict(
             _(

@@ -4,7 +4,13 @@ Everything that sends (campaigns, greetings, surveys) asks `may_contact` at the 
 sending and calls `record_contact` after.
 """
 
-from clientela.consent.services.export import export_archive, export_party
+from clientela.consent.services.archive import (
+    archive_file,
+    export_party,
+    json_file,
+    write_archive,
+    write_json,
+)
 from clientela.consent.services.gate import (
     REASONS,
     Decision,
@@ -34,10 +40,10 @@ from clientela.consent.services.records import (
     current_consents,
     object_to_marketing,
     record_consent,
-    store_wording,
     unsubscribe,
     withdraw_all,
 )
+from clientela.consent.services.return_check import suppression_standing as suppression_standing
 from clientela.consent.services.signup import confirm_signup, send_confirmation, start_signup
 from clientela.consent.services.suppression import lift_suppression, suppress
 from clientela.consent.services.tokens import (
@@ -46,25 +52,27 @@ from clientela.consent.services.tokens import (
     resolve_token,
     unsubscribe_headers,
 )
+from clientela.consent.services.wordings import store_wording
 
 __all__ = [
     "REASONS",
     "Decision",
     "Proof",
     "act_on_request",
+    "archive_file",
     "confirm_signup",
     "consent_history",
     "contact_point_for",
     "current_consents",
     "customer_language",
     "erase_party",
-    "export_archive",
     "export_party",
     "gate_overview",
     "get_preferences",
     "is_erased",
     "is_existing_customer",
     "issue_token",
+    "json_file",
     "lift_suppression",
     "may_contact",
     "object_to_marketing",
@@ -84,4 +92,6 @@ __all__ = [
     "update_preferences",
     "visible_requests",
     "withdraw_all",
+    "write_archive",
+    "write_json",
 ]

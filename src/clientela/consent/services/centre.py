@@ -27,9 +27,9 @@ from clientela.consent.services.records import (
     Proof,
     current_consents,
     record_consent,
-    store_wording,
     withdraw_all,
 )
+from clientela.consent.services.wordings import leave_everything_wording, store_wording
 from clientela.parties.models import Party
 
 WORDING_VERSION = "preference-centre-1"
@@ -84,15 +84,14 @@ def set_consents(
                 continue
             purpose, channel = pair
             previous = current.get(pair)
-            wording = None
             basis = LegalBasis.CONSENT
-            if on:
-                wording = store_wording(
-                    _wording_text(purpose, channel), version=WORDING_VERSION, language=language
-                )
-            elif previous is not None:
+            # The sentence beside the box, ticked (a yes) or unticked (a no).
+            wording = store_wording(
+                _wording_text(purpose, channel), version=WORDING_VERSION, language=language
+            )
+            if not on and previous is not None:
                 basis = LegalBasis(previous.legal_basis)
-            elif pair == (Purpose.MARKETING, ConsentChannel.EMAIL):
+            elif not on and pair == (Purpose.MARKETING, ConsentChannel.EMAIL):
                 basis = LegalBasis.LEGITIMATE_INTEREST  # leaving the soft opt-in
             made.append(
                 record_consent(
@@ -125,7 +124,12 @@ def save_centre(
 
 def leave_everything(party: Party, *, proof: Proof) -> list[ConsentRecord]:
     """Unsubscribe from every purpose on every channel (transactional messages still go)."""
-    return withdraw_all(party, source=ConsentSource.PREFERENCE_CENTRE, proof=proof)
+    return withdraw_all(
+        party,
+        source=ConsentSource.PREFERENCE_CENTRE,
+        proof=proof,
+        wording=leave_everything_wording(),
+    )
 
 
 def ask_to_be_forgotten(party: Party) -> PrivacyRequestRow:

@@ -15,11 +15,11 @@ from clientela.accounts.services import require_write
 from clientela.consent.models import (
     ConsentRecord,
     ConsentSource,
+    ConsentWording,
     ContactLog,
     Preferences,
     PreferenceToken,
     PrivacyRequest,
-    RateLimitHit,
     RequestChannel,
     RequestKind,
     RequestStatus,
@@ -27,7 +27,6 @@ from clientela.consent.models import (
     SuppressedContact,
     SuppressionReason,
 )
-from clientela.consent.services.keys import keyed_digest
 from clientela.consent.services.records import object_to_marketing
 from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_digest
 from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
@@ -159,9 +158,6 @@ def _suppress_contacts(party: Party) -> None:
                 "lifted_at": None,
             },
         )
-        if point.kind == "email":
-            signup_digest = keyed_digest(point.normalized, scope="signup")
-            SignupRequest.objects.filter(email_digest=signup_digest).delete()
 
 
 def _enable_secure_delete() -> None:
@@ -176,25 +172,21 @@ def erase_party(
 ) -> PrivacyRequest:
     """Remove the person's personal data from every table; keep anonymised aggregates.
 
-    Orders keep their totals, dates and lines (revenue stays right), roles and the consent
-    history keep their shape without IP addresses or user agents, and the suppression list
-    keeps a keyed hash of each address. Interactions and consent records are append-only
-    logs: their text is blanked with a queryset update, the one change erasure is allowed.
-    The database file is cleaned once the transaction commits (purge_erased_data).
+    Each feature erases its own tables through the eraser it registered (`register_eraser`,
+    listing the free-text columns it blanks); this app's own (services.erasure) pseudonymises
+    the consent proof, the parties app's runs last. Orders keep their totals, dates and
+    amounts (revenue stays right), roles and the consent history keep their shape, and the
+    suppression list keeps a keyed hash of each address. The database file is cleaned once
+    the transaction commits (purge_erased_data).
     """
     if is_erased(party):
         raise already_erased(party)
     _enable_secure_delete()
     now = timezone.now()
     _suppress_contacts(party)  # while the party's addresses are still there
-    SignupRequest.objects.filter(party=party).delete()
     for eraser in erasers():  # every feature's data; the parties app's own data last
         eraser(party)
     record_change(party, actor=by, action="erased")
-    ConsentRecord.objects.filter(party=party).erase_self_service_details()
-    Preferences.objects.filter(party=party).delete()
-    PreferenceToken.objects.filter(party=party).delete()
-    PrivacyRequest.objects.filter(party=party).update(note="")
     if request is None:
         request = PrivacyRequest(
             party=party,
@@ -217,6 +209,7 @@ def erase_party(
 def _base_tables() -> set[str]:
     models = (
         ConsentRecord,
+        ConsentWording,
         Preferences,
         PreferenceToken,
         SignupRequest,
@@ -281,12 +274,12 @@ def forget_stale_data(now: datetime | None = None) -> dict[str, int]:
     """Data minimisation: drop what no longer serves a purpose.
 
     Unconfirmed sign-ups (an address and an IP nobody confirmed) a day after their link
-    expired, links expired for 30 days, and throttling hits older than a day.
+    expired, and links expired for 30 days. (Throttling hits go with the throttle's own
+    clean-up: accounts.services.throttle.)
     """
     now = now or timezone.now()
     signups, _ = SignupRequest.objects.filter(
         confirmed_at__isnull=True, expires_at__lt=now - timedelta(days=1)
     ).delete()
     tokens, _ = PreferenceToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
-    hits, _ = RateLimitHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
-    return {"signups": signups, "links": tokens, "throttle_hits": hits}
+    return {"signups": signups, "links": tokens}

@@ -1,39 +1,23 @@
-"""A small database-backed limiter for the public pages: shared by every worker process."""
+"""The public pages' limit: requests per client address on each page family, counted by the
+one throttle of every door (accounts.services.throttle)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.utils import timezone
 
-from clientela.consent.models import RateLimitHit
-from clientela.consent.services.keys import keyed_digest
+from clientela.accounts.services import Limit, count_request
 
 
-def public_limit() -> tuple[int, int]:
-    """(requests, seconds) allowed per IP address on each public page family."""
-    return (
-        int(getattr(settings, "CLIENTELA_PUBLIC_RATE_LIMIT", 60)),
-        int(getattr(settings, "CLIENTELA_PUBLIC_RATE_WINDOW", 600)),
+def public_limit() -> Limit:
+    """Requests one client address may make to each public page family within the window."""
+    return Limit(
+        per_account=0,
+        per_address=int(getattr(settings, "CLIENTELA_PUBLIC_RATE_LIMIT", 60)),
+        seconds=int(getattr(settings, "CLIENTELA_PUBLIC_RATE_WINDOW", 600)),
     )
 
 
-def allow(bucket: str, key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one hit for (bucket, key); False once `limit` hits fell within the window."""
-    now = timezone.now()
-    digest = keyed_digest(key, scope=f"ratelimit:{bucket}")
-    since = now - timedelta(seconds=window_seconds)
-    hits = RateLimitHit.objects.filter(bucket=bucket, key=digest, at__gte=since)
-    if hits.count() >= limit:
-        return False
-    RateLimitHit.objects.create(bucket=bucket, key=digest, at=now)
-    # Keep the table small: forget this key's hits that no longer count.
-    RateLimitHit.objects.filter(bucket=bucket, key=digest, at__lt=since).delete()
-    return True
-
-
-def allow_ip(bucket: str, ip: str) -> bool:
-    """The per-IP limit of the public pages."""
-    limit, window = public_limit()
-    return allow(bucket, ip or "unknown", limit=limit, window_seconds=window)
+def count_public_request(family: str, address: str) -> None:
+    """Count one request to a page family ("signup", "preferences", "unsubscribe") from the
+    client address; Throttled (429) once the address made too many lately."""
+    count_request(family, address=address, limit=public_limit())

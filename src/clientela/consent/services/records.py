@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,8 +23,10 @@ from clientela.consent.models import (
     Purpose,
 )
 from clientela.consent.services.suppression import suppressed_points
+from clientela.consent.services.tokens import end_pending_signups
+from clientela.consent.services.wordings import objection_wording, standard_wording
 from clientela.core.errors import Conflict, FieldError, Invalid
-from clientela.parties.models import Party
+from clientela.parties.models import ContactKind, Party
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,6 @@ class Proof:
 
     ip: str | None = None
     user_agent: str = ""
-
-
-def store_wording(text: str, *, version: str = "", language: str = "") -> ConsentWording:
-    """The wording row for this exact text, stored once and found again by its SHA-256."""
-    text = text.strip()
-    if not text:
-        raise Invalid(
-            FieldError("wording.text", text, _("must not be empty"), code="wording_empty")
-        )
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    wording, _created = ConsentWording.objects.get_or_create(
-        sha256=digest, defaults={"text": text, "version": version[:50], "language": language[:8]}
-    )
-    return wording
-
-
-def find_wording(sha256: str) -> ConsentWording:
-    wording = ConsentWording.objects.filter(sha256=sha256.lower()).first()
-    if wording is None:
-        raise Invalid(
-            FieldError(
-                "wording_sha256", sha256, _("is not a stored wording"), code="wording_not_found"
-            )
-        )
-    return wording
 
 
 def _check(
@@ -131,8 +107,11 @@ def record_consent(
 ) -> ConsentRecord:
     """Append one yes or no; refuses a yes for a suppressed contact or an erased party.
 
-    Only a confirmed double opt-in (new, explicit proof from the person themself) may grant
-    again what suppression blocks: imports, the API and staff cannot.
+    Only a confirmed double opt-in (new, explicit proof from the person themself) may record a
+    yes for what suppression blocks (the suppression still stops every send): imports, the API
+    and staff cannot. A record given no wording carries the standard sentence of what it
+    records. A no by e-mail ends the person's pending sign-up links: a link sent before it
+    must not undo it.
     """
     from clientela.consent.services.privacy import is_erased
 
@@ -164,6 +143,17 @@ def record_consent(
                 params={"channel": channel},
             )
     proof = proof or Proof()
+    if wording is None:
+        wording = standard_wording(
+            purpose=purpose,
+            channel=channel,
+            status=status,
+            source=source,
+            legal_basis=legal_basis,
+        )
+    if status == ConsentStatus.WITHDRAWN and channel == ConsentChannel.EMAIL:
+        emails = party.contact_points.filter(kind=ContactKind.EMAIL)
+        end_pending_signups(emails.values_list("normalized", flat=True))
     return ConsentRecord.objects.create(
         party=party,
         purpose=purpose,
@@ -201,6 +191,7 @@ def withdraw_all(
     actor: User | None = None,
     proof: Proof | None = None,
     note: str = "",
+    wording: ConsentWording | None = None,
 ) -> list[ConsentRecord]:
     """Record a 'no' for every purpose and channel not already withdrawn (idempotent)."""
     current = current_consents(party)
@@ -222,6 +213,7 @@ def withdraw_all(
                     actor=actor,
                     proof=proof,
                     note=note,
+                    wording=wording,
                 )
             )
     return made
@@ -257,4 +249,5 @@ def object_to_marketing(
         actor=actor,
         proof=proof,
         note="objection to direct marketing",
+        wording=objection_wording(),
     )

@@ -23,9 +23,9 @@ from clientela.consent.models import (
 )
 from clientela.consent.schemas import SignupIn
 from clientela.consent.services.keys import keyed_digest
-from clientela.consent.services.records import Proof, record_consent, store_wording
-from clientela.consent.services.suppression import lift_suppression
+from clientela.consent.services.records import Proof, record_consent
 from clientela.consent.services.tokens import absolute_url, new_token, token_digest
+from clientela.consent.services.wordings import store_wording
 from clientela.core.errors import DomainError
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services import create_prospect
@@ -154,8 +154,11 @@ def _party_for(signup: SignupRequest) -> Party:
 def confirm_signup(raw: str, *, proof: Proof) -> SignupRequest | None:
     """Turn a pending sign-up into consent, once; None for used, expired or unknown links.
 
-    The person's own confirmation is new, explicit proof, so it also lifts a suppression of
-    this address. A link used once never grants again, whatever happened since.
+    A link used once never grants again, and a pending one dies when the person says no by
+    e-mail or the address is suppressed (`end_pending_signups`), so no link sent earlier undoes
+    a later no. A confirmation lifts no suppression: a bounce, a complaint, an erasure or
+    staff's decision stays until staff lift it (a mail scanner may click a link). An
+    unsubscribe is a withdrawal, not a suppression: the newer grant recorded here undoes it.
     """
     signup = pending_signup(raw)
     if signup is None:
@@ -167,7 +170,6 @@ def confirm_signup(raw: str, *, proof: Proof) -> SignupRequest | None:
     if not claimed:
         return None  # a concurrent confirmation won
     party = _party_for(signup)
-    lift_suppression(ContactKind.EMAIL, signup.email)
     for purpose in signup.purposes:
         record_consent(
             party,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.consent.models import ConsentChannel, SuppressedContact, SuppressionReason
 from clientela.consent.services.keys import keyed_digest
+from clientela.consent.services.tokens import end_pending_signups
 from clientela.core.errors import FieldError, Invalid, Problem, invalid
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_contact
@@ -29,7 +30,10 @@ def suppression_digest(kind: str, normalized: str) -> str:
 
 
 def suppress(kind: str, value: str, *, reason: str, keep_value: bool = True) -> SuppressedContact:
-    """Put an e-mail address or phone number on the list; erased people keep only the hash."""
+    """Put an e-mail address or phone number on the list; erased people keep only the hash.
+
+    The address's pending sign-up links die with it: confirming one lifts nothing.
+    """
     if kind not in SUPPRESSIBLE:
         raise invalid(
             "kind",
@@ -74,6 +78,8 @@ def suppress(kind: str, value: str, *, reason: str, keep_value: bool = True) -> 
         if not keep_value:
             row.value = ""
         row.save(update_fields=["reason", "at", "lifted_at", "value"])
+    if kind == ContactKind.EMAIL:
+        end_pending_signups([normalized])
     return row
 
 
@@ -99,6 +105,6 @@ def suppressed_points(party: Party, channel: str) -> list[ContactPoint]:
 
 
 def lift_suppression(kind: str, normalized: str) -> bool:
-    """Take an address off the list after new explicit proof from its owner (double opt-in)."""
+    """Take an address off the list: staff's decision (a sign-up confirmation lifts nothing)."""
     changed = active_suppressions().filter(digest=suppression_digest(kind, normalized))
     return changed.update(lifted_at=timezone.now()) > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.consent.models import CONSENT_PURPOSES, PreferenceToken, TokenPurpose
+from clientela.consent.models import (
+    CONSENT_PURPOSES,
+    PreferenceToken,
+    SignupRequest,
+    TokenPurpose,
+)
 from clientela.consent.services.keys import keyed_digest
 from clientela.core.errors import invalid
 from clientela.parties.models import Party
@@ -91,3 +97,19 @@ def unsubscribe_headers(party: Party, *, purpose: str) -> dict[str, str]:
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def end_pending_signups(emails: Iterable[str]) -> int:
+    """Expire the unconfirmed sign-up links of these (normalised) addresses, now.
+
+    Called when the person says no by e-mail or the address is suppressed: a confirmation
+    link sent before that must not undo it. A sign-up made afterwards gets a new link.
+    """
+    digests = {keyed_digest(email, scope="signup") for email in emails}
+    if not digests:
+        return 0
+    now = timezone.now()
+    pending = SignupRequest.objects.filter(
+        email_digest__in=digests, confirmed_at__isnull=True, expires_at__gt=now
+    )
+    return pending.update(expires_at=now)

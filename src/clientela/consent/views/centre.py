@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -13,8 +13,8 @@ from clientela.consent.forms import preferences_from, proof_of, wanted_consents
 from clientela.consent.models import ConsentSource, Purpose, TokenPurpose
 from clientela.consent.presenters import centre_context
 from clientela.consent.services import (
+    archive_file,
     customer_language,
-    export_archive,
     resolve_token,
     unsubscribe,
 )
@@ -64,14 +64,17 @@ def _save_centre(request: HttpRequest, token: str, party: Party, language: str) 
 
 @require_GET
 @rate_limited("preferences")
-def download_data(request: HttpRequest, token: str) -> HttpResponse:
+def download_data(request: HttpRequest, token: str) -> FileResponse | HttpResponse:
     """The customer's own data: a zip with data.json and one CSV per section."""
     link = resolve_token(token, purpose=TokenPurpose.PREFERENCES)
     if link is None:
         return invalid_link(request)
-    response = HttpResponse(export_archive(link.party), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
-    return response
+    return FileResponse(
+        archive_file(link.party),
+        as_attachment=True,
+        filename="my-data.zip",
+        content_type="application/zip",
+    )
 
 
 @require_POST

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clientela.accounts.models import User
 from clientela.consent.forms import MAX_NOTE, privacy_request_from
 from clientela.consent.models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
-from clientela.consent.services import act_on_request, export_archive, open_request
+from clientela.consent.services import act_on_request, archive_file, open_request
 from clientela.consent.services.privacy import may_act_on_requests, visible_requests
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.pages import with_value
@@ -113,12 +113,16 @@ def privacy_request_detail(request: HttpRequest, request_id: int) -> HttpRespons
 
 @login_required
 @require_GET
-def privacy_request_export(request: HttpRequest, request_id: int) -> HttpResponse:
+def privacy_request_export(request: HttpRequest, request_id: int) -> FileResponse | HttpResponse:
     """The access export of the request's party, as a zip of JSON and CSV."""
     row = _visible_request(request, request_id)
     if row is None:
         return render(request, NOT_FOUND, {}, status=404)
-    response = HttpResponse(export_archive(row.party), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="privacy-request-{row.pk}.zip"'
+    response = FileResponse(
+        archive_file(row.party),
+        as_attachment=True,
+        filename=f"privacy-request-{row.pk}.zip",
+        content_type="application/zip",
+    )
     response["Cache-Control"] = "no-store"
     return response

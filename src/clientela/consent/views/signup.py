@@ -40,6 +40,8 @@ def signup_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status, context = _submit_signup(request, context)
     response = render(request, "consent/public/signup.html", context, status=status)
+    if status == 429:  # too many sign-ups from this address: try again within the window
+        response["Retry-After"] = str(getattr(settings, "CLIENTELA_SIGNUP_WINDOW", 3600))
     ancestors = getattr(settings, "CLIENTELA_SIGNUP_FRAME_ANCESTORS", "'self'")
     response["Content-Security-Policy"] = SIGNUP_CSP.format(ancestors=ancestors)
     return response

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import NotFound, invalid
+from clientela.core.ids import is_id
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate
 from clientela.dedupe.services.merges import already_decided
-from clientela.parties.queries import MAX_ID, visible_parties
+from clientela.parties.queries import visible_parties
 
 
 def visible_candidates(
@@ -32,7 +33,7 @@ def visible_candidates(
     if status:
         rows = rows.filter(status=status)
     if party_id is not None:
-        if not 0 < party_id <= MAX_ID:
+        if not is_id(party_id):
             return rows.none()
         rows = rows.filter(Q(party_a_id=party_id) | Q(party_b_id=party_id))
     if min_score:
@@ -48,7 +49,7 @@ def candidate_page(
     """One page of pairs, best score first (then newest), after the pair a cursor names."""
     if cursor:
         score, pk = decode_cursor(cursor, size=2)
-        if not isinstance(score, int) or not isinstance(pk, int):
+        if not isinstance(score, int) or not is_id(pk):
             raise invalid(
                 "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
             )
@@ -66,7 +67,7 @@ def candidate_page(
 def get_candidate(user: User, candidate_id: int) -> DuplicateCandidate:
     """The pair if the user may see both parties; NotFound otherwise."""
     found = None
-    if 0 < candidate_id <= MAX_ID:
+    if is_id(candidate_id):
         found = visible_candidates(user, status="").filter(pk=candidate_id).first()
     if found is None:
         raise NotFound(

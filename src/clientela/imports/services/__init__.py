@@ -40,6 +40,7 @@ from clientela.imports.services.runs import (
 from clientela.imports.services.uploads import (
     choose_mapping,
     execute,
+    expire_uploads,
     preview,
     read_progress,
     rejects_path,
@@ -59,6 +60,7 @@ __all__ = [
     "csv_lines",
     "custom_field_names",
     "execute",
+    "expire_uploads",
     "export_rows",
     "get_run",
     "import_file",

@@ -33,6 +33,7 @@ from clientela.accounts.services import require_write
 from clientela.commerce.services import StagedOrders, undo_writes
 from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
+from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
 from clientela.imports.services import publishing
 from clientela.imports.services.interactions import InteractionImporter
@@ -46,9 +47,10 @@ from clientela.imports.services.mapping import (
 )
 from clientela.imports.services.orders import OrderImporter
 from clientela.imports.services.parties import PartyImporter
+from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
-from clientela.imports.services.rows import BatchResult, PartyFinder, RowProblem
+from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
 from clientela.parties.models import CustomField
 from clientela.parties.queries import visible_parties
 
@@ -90,6 +92,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    skipped: int = 0  # kept out on purpose; each with its reason among the problems
     problem_count: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False
@@ -109,6 +112,7 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "skipped": self.skipped,
             "written": self.written,
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
@@ -128,13 +132,16 @@ def read_file(binary: IO[bytes], *, name: str, options: ImportOptions) -> tuple[
     return table, mapping
 
 
-def _importer(kind: str, mapping: Mapping, *, by: User, upsert: bool) -> Any:
+def _importer(
+    kind: str, mapping: Mapping, *, by: User, upsert: bool, table: Table, name: str
+) -> Any:
     visible = visible_parties(by)
     if kind == ORDERS:
         return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
     if kind == INTERACTIONS:
         return InteractionImporter(mapping, PartyFinder(visible), by=by)
-    return PartyImporter(mapping, by=by, visible=visible, upsert=upsert)
+    source = ImportedFile(name or "-", table.source)
+    return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
 
 @contextlib.contextmanager
@@ -217,7 +224,9 @@ def import_rows(
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
     with _sqlite_for_importing(), _without_cycle_collector(), contextlib.ExitStack() as stack:
-        importer = _importer(options.kind, mapping, by=by, upsert=options.upsert)
+        importer = _importer(
+            options.kind, mapping, by=by, upsert=options.upsert, table=table, name=name
+        )
         stage = _stage_of(importer)
         if stage is not None:
             stack.callback(stage.close)
@@ -307,12 +316,16 @@ def _tally(
     summary.updated += result.updated
     summary.unchanged += result.unchanged
     summary.rejected += len(result.rejected)
-    for outcome in sorted(result.rejected, key=lambda o: o.row.row):
+    summary.skipped += result.skipped
+    reports: list[tuple[int, list[RowProblem], Outcome | None]] = []
+    for outcome in result.rejected:
         # Never without a reason.
-        problems = outcome.problems or [
+        outcome.problems = outcome.problems or [
             RowProblem(outcome.row.row, "", "", _("was refused"), code="row_refused")
         ]
-        outcome.problems = problems
+        reports.append((outcome.row.row, outcome.problems, outcome))
+    reports += [(note.row, [note], None) for note in result.notes]  # reported, not refused
+    for _row, problems, refused in sorted(reports, key=lambda report: report[0]):
         summary.problem_count += len(problems)
         room = KEPT_PROBLEMS - len(summary.problems)
         if room > 0:
@@ -320,8 +333,8 @@ def _tally(
         if on_problem is not None:
             for problem in problems:
                 on_problem(problem)
-        if rejects is not None:
-            rejects.write(outcome)
+        if rejects is not None and refused is not None:
+            rejects.write(refused)
 
 
 def import_file(
@@ -345,7 +358,10 @@ def import_file(
         with contextlib.ExitStack() as stack:
             rejects = None
             if rejects_path is not None:
-                stream = stack.enter_context(rejects_path.open("w", encoding="utf-8", newline=""))
+                # The rejected rows are personal data: the file is the importing user's alone.
+                stream = stack.enter_context(
+                    open(private_fd(rejects_path), "w", encoding="utf-8", newline="")
+                )
                 rejects = RejectsWriter(stream, table, kept=rejects_kept)
             return import_rows(
                 table,

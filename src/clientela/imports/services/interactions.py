@@ -21,6 +21,7 @@ from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
     CREATED,
     REJECTED,
+    STAND_IN_PARTY,
     UNCHANGED,
     BatchResult,
     Outcome,
@@ -67,7 +68,7 @@ class InteractionImporter:
             refs = {t: values[t] for t in PARTY_REFS if t in values}
             party_id, party_problems = self.finder.resolve(refs, self.column_of, row.row)
             data = {k: values[k] for k in FIELDS if k in values}
-            data["party_id"] = party_id or 0
+            data["party_id"] = party_id or STAND_IN_PARTY
             try:
                 schema = InteractionCreate.model_validate(data)
             except ValidationError as exc:

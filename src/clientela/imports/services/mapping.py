@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from clientela.consent.models import CONSENT_PURPOSES, CONTACT_CHANNELS, CONTACT_PURPOSES
 from clientela.core.errors import FieldError, Invalid
 from clientela.parties.services.identity import normalize_text
 
@@ -148,6 +149,40 @@ SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
+# Consent columns of a parties file (party_consent.py): `consent.<purpose>` says yes or no to
+# a purpose on every channel, `consent.<purpose>.<channel>` on one; `opted_out` objects to all
+# direct marketing. Each is also known by its own name.
+CONSENT_PREFIX = "consent."
+OPTED_OUT = "opted_out"
+_CONSENT_HEADERS = {
+    "consent.marketing": (
+        "marketing consent, consent, opt in, marketing opt in, accepts marketing, gdpr consent, "
+        "consentimento, consentimento marketing, consentimiento, consentimiento marketing, "
+        "consenso, consenso marketing"
+    ),
+    "consent.marketing.email": (
+        "email opt in, email marketing, accepts email marketing, email consent"
+    ),
+    "consent.marketing.sms": "sms opt in, sms marketing, accepts sms marketing, sms consent",
+    "consent.newsletter": (
+        "newsletter, newsletter opt in, newsletter subscription, subscribed to newsletter, "
+        "boletim, boletim informativo, boletin, iscrizione newsletter"
+    ),
+    "consent.surveys": "survey consent",
+    "consent.profiling": "profiling consent",
+    OPTED_OUT: (
+        "opted out, opt out, unsubscribed, do not contact, do not market, dnc, descadastrado, "
+        "baja, no contactar, non contattare, disiscritto"
+    ),
+}
+for _purpose in CONSENT_PURPOSES:
+    SYNONYMS[PARTIES][f"{CONSENT_PREFIX}{_purpose}"] = f"{CONSENT_PREFIX}{_purpose}"
+    for _channel in CONTACT_CHANNELS if _purpose in CONTACT_PURPOSES else ():
+        SYNONYMS[PARTIES][f"{CONSENT_PREFIX}{_purpose}.{_channel}"] = ""
+SYNONYMS[PARTIES][OPTED_OUT] = ""
+for _target, _names in _CONSENT_HEADERS.items():
+    SYNONYMS[PARTIES][_target] = _names
+
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # Each inner tuple: at least one of these targets must be mapped.
     PARTIES: (),
@@ -178,7 +213,8 @@ def _lookup(kind: str) -> dict[str, str]:
     for target, names in SYNONYMS[kind].items():
         table.setdefault(header_key(target), target)
         for name in names.split(","):
-            table.setdefault(header_key(name), target)
+            if name.strip():
+                table.setdefault(header_key(name), target)
     return table
 
 

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -20,16 +20,15 @@ from pydantic import ValidationError
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
 from clientela.core.errors import FieldError
-from clientela.core.money import CURRENCIES, MAX_AMOUNT
-from clientela.core.validation import field_errors
+from clientela.core.money import CURRENCIES, parse_amount
+from clientela.core.validation import field_errors, nul_error
 from clientela.imports.services.mapping import Mapping
-from clientela.imports.services.rows import RowProblem, problems_from
+from clientela.imports.services.rows import STAND_IN_PARTY, RowProblem, problems_from
 
 PARTY_REFS = ("party_external_id", "party_email", "party_id")
 # What both datetime.fromisoformat and pydantic read the same way: an ISO date and time with
 # seconds optional, up to six decimals, and a Z or ±HH:MM offset.
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$", re.ASCII)
-_CENT = Decimal("0.01")
 # Amounts that need no Decimal to be known valid: up to 12 digits, up to 2 decimals.
 _PLAIN_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$", re.ASCII)
 _STATUSES = frozenset(OrderStatus.values)
@@ -67,7 +66,6 @@ def compile_fast_check(
     currencies = CURRENCIES
     statuses, channels = _STATUSES, _CHANNELS
     default_status, default_channel = OrderStatus.COMPLETED.value, SalesChannel.OTHER.value
-    cent, most = _CENT, MAX_AMOUNT
 
     def check(cells: list[str]) -> OrderValues | None:
         if len(cells) != width:
@@ -89,13 +87,9 @@ def compile_fast_check(
             moment = fromiso(at)
             if match_plain(total):
                 amount: Decimal | str = total  # surely valid: kept as text, as SQLite stores it
-            else:
-                amount = Decimal(total)
-                if not amount.is_finite() or amount < 0 or amount > most:
-                    return None
-                if amount != amount.quantize(cent):
-                    return None
-        except (ValueError, InvalidOperation):
+            else:  # "1.5e2" and the like: the money rule itself, as OrderCreate applies it
+                amount = str(parse_amount(total))
+        except ValueError:  # parse_amount's Problem is one
             return None
         # The common "2024-03-01T10:00:00Z" needs no conversion to be stored as UTC text.
         stored = at[:10] + " " + at[11:19] if len(at) == 20 and at[19] == "Z" else None
@@ -122,10 +116,10 @@ def check_with_schema(
     if "party_external_id" in values and isinstance(values["party_external_id"], str):
         data["party_external_id"] = values["party_external_id"]
     else:
-        data["party_id"] = 0  # found by e-mail or id below; OrderCreate needs one of the two
-    if isinstance(data.get("lines"), str):
+        data["party_id"] = STAND_IN_PARTY  # found by e-mail or id; OrderCreate needs one
+    if isinstance(cell := data.get("lines"), str):
         try:
-            data["lines"] = json.loads(data["lines"])
+            data["lines"] = json.loads(cell)
         except json.JSONDecodeError as exc:
             error = FieldError(
                 "lines",
@@ -135,6 +129,9 @@ def check_with_schema(
                 params={"column": exc.colno},
             )
             return None, problems_from(row, [error], column_of)
+        nul = nul_error({"lines": data["lines"]}) if "\\u0000" in cell else None  # JSON's NUL
+        if nul is not None:
+            return None, problems_from(row, [nul], column_of)
     try:
         return OrderCreate.model_validate(data), []
     except ValidationError as exc:

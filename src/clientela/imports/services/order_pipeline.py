@@ -28,7 +28,7 @@ import json
 import marshal
 import multiprocessing
 import os
-import pickle
+import pickle  # nosec B403  # only the bytes our own reader process sent are unpickled
 import re
 import sqlite3
 import threading

@@ -236,9 +236,10 @@ class OrderImporter:
             self.finder.prefetch({v[6] for _r, v in checked if v and v[6]}, set(), set())
         good: list[Good] = []
         for row, values in checked:
-            party_id = by_ref.get(values[6]) if values is not None else None  # type: ignore[arg-type]
-            if party_id is not None:
-                good.append((row, values, party_id, None))  # type: ignore[arg-type]
+            ref = None if values is None else values[6]
+            party_id = None if ref is None else by_ref.get(ref)
+            if values is not None and party_id is not None:
+                good.append((row, values, party_id, None))
                 continue
             slow = self._check_slowly(row, result)
             if slow is not None:

@@ -5,6 +5,11 @@ phone. A match whose data the row would not change is "unchanged"; otherwise, wi
 party is updated (lists are added to, not replaced), and without it the row is refused as a
 duplicate naming the party. Rows are written through parties.services, so the rules, the
 search text and the change log are the same as everywhere else.
+
+A row holding an e-mail or phone that no new party may be made from (an erased or suppressed
+address whose person has not come back: parties.services.kept_out asks consent) is skipped and
+reported, whatever else it holds, unless a party the user sees already has that address.
+Consent columns: see party_consent.py.
 """
 
 from __future__ import annotations
@@ -19,18 +24,25 @@ from clientela.accounts.models import Team, User
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.validation import PYDANTIC_MESSAGES, field_errors
 from clientela.imports.services.mapping import CUSTOM_PREFIX, Mapping
+from clientela.imports.services.party_consent import (
+    ConsentImporter,
+    ImportedFile,
+    read_wishes,
+)
 from clientela.imports.services.party_rows import row_patch
 from clientela.imports.services.party_state import current_state, merge_state
 from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
     CREATED,
     REJECTED,
+    SKIPPED,
     UNCHANGED,
     UPDATED,
     BatchResult,
     Outcome,
     RowProblem,
     RowRefused,
+    RowSkipped,
     problems_from,
     read_problems,
     row_values,
@@ -39,8 +51,8 @@ from clientela.imports.services.rows import (
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind
 from clientela.parties.queries import with_details
 from clientela.parties.schemas import PartyCreate, PartyUpdate
-from clientela.parties.services import create_party, update_party
-from clientela.parties.services.identity import normalize_email, normalize_phone
+from clientela.parties.services import create_party, kept_out, update_party
+from clientela.parties.services.identity import normalize_contact, normalize_email, normalize_phone
 
 
 def _errors(exc: ValidationError | DomainError) -> list[FieldError]:
@@ -53,13 +65,22 @@ def _errors(exc: ValidationError | DomainError) -> list[FieldError]:
 class PartyImporter:
     """Creates or updates parties one row at a time, each row in its own savepoint."""
 
-    def __init__(self, mapping: Mapping, *, by: User, visible: Any, upsert: bool) -> None:
+    def __init__(
+        self,
+        mapping: Mapping,
+        *,
+        by: User,
+        visible: Any,
+        upsert: bool,
+        source: ImportedFile | None = None,
+    ) -> None:
         self.mapping = mapping
         self.by = by
         self.visible = visible
         self.upsert = upsert
         self.column_of = {t: c for c, t in zip(mapping.columns, mapping.targets, strict=True) if t}
         self.organizations: dict[str, int] = {}
+        self.consents = ConsentImporter(source or ImportedFile("-", None), by=by)
 
     def finish(self) -> BatchResult:
         """Nothing is left to write: each row is written as it is read."""
@@ -74,9 +95,11 @@ class PartyImporter:
             else:
                 try:
                     with transaction.atomic():
-                        outcome.result = self._import(row)
+                        outcome.result, outcome.notes = self._import(row)
                 except RowRefused as exc:
                     outcome.result, outcome.problems = REJECTED, exc.problems
+                except RowSkipped as exc:
+                    outcome.result, outcome.notes = SKIPPED, exc.notes
             outcomes.append(outcome)
         result = BatchResult()
         for outcome in outcomes:
@@ -85,16 +108,55 @@ class PartyImporter:
 
     # -- one row -------------------------------------------------------------------------
 
-    def _import(self, row: SourceRow) -> str:
+    def _import(self, row: SourceRow) -> tuple[str, list[RowProblem]]:
+        """What became of the row, and its notes; RowRefused or RowSkipped say why not."""
         values, problems = row_values(row, self.mapping)
         if problems:
             raise RowRefused(problems)
-        patch, sources = row_patch(values, self.column_of, row.row)
+        self._keep_out(values, row.row)
+        wishes, refused = read_wishes(values, self.column_of, row.row)
+        try:
+            patch, sources = row_patch(values, self.column_of, row.row)
+        except RowRefused as exc:
+            raise RowRefused(exc.problems + refused) from None
+        if refused:
+            raise RowRefused(refused)
         match = self._match(patch, row.row)
         if match is None:
-            return self._create(patch, sources, row.row)
-        party, how = match
-        return self._update(party, how, patch, sources, row.row)
+            party, result = self._create(patch, sources, row.row)
+        else:
+            party, how = match
+            result = self._update(party, how, patch, sources, row.row)
+        withdrawn, notes = self.consents.apply(party, wishes, row.row)
+        return UPDATED if withdrawn and result == UNCHANGED else result, notes
+
+    def _keep_out(self, values: dict[str, Any], row: int) -> None:
+        """RowSkipped when the row holds an address no new party may be made from, and no
+        party the user sees has it (such a row is about that party, and goes on)."""
+        points: list[tuple[str, str, str]] = []  # (kind, value, column)
+        for target in (ContactKind.EMAIL, ContactKind.PHONE):
+            if target in values:
+                points.append((target, str(values[target]), self.column_of.get(target, target)))
+        nested = values.get("contact_points")
+        for i, point in enumerate(nested if isinstance(nested, list) else []):
+            if isinstance(point, dict) and "value" in point:
+                kind, value = str(point.get("kind", "")), str(point["value"])
+                points.append(
+                    (kind, value, f"{self.column_of.get('contact_points', 'contact_points')}.{i}")
+                )
+        refused = kept_out((kind, value) for kind, value, _column in points)
+        notes = [
+            RowProblem(row, column, "", why.message, code=why.code, params=why.params)
+            for kind, value, column in points
+            if (why := refused.get((kind, value))) is not None and not self._held(kind, value)
+        ]
+        if notes:
+            raise RowSkipped(notes)  # the address itself is not repeated in the report
+
+    def _held(self, kind: str, value: str) -> bool:
+        normal = normalize_contact(kind, value)
+        held = ContactPoint.objects.filter(kind=kind, normalized=normal, party__in=self.visible)
+        return held.exists()
 
     # -- matching ------------------------------------------------------------------------
 
@@ -159,7 +221,9 @@ class PartyImporter:
 
     # -- writing -------------------------------------------------------------------------
 
-    def _create(self, patch: dict[str, Any], sources: dict[str, str], row: int) -> str:
+    def _create(
+        self, patch: dict[str, Any], sources: dict[str, str], row: int
+    ) -> tuple[Party, str]:
         data = {
             k: v for k, v in patch.items() if k not in {"company", "owner", "team", "clientela_id"}
         }
@@ -178,10 +242,10 @@ class PartyImporter:
             data["affiliations"] = [{"organization_id": self._organization(patch["company"], row)}]
         try:
             schema = PartyCreate.model_validate(data)
-            create_party(schema, by=self.by)
+            party = create_party(schema, by=self.by)
         except (ValidationError, DomainError) as exc:
             raise RowRefused(self._problems(row, _errors(exc), sources)) from exc
-        return CREATED
+        return party, CREATED
 
     def _update(
         self, party: Party, how: str, patch: dict[str, Any], sources: dict[str, str], row: int

@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import FieldError, Invalid, invalid
+from clientela.core.validation import nul_field
 from clientela.imports.services.lines import bad_lines, text_lines
 
 # ReadProblem is named from here by the order import, which reads rows as this module does.
@@ -59,6 +60,7 @@ class Table:
     position: Any = None  # callable returning the bytes read so far
     closer: Any = None  # closes the file, when the table opened it
     size: int | None = None  # the file's bytes, when it is a file on disk
+    source: IO[bytes] | None = None  # the file itself, to hash it as the proof of what it said
 
     def close(self) -> None:
         if self.closer is not None:
@@ -130,6 +132,7 @@ def open_table(
     kind = detect_format(name, head, format)
     table = _ndjson_table(binary, encoding) if kind == NDJSON else _csv_table(binary, encoding)
     table.size = _size_on_disk(binary)
+    table.source = binary
     return table
 
 
@@ -345,6 +348,8 @@ def _ndjson_rows(lines: Any) -> Iterator[SourceRow]:
             continue
         if not isinstance(value, dict):
             row.problems.append(ReadProblem("", text[:80], "json_not_object"))
+        elif "\\u0000" in text and (nul := nul_field(value)):  # JSON's way to write a NUL
+            row.problems.append(ReadProblem(nul[0], short(nul[1]), "nul_character"))
         else:
             row.record = value
         yield row

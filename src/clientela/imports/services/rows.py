@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.cells import restore
 from clientela.core.errors import FieldError, Problem
+from clientela.core.ids import is_id
 from clientela.core.validation import PYDANTIC_MESSAGES
 from clientela.imports.services.mapping import Mapping
 
@@ -25,6 +26,7 @@ CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 REJECTED = "rejected"
+SKIPPED = "skipped"  # kept out on purpose (an erased person, say): reported, not refused
 LOOKUP_CHUNK = 500
 # Up to this many visible parties, their external ids and e-mails are loaded at once.
 PRELOAD_LIMIT = 2_000_000
@@ -32,29 +34,36 @@ PRELOAD_LIMIT = 2_000_000
 
 @dataclass
 class Outcome:
-    """What happened to one row."""
+    """What happened to one row; `notes` are reported without refusing it (why it was
+    skipped, what of it was not imported)."""
 
     row: SourceRow
     result: str
     problems: list[RowProblem] = field(default_factory=list)
+    notes: list[RowProblem] = field(default_factory=list)
 
 
 @dataclass
 class BatchResult:
-    """The counts of a batch of rows, and the rows refused with their reasons."""
+    """The counts of a batch of rows, the rows refused with their reasons, and the notes."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[Outcome] = field(default_factory=list)
+    skipped: int = 0
+    notes: list[RowProblem] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
+        self.notes.extend(outcome.notes)
         if outcome.result == CREATED:
             self.created += 1
         elif outcome.result == UPDATED:
             self.updated += 1
         elif outcome.result == UNCHANGED:
             self.unchanged += 1
+        elif outcome.result == SKIPPED:
+            self.skipped += 1
         else:
             self.rejected.append(outcome)
 
@@ -73,6 +82,15 @@ class RowRefused(Exception):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__("row refused")
         self.problems = problems
+
+
+class RowSkipped(Exception):
+    """A row is kept out on purpose, for these reasons: reported, neither written nor refused
+    (it goes to no rejects file: importing it again would change nothing)."""
+
+    def __init__(self, notes: list[RowProblem]) -> None:
+        super().__init__("row skipped")
+        self.notes = notes
 
 
 def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[RowProblem]]:
@@ -289,12 +307,17 @@ class PartyFinder:
             pk = int(str(value))
         except ValueError:
             return Problem("int_parsing", PYDANTIC_MESSAGES["int_parsing"])
+        if not is_id(pk):  # 2**63 would overflow the look-up's SQL
+            return NOT_VISIBLE
         if pk not in self.by_id:
             self.prefetch(set(), set(), {pk})
         found = self.by_id.get(pk)
         return NOT_VISIBLE if found is None else found
 
 
+# The schemas need a party id; an import finds the party itself (PartyFinder), so a row whose
+# party is not found yet is checked with this stand-in, and never written with it.
+STAND_IN_PARTY = 1
 NOT_VISIBLE = Problem("party_not_visible", _("is not a party you can see"))
 
 

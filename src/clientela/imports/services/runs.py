@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Role, User
 from clientela.core.errors import DomainError, NotFound, invalid, message_id, printable
+from clientela.core.files import private_folder
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
 from clientela.imports.services import publishing
 from clientela.imports.services.importing import (
@@ -53,9 +54,8 @@ def home() -> Path:
 
 
 def run_folder(run: ImportRun) -> Path:
-    folder = home() / str(run.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The run's folder of kept files (0700: the files hold personal data)."""
+    return private_folder(home() / str(run.pk))
 
 
 def options_of(run: ImportRun, overrides: dict[str, str] | None = None) -> ImportOptions:
@@ -166,7 +166,7 @@ def finish_run(run: ImportRun, summary: ImportSummary) -> ImportRun:
     else:
         run.status = ImportStatus.INVALID
     run.format, run.encoding, run.mapping = summary.format, summary.encoding, summary.mapping
-    for name in ("rows", "created", "updated", "unchanged", "rejected"):
+    for name in ("rows", "created", "updated", "unchanged", "rejected", "skipped"):
         setattr(run, name, getattr(summary, name))
     run.problems = [p.as_record() for p in summary.problems[:KEPT_ON_RUN]]
     run.finished_at = timezone.now()

@@ -1,21 +1,31 @@
 """Imports from the web app: the file is kept, mapped, previewed, then run (at once when it is
-small, else by the worker), with its progress in a small file beside it."""
+small, else by the worker), with its progress in a small file beside it.
+
+The kept files (the upload, its rejects) hold personal data: they are made 0600 in a 0700
+folder, deleted with the person they name (erasure.py), and deleted for everybody
+CLIENTELA_UPLOAD_RETENTION_DAYS after the upload (`expire_uploads`, run daily by the worker).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import DomainError, invalid
+from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
 from clientela.imports.services.importing import ImportSummary, import_rows, read_file
 from clientela.imports.services.mapping import KINDS, Mapping
@@ -24,13 +34,20 @@ from clientela.imports.services.reading import CSV, SourceRow, Table
 from clientela.imports.services.runs import (
     ALREADY_STARTED,
     options_of,
+    record_error,
     run_folder,
     run_import,
 )
 
+log = logging.getLogger(__name__)
+
 SOURCE = "source"
 SMALL_FILE = 2 * 1024 * 1024  # smaller uploads run at once; larger ones as a background task
 PREVIEW_ROWS = 20
+EXPIRED = _(
+    "the uploaded file was deleted %(days)s days after the upload, as every upload is, before "
+    "this import ran: upload it again"
+)
 
 
 def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> ImportRun:
@@ -48,7 +65,7 @@ def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> Import
         kind=kind, source=ImportSource.WEB, file_name=Path(name).name[:255], created_by=by
     )
     folder = run_folder(run)
-    with (folder / SOURCE).open("wb") as out:
+    with open(private_fd(folder / SOURCE), "wb") as out:
         shutil.copyfileobj(upload, out, length=1 << 20)
     run.folder = str(folder.relative_to(Path(settings.HOME)))
     try:
@@ -176,7 +193,8 @@ def write_progress(run: ImportRun, *, rows: int, position: int, total: int) -> N
     """How far the import is, in a small file: the import's transaction hides it from others."""
     folder = run_folder(run)
     temporary = folder / "progress.tmp"
-    temporary.write_text(json.dumps({"rows": rows, "position": position, "total": total}))
+    with open(private_fd(temporary), "w", encoding="utf-8") as out:
+        out.write(json.dumps({"rows": rows, "position": position, "total": total}))
     os.replace(temporary, folder / "progress.json")
 
 
@@ -191,3 +209,48 @@ def read_progress(run: ImportRun) -> dict[str, Any]:
     total = data.get("total") or 0
     data["percent"] = int(100 * data.get("position", 0) / total) if total else 0
     return data
+
+
+def expire_uploads(now: datetime | None = None) -> int:
+    """Delete the kept files of web imports uploaded more than CLIENTELA_UPLOAD_RETENTION_DAYS
+    ago (0: never), and record it on each run; returns how many runs lost their files.
+
+    A run that never started cannot run without its file: it is marked failed, with the
+    reason. A running import keeps its files until it ends. The files go once the caller's
+    transaction commits, as an erasure's do.
+    """
+    days = int(getattr(settings, "CLIENTELA_UPLOAD_RETENTION_DAYS", 30))
+    if days <= 0:
+        return 0
+    now = now or timezone.now()
+    runs = (
+        ImportRun.objects.filter(created_at__lt=now - timedelta(days=days))
+        .filter(files_expired_at__isnull=True)
+        .exclude(folder="")
+        .exclude(status=ImportStatus.RUNNING)
+    )
+    folders = []
+    for run in runs.iterator():
+        folders.append(Path(settings.HOME) / run.folder)
+        run.files_expired_at, run.rejects_file = now, ""
+        fields = ["files_expired_at", "rejects_file"]
+        if run.status in {ImportStatus.UPLOADED, ImportStatus.QUEUED}:
+            run.status, run.finished_at = ImportStatus.FAILED, now
+            record_error(
+                run, DomainError(EXPIRED, code="import_upload_expired", params={"days": days})
+            )
+            fields += ["status", "finished_at", "error", "error_detail"]
+        run.save(update_fields=fields)
+    if folders:
+        transaction.on_commit(lambda: _delete_folders(folders))
+    return len(folders)
+
+
+def _delete_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            shutil.rmtree(folder)
+        except FileNotFoundError:
+            pass  # already gone (an erasure, by hand)
+        except OSError:
+            log.exception("could not delete the expired import files in %s", folder)

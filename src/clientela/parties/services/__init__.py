@@ -8,6 +8,7 @@
 - changes: the change log and its one writer, `record_change`
 - identity: normal forms of e-mails, phones and names, exact matching
 - erasure: what erasing a person removes from the parties tables
+- admission: the addresses no new party may be made from (erased, suppressed)
 
 Other apps import the public writers from here (`from clientela.parties.services import
 create_party`). They are loaded when first asked for, not when this package is: the read side
@@ -22,6 +23,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from clientela.parties.services.admission import kept_out, refuse_kept_out
     from clientela.parties.services.changes import record_change, snapshot
     from clientela.parties.services.contacts import (
         refuse_exact_duplicates,
@@ -43,6 +45,8 @@ _HOMES = {
     "update_party": "records",
     "archive_party": "records",
     "refuse_exact_duplicates": "contacts",
+    "kept_out": "admission",
+    "refuse_kept_out": "admission",
     "replace_contact_points": "contacts",
     "validate_custom": "custom_fields",
     "coerce_custom": "custom_fields",
@@ -58,9 +62,11 @@ __all__ = [
     "create_party",
     "create_prospect",
     "display_name",
+    "kept_out",
     "record_change",
     "refresh_search_text",
     "refuse_exact_duplicates",
+    "refuse_kept_out",
     "replace_contact_points",
     "snapshot",
     "update_party",

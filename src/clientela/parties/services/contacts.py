@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
-from clientela.core.errors import Conflict, FieldError
+from clientela.core.errors import Conflict, FieldError, Invalid, unavailable
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.queries import visible_parties
 from clientela.parties.schemas import PartyFields
@@ -20,8 +20,8 @@ _MATCHED_KINDS = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
 def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
     """Conflict when a live party already has one of these e-mails or phones.
 
-    The answer names the party only when `by` may see it; otherwise it only says that one
-    exists, so other teams' parties are not revealed.
+    The answer names the party only when `by` may see it (a 409). A party `by` may not see is
+    not revealed: its address reads like any invalid value (422, value_unavailable).
     """
     points = list(enumerate(data.contact_points or []))
     matches = find_exact_matches(
@@ -33,6 +33,7 @@ def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
     ids = {i for found in matches.values() for i in found}
     visible = set(visible_parties(by).filter(pk__in=ids).values_list("pk", flat=True))
     errors = []
+    seen = False
     for i, point in points:
         if point.kind not in _MATCHED_KINDS:
             continue
@@ -40,6 +41,7 @@ def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
         shown = [pk for pk in found if pk in visible]
         field = f"contact_points.{i}.value"
         if shown:
+            seen = True
             errors.append(
                 FieldError(
                     field,
@@ -50,9 +52,9 @@ def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
                 )
             )
         elif found:
-            errors.append(
-                FieldError(field, point.value, _("is used by another party"), code="contact_in_use")
-            )
+            errors.append(unavailable(field, point.value))
+    if not seen:  # only parties the user may not see: nothing says one exists
+        raise Invalid(errors)
     raise Conflict(
         _("a party with this e-mail or phone already exists"),
         code="party_contact_in_use",

@@ -103,6 +103,6 @@ def _number(value: Any) -> int | float:
         raise Problem("custom_number_invalid", _("must be a number")) from exc
     if not number.is_finite():
         raise Problem("custom_number_not_finite", _("must be a finite number"))
-    if abs(number) >= MAX_CUSTOM_NUMBER:
+    if number.copy_abs() >= MAX_CUSTOM_NUMBER:  # abs() of 1e999999999999999999 overflows
         raise Problem("custom_number_too_large", _("is too large"), limit=str(MAX_CUSTOM_NUMBER))
     return int(number) if number == number.to_integral_value() else float(number)

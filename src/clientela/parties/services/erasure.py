@@ -9,6 +9,21 @@ from django.utils import timezone
 from clientela.core.registries import blank_text
 from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
 
+# What the party row keeps: its kind and level are not personal.
+PARTY_KEEPS = frozenset({"kind", "organization_level"})
+
+
+def erased_columns() -> tuple[str, ...]:
+    """The "table.column" of every free-text column `erase_party_data` blanks or deletes."""
+    blanked = [(Party, name) for name in blank_text(Party, keep=set(PARTY_KEEPS))]
+    deleted = [
+        (model, name)
+        for model in (ContactPoint, KeyDate, Affiliation)
+        for name in blank_text(model, keep=set())
+    ]
+    logged = [(PartyChange, "changes"), (LogEntry, "object_repr"), (LogEntry, "change_message")]
+    return tuple(f"{model._meta.db_table}.{name}" for model, name in (*blanked, *deleted, *logged))
+
 
 def erase_party_data(party: Party) -> None:
     """Remove the person's contact points, dates, affiliations, tags, names and change log.
@@ -24,7 +39,7 @@ def erase_party_data(party: Party) -> None:
     party.tags.clear()
     Party.objects.filter(pk=party.pk).update(
         **{
-            **blank_text(Party, keep={"kind", "organization_level"}),
+            **blank_text(Party, keep=set(PARTY_KEEPS)),
             "display_name": f"[erased {party.pk}]",
         },
         archived_at=party.archived_at or now,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
-from clientela.core.errors import FieldError, Invalid
+from clientela.core.errors import FieldError, Invalid, unavailable
 from clientela.parties.models import (
     Affiliation,
     ContactKind,
@@ -20,7 +20,9 @@ from clientela.parties.models import (
     RelationshipRole,
     Tag,
 )
+from clientela.parties.queries import visible_parties
 from clientela.parties.schemas import PartyCreate, PartyFields, PartyUpdate
+from clientela.parties.services.admission import refuse_kept_out
 from clientela.parties.services.changes import SCALAR_FIELDS, diff, record_change, snapshot
 from clientela.parties.services.contacts import refuse_exact_duplicates, replace_contact_points
 from clientela.parties.services.custom_fields import validate_custom
@@ -32,6 +34,7 @@ def create_party(data: PartyCreate, *, by: User) -> Party:
     """Create a party with its nested data; the adapter wraps this in a transaction."""
     require_write(by)
     refuse_exact_duplicates(data, by=by)
+    refuse_kept_out(data)  # erased and suppressed people stay out
     party = Party(kind=data.kind, created_by=by)
     if not by.can_assign:
         # Sales and support keep what they create: it is theirs and their team's.
@@ -80,7 +83,7 @@ def _apply(party: Party, data: PartyFields, *, by: User, creating: bool) -> None
     before = {} if creating else snapshot(party)
     errors = _set_scalars(party, data, creating=creating)
     apply_relations(party, data, by=by, errors=errors)
-    _check_external_id(party, errors)
+    _check_external_id(party, errors, by=by)
     custom = _checked_custom(party, data, errors, creating=creating)
     affiliations = (
         check_affiliations(party, data, errors, by=by)
@@ -121,18 +124,23 @@ def _set_scalars(party: Party, data: PartyFields, *, creating: bool) -> list[Fie
     return errors
 
 
-def _check_external_id(party: Party, errors: list[FieldError]) -> None:
-    if party.external_id:
-        clash = Party.objects.filter(external_id=party.external_id).exclude(pk=party.pk)
-        if clash.exists():
-            errors.append(
-                FieldError(
-                    "external_id",
-                    party.external_id,
-                    _("is already used by another party"),
-                    code="external_id_in_use",
-                )
-            )
+def _check_external_id(party: Party, errors: list[FieldError], *, by: User) -> None:
+    if not party.external_id:
+        return
+    clash = Party.objects.filter(external_id=party.external_id).exclude(pk=party.pk)
+    if not clash.exists():
+        return
+    if not clash.filter(pk__in=visible_parties(by)).exists():  # another team's: not revealed
+        errors.append(unavailable("external_id", party.external_id))
+        return
+    errors.append(
+        FieldError(
+            "external_id",
+            party.external_id,
+            _("is already used by another party"),
+            code="external_id_in_use",
+        )
+    )
 
 
 def _check_name(party: Party, errors: list[FieldError]) -> None:

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import FieldError
+from clientela.core.ids import is_id
 from clientela.parties.models import Affiliation, Party, PartyKind
-from clientela.parties.queries import MAX_ID, visible_parties
+from clientela.parties.queries import visible_parties
 from clientela.parties.schemas import PartyFields
 
 _NOT_FOUND_CODES = {"owner_id": "owner_not_found", "team_id": "team_not_found"}
@@ -43,7 +44,7 @@ def _assign(
 
 
 def _exists(name: str, value: int) -> bool:
-    if not 0 < value <= MAX_ID:
+    if not is_id(value):
         return False
     if name == "owner_id":
         return User.objects.filter(pk=value, is_active=True).exists()
@@ -64,7 +65,7 @@ def _set_parent(party: Party, value: int | None, *, by: User, errors: list[Field
     if value is not None:
         parent = (
             visible_parties(by).filter(pk=value, kind=PartyKind.ORGANIZATION).first()
-            if 0 < value <= MAX_ID
+            if is_id(value)
             else None
         )
         if parent is None:
@@ -115,7 +116,7 @@ def check_affiliations(
             )
         )
         return []
-    ids = {a.organization_id for a in items if 0 < a.organization_id <= MAX_ID}
+    ids = {a.organization_id for a in items if is_id(a.organization_id)}
     orgs = visible_parties(by).filter(pk__in=ids, kind=PartyKind.ORGANIZATION) if ids else None
     found = set(orgs.values_list("pk", flat=True)) if orgs is not None else set()
     result = []

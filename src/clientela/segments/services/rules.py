@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team, User
 from clientela.core.errors import FieldError, Invalid, Problem
+from clientela.core.ids import is_id
+from clientela.core.validation import nul_error
 from clientela.segments.services.fields import FieldSpec, FieldType
 
 MAX_DEPTH = 5  # levels of groups, the outermost one included
@@ -75,11 +77,16 @@ def parse_rules_text(text: str, *, name: str = "rules") -> Any:
             )
         )  # fmt: skip
     try:
-        return json.loads(text)
+        rules = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise Invalid(
             FieldError(name, text, _("is not valid JSON"), code="rules_json_invalid")
         ) from exc
+    if "\\u0000" in text:  # how JSON writes a NUL: refused as the API refuses it
+        nul = nul_error({name: rules})
+        if nul is not None:
+            raise Invalid(nul)
+    return rules
 
 
 def validate_rules(rules: Any, catalog: dict[str, FieldSpec]) -> dict[str, Any]:
@@ -252,7 +259,7 @@ def _scalar(walk: _Walk, spec: FieldSpec, value: Any) -> Any:
             )
         return value
     if kind == FieldType.REFERENCE:
-        if not _is_int(value) or value <= 0:
+        if not is_id(value):  # 2**63 would reach SQL and overflow it
             raise _not_an_id(spec.name)
         return value
     if kind == FieldType.NUMBER:

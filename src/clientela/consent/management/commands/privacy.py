@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clientela.consent.services import erase_party, export_archive, export_party
+from clientela.consent.services import erase_party, write_archive, write_json
 from clientela.consent.services.privacy import find_party
 from clientela.core.management.base import ClientelaCommand
 from clientela.parties.models import Party
+
+
+class _Unended:
+    """Standard output as a plain stream: the command's wrapper would end each piece with a
+    newline."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
 
 
 class Command(ClientelaCommand):
@@ -48,14 +58,17 @@ class Command(ClientelaCommand):
             self._erase(party, assume_yes=options["yes"])
 
     def _export(self, party: Party, out: str | None) -> None:
+        """Written as it is read, in batches: any size of party fits."""
         if out is None:
-            self.stdout.write(json.dumps(export_party(party), indent=2, ensure_ascii=False))
+            write_json(party, _Unended(self.stdout))
             return
         path = Path(out)
         if path.suffix.lower() == ".zip":
-            path.write_bytes(export_archive(party))
+            with path.open("wb") as file:
+                write_archive(party, file)
         else:
-            path.write_text(json.dumps(export_party(party), indent=2, ensure_ascii=False))
+            with path.open("w", encoding="utf-8") as text:
+                write_json(party, text)
         self.stderr.write(_("Party %(id)s exported to %(path)s.") % {"id": party.pk, "path": path})
 
     def _erase(self, party: Party, *, assume_yes: bool) -> None:

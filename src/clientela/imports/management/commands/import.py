@@ -31,7 +31,9 @@ class Command(BaseCommand):
         "All-or-nothing: if any row is invalid nothing is written and every problem is "
         "reported (row, column, value, reason). --skip-invalid --rejects FILE writes the valid "
         "rows and puts the others in FILE to fix and import again. Importing the same file "
-        "twice changes nothing. Exit codes: 0 imported, 1 invalid rows, 2 usage or file error."
+        "twice changes nothing. A parties row with an erased or suppressed e-mail or phone is "
+        "skipped and reported, not rejected. Exit codes: 0 imported (skipped rows included), "
+        "1 invalid rows, 2 usage or file error."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -146,6 +148,15 @@ class Command(BaseCommand):
             "rate": f"{summary.rows_per_second:,.0f}",
         }
         self.stdout.write(counts)
+        if summary.skipped:
+            self.stdout.write(
+                ngettext(
+                    "%(count)s row skipped: kept out on purpose, each with its reason above",
+                    "%(count)s rows skipped: kept out on purpose, each with its reason above",
+                    summary.skipped,
+                )
+                % {"count": summary.skipped}
+            )
         if summary.dry_run:
             self.stdout.write(_("dry run: nothing was written"))
         elif not summary.written:

@@ -1,0 +1,52 @@
+"""Use cases for staff accounts, one module per noun:
+
+- users: creating, finding, enabling and disabling staff users; signing in;
+- tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
+- throttle: the one throttle of every door (sign-in, API tokens, the public pages).
+"""
+
+from __future__ import annotations
+
+from clientela.accounts.services.throttle import (
+    API_TOKEN,
+    SIGN_IN,
+    Limit,
+    count_hit,
+    count_request,
+    refuse_if_throttled,
+)
+from clientela.accounts.services.tokens import (
+    TOKEN_PREFIX,
+    authenticate_token,
+    create_token,
+    record_token_uses,
+    revoke_token,
+    user_for_token,
+)
+from clientela.accounts.services.users import (
+    create_user,
+    find_user,
+    require_write,
+    set_user_active,
+    sign_in,
+)
+
+__all__ = [
+    "API_TOKEN",
+    "SIGN_IN",
+    "TOKEN_PREFIX",
+    "Limit",
+    "authenticate_token",
+    "count_hit",
+    "count_request",
+    "create_token",
+    "create_user",
+    "find_user",
+    "record_token_uses",
+    "refuse_if_throttled",
+    "require_write",
+    "revoke_token",
+    "set_user_active",
+    "sign_in",
+    "user_for_token",
+]
