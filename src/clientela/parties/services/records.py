@@ -47,6 +47,7 @@ def create_party(data: PartyCreate, *, by: User) -> Party:
 def update_party(party: Party, data: PartyUpdate, *, by: User) -> Party:
     """Change the fields that were sent; lists sent replace the whole list."""
     require_write(by)
+    refuse_kept_out(data, party)  # an erased or suppressed address is not added either
     _apply(party, data, by=by, creating=False)
     return party
 
