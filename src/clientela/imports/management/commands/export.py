@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from clientela.core.console import note
 from clientela.core.errors import DomainError
 from clientela.core.registries import EXTRA_EXPORTS
 from clientela.imports import services
@@ -73,7 +74,8 @@ class Command(BaseCommand):
                 raise CommandError(message, returncode=USAGE) from exc
             with stream:
                 count = write(stream)
-            self.stderr.write(
+            note(
+                self.stderr,
                 _("%(count)s %(kind)s written to %(file)s")
-                % {"count": count, "kind": opts["kind"], "file": out}
+                % {"count": count, "kind": opts["kind"], "file": out},
             )
