@@ -27,14 +27,17 @@ class AnalyticsConfig(AppConfig):
         from clientela.core.registries import (
             ExtraExport,
             PartyPanel,
+            TimelineLabels,
             no_extra_context,
             register_export,
             register_party_panel,
+            register_timeline_labels,
         )
         from clientela.core.schedules import register_schedule
         from clientela.core.timeline import register_source
 
         register_source(LIFECYCLE, lifecycle_entries)
+        register_timeline_labels(LIFECYCLE, TimelineLabels(kind=_("Lifecycle change")))
         register_schedule("analytics.refresh", schedule_daily_refresh)
         register_export(
             "metrics",
