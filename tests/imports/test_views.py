@@ -91,6 +91,10 @@ def test_an_all_or_nothing_import_with_a_bad_row_writes_nothing(
     assert Order.objects.count() == 0
     page = client.get(f"/imports/{run.pk}/")
     assert b"Nothing was imported" in page.content
+    # The valid rows were not created: the page does not say "Created" beside "Nothing".
+    html = page.content.decode()
+    assert "<dt>Created</dt>" not in html
+    assert f"<dt>Valid, not imported</dt><dd>{run.created + run.unchanged}</dd>" in html
 
 
 @pytest.mark.django_db
