@@ -21,8 +21,31 @@ class Role(models.TextChoices):
 
 # Roles that see every party; the others see what they or their team own.
 SEES_ALL = frozenset({Role.ADMIN, Role.MANAGER, Role.MARKETING, Role.VIEWER})
-# Roles that may assign a party's owner and team.
-ASSIGNS = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+class Right(models.TextChoices):
+    """What a role may do beyond reading what it sees (docs/access.md has the matrix)."""
+
+    WRITE = "write", _("Change records")
+    ASSIGN = "assign", _("Assign owners and teams")
+    EXPORT = "export", _("Export customer data")
+    IMPORT = "import", _("Import files")
+    MERGE = "merge", _("Merge duplicates")
+    ARCHIVE = "archive", _("Archive parties")
+
+
+# The matrix of rights per role: one place, the same for the web, the API and the command line.
+# Exporting every customer's e-mail and phone is for managers, admins and marketing; merging
+# (which archives a record) for managers and admins; support answers customers, it does not
+# archive them.
+RIGHTS: dict[str, frozenset[Right]] = {
+    Role.ADMIN: frozenset(Right),
+    Role.MANAGER: frozenset(Right),
+    Role.MARKETING: frozenset({Right.WRITE, Right.EXPORT, Right.IMPORT, Right.ARCHIVE}),
+    Role.SALES: frozenset({Right.WRITE, Right.IMPORT, Right.ARCHIVE}),
+    Role.SUPPORT: frozenset({Right.WRITE}),
+    Role.VIEWER: frozenset(),
+}
 
 
 class Team(models.Model):
@@ -108,13 +131,33 @@ class User(AbstractBaseUser):
     def sees_all_parties(self) -> bool:
         return self.role in SEES_ALL
 
+    def may(self, right: Right) -> bool:
+        """True when this user's role has the right (RIGHTS) and the user is active."""
+        return self.is_active and right in RIGHTS.get(self.role, frozenset())
+
     @property
     def can_write(self) -> bool:
-        return self.is_active and self.role != Role.VIEWER
+        return self.may(Right.WRITE)
 
     @property
     def can_assign(self) -> bool:
-        return self.is_active and self.role in ASSIGNS
+        return self.may(Right.ASSIGN)
+
+    @property
+    def can_export(self) -> bool:
+        return self.may(Right.EXPORT)
+
+    @property
+    def can_import(self) -> bool:
+        return self.may(Right.IMPORT)
+
+    @property
+    def can_merge(self) -> bool:
+        return self.may(Right.MERGE)
+
+    @property
+    def can_archive(self) -> bool:
+        return self.may(Right.ARCHIVE)
 
 
 class ApiToken(models.Model):

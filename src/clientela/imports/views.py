@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header as content_disposition
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
@@ -28,8 +30,7 @@ MAX_UPLOAD = 1024 * 1024 * 1024
 
 def _writer(request: HttpRequest) -> User:
     user = current_user(request)
-    if not user.can_write:
-        raise Forbidden(_("Your role may not import."), code="import_forbidden")
+    require_right(user, Right.IMPORT)
     return user
 
 
@@ -225,12 +226,16 @@ def _party_filters(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest, kind: str) -> StreamingHttpResponse:
-    """A CSV of the parties (with the list's filters), orders or interactions the user can see."""
+def export_csv(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """A CSV of the parties (with the list's filters), orders or interactions the user can see,
+    for the roles that may export (403 for the others)."""
     if kind not in services.KINDS:
         raise Http404(kind)
     filters = _party_filters(request)
-    columns, rows = services.export_rows(kind, current_user(request), filters=filters)
+    try:
+        columns, rows = services.export_rows(kind, current_user(request), filters=filters)
+    except Forbidden as exc:
+        return _forbidden(request, exc)
     response = StreamingHttpResponse(
         services.csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
     )

@@ -26,6 +26,7 @@ from clientela.accounts.services.tokens import (
 from clientela.accounts.services.users import (
     create_user,
     find_user,
+    require_right,
     require_write,
     set_user_active,
     sign_in,
@@ -44,6 +45,7 @@ __all__ = [
     "find_user",
     "record_token_uses",
     "refuse_if_throttled",
+    "require_right",
     "require_write",
     "revoke_token",
     "set_user_active",

@@ -28,8 +28,8 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.commerce.services import StagedOrders, undo_writes
 from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
@@ -203,7 +203,7 @@ def import_rows(
 ) -> ImportSummary:
     """Check and write the table's rows; see the module's docstring. The `run` of the import,
     when there is one, keeps the journal of what is published (publishing.py)."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     if options.kind not in KINDS:
         raise invalid(
             "kind",

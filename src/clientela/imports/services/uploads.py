@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.core.errors import DomainError, invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
@@ -52,7 +52,7 @@ EXPIRED = _(
 
 def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> ImportRun:
     """Keep an uploaded file under CLIENTELA_HOME and record it, ready to be mapped."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     if kind not in KINDS:
         raise invalid(
             "kind",
@@ -109,7 +109,7 @@ def choose_mapping(
     run: ImportRun, overrides: dict[str, str], *, skip_invalid: bool, upsert: bool, by: User
 ) -> ImportRun:
     """Record the user's mapping and choices; Invalid names what is wrong with the mapping."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     _not_started(run)
     run.skip_invalid, run.upsert = skip_invalid, upsert
     table, mapping = _read_stored(run, overrides)
@@ -154,7 +154,7 @@ def _cells(row: SourceRow, columns: list[str]) -> list[str]:
 
 def start(run: ImportRun, *, by: User) -> ImportRun:
     """Run the import now when the file is small, else queue it as a background task."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     _not_started(run)
     # The task module calls back into this one: it is imported when a task is to be queued.
     from clientela.imports.tasks import run_import_task

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right, require_write
 from clientela.core.errors import FieldError, Invalid, unavailable
 from clientela.parties.models import (
     Affiliation,
@@ -53,8 +53,9 @@ def update_party(party: Party, data: PartyUpdate, *, by: User) -> Party:
 
 
 def archive_party(party: Party, *, by: User) -> None:
-    """Hide the party from lists and searches; its history is kept."""
-    require_write(by)
+    """Hide the party from lists and searches; its history is kept (roles with the archive
+    right: accounts.models.RIGHTS)."""
+    require_right(by, Right.ARCHIVE)
     before = snapshot(party)
     party.archived_at = timezone.now()
     party.save(update_fields=["archived_at", "updated_at"])
