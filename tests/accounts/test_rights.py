@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,6 +23,7 @@ from clientela.dedupe.models import DuplicateCandidate
 from clientela.dedupe.services import scan_duplicates
 from clientela.parties.models import Party
 from clientela.segments.models import Segment
+from tests.consent.conftest import streamed
 from tests.factories import api_client, make_party, make_user
 
 ROLES = list(Role)
@@ -33,7 +35,7 @@ def _user(role: str) -> User:
     return make_user(role=role, email=f"{role}@example.com", team="Team A")
 
 
-def _own_party(user: User, **fields: object) -> Party:
+def _own_party(user: User, **fields: Any) -> Party:
     """A party the user sees whatever the role: owned by them, in their team."""
     return make_party(owner=user, team=user.team, **fields)
 
@@ -69,7 +71,7 @@ def test_export_through_the_web_the_api_and_the_command_line(
     page = web_client(user).get("/exports/parties.csv")
     assert page.status_code == (200 if allowed else 403)
     if allowed:
-        assert b"customer@example.org" in b"".join(page.streaming_content)  # type: ignore[arg-type]  # a streaming answer's chunks are bytes
+        assert b"customer@example.org" in streamed(page)
     segment = Segment.objects.create(name="All", kind="rules", rules={"all": []}, owner=user)
     answer = api_client(user).get(f"/api/v1/segments/{segment.pk}/members.csv")
     assert answer.status_code == (200 if allowed else 403)

@@ -104,21 +104,14 @@ def require_right(user: User, right: Right) -> None:
         return
     if right == Right.WRITE:
         require_write(user)
-    refusal = {
-        Right.ASSIGN: lambda: Forbidden(
+    if right == Right.ASSIGN:
+        raise Forbidden(
             _("only managers and admins may assign owners and teams"), code="assign_forbidden"
-        ),
-        Right.EXPORT: lambda: Forbidden(
-            _("your role may not export customer data"), code="export_forbidden"
-        ),
-        Right.IMPORT: lambda: Forbidden(
-            _("your role may not import files"), code="import_forbidden"
-        ),
-        Right.MERGE: lambda: Forbidden(
-            _("your role may not merge parties"), code="merge_forbidden"
-        ),
-        Right.ARCHIVE: lambda: Forbidden(
-            _("your role may not archive parties"), code="archive_forbidden"
-        ),
-    }[right]
-    raise refusal()
+        )
+    if right == Right.EXPORT:
+        raise Forbidden(_("your role may not export customer data"), code="export_forbidden")
+    if right == Right.IMPORT:
+        raise Forbidden(_("your role may not import files"), code="import_forbidden")
+    if right == Right.MERGE:
+        raise Forbidden(_("your role may not merge parties"), code="merge_forbidden")
+    raise Forbidden(_("your role may not archive parties"), code="archive_forbidden")
