@@ -72,6 +72,12 @@ class User(AbstractBaseUser):
         blank=True,
         help_text=_("Empty: follow the browser's language."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the company's time zone."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
