@@ -4,17 +4,20 @@ filters the API and pages read, and what is due for a user now."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.activities.models import Activity, ActivityStatus, Assignment
-from clientela.core.errors import NotFound
+from clientela.core.errors import NotFound, invalid
 from clientela.core.ids import is_id
+from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.parties.queries import visible_parties
 
 PENDING = (ActivityStatus.OPEN, ActivityStatus.SNOOZED)
@@ -152,3 +155,28 @@ def party_activities(user: User, party_id: int, *, limit: int = 10) -> list[Acti
     """A party's pending activities, soonest first, for the party page."""
     rows = visible_activities(user).filter(party_id=party_id, status__in=PENDING)
     return list(rows.select_related("assignee", "queue").order_by("due_at", "id")[:limit])
+
+
+def soonest_first_page(
+    rows: QuerySet[Activity], *, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """One page of activities ordered soonest due first, then by id, after a cursor's row.
+
+    The cursor holds (due_at, id) of the last row returned, so rows due at the same moment are
+    neither skipped nor repeated.
+    """
+    if cursor:
+        moment, pk = decode_cursor(cursor, size=2)
+        when = parse_datetime(moment) if isinstance(moment, str) else None
+        if when is None or when.tzinfo is None or not is_id(pk):
+            raise invalid(
+                "cursor", cursor, _("is not a cursor this API returned"), code="cursor_invalid"
+            )
+        rows = rows.filter(Q(due_at__gt=when) | Q(due_at=when, pk__gt=pk))
+    page = list(rows.order_by("due_at", "id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    next_cursor = None
+    if more and page:
+        next_cursor = encode_cursor([page[-1].due_at.isoformat(), page[-1].pk])
+    return {"items": page, "next_cursor": next_cursor}

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
+from typing import Annotated, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from clientela.activities.models import ActivityKind, Priority, RepeatUnit, SourceKind
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
-from clientela.core.validation import Instant
+from clientela.core.validation import PYDANTIC_MESSAGES, Instant
 from clientela.interactions.models import Channel, Direction
+from clientela.interactions.schemas import MAX_AHEAD
 from clientela.parties.schemas import StrictSchema, check_timezone
 
 # Due dates a person may mean: a year typed wrong (20226) is refused, not stored.
@@ -20,6 +24,20 @@ EARLIEST_DUE = date(1900, 1, 1)
 LATEST_DUE = date(2200, 12, 31)
 MAX_DURATION = 60 * 24 * 31  # a month, in minutes
 MAX_REPEAT = 366
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _written_day(value: Any) -> Any:
+    """A day is written as YYYY-MM-DD: Pydantic would read a number as a Unix timestamp."""
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.match(value)):
+        return value
+    raise Problem("date_type", PYDANTIC_MESSAGES["date_type"])
+
+
+# A day in an input schema: YYYY-MM-DD (or a date from a form), never a number.
+Day = Annotated[date, BeforeValidator(_written_day)]
 
 
 def check_due_date(value: date | None) -> date | None:
@@ -34,13 +52,33 @@ def check_due_date(value: date | None) -> date | None:
     return value
 
 
+def check_local_time(value: time | None) -> time | None:
+    """A time of day is read in the activity's time zone: it carries no offset of its own."""
+    if value is not None and value.tzinfo is not None:
+        raise Problem(
+            "activity_time_with_offset",
+            _("is read in the activity's time zone; give it without an offset, as HH:MM"),
+        )
+    return value
+
+
 def check_aware(value: datetime | None) -> datetime | None:
-    """A moment with its offset (Z, +01:00…)."""
-    if value is not None and value.tzinfo is None:
+    """A moment with its offset (Z, +01:00…), after 1900 and at most a year ahead."""
+    if value is None:
+        return value
+    if value.tzinfo is None:
         raise Problem(
             "datetime_without_offset",
             _("%(value)s needs a time zone offset, such as Z or +01:00"),
             value=value.isoformat(),
+        )
+    if value.date() > timezone.now().date() + MAX_AHEAD:
+        raise Problem("datetime_too_far_ahead", _("is more than a year in the future"))
+    if value.date() < EARLIEST_DUE:
+        raise Problem(
+            "activity_moment_too_early",
+            _("must be after %(earliest)s"),
+            earliest=EARLIEST_DUE.isoformat(),
         )
     return value
 
@@ -56,7 +94,7 @@ class ActivityCreate(StrictSchema):
     kind: ActivityKind
     title: str = Field(min_length=1, max_length=200)
     notes: str = Field(default="", max_length=20000)
-    due_date: date
+    due_date: Day
     due_time: time | None = None
     time_zone: str = Field(default="", max_length=64)
     duration_minutes: int | None = Field(default=None, ge=1, le=MAX_DURATION)
@@ -70,6 +108,7 @@ class ActivityCreate(StrictSchema):
     external_id: str | None = Field(default=None, min_length=1, max_length=100)
 
     _due = field_validator("due_date")(check_due_date)
+    _time = field_validator("due_time")(check_local_time)
     _zone = field_validator("time_zone")(check_timezone)
 
 
@@ -79,7 +118,7 @@ class ActivityUpdate(StrictSchema):
     kind: ActivityKind | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     notes: str | None = Field(default=None, max_length=20000)
-    due_date: date | None = None
+    due_date: Day | None = None
     due_time: time | None = None
     time_zone: str | None = Field(default=None, max_length=64)
     duration_minutes: int | None = Field(default=None, ge=1, le=MAX_DURATION)
@@ -90,6 +129,7 @@ class ActivityUpdate(StrictSchema):
     repeat_every: int | None = Field(default=None, ge=1, le=MAX_REPEAT)
 
     _due = field_validator("due_date")(check_due_date)
+    _time = field_validator("due_time")(check_local_time)
 
     @field_validator("time_zone")
     @classmethod
@@ -127,7 +167,7 @@ class ActivityOut(Schema):
     kind: str
     title: str
     notes: str
-    due_date: date
+    due_date: Day
     due_time: time | None
     time_zone: str
     due_at: datetime

@@ -264,19 +264,19 @@ def complete_activity(
             _("is required: say how the contact took place"),
             code="activity_channel_required",
         )
+    now = timezone.now()
     interaction, _created = log_interaction(
         InteractionCreate(
             party_id=activity.party_id,
             channel=channel,
             direction=data.direction,
-            occurred_at=data.occurred_at,
+            occurred_at=data.occurred_at or now,
             subject=activity.title,
             notes=data.notes,
             outcome=data.outcome,
         ),
         by=by,
     )
-    now = timezone.now()
     activity.status = ActivityStatus.DONE
     activity.outcome = data.outcome
     activity.completed_at = now
