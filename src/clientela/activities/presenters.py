@@ -3,13 +3,15 @@ party page's panel, the form's choices, and the API's shape."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.accounts.models import User
 from clientela.activities.models import (
     Activity,
     ActivityKind,
@@ -19,15 +21,18 @@ from clientela.activities.models import (
     RepeatUnit,
 )
 from clientela.activities.queries import party_activities, user_zone
+from clientela.activities.services import KIND_CHANNELS
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction
 from clientela.parties.models import Party
+from clientela.parties.queries import assignable_users, teams
 
 ACTIVITY_LABELS = TimelineLabels(
     kind=_("Activity"), channels=dict(ActivityKind.choices), statuses=dict(EventAction.choices)
 )
 PANEL_SIZE = 5
+ASSIGNEE_CHOICES = 200
 
 
 def _ref(obj: Any, name: str) -> dict[str, Any] | None:
@@ -78,14 +83,46 @@ def row(activity: Activity, now: datetime | None = None) -> dict[str, Any]:
         "activity": activity,
         "overdue": is_overdue(activity, now),
         "who": str(activity.assignee) if activity.assignee else (activity.queue or ""),
-        "when": activity.due_at.astimezone(user_zone_name(activity.time_zone)),
+        "when": activity.due_at.astimezone(ZoneInfo(activity.time_zone)),
     }
 
 
-def user_zone_name(name: str) -> Any:
-    from zoneinfo import ZoneInfo
+def assignee_options(user: User) -> list[tuple[str, str]]:
+    """Whom the forms offer: the user, their team's queue, then every active colleague."""
+    options = [(f"user:{user.pk}", str(_("Me")))]
+    if user.team is not None:
+        label = _("Queue of %(team)s") % {"team": user.team.name}
+        options.append((f"team:{user.team_id}", str(label)))
+    colleagues = assignable_users().exclude(pk=user.pk)
+    if not user.sees_all_parties:
+        colleagues = colleagues.filter(team_id=user.team_id) if user.team_id else colleagues.none()
+    options += [(f"user:{u.pk}", str(u)) for u in colleagues[:ASSIGNEE_CHOICES]]
+    if user.sees_all_parties:
+        options += [
+            (f"team:{t.pk}", str(_("Queue of %(team)s") % {"team": t.name}))
+            for t in teams()
+            if t.pk != user.team_id
+        ]
+    return options
 
-    return ZoneInfo(name)
+
+def activity_values(activity: Activity) -> dict[str, str]:
+    """An activity's fields as its edit form shows them."""
+    assignee = (
+        f"user:{activity.assignee_id}" if activity.assignee_id else f"team:{activity.queue_id}"
+    )
+    return {
+        "kind": activity.kind,
+        "title": activity.title,
+        "notes": activity.notes,
+        "due_date": activity.due_date.isoformat(),
+        "due_time": activity.due_time.strftime("%H:%M") if activity.due_time else "",
+        "duration_minutes": str(activity.duration_minutes or ""),
+        "priority": activity.priority,
+        "repeat_unit": activity.repeat_unit,
+        "repeat_every": str(activity.repeat_every),
+        "assignee": assignee,
+    }
 
 
 def form_choices() -> dict[str, Any]:
@@ -100,31 +137,54 @@ def form_choices() -> dict[str, Any]:
     }
 
 
-def empty_form(request: HttpRequest) -> dict[str, Any]:
-    """A follow-up call tomorrow, for the one who plans it."""
-    user = current_user(request)
-    tomorrow = timezone.now().astimezone(user_zone(user)).date().toordinal() + 1
-    from datetime import date
-
+def activity_form(
+    user: User, values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """An activity form: its values (by default a follow-up tomorrow, for the one who plans
+    it), its errors, and its choices."""
+    tomorrow = timezone.now().astimezone(user_zone(user)).date() + timedelta(days=1)
     return {
-        "values": {
+        "values": values
+        or {
             "kind": ActivityKind.FOLLOW_UP,
             "priority": Priority.NORMAL,
-            "due_date": date.fromordinal(tomorrow).isoformat(),
-            "assignee_id": str(user.pk),
+            "due_date": tomorrow.isoformat(),
+            "assignee": f"user:{user.pk}",
             "repeat_every": "1",
         },
-        "errors": {},
+        "errors": errors or {},
+        "assignees": assignee_options(user),
+        **form_choices(),
+    }
+
+
+def completion_form(
+    activity: Activity,
+    values: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The "how did it go?" form: the channel the activity's kind implies, outbound."""
+    channel = KIND_CHANNELS.get(ActivityKind(activity.kind), "")
+    return {
+        "values": values or {"channel": channel, "direction": Direction.OUTBOUND},
+        "errors": errors or {},
         **form_choices(),
     }
 
 
 def party_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     """The party's next activities, and a form to schedule a follow-up (for those who write)."""
-    user = current_user(request)
+    return panel_context(current_user(request), party)
+
+
+def panel_context(
+    user: User, party: Party, form: dict[str, Any] | None = None, saved: bool = False
+) -> dict[str, Any]:
+    """The panel's own context: its rows, and its form (the one posted, when it had errors)."""
     now = timezone.now()
     upcoming = party_activities(user, party.pk, limit=PANEL_SIZE)
     return {
         "activity_rows": [row(a, now) for a in upcoming],
-        "activity_form": empty_form(request) if user.can_write else None,
+        "activity_form": (form or activity_form(user)) if user.can_write else None,
+        "activity_saved": saved,
     }
