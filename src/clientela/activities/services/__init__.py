@@ -31,6 +31,7 @@ from clientela.activities.services.history import (
     erase_activities,
     erased_columns,
     export_activities,
+    export_csv,
 )
 from clientela.activities.services.reminders import (
     mark_notices_read,
@@ -50,6 +51,7 @@ __all__ = [
     "erase_activities",
     "erased_columns",
     "export_activities",
+    "export_csv",
     "feed_owner",
     "issue_feed",
     "live_feed",

@@ -3,10 +3,12 @@ gone with an erasure."""
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from clientela.activities.models import Activity, ActivityEvent, EventAction
+from clientela.core.cells import neutralise
 from clientela.core.timeline import Entry, register_source, source_rows
 from clientela.parties.models import Party
 
@@ -110,3 +112,62 @@ def export_activities(party: Party) -> list[dict[str, Any]]:
         }
         for a in rows
     ]
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "external_id",
+    "party_id",
+    "party_external_id",
+    "kind",
+    "title",
+    "notes",
+    "due_date",
+    "due_time",
+    "time_zone",
+    "duration_minutes",
+    "assignee_email",
+    "queue",
+    "priority",
+    "status",
+    "repeat_unit",
+    "repeat_every",
+    "outcome",
+    "completed_at",
+]
+
+
+def export_csv(user: Any, out: IO[str], options: dict[str, Any]) -> int:
+    """`clientela export activities`: the activities the user may see, as CSV an import of
+    activities reads back; formula cells are neutralised. Returns the rows written."""
+    from clientela.activities.queries import visible_activities
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    rows = visible_activities(user).select_related("party", "assignee", "queue").order_by("pk")
+    count = 0
+    for a in rows.iterator(chunk_size=2000):
+        values = [
+            a.pk,
+            a.external_id or "",
+            a.party_id,
+            a.party.external_id or "",
+            a.kind,
+            a.title,
+            a.notes,
+            a.due_date.isoformat(),
+            a.due_time.strftime("%H:%M") if a.due_time else "",
+            a.time_zone,
+            a.duration_minutes or "",
+            a.assignee.email if a.assignee else "",
+            a.queue.name if a.queue else "",
+            a.priority,
+            a.status,
+            a.repeat_unit,
+            a.repeat_every,
+            a.outcome,
+            a.completed_at.isoformat() if a.completed_at else "",
+        ]
+        writer.writerow([neutralise(str(v)) for v in values])
+        count += 1
+    return count
