@@ -153,21 +153,12 @@ SYNONYMS: dict[str, dict[str, str]] = {
         **_PARTY_REF,
         "kind": "kind, type, activity type, task type, tipo, tipo de atividade, tipologia",
         "title": "title, subject, task, what, titulo, assunto, tarefa, asunto, tarea, titolo",
-        "notes": (
-            "notes, note, description, details, notas, descricao, observacoes, descripcion, "
-            "detalles, descrizione, dettagli"
-        ),
-        "due_date": (
-            "due date, due, date, deadline, when, data, prazo, vencimento, fecha, "
-            "fecha limite, vencimiento, scadenza, data scadenza"
-        ),
+        "notes": "notes, note, description, details, notas, descricao, descripcion, descrizione",
+        "due_date": "due date, due, date, deadline, data, prazo, vencimento, fecha, scadenza",
         "due_time": "due time, time, hour, hora, horario, ora, orario",
         "time_zone": "time zone, timezone, tz, fuso horario, zona horaria, fuso orario",
         "duration_minutes": "duration, duration minutes, minutes, duracao, duracion, durata",
-        "assignee_email": (
-            "assignee, assignee email, assigned to, owner, responsible, responsavel, "
-            "responsable, asignado, assegnatario, responsabile"
-        ),
+        "assignee_email": "assignee, assigned to, responsible, responsavel, responsable",
         "priority": "priority, prioridade, prioridad, priorita",
         "repeat_unit": "repeat unit, repeats, recurrence, repete, repeticion, ripetizione",
         "repeat_every": "repeat every, every, interval, intervalo, intervallo",
