@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
-from clientela.accounts.models import Role, User
+from clientela.accounts.models import Role, User, validate_time_zone
 from clientela.activities.models import Activity, ActivityEvent, ActivityStatus, Assignment
 from clientela.activities.queries import get_visible_activity
 from clientela.activities.schemas import ActivityComplete, ActivitySnooze, ActivityUpdate
@@ -197,3 +199,16 @@ def test_snoozing_needs_a_later_moment_and_cancelling_ends_it(
     cancel_activity(activity, by=sales_a)
     assert activity.status == ActivityStatus.CANCELLED
     assert list(activity.events.values_list("action", flat=True)) == ["cancelled", "scheduled"]
+
+
+@pytest.mark.django_db
+def test_a_time_zone_this_machine_does_not_know_falls_back_to_the_companys(
+    sales_a: User, party_a: Party, settings: Settings
+) -> None:
+    settings.TIME_ZONE = "Europe/Madrid"
+    User.objects.filter(pk=sales_a.pk).update(time_zone="Mars/Olympus_Mons")  # not via a form
+    sales_a.refresh_from_db()
+    assert plan(party_a, sales_a).time_zone == "Europe/Madrid"
+    with pytest.raises(ValidationError):
+        validate_time_zone("Mars/Olympus_Mons")
+    validate_time_zone("Asia/Kathmandu")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -66,8 +66,12 @@ def assigned_to(user: User) -> Q:
 
 
 def user_zone(user: User) -> ZoneInfo:
-    """The user's time zone, else the company's."""
-    return ZoneInfo(user.time_zone or settings.TIME_ZONE)
+    """The user's time zone, else (none set, or a name this machine does not know) the
+    company's."""
+    try:
+        return ZoneInfo(user.time_zone or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 def end_of_today(user: User, now: datetime | None = None) -> datetime:

@@ -27,7 +27,7 @@ from clientela.activities.models import (
     RepeatUnit,
     SourceKind,
 )
-from clientela.activities.queries import PENDING
+from clientela.activities.queries import PENDING, user_zone
 from clientela.activities.schemas import (
     ActivityComplete,
     ActivityCreate,
@@ -127,7 +127,9 @@ def _who(
 
 
 def _zone(chosen: str, assignee: User | None) -> str:
-    return chosen or (assignee.time_zone if assignee is not None else "") or settings.TIME_ZONE
+    if chosen:
+        return chosen
+    return str(user_zone(assignee)) if assignee is not None else settings.TIME_ZONE
 
 
 def _record(activity: Activity, action: str, by: User | None, at: datetime | None = None) -> None:
