@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clientela.accounts.models import Role, Team, User
 from clientela.accounts.services import create_token
+from clientela.activities.models import Activity, ActivityKind
 from clientela.commerce.models import Order, OrderStatus
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind, PartyRole
@@ -93,3 +94,15 @@ def api_client(user: User) -> Client:
 def aware(year: int, month: int, day: int, hour: int = 12) -> datetime:
     """A UTC datetime, as the database stores them."""
     return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def make_activity(party: Party, **fields: Any) -> Activity:
+    """An open call due tomorrow (UTC), saved directly (no service); give an assignee or queue."""
+    due = timezone.now() + timedelta(days=1)
+    fields.setdefault("kind", ActivityKind.CALL)
+    fields.setdefault("title", "Call back")
+    fields.setdefault("due_date", due.date())
+    fields.setdefault("time_zone", "UTC")
+    fields.setdefault("due_at", due)
+    fields.setdefault("overdue_at", due)
+    return Activity.objects.create(party=party, **fields)

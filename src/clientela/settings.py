@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "clientela.consent",
     "clientela.analytics",
     "clientela.segments",
+    "clientela.activities",
     "clientela.imports",
     "clientela.web",
     "clientela.demo",

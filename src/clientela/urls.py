@@ -21,6 +21,7 @@ urlpatterns = [
     path("interactions/", include("clientela.interactions.urls")),
     path("duplicates/", include("clientela.dedupe.urls")),
     path("segments/", include("clientela.segments.urls")),
+    path("activities/", include("clientela.activities.urls")),
     path("", include("clientela.consent.urls")),
     path("", include("clientela.analytics.urls")),
     path("", include("clientela.imports.urls")),

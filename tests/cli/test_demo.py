@@ -184,3 +184,20 @@ def test_the_admin_shows_the_demo_mark_read_only() -> None:
     assert client.get("/admin/demo/demodatabase/").status_code == 200
     assert client.get(f"/admin/demo/demodatabase/{mark.pk}/change/").status_code == 200
     assert client.get("/admin/demo/demodatabase/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_demo_reps_have_activities_due_overdue_done_and_recurring() -> None:
+    from clientela.activities.models import Activity, ActivityStatus
+    from clientela.activities.queries import due_now
+
+    build()
+    rep = User.objects.get(email="sales.pt@clientela.local")
+    assert due_now(rep).exists()
+    statuses = set(Activity.objects.values_list("status", flat=True))
+    assert {ActivityStatus.OPEN, ActivityStatus.DONE} <= statuses
+    done = Activity.objects.filter(status=ActivityStatus.DONE).first()
+    assert done is not None
+    assert done.interaction is not None
+    assert Activity.objects.exclude(repeat_unit="").exists()
+    assert Activity.objects.filter(queue__isnull=False).exists()

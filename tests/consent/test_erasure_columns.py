@@ -20,6 +20,7 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_user.email": "a staff user",
     "accounts_user.full_name": "a staff user",
     "accounts_user.language": "a staff user",
+    "accounts_user.time_zone": "a staff user",
     "accounts_apitoken.name": "a staff user's token",
     "accounts_apitoken.prefix": "a staff user's token",
     "accounts_apitoken.digest": "a keyed hash",
@@ -67,6 +68,8 @@ NOT_ABOUT_ONE_PERSON = {
     "imports_importrun.encoding": "a character encoding's name",
     "imports_importrun.mapping": "column names mapped to fields",
     "imports_importrun.host": "the server that ran it",
+    # Activities: a staff user's calendar feed (the activities themselves are deleted).
+    "activities_calendarfeed.digest": "a hash of a staff user's feed token",
 }
 
 

@@ -192,7 +192,7 @@ def test_web_import_refusals_have_codes(manager: User) -> None:
     with pytest.raises(Invalid) as caught:
         store_upload(io.BytesIO(b"a\n1\n"), name="x.csv", kind="potatoes", by=manager)
     assert codes(caught.value) == ["import_kind_unknown"]
-    assert caught.value.errors[0].params == {"kinds": "parties, orders, interactions"}
+    assert caught.value.errors[0].params == {"kinds": "parties, orders, interactions, activities"}
     run = store_upload(io.BytesIO(b"given_name\nAna\n"), name="p.csv", kind="parties", by=manager)
     stranger = make_user(email="stranger@example.com", team="Elsewhere")
     with pytest.raises(NotFound) as missing:

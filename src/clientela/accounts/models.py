@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,16 @@ RIGHTS: dict[str, frozenset[Right]] = {
     Role.SUPPORT: frozenset({Right.WRITE}),
     Role.VIEWER: frozenset(),
 }
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name (Europe/Lisbon), as activities read due times in it."""
+    if value and value not in available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone such as Europe/Lisbon"),
+            code="time_zone_invalid",
+            params={"value": value},
+        )
 
 
 class Team(models.Model):
@@ -94,6 +106,13 @@ class User(AbstractBaseUser):
         max_length=8,
         blank=True,
         help_text=_("Empty: follow the browser's language."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Empty: the company's time zone. An IANA name such as Europe/Lisbon."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

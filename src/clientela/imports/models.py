@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
     PARTIES = "parties", _("Parties")
     ORDERS = "orders", _("Orders")
     INTERACTIONS = "interactions", _("Interactions")
+    ACTIVITIES = "activities", _("Activities")
 
 
 class ImportStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
+from clientela.demo.services.activities import add_activities
 from clientela.demo.services.history import History
 from clientela.demo.services.interactions import add_interactions
 from clientela.demo.services.population import (
@@ -77,6 +78,7 @@ class Summary:
     logins: list[tuple[str, str, str]]  # e-mail, role, team
     password: str = field(repr=False)
     seconds: float = 0.0
+    activities: int = 0
 
 
 def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) -> Summary:
@@ -107,8 +109,9 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     add_tags(population, tags)
 
     save_population(population, reporter)
+    activities = add_activities(population, rng)
     DemoDatabase.objects.create(seed=seed, customers=customers)
-    return summarize(population, started)
+    return replace(summarize(population, started), activities=activities)
 
 
 def _inherit_assignment(population: Population) -> None:

@@ -36,8 +36,10 @@ from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
 from clientela.imports.services import publishing
+from clientela.imports.services.activities import ActivityImporter
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
+    ACTIVITIES,
     INTERACTIONS,
     KINDS,
     ORDERS,
@@ -56,7 +58,7 @@ from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500}
+BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500, ACTIVITIES: 500}
 # Staged orders published per slice: the first guess, then as many as fit the slice's time.
 PUBLISH_FIRST_SLICE = 10_000
 PUBLISH_MOST_PER_SLICE = 500_000
@@ -140,6 +142,8 @@ def _importer(
         return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
     if kind == INTERACTIONS:
         return InteractionImporter(mapping, PartyFinder(visible), by=by)
+    if kind == ACTIVITIES:
+        return ActivityImporter(mapping, PartyFinder(visible), by=by)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 

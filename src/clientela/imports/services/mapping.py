@@ -19,7 +19,8 @@ from clientela.parties.services.identity import normalize_text
 PARTIES = "parties"
 ORDERS = "orders"
 INTERACTIONS = "interactions"
-KINDS = (PARTIES, ORDERS, INTERACTIONS)
+ACTIVITIES = "activities"
+KINDS = (PARTIES, ORDERS, INTERACTIONS, ACTIVITIES)
 IGNORE = "-"
 CUSTOM_PREFIX = "custom."
 
@@ -147,6 +148,21 @@ SYNONYMS: dict[str, dict[str, str]] = {
         ),
         "outcome": "outcome, result, resultado, desfecho, esito, risultato",
     },
+    ACTIVITIES: {
+        "external_id": "external id, id, task id, activity id, id tarefa, id tarea, id attivita",
+        **_PARTY_REF,
+        "kind": "kind, type, activity type, task type, tipo, tipo de atividade, tipologia",
+        "title": "title, subject, task, what, titulo, assunto, tarefa, asunto, tarea, titolo",
+        "notes": "notes, note, description, details, notas, descricao, descripcion, descrizione",
+        "due_date": "due date, due, date, deadline, data, prazo, vencimento, fecha, scadenza",
+        "due_time": "due time, time, hour, hora, horario, ora, orario",
+        "time_zone": "time zone, timezone, tz, fuso horario, zona horaria, fuso orario",
+        "duration_minutes": "duration, duration minutes, minutes, duracao, duracion, durata",
+        "assignee_email": "assignee, assigned to, responsible, responsavel, responsable",
+        "priority": "priority, prioridade, prioridad, priorita",
+        "repeat_unit": "repeat unit, repeats, recurrence, repete, repeticion, ripetizione",
+        "repeat_every": "repeat every, every, interval, intervalo, intervallo",
+    },
 }
 
 # Consent columns of a parties file (party_consent.py): `consent.<purpose>` says yes or no to
@@ -197,6 +213,12 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("party_external_id", "party_email", "party_id"),
         ("channel",),
         ("direction",),
+    ),
+    ACTIVITIES: (
+        ("party_external_id", "party_email", "party_id"),
+        ("kind",),
+        ("title",),
+        ("due_date",),
     ),
 }
 

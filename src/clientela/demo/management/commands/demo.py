@@ -133,6 +133,7 @@ class Command(ClientelaCommand):
         out(f"  roles: {roles}")
         out(f"  {summary.orders:,} orders with {summary.order_lines:,} lines{span}")
         out(f"  {summary.interactions:,} interactions")
+        out(f"  {summary.activities:,} activities planned")
         out("")
         out(f"Open http://{options['host']}:{options['port']}/ and sign in as:")
         width = max(len(email) for email, _, _ in summary.logins)

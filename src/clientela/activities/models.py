@@ -1,0 +1,278 @@
+"""Activities: the next steps staff plan with each party, their history on the timeline, the
+reminders they give, and each user's calendar feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clientela.accounts.models import Team
+from clientela.interactions.models import Interaction
+from clientela.parties.models import Party
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    OTHER = "other", _("Other")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+class ActivityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SNOOZED = "snoozed", _("Snoozed")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SourceKind(models.TextChoices):
+    """What an activity was created from; its id is in `source_id`."""
+
+    STAFF = "staff", _("Planned by staff")
+    PERSON = "person", _("A person")
+    ACTIVITY = "activity", _("The previous occurrence")
+    JOURNEY = "journey", _("A journey")
+    CASE = "case", _("A case")
+    DEAL = "deal", _("A deal")
+    CALL_LIST = "call_list", _("A call list")
+    IMPORT = "import", _("An import")
+
+
+class RepeatUnit(models.TextChoices):
+    NONE = "", _("Does not repeat")
+    DAYS = "days", _("Days")
+    WEEKS = "weeks", _("Weeks")
+    MONTHS = "months", _("Months")
+
+
+class Activity(models.Model):
+    """A next step with a party: what, when (in the assignee's zone), for whom, and how it ended.
+
+    Assigned to a user or to a team's queue (exactly one). `due_date` and `due_time` are read in
+    `time_zone`; `due_at` is the same moment in UTC (the day's start when there is no time) and
+    `overdue_at` the moment it becomes overdue (the day's end when there is no time).
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("due time"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    due_at = models.DateTimeField(_("due"))
+    overdue_at = models.DateTimeField(_("overdue from"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    queue = models.ForeignKey(
+        Team,
+        verbose_name=_("team queue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.OPEN
+    )
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    repeat_unit = models.CharField(
+        _("repeats every"), max_length=10, choices=RepeatUnit.choices, blank=True, default=""
+    )
+    repeat_every = models.PositiveSmallIntegerField(_("repeat interval"), default=1)
+    source_kind = models.CharField(
+        _("created from"), max_length=20, choices=SourceKind.choices, default=SourceKind.STAFF
+    )
+    source_id = models.BigIntegerField(_("source id"), null=True, blank=True)
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("previous occurrence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_occurrence",
+    )
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    interaction = models.OneToOneField(
+        Interaction,
+        verbose_name=_("logged interaction"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+    )
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False, queue__isnull=True)
+                | Q(assignee__isnull=True, queue__isnull=False),
+                name="activity_assignee_or_queue",
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_every__gte=1), name="activity_repeat_every_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_at"]),
+            models.Index(fields=["queue", "status", "due_at"]),
+            models.Index(fields=["party", "status", "due_at"]),
+            models.Index(fields=["status", "overdue_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_all_day(self) -> bool:
+        return self.due_time is None
+
+    @property
+    def is_pending(self) -> bool:
+        """Still to be done (open, or snoozed)."""
+        return self.status in (ActivityStatus.OPEN, ActivityStatus.SNOOZED)
+
+
+class EventAction(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActivityEvent(models.Model):
+    """An activity's step on the party's timeline (scheduled, done, cancelled); append-only."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=EventAction.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["party", "-at", "-id"])]
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Assignment(models.Model):
+    """A notice that someone gave a user an activity; read when the user has seen it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_notices"
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="assignments")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("assignment notice")
+        verbose_name_plural = _("assignment notices")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ← {self.activity_id}"
+
+
+class ReminderSettings(models.Model):
+    """A user's choice of reminders: the daily e-mail digest, and when it was last sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_reminders"
+    )
+    daily_digest = models.BooleanField(_("daily e-mail digest"), default=False)
+    last_digest_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar address of one user's activities; only the token's digest is kept.
+
+    Revoked feeds answer 404; a user has at most one live feed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_live_feed_per_user"
+            )
+        ]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
