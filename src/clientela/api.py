@@ -240,6 +240,7 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from clientela.accounts.api import router as company
     from clientela.analytics import api as analytics
     from clientela.commerce.api import router as orders
     from clientela.consent import api as consent
@@ -261,6 +262,7 @@ def _register_routers() -> None:
     api.add_router("/privacy-requests", consent.privacy)
     api.add_router("/public", consent.public)
     api.add_router("/segments", segments)
+    api.add_router("/company", company)
 
 
 _register_routers()
