@@ -22,15 +22,18 @@ from clientela.parties.services.identity import normalize_contact
 GUARDED = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
 
 
-def kept_out(points: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Problem]:
-    """Why each of these (kind, value as given) may not make a new party; the others are
-    left out, and so are values that are not an address (their own rule names them)."""
+def kept_out(
+    points: Iterable[tuple[str, str] | tuple[str, str, str | None]],
+) -> dict[tuple[str, str], Problem]:
+    """Why each of these (kind, value as given[, the country a phone is read in]) may not
+    make a new party; the others are left out, and so are values that are not an address
+    (their own rule names them)."""
     given: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for kind, value in points:
+    for kind, value, *region in points:
         if kind not in GUARDED:
             continue
         try:
-            normal = normalize_contact(kind, value)
+            normal = normalize_contact(kind, value, region[0] if region else None)
         except ValueError:  # a Problem too: the schema's check names it
             continue
         given.setdefault((str(kind), normal), []).append((kind, value))
@@ -41,7 +44,7 @@ def kept_out(points: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Problem
 def refuse_kept_out(data: PartyCreate) -> None:
     """Invalid, naming each contact point that no new party may be made from."""
     points = [(p.kind, p.value) for p in data.contact_points or []]
-    refused = kept_out(points)
+    refused = kept_out((p.kind, p.value, p.country or None) for p in data.contact_points or [])
     if not refused:
         return
     errors: list[FieldError] = [
