@@ -135,6 +135,12 @@ def custom_field_names() -> dict[str, str]:
     return dict(CustomField.objects.values_list("key", "label"))
 
 
+def check_formats(options: ImportOptions) -> None:
+    """Invalid when the date format or the locale asked for is not one the import reads."""
+    date_order(options.date_format)
+    decimal_mark(options.locale)
+
+
 def read_file(
     binary: IO[bytes], *, name: str, options: ImportOptions, with_formats: bool = True
 ) -> tuple[Table, Mapping]:
