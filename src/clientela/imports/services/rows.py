@@ -142,6 +142,13 @@ def _formatted(values: dict[str, Any], mapping: Mapping, row: int) -> list[RowPr
     return apply_formats(values, mapping.formats, column_of, row)
 
 
+def beside(problems: list[RowProblem], more: list[RowProblem]) -> list[RowProblem]:
+    """`more` problems of a row but those about a column already named: a cell the file's
+    format could not read is not also refused by the field's own rule."""
+    named = {p.column for p in problems if p.column}
+    return [p for p in more if not p.column or p.column not in named]
+
+
 def problems_from(
     row: int, errors: Iterable[FieldError], column_of: dict[str, str], default: str = ""
 ) -> list[RowProblem]:
