@@ -30,8 +30,10 @@ from tests.imports.conftest import Importer, Writer
 pytestmark = pytest.mark.django_db
 
 
-def _at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _orders() -> dict[str, tuple[datetime, Decimal, str]]:

@@ -358,18 +358,19 @@ def decide_formats(
     amounts: dict[str, _AmountEvidence] = {} if decimal else {t: _AmountEvidence() for t in money}
     if dates or amounts:
         _look(islice(rows, SAMPLE_ROWS), columns, dates, amounts)
-        if not all(e.decided for e in (*dates.values(), *amounts.values())):
+        seen: list[_DateEvidence | _AmountEvidence] = [*dates.values(), *amounts.values()]
+        if not all(e.decided for e in seen):
             _look(rows, columns, dates, amounts)  # the rest of the file
     errors: list[FieldError] = []
     found_dates = dict.fromkeys(dated, order) if order else {}
     for target, evidence in dates.items():
         found_dates[target] = _date_order(evidence, columns[target][0], errors)
     found_marks = dict.fromkeys(money, decimal) if decimal else {}
-    for target, seen in amounts.items():
-        found_marks[target] = _mark(seen, columns[target][0], country, errors)
+    for target, marks in amounts.items():
+        found_marks[target] = _mark(marks, columns[target][0], country, errors)
     if errors:
         raise Invalid(errors)
-    return CellFormats(zone, dates=found_dates, decimals=found_marks)  # type: ignore[arg-type]  # every value set: errors otherwise
+    return CellFormats(zone, dates=found_dates, decimals=found_marks)
 
 
 def _look(
@@ -378,7 +379,11 @@ def _look(
     dates: dict[str, _DateEvidence],
     amounts: dict[str, _AmountEvidence],
 ) -> None:
-    watched = [(t, columns[t][1], e.see) for t, e in (*dates.items(), *amounts.items())]
+    evidence: list[tuple[str, _DateEvidence | _AmountEvidence]] = [
+        *dates.items(),
+        *amounts.items(),
+    ]
+    watched = [(t, columns[t][1], e.see) for t, e in evidence]
     for row in rows:
         cells = row.cells if row.cells is not None else row.record
         if cells is None:
@@ -392,7 +397,8 @@ def _look(
                 see(value)
 
 
-def _date_order(evidence: _DateEvidence, column: str, errors: list[FieldError]) -> str | None:
+def _date_order(evidence: _DateEvidence, column: str, errors: list[FieldError]) -> str:
+    """The column's order; ISO, with an error, when it cannot be told."""
     if evidence.day_first and evidence.month_first:
         errors.append(
             FieldError(
@@ -412,7 +418,7 @@ def _date_order(evidence: _DateEvidence, column: str, errors: list[FieldError]) 
                 },
             )
         )
-        return None
+        return ISO
     if evidence.day_first:
         return DMY
     if evidence.month_first:
@@ -431,7 +437,7 @@ def _date_order(evidence: _DateEvidence, column: str, errors: list[FieldError]) 
                 params={"column": column, "example": evidence.open},
             )
         )
-        return None
+        return ISO
     return ISO
 
 
