@@ -254,6 +254,8 @@ LANGUAGES = [
     ("it", _("Italian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and money in the reader's language; English dates day first (core/formats).
+FORMAT_MODULE_PATH = ["clientela.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("CLIENTELA_TIME_ZONE", "UTC")
