@@ -148,3 +148,26 @@ def decimal_mark_of(number: str) -> str | None:
         if count == 1 and len(number) - number.rfind(mark) - 1 != 3:
             return mark
     return None
+
+
+# How a page writes a currency: its sign where one is unambiguous enough to read, else its code.
+_SHOWN_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$", "BRL": "R$", "JPY": "¥"}
+# Languages that write the sign before the number ("€1,234.56"); the others after it
+# ("1.234,56 €"), parted by a no-break space.
+_SIGN_FIRST = frozenset({"en"})
+
+
+def format_money(amount: Decimal | float | int, currency: str, *, language: str) -> str:
+    """An amount as a reader of `language` writes it: "€1,234.56" (en), "1.234,56 €" (pt,
+    es, it); thousands grouped and two decimals, the digits per Django's format modules."""
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        number = formats.number_format(
+            Decimal(amount).quantize(CENT), decimal_pos=MONEY_PLACES, use_l10n=True,
+            force_grouping=True,
+        )  # fmt: skip
+    sign = _SHOWN_SIGNS.get(currency, currency)
+    if language.split("-")[0] in _SIGN_FIRST:
+        return f"{sign}\u00a0{number}" if sign.isalpha() else f"{sign}{number}"
+    return f"{number}\u00a0{sign}"
