@@ -57,21 +57,34 @@ print(rows, time.perf_counter() - started)
 """
 
 
-def generate(path: Path, rows: int, customers: int, seed: int = 7) -> None:
-    """The orders file: each customer orders about rows/customers times over three years."""
+def generate(path: Path, rows: int, customers: int, seed: int = 7, *, local: bool = False) -> None:
+    """The orders file: each customer orders about rows/customers times over three years.
+
+    `local`: as a European shop writes it instead: ";" between cells, local times written
+    DD/MM/YYYY HH:MM:SS (no offset: the company's time zone) and decimal commas."""
     rng = random.Random(seed)
     start = datetime(2022, 1, 1, tzinfo=UTC)
     span = 3 * 365 * 24 * 3600
+    sep, moment = (";", "{:%d/%m/%Y %H:%M:%S}") if local else (",", "{:%Y-%m-%dT%H:%M:%S}Z")
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write("external_id,customer_id,ordered_at,total,currency,status,channel\n")
+        out.write(
+            sep.join(("external_id", "customer_id", "ordered_at", "total", "currency"))
+            + f"{sep}status{sep}channel\n"
+        )
         lines = []
         for n in range(rows):
             at = start + timedelta(seconds=rng.randrange(span))
-            lines.append(
-                f"ORD-{n:08d},C{rng.randrange(customers):07d},{at:%Y-%m-%dT%H:%M:%S}Z,"
-                f"{rng.randrange(500, 50_000) / 100:.2f},EUR,{rng.choice(STATUSES)},"
-                f"{rng.choice(CHANNELS)}\n"
+            total = f"{rng.randrange(500, 50_000) / 100:.2f}"
+            cells = (
+                f"ORD-{n:08d}",
+                f"C{rng.randrange(customers):07d}",
+                moment.format(at),
+                total.replace(".", ",") if local else total,
+                "EUR",
+                rng.choice(STATUSES),
+                rng.choice(CHANNELS),
             )
+            lines.append(sep.join(cells) + "\n")
             if len(lines) == 50_000:
                 out.writelines(lines)
                 lines.clear()
@@ -129,6 +142,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--before-src", type=Path, help="also time this version's src folder")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --before-src")
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="with --before-src: also time this version on the same orders written as a "
+        "European shop writes them (';', DD/MM/YYYY local times, decimal commas)",
+    )
     args = parser.parse_args()
     if args.before_src is not None:
         compare(args)
@@ -204,9 +223,15 @@ def compare(args: argparse.Namespace) -> None:
     try:
         csv_path = work / "orders.csv"
         generate(csv_path, args.rows, args.customers)
+        files = {"after": csv_path, "before": csv_path}
+        if args.local:
+            files["after-local"] = work / "orders-local.csv"
+            generate(files["after-local"], args.rows, args.customers, local=True)
         clientela = VENV_BIN / "clientela"
         command = [str(clientela)] if clientela.exists() else [sys.executable, "-m", "django"]
         sides = {"after": None, "before": args.before_src.resolve()}
+        if args.local:
+            sides["after-local"] = None
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
         for round_ in range(args.rounds):
             for name, src in sides.items():
@@ -214,7 +239,7 @@ def compare(args: argparse.Namespace) -> None:
                 env = prepare_database(home, args.customers, src)
                 load = os.getloadavg()[0]
                 seconds, rss_kib, _out, cpu = timed_child(
-                    [*command, "import", "orders", str(csv_path), "--as", ADMIN], env
+                    [*command, "import", "orders", str(files[name]), "--as", ADMIN], env
                 )
                 runs[name].append(
                     {

@@ -38,6 +38,17 @@ def _english(settings: Settings) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_company_settings() -> Iterator[None]:
+    """The company's settings are kept in the process for a few seconds: each test reads its
+    own (a test's rows are rolled back, the kept copy would not be)."""
+    from clientela.accounts.services import forget_company_settings
+
+    forget_company_settings()
+    yield
+    forget_company_settings()
+
+
 @pytest.fixture
 def admin(db: None) -> User:
     return factories.make_user(role=Role.ADMIN, email="admin@example.com")

@@ -240,6 +240,7 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from clientela.accounts.api import router as company
     from clientela.activities.api import router as activities
     from clientela.analytics import api as analytics
     from clientela.commerce.api import router as orders
@@ -263,6 +264,7 @@ def _register_routers() -> None:
     api.add_router("/public", consent.public)
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
+    api.add_router("/company", company)
 
 
 _register_routers()

@@ -255,6 +255,8 @@ LANGUAGES = [
     ("it", _("Italian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and money in the reader's language; English dates day first (core/formats).
+FORMAT_MODULE_PATH = ["clientela.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("CLIENTELA_TIME_ZONE", "UTC")
@@ -286,6 +288,9 @@ LOGGING = {
 # Product settings (documented in docs/configuration.md).
 CLIENTELA_DEFAULT_PHONE_REGION = os.environ.get("CLIENTELA_DEFAULT_PHONE_REGION", "US").upper()
 CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
+# The reporting currency while the company has not chosen one (accounts.services.company):
+# CLIENTELA_CURRENCY when it is set, else none (analytics infers it from the orders).
+CLIENTELA_REPORTING_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "").strip().upper()
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
 CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.accounts.models import User
+from clientela.accounts.services import company_settings
 from clientela.commerce.models import Order, OrderLine
 from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
@@ -56,6 +57,19 @@ def test_demo_builds_persons_and_organizations_of_every_role() -> None:
     assert kinds[PartyKind.PERSON] > 200
     assert kinds[PartyKind.ORGANIZATION] > 40
     assert PartyRole.objects.filter(role=RelationshipRole.CUSTOMER).count() >= 200
+
+
+@pytest.mark.django_db
+def test_the_demo_company_is_a_lisbon_shop_selling_in_euros() -> None:
+    build(20)
+    found = company_settings()
+    assert (found.country, found.time_zone, found.reporting_currency, found.language) == (
+        "PT",
+        "Europe/Lisbon",
+        "EUR",
+        "pt",
+    )
+    assert found.name
 
 
 @pytest.mark.django_db

@@ -26,6 +26,11 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_apitoken.digest": "a keyed hash",
     "accounts_throttlehit.door": "which door was knocked on",
     "accounts_throttlehit.key": "a keyed hash of an account or an address, kept a day",
+    "accounts_company.name": "the company's own settings (one row)",
+    "accounts_company.country": "the company's own settings (one row)",
+    "accounts_company.time_zone": "the company's own settings (one row)",
+    "accounts_company.reporting_currency": "the company's own settings (one row)",
+    "accounts_company.language": "the company's own settings (one row)",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
     "parties_customfield.key": "a field's definition",

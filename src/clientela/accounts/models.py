@@ -218,3 +218,32 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.door} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Company(models.Model):
+    """The company using Clientela: one row, whose blank fields fall back to the environment
+    (accounts.services.company_settings)."""
+
+    # The one row's key: a second row cannot be made (the check constraint below).
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    reporting_currency = models.CharField(_("reporting currency"), max_length=3, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="company_is_one_row"),
+        ]
+        verbose_name = _("company")
+        verbose_name_plural = _("company")
+
+    def __str__(self) -> str:
+        return self.name or str(_("company"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientela.accounts.models import Right, User
-from clientela.accounts.services import require_right
+from clientela.accounts.services import company_settings, require_right
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
@@ -102,6 +102,10 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "mapping": _mapping_rows(run) if run.status == ImportStatus.UPLOADED else [],
         "ignore": services.IGNORE,
+        "date_formats": services.DATE_FORMATS,
+        # A locale for each way of writing 1234.56: the first is enough to read the file.
+        "locales": [("pt-PT", "1.234,56 (pt, es, it…)"), ("en-US", "1,234.56 (en-US, en-GB…)")],
+        "company": company_settings(),
         **_result(run),
     }
     return render_page(request, "imports/detail.html", context)
@@ -139,6 +143,8 @@ def import_preview(request: HttpRequest, run_id: int) -> HttpResponse:
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
+            date_format=request.POST.get("date_format", "")[:20],
+            locale=request.POST.get("locale", "")[:20],
         )
         rows, summary = services.preview(run, by=user)
     except Forbidden as exc:
@@ -168,6 +174,8 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
+            date_format=request.POST.get("date_format", "")[:20],
+            locale=request.POST.get("locale", "")[:20],
         )
         services.start(run, by=user)
     except Forbidden as exc:

@@ -20,7 +20,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
-from clientela.accounts.services import require_right
+from clientela.accounts.services import company_settings, require_right
 from clientela.commerce.services import StagedOrders, undo_writes
 from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
@@ -37,6 +37,14 @@ from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
 from clientela.imports.services import publishing
 from clientela.imports.services.activities import ActivityImporter
+from clientela.imports.services.formats import (
+    AMOUNTS,
+    DATES,
+    MOMENTS,
+    date_order,
+    decide_formats,
+    decimal_mark,
+)
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
     ACTIVITIES,
@@ -50,7 +58,7 @@ from clientela.imports.services.mapping import (
 from clientela.imports.services.orders import OrderImporter
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import ImportedFile
-from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
+from clientela.imports.services.reading import NDJSON, CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
 from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
 from clientela.parties.models import CustomField
@@ -77,6 +85,9 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     upsert: bool = False
+    # How dates and amounts are written (formats.py); None: found in the file.
+    date_format: str | None = None
+    locale: str | None = None
 
 
 @dataclass
@@ -126,12 +137,50 @@ def custom_field_names() -> dict[str, str]:
     return dict(CustomField.objects.values_list("key", "label"))
 
 
-def read_file(binary: IO[bytes], *, name: str, options: ImportOptions) -> tuple[Table, Mapping]:
-    """Open the file and map its columns; Invalid names what makes it unreadable."""
+def check_formats(options: ImportOptions) -> None:
+    """Invalid when the date format or the locale asked for is not one the import reads."""
+    date_order(options.date_format)
+    decimal_mark(options.locale)
+
+
+def read_file(
+    binary: IO[bytes], *, name: str, options: ImportOptions, with_formats: bool = True
+) -> tuple[Table, Mapping]:
+    """Open the file and map its columns; Invalid names what makes it unreadable.
+
+    With `with_formats`, the mapping also says how the file writes its dates and amounts
+    (given in the options, or found in the file: formats.decide_formats); an upload that is
+    only being mapped does not ask yet.
+    """
     table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
     custom = custom_field_names() if options.kind == PARTIES else {}
     mapping = build_mapping(options.kind, table.columns, options.overrides, custom)
-    return table, mapping
+    if not with_formats:
+        return table, mapping
+    order, decimal = date_order(options.date_format), decimal_mark(options.locale)
+    company = company_settings()
+    columns: dict[str, tuple[str, int | str]] = {
+        target: (column, column if table.format == NDJSON else position)
+        for position, (column, target) in enumerate(
+            zip(mapping.columns, mapping.targets, strict=True)
+        )
+        if target in MOMENTS | DATES | AMOUNTS
+    }
+    read = (order is None and any(t in MOMENTS | DATES for t in columns)) or (
+        decimal is None and any(t in AMOUNTS for t in columns)
+    )
+    formats = decide_formats(
+        table.rows if read else iter(()),
+        columns,
+        order=order,
+        decimal=decimal,
+        zone=company.time_zone,
+        country=company.country,
+    )
+    if read:  # the rows looked at are read again by the import
+        binary.seek(0)
+        table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
+    return table, replace(mapping, formats=formats)
 
 
 def _importer(

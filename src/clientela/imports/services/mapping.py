@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from clientela.consent.models import CONSENT_PURPOSES, CONTACT_CHANNELS, CONTACT_PURPOSES
 from clientela.core.errors import FieldError, Invalid
 from clientela.parties.services.identity import normalize_text
+
+if TYPE_CHECKING:
+    from clientela.imports.services.formats import CellFormats
 
 PARTIES = "parties"
 ORDERS = "orders"
@@ -249,6 +253,8 @@ class Mapping:
 
     columns: tuple[str, ...]
     targets: tuple[str | None, ...]
+    # How the file writes its dates, times and amounts (formats.py), once found.
+    formats: CellFormats | None = None
 
     def index_of(self, target: str) -> int | None:
         try:

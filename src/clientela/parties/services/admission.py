@@ -24,15 +24,18 @@ from clientela.parties.services.identity import normalize_contact
 GUARDED = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
 
 
-def kept_out(points: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Problem]:
-    """Why each of these (kind, value as given) may not make a new party; the others are
-    left out, and so are values that are not an address (their own rule names them)."""
+def kept_out(
+    points: Iterable[tuple[str, str] | tuple[str, str, str | None]],
+) -> dict[tuple[str, str], Problem]:
+    """Why each of these (kind, value as given[, the country a phone is read in]) may not
+    make a new party; the others are left out, and so are values that are not an address
+    (their own rule names them)."""
     given: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for kind, value in points:
+    for kind, value, *region in points:
         if kind not in GUARDED:
             continue
         try:
-            normal = normalize_contact(kind, value)
+            normal = normalize_contact(kind, value, region[0] if region else None)
         except ValueError:  # a Problem too: the schema's check names it
             continue
         given.setdefault((str(kind), normal), []).append((kind, value))
@@ -46,11 +49,12 @@ def refuse_kept_out(data: PartyFields, party: Party | None = None) -> None:
     if "contact_points" not in data.model_fields_set and party is not None:
         return
     points = [(p.kind, p.value) for p in data.contact_points or []]
+    regions = {(p.kind, p.value): p.country or None for p in data.contact_points or []}
     held = set() if party is None else set(party.contact_points.values_list("kind", "normalized"))
     refused = {
         point: why
-        for point, why in kept_out(points).items()
-        if (point[0], normalize_contact(*point)) not in held
+        for point, why in kept_out((*point, region) for point, region in regions.items()).items()
+        if (point[0], normalize_contact(point[0], point[1], regions[point])) not in held
     }
     if not refused:
         return
