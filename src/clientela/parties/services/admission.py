@@ -49,7 +49,9 @@ def refuse_kept_out(data: PartyFields, party: Party | None = None) -> None:
     if "contact_points" not in data.model_fields_set and party is not None:
         return
     points = [(p.kind, p.value) for p in data.contact_points or []]
-    regions = {(p.kind, p.value): p.country or None for p in data.contact_points or []}
+    regions: dict[tuple[str, str], str | None] = {
+        (p.kind, p.value): p.country or None for p in data.contact_points or []
+    }
     held = set() if party is None else set(party.contact_points.values_list("kind", "normalized"))
     refused = {
         point: why
