@@ -285,6 +285,11 @@ LOGGING = {
 # Product settings (documented in docs/configuration.md).
 CLIENTELA_DEFAULT_PHONE_REGION = os.environ.get("CLIENTELA_DEFAULT_PHONE_REGION", "US").upper()
 CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
+# Whether CLIENTELA_CURRENCY was given: if not, analytics reports in the currency that holds
+# most of the order value (analytics.services.config.reporting_currency).
+CLIENTELA_CURRENCY_IS_SET = bool(os.environ.get("CLIENTELA_CURRENCY"))
+# How many days back an order's day may borrow an exchange rate (none at weekends, holidays).
+CLIENTELA_RATE_LOOKBACK_DAYS = int(os.environ.get("CLIENTELA_RATE_LOOKBACK_DAYS", "7"))
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
 CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(
