@@ -65,3 +65,37 @@ def parse_amount(value: object) -> Decimal:
     if cents != amount:
         raise Problem("amount_too_many_decimals", _("has more than two decimals"))
     return cents.copy_abs()  # -0 is 0
+
+
+# Exchange rates (commerce's table): up to 12 digits before the point and 10 after, so that
+# both 0.0000612345 (1 IDR in EUR) and 16,500.12 (1 EUR in IDR) are kept as published.
+RATE_DIGITS = 22
+RATE_PLACES = 10
+MAX_RATE = Decimal(10 ** (RATE_DIGITS - RATE_PLACES)) - Decimal(1).scaleb(-RATE_PLACES)
+
+
+def parse_rate(value: object) -> Decimal:
+    """An exchange rate that fits its column: a number above 0, at most 10 decimals.
+
+    The one rule of every door that takes a rate (files, the API, the page, the command).
+    Raises Problem with the rule's code.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if not _NUMBER.match(text):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    rate = Decimal(text)
+    if not rate.is_finite():
+        raise Problem("rate_not_a_number", _("is not a number"))
+    if rate <= 0:
+        raise Problem("rate_not_positive", _("must be above 0"))
+    if rate > MAX_RATE:
+        raise Problem("rate_too_large", _("is too large (at most %(max)s)"), max=MAX_RATE)
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
+        raise Problem(
+            "rate_too_many_decimals",
+            _("has more than %(places)s decimals"),
+            places=RATE_PLACES,
+        )
+    return rate
