@@ -241,6 +241,7 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 def _register_routers() -> None:
     from clientela.analytics import api as analytics
+    from clientela.commerce.api import rates_router as exchange_rates
     from clientela.commerce.api import router as orders
     from clientela.consent import api as consent
     from clientela.dedupe import api as dedupe
@@ -255,6 +256,7 @@ def _register_routers() -> None:
     api.add_router("/parties", dedupe.merging)
     api.add_router("/interactions", interactions)
     api.add_router("/orders", orders)
+    api.add_router("/exchange-rates", exchange_rates)
     api.add_router("/parties", analytics.parties_router)
     api.add_router("/analytics", analytics.router)
     api.add_router("/parties", consent.parties)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("segments/", include("clientela.segments.urls")),
     path("", include("clientela.consent.urls")),
     path("", include("clientela.analytics.urls")),
+    path("", include("clientela.commerce.urls")),
     path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
 ]
