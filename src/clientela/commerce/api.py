@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientela.commerce.models import ExchangeRate, Order, OrderStatus
+from clientela.commerce.presenters import rate_text
 from clientela.commerce.queries import exchange_rates
 from clientela.commerce.schemas import (
     BulkResult,
@@ -175,7 +177,7 @@ def rate_out(rate: ExchangeRate, outcome: str | None = None) -> dict[str, object
         "day": rate.day,
         "currency": rate.currency,
         "base": rate.base,
-        "rate": rate.rate,
+        "rate": Decimal(rate_text(rate.rate)),  # as published: 1.0581, not 1.0581000000
         "source": rate.source,
         "recorded_by": str(rate.recorded_by) if rate.recorded_by else None,
         "recorded_at": rate.recorded_at,

@@ -107,7 +107,7 @@ def rates_import(request: HttpRequest) -> HttpResponse:
                     )  # fmt: skip
             except DomainError as exc:
                 problems = [exc.detail] if exc.message else []
-                problems += [message for _error, message in invalid_messages(exc)]
+                problems += [error.describe() for error in exc.errors]  # line, field, value
             else:
                 messages.success(request, presenters.import_message(done))
                 return redirect("commerce:rates")

@@ -20,6 +20,9 @@ _CODES = """
     VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
 """
 CURRENCIES = frozenset(_CODES.split())
+# Codes no longer in use that the ECB's rate history still has columns for (the euro replaced
+# most of them; TRL became TRY, ROL became RON): their rates are kept as published.
+RETIRED_CURRENCIES = frozenset("CYP EEK HRK LTL LVL MTL ROL SIT SKK TRL".split())
 
 # Every money column is DECIMAL(14, 2) (commerce's totals and prices): 12 digits before the
 # point, 2 after. The columns are declared with these, so the rule and the column cannot drift.

@@ -1,12 +1,9 @@
 """Purchase histories summed up inside the database: one GROUP BY per party, read as arrays.
 
-Only completed orders count. Cancelled and refunded orders are left out whole (the order model
-has no partial refunds, so "net of refunds" means a refunded order is not a purchase). An order
-in another currency than the reporting one is converted at its day's exchange rate, inside the
-same SQL (commerce.queries.foreign_total_sql: one rule, for one customer's orders or for all);
-an order no rate covers is left out of the figures but counted, per customer and per currency,
-never silently dropped. Orders on the same UTC calendar day form one purchase occasion whose
-value is their sum.
+Only completed orders count; cancelled and refunded ones are left out whole (no partial refunds).
+An order in another currency is converted at its day's rate inside the same SQL (one rule:
+commerce.queries.foreign_total_sql); one no rate covers is in no figure but counted, per customer
+and per currency (unconverted.py). Orders on one UTC day form one occasion: their sum.
 
 On PostgreSQL one SQL statement does it all (in parallel workers). On SQLite that statement
 sorts every order twice in temporary B-trees, single-threaded; reading each order's (party,
@@ -31,6 +28,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from clientela.analytics.services.config import SettingError
+from clientela.analytics.services.unconverted import Unconverted, unconverted_orders
 from clientela.commerce.models import Order, OrderStatus
 from clientela.commerce.queries import converted_total_sql, foreign_total_sql, rate_bases
 from clientela.core.errors import Problem
@@ -68,17 +66,6 @@ def _unreadable_value(code: str, message: Any, params: dict[str, Any]) -> Unread
     return UnreadableValue(code, message, **params)
 
 
-@dataclass(frozen=True)
-class Unconverted:
-    """Completed orders in one currency that no exchange rate covers: left out, named here."""
-
-    currency: str
-    orders: int
-    value: float  # in that currency
-    first_day: date
-    last_day: date
-
-
 NO_INTS: IntArray = np.empty(0, dtype=np.int64)
 
 
@@ -86,10 +73,8 @@ NO_INTS: IntArray = np.empty(0, dtype=np.int64)
 class PurchaseHistories:
     """Per customer with at least one occasion, sorted by party id; days count from 1970-01-01.
 
-    Orders no rate converts are in none of the figures: `excluded_orders` counts them, the
-    `unconverted_*` arrays say whose they are (party ids ascending, their counts) and
-    `unconverted` names them per currency.
-    """
+    Orders no rate converts: `excluded_orders` counts them, `unconverted_*` say whose (party ids
+    ascending, counts), `unconverted` names them per currency."""
 
     party_id: IntArray
     occasions: IntArray
@@ -347,15 +332,8 @@ def _histories_in_numpy(until: Any, currency: str, bases: list[str]) -> Purchase
         missing_party, counts = np.unique(key[~counted] >> DAY_BITS, return_counts=True)
         missing = counts.astype(np.int64)
         key, cents = key[counted], cents[counted]
-    if not key.size:
-        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(
-            empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded, missing_party, missing
-        )
-    party, occasions, first_day, last_day, total, first_value = _grouped(key, cents)
-    return PurchaseHistories(
-        party, occasions, first_day, last_day, total, first_value, excluded, missing_party, missing
-    )
+    grouped = _grouped(key, cents) if key.size else (NO_INTS,) * 4 + (np.empty(0),) * 2
+    return PurchaseHistories(*grouped, excluded, missing_party, missing)
 
 
 def _histories_in_sql(until: Any, currency: str, bases: list[str]) -> PurchaseHistories:
@@ -383,37 +361,6 @@ def _histories_in_sql(until: Any, currency: str, bases: list[str]) -> PurchaseHi
         excluded_orders=int(missing[:, 1].sum()),
         unconverted_party_id=missing[some, 0],
         unconverted_orders=missing[some, 1],
-    )
-
-
-def unconverted_orders(until: Any, currency: str, bases: list[str]) -> tuple[Unconverted, ...]:
-    """The completed orders before `until` that no rate converts into `currency`, per currency:
-    how many, their value and their first and last day. One pass over the orders, made only
-    when the aggregation found some."""
-    q = connection.ops.quote_name
-    at = f"o.{q('ordered_at')}"
-    foreign, params = foreign_total_sql(
-        total="o.total", currency="o.currency", at=at, to=currency, bases=bases
-    )
-    day = day_sql(at)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT o.currency, COUNT(*), SUM(o.total), MIN({day}), MAX({day}) "  # noqa: S608  (names from the model's metadata, values are parameters)
-            f"FROM {q(Order._meta.db_table)} o "
-            f"WHERE o.status = %s AND o.{q('ordered_at')} < %s AND o.currency <> %s "
-            f"AND ({foreign}) IS NULL GROUP BY o.currency ORDER BY o.currency",
-            [OrderStatus.COMPLETED, until, currency, *params],
-        )
-        rows = cursor.fetchall()
-    return tuple(
-        Unconverted(
-            currency=code,
-            orders=int(n),
-            value=round(float(value or 0), 2),
-            first_day=day_of(first),
-            last_day=day_of(last),
-        )
-        for code, n, value, first, last in rows
     )
 
 

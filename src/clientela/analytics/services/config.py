@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import Text, render
@@ -70,6 +70,10 @@ class AnalyticsConfig:
     currency_source: str = "set"  # analytics.models.CurrencySource
 
 
+# How many of the newest orders choose the reporting currency when none is set.
+VALUE_SAMPLE = 200_000
+
+
 @dataclass(frozen=True)
 class ReportingCurrency:
     """The currency analytics reports in, and why: "set", "most_order_value" or "no_orders"."""
@@ -81,7 +85,8 @@ class ReportingCurrency:
 def reporting_currency() -> ReportingCurrency:
     """The reporting currency: the company's choice, or else the currency that holds most of
     the order value (each currency's completed orders summed and compared at its latest rate
-    against the rates' base, face value when it has none), or EUR before any order.
+    against the rates' base, face value when it has none; over the last VALUE_SAMPLE orders
+    when there are more), or EUR before any order.
 
     The one place it is read: the company setting replaces CLIENTELA_CURRENCY here.
     """
@@ -90,8 +95,11 @@ def reporting_currency() -> ReportingCurrency:
     from clientela.commerce.models import ExchangeRate, Order, OrderStatus
     from clientela.commerce.queries import rate_bases
 
+    # The last VALUE_SAMPLE orders by id (all of them, for most companies): an index range,
+    # where summing every order by currency would sort them all at each refresh.
+    newest = Order.objects.aggregate(top=Max("id"))["top"] or 0
     sums = (
-        Order.objects.filter(status=OrderStatus.COMPLETED)
+        Order.objects.filter(status=OrderStatus.COMPLETED, id__gt=newest - VALUE_SAMPLE)
         .values_list("currency")
         .annotate(value=Sum("total"))
         .order_by()

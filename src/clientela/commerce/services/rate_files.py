@@ -22,7 +22,7 @@ from typing import TypeVar
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import FieldError, Invalid, Problem
-from clientela.core.money import is_currency, parse_rate
+from clientela.core.money import RETIRED_CURRENCIES, is_currency, parse_rate
 
 ECB = "ecb"
 LONG = "long"
@@ -64,8 +64,9 @@ def parse_day(text: str) -> date:
 
 
 def parse_currency(text: str) -> str:
+    """An ISO 4217 code in use, or one the ECB's history still lists (CYP, EEK, ...)."""
     code = text.strip().upper()
-    if not is_currency(code):
+    if not is_currency(code) and code not in RETIRED_CURRENCIES:
         raise Problem("currency_invalid", _("is not an ISO 4217 currency code such as EUR"))
     return code
 
