@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from clientela.commerce.models import ExchangeRate, Order, OrderStatus
 from clientela.commerce.presenters import rate_text
@@ -35,7 +36,7 @@ from clientela.commerce.services.rates import (
     set_rate,
 )
 from clientela.core.database import not_repeatable
-from clientela.core.errors import TooLarge, invalid
+from clientela.core.errors import Problem, TooLarge, invalid
 from clientela.core.ids import Id
 from clientela.core.openapi import problems
 from clientela.core.pagination import id_page, newest_first_page
@@ -155,6 +156,7 @@ def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, ob
 
 rates_router = Router(tags=["exchange rates"])
 RateFormat = Literal["ecb", "long"]
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 class RateFilters(Schema):
@@ -164,6 +166,14 @@ class RateFilters(Schema):
     until: date | None = None
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=500)
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _written_out(cls, value: object) -> object:
+        """A day as YYYY-MM-DD: Pydantic alone would also read "0" as 1970-01-01."""
+        if isinstance(value, str) and not ISO_DAY.match(value):
+            raise Problem("date_parsing", _("must be a date as YYYY-MM-DD"))
+        return value
 
 
 class RatePage(Schema):
