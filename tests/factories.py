@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from clientela.accounts.models import Role, Team, User
 from clientela.accounts.services import create_token
 from clientela.activities.models import Activity, ActivityKind
-from clientela.commerce.models import Order, OrderStatus
+from clientela.commerce.models import ExchangeRate, Order, OrderStatus
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind, PartyRole
 from clientela.parties.services import display_name, refresh_search_text
@@ -83,6 +83,13 @@ def make_order(party: Party, **fields: Any) -> Order:
     fields.setdefault("currency", "EUR")
     fields.setdefault("status", OrderStatus.COMPLETED)
     return Order.objects.create(party=party, **fields)
+
+
+def make_rate(day: date, currency: str, rate: str, *, base: str = "EUR") -> ExchangeRate:
+    """On `day`, 1 `base` = `rate` `currency` (an exchange rate as the ECB publishes them)."""
+    return ExchangeRate.objects.create(
+        day=day, currency=currency, base=base, rate=Decimal(rate), recorded_at=timezone.now()
+    )
 
 
 def api_client(user: User) -> Client:

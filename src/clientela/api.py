@@ -243,6 +243,7 @@ def _register_routers() -> None:
     from clientela.accounts.api import router as company
     from clientela.activities.api import router as activities
     from clientela.analytics import api as analytics
+    from clientela.commerce.api import rates_router as exchange_rates
     from clientela.commerce.api import router as orders
     from clientela.consent import api as consent
     from clientela.dedupe import api as dedupe
@@ -257,6 +258,7 @@ def _register_routers() -> None:
     api.add_router("/parties", dedupe.merging)
     api.add_router("/interactions", interactions)
     api.add_router("/orders", orders)
+    api.add_router("/exchange-rates", exchange_rates)
     api.add_router("/parties", analytics.parties_router)
     api.add_router("/analytics", analytics.router)
     api.add_router("/parties", consent.parties)

@@ -291,6 +291,8 @@ CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
 # The reporting currency while the company has not chosen one (accounts.services.company):
 # CLIENTELA_CURRENCY when it is set, else none (analytics infers it from the orders).
 CLIENTELA_REPORTING_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "").strip().upper()
+# How many days back an order's day may borrow an exchange rate (none at weekends, holidays).
+CLIENTELA_RATE_LOOKBACK_DAYS = int(os.environ.get("CLIENTELA_RATE_LOOKBACK_DAYS", "7"))
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
 CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(

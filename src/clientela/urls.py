@@ -24,6 +24,7 @@ urlpatterns = [
     path("activities/", include("clientela.activities.urls")),
     path("", include("clientela.consent.urls")),
     path("", include("clientela.analytics.urls")),
+    path("", include("clientela.commerce.urls")),
     path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
 ]

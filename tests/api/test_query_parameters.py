@@ -30,6 +30,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "total": "10.00",
         "currency": "EUR",
     },
+    ("post", "/api/v1/exchange-rates"): {"day": "2024-12-06", "currency": "USD", "rate": "1.05"},
     ("post", "/api/v1/parties/{party_id}/consents"): {
         "purpose": "marketing",
         "channel": "email",

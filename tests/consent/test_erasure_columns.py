@@ -41,6 +41,9 @@ NOT_ABOUT_ONE_PERSON = {
     "interactions_interaction.external_id": "the source system's id",
     "commerce_order.external_id": "the shop's order number",
     "commerce_order.currency": "an ISO 4217 code",
+    "commerce_exchangerate.currency": "an ISO 4217 code",
+    "commerce_exchangerate.base": "an ISO 4217 code",
+    "commerce_exchangerate.source": "a rates file's name, manual, api or command",
     # Codes, hashes and counts.
     "imports_publishedslice.undo": "row ids and stored orders' content, kept only while an "
     "import publishes (deleted when it ends)",
@@ -61,6 +64,7 @@ NOT_ABOUT_ONE_PERSON = {
     "analytics_refreshrun.bgnbd": "the fitted model's parameters",
     "analytics_refreshrun.gamma_gamma": "the fitted model's parameters",
     "analytics_refreshrun.timings": "durations",
+    "analytics_refreshrun.unconverted": "counts and sums of orders per currency",
     # Written by staff about audiences, not about one person.
     "segments_segment.name": "an audience's name",
     "segments_segment.description": "an audience's description",

@@ -35,7 +35,9 @@ class RfmSegment(models.TextChoices):
 class CustomerMetrics(models.Model):
     """What the last refresh computed for one party: RFM, model outputs, lifecycle and tier.
 
-    Day counts are whole UTC days; money is in the company currency (CLIENTELA_CURRENCY).
+    Day counts are whole UTC days; money is in the reporting currency (`currency`), orders in
+    other currencies converted at their day's rate; `unconverted_orders` counts this party's
+    orders that no rate covered, which are in none of its figures.
     Parties with no purchase have a row too (lifecycle "potential", purchase fields empty).
     Indexed: only the columns segment rules and the dashboard select on by themselves (every
     index is rebuilt over every row at each refresh; see docs/analytics.md).
@@ -89,6 +91,9 @@ class CustomerMetrics(models.Model):
         db_index=True,
     )
     state_since = models.DateField(_("in this state since"))
+    unconverted_orders = models.PositiveIntegerField(
+        _("orders without an exchange rate"), default=0
+    )
 
     class Meta:
         verbose_name = _("customer metrics")
@@ -118,6 +123,14 @@ class LifecycleChange(models.Model):
         return f"{self.party_id}: {self.from_state} -> {self.to_state} ({self.as_of})"
 
 
+class CurrencySource(models.TextChoices):
+    """Why the refresh reported in its currency."""
+
+    SET = "set", _("set by the company")
+    MOST_ORDER_VALUE = "most_order_value", _("the currency that holds most of the order value")
+    NO_ORDERS = "no_orders", _("no orders yet: the default")
+
+
 class RefreshRun(models.Model):
     """One refresh: its date, the fitted model parameters and what was left out."""
 
@@ -125,11 +138,19 @@ class RefreshRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
     currency = models.CharField(_("currency"), max_length=3)
+    currency_source = models.CharField(
+        _("why this currency"),
+        max_length=20,
+        choices=CurrencySource.choices,
+        default=CurrencySource.SET,
+    )
     horizon_days = models.PositiveIntegerField(_("horizon in days"))
     discount_rate = models.FloatField(_("yearly discount rate"))
     parties = models.PositiveIntegerField(_("parties"))
     customers = models.PositiveIntegerField(_("customers with a purchase"))
-    excluded_orders = models.PositiveIntegerField(_("orders in other currencies"))
+    excluded_orders = models.PositiveIntegerField(_("orders without an exchange rate"))
+    # Those orders per currency: [{"currency", "orders", "value", "first_day", "last_day"}].
+    unconverted = models.JSONField(_("orders without an exchange rate, per currency"), default=list)
     lifecycle_changes = models.PositiveIntegerField(_("lifecycle changes"))
     bgnbd = models.JSONField(_("BG/NBD parameters"), null=True)
     gamma_gamma = models.JSONField(_("Gamma-Gamma parameters"), null=True)

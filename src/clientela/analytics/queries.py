@@ -82,9 +82,11 @@ def analytics_summary(user: User) -> dict[str, Any]:
         "as_of": run.as_of if run else None,
         "computed_at": run.finished_at if run else None,
         "currency": run.currency if run else analytics_config().currency,
+        "currency_source": run.currency_source if run else "",
         "horizon_days": run.horizon_days if run else None,
         "discount_rate": run.discount_rate if run else None,
         "excluded_orders": run.excluded_orders if run else 0,
+        "unconverted": run.unconverted if run else [],
         "parties": totals["parties"],
         "customers": totals["customers"],
         "repeat_customers": totals["repeat_customers"],
@@ -176,7 +178,7 @@ def retention_cohorts(user: User, *, as_of: date | None, months: int = 12) -> di
     """Share of each monthly cohort of first purchase that bought again k months later.
 
     Cohorts are the last `months` months before the as-of day; counted in SQL per (cohort,
-    month of order) over the completed orders in the company currency.
+    month of order) over the completed orders, whatever their currency (a purchase is one).
     """
     if as_of is None:
         return {"cohorts": [], "width": 0}
@@ -186,7 +188,6 @@ def retention_cohorts(user: User, *, as_of: date | None, months: int = 12) -> di
     orders = Order.objects.filter(
         party__in=visible_parties(user),
         status=OrderStatus.COMPLETED,
-        currency=analytics_config().currency,
         ordered_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
         ordered_at__lt=end_of(as_of),
         party__metrics__first_purchase_at__gte=start,

@@ -10,7 +10,8 @@ from ninja import Schema
 
 
 class MetricsOut(Schema):
-    """A party's metrics from the last refresh; money in `currency`, days are whole UTC days."""
+    """A party's metrics from the last refresh; money in `currency`, days are whole UTC days;
+    `unconverted_orders` of its orders had no exchange rate and are in none of the figures."""
 
     party_id: int
     as_of: date
@@ -36,7 +37,18 @@ class MetricsOut(Schema):
     tier: str
     lifecycle_state: str
     state_since: date
+    unconverted_orders: int
     horizon_days: int | None
+
+
+class UnconvertedOut(Schema):
+    """Completed orders in one currency that no exchange rate converts: in no figure."""
+
+    currency: str
+    orders: int
+    value: float
+    first_day: date
+    last_day: date
 
 
 class SummaryOut(Schema):
@@ -45,9 +57,11 @@ class SummaryOut(Schema):
     as_of: date | None
     computed_at: datetime | None
     currency: str
+    currency_source: str
     horizon_days: int | None
     discount_rate: float | None
     excluded_orders: int
+    unconverted: list[UnconvertedOut]
     parties: int
     customers: int
     repeat_customers: int

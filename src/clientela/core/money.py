@@ -20,6 +20,9 @@ _CODES = """
     VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
 """
 CURRENCIES = frozenset(_CODES.split())
+# Codes no longer in use that the ECB's rate history still has columns for (the euro replaced
+# most of them; TRL became TRY, ROL became RON): their rates are kept as published.
+RETIRED_CURRENCIES = frozenset("CYP EEK HRK LTL LVL MTL ROL SIT SKK TRL".split())
 
 # Every money column is DECIMAL(14, 2) (commerce's totals and prices): 12 digits before the
 # point, 2 after. The columns are declared with these, so the rule and the column cannot drift.
@@ -171,3 +174,37 @@ def format_money(amount: Decimal | float | int, currency: str, *, language: str)
     if language.split("-")[0] in _SIGN_FIRST:
         return f"{sign}\u00a0{number}" if sign.isalpha() else f"{sign}{number}"
     return f"{number}\u00a0{sign}"
+
+
+# Exchange rates (commerce's table): up to 12 digits before the point and 10 after, so that
+# both 0.0000612345 (1 IDR in EUR) and 16,500.12 (1 EUR in IDR) are kept as published.
+RATE_DIGITS = 22
+RATE_PLACES = 10
+MAX_RATE = Decimal(10 ** (RATE_DIGITS - RATE_PLACES)) - Decimal(1).scaleb(-RATE_PLACES)
+
+
+def parse_rate(value: object) -> Decimal:
+    """An exchange rate that fits its column: a number above 0, at most 10 decimals.
+
+    The one rule of every door that takes a rate (files, the API, the page, the command).
+    Raises Problem with the rule's code.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if not _NUMBER.match(text):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    rate = Decimal(text)
+    if not rate.is_finite():
+        raise Problem("rate_not_a_number", _("is not a number"))
+    if rate <= 0:
+        raise Problem("rate_not_positive", _("must be above 0"))
+    if rate > MAX_RATE:
+        raise Problem("rate_too_large", _("is too large (at most %(max)s)"), max=MAX_RATE)
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
+        raise Problem(
+            "rate_too_many_decimals",
+            _("has more than %(places)s decimals"),
+            places=RATE_PLACES,
+        )
+    return rate

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,11 @@ from clientela.analytics.services.aggregation import (
     integer_rows,
     purchase_histories,
 )
-from clientela.analytics.services.config import AnalyticsConfig, analytics_config
+from clientela.analytics.services.config import (
+    AnalyticsConfig,
+    analytics_config,
+    reporting_currency,
+)
 from clientela.analytics.services.writeback import dates, integers, nullable, write
 from clientela.core.memory import memory_kept_for_reuse
 
@@ -88,9 +92,10 @@ def _keep_visible(hist: PurchaseHistories, party_ids: IntArray) -> PurchaseHisto
     keep = np.isin(hist.party_id, party_ids, assume_unique=True)
     if keep.all():
         return hist
-    return PurchaseHistories(
-        hist.party_id[keep], hist.occasions[keep], hist.first_day[keep], hist.last_day[keep],
-        hist.total[keep], hist.first_value[keep], hist.excluded_orders,
+    return replace(
+        hist, party_id=hist.party_id[keep], occasions=hist.occasions[keep],
+        first_day=hist.first_day[keep], last_day=hist.last_day[keep], total=hist.total[keep],
+        first_value=hist.first_value[keep],
     )  # fmt: skip
 
 
@@ -247,7 +252,31 @@ def _columns(
         "tier": tier_names[spread(out.tiers, -1, np.int64)].tolist(),
         "lifecycle_state": np.array(lifecycle.STATES, dtype=object)[states].tolist(),
         "state_since": dates(since),
+        "unconverted_orders": _unconverted_per_party(hist, party_ids),
     }
+
+
+def _unconverted_per_party(hist: PurchaseHistories, party_ids: IntArray) -> list[int]:
+    """Each party's orders that no exchange rate converted (0 for nearly everyone)."""
+    counts = np.zeros(party_ids.size, dtype=np.int64)
+    known = np.isin(hist.unconverted_party_id, party_ids, assume_unique=True)
+    where = np.searchsorted(party_ids, hist.unconverted_party_id[known])
+    counts[where] = hist.unconverted_orders[known]
+    return counts.tolist()
+
+
+def unconverted_report(hist: PurchaseHistories) -> list[dict[str, Any]]:
+    """The orders no rate converted, per currency, as the run records them (JSON)."""
+    return [
+        {
+            "currency": u.currency,
+            "orders": u.orders,
+            "value": u.value,
+            "first_day": u.first_day.isoformat(),
+            "last_day": u.last_day.isoformat(),
+        }
+        for u in hist.unconverted
+    ]
 
 
 def _analyse(
@@ -314,7 +343,9 @@ def refresh_metrics(
     """
     started_at = timezone.now()
     timer = _Timer({}, clock.perf_counter())
-    config = config or analytics_config()
+    if config is None:
+        chosen = reporting_currency()
+        config = replace(analytics_config(), currency=chosen.code, currency_source=chosen.source)
     as_of = as_of or today_utc()
     today = day_number(as_of)
     last_run = RefreshRun.objects.order_by("-finished_at", "-id").first()
@@ -346,11 +377,13 @@ def refresh_metrics(
         started_at=started_at,
         finished_at=timezone.now(),
         currency=config.currency,
+        currency_source=config.currency_source,
         horizon_days=config.horizon_days,
         discount_rate=config.discount_rate,
         parties=party_ids.size,
         customers=int(hist.party_id.size),
         excluded_orders=hist.excluded_orders,
+        unconverted=unconverted_report(hist),
         lifecycle_changes=changes,
         bgnbd=asdict(bg) if bg else None,
         gamma_gamma=asdict(gg) if gg else None,

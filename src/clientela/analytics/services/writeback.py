@@ -26,6 +26,7 @@ COLUMNS = (
     "active_span_days", "tenure_days", "monetary", "average_repeat_value", "first_purchase_at",
     "last_purchase_at", "r_score", "f_score", "m_score", "rfm_segment", "p_alive",
     "expected_purchases", "expected_spend", "clv", "tier", "lifecycle_state", "state_since",
+    "unconverted_orders",
 )  # fmt: skip
 
 
