@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
 
-from clientela.accounts.models import User
+from clientela.accounts.models import RIGHTS, Right, Role, User
 from clientela.activities.models import Activity, ActivityStatus
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party
@@ -129,8 +129,16 @@ def test_an_import_with_a_bad_row_writes_nothing_and_names_it(
 
 @pytest.mark.django_db
 def test_export_writes_the_activities_the_user_may_see(
-    sales_a: User, sales_b: User, party_a: Party, party_b: Party, tmp_path: Path
+    sales_a: User,
+    sales_b: User,
+    party_a: Party,
+    party_b: Party,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Sales may not export by default (accounts.models.RIGHTS); where a company lets them,
+    # each gets only the activities they may see.
+    monkeypatch.setitem(RIGHTS, Role.SALES, RIGHTS[Role.SALES] | {Right.EXPORT})
     plan(party_a, sales_a, title="=HYPERLINK(evil)")
     plan(party_b, sales_b, title="Team B's")
     out = tmp_path / "activities.csv"
