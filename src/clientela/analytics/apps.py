@@ -1,7 +1,8 @@
-"""Customer analytics' wiring: its timeline source, its daily refresh and `clientela export
-metrics`.
+"""Customer analytics' wiring: its timeline source, its daily refresh, the orders listener that
+keeps each customer's metrics fresh and `clientela export metrics`.
 
-Nothing here loads the model code (SciPy): the export's code is imported when an export runs.
+Nothing here loads the model code (SciPy): the export's and the listener's code is imported
+when an export runs or orders change.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class AnalyticsConfig(AppConfig):
             PartyPanel,
             no_extra_context,
             register_export,
+            register_orders_listener,
             register_party_panel,
         )
         from clientela.core.schedules import register_schedule
@@ -36,6 +38,8 @@ class AnalyticsConfig(AppConfig):
 
         register_source(LIFECYCLE, lifecycle_entries)
         register_schedule("analytics.refresh", schedule_daily_refresh)
+        # A customer's metrics follow their orders at once (services.freshness).
+        register_orders_listener("analytics.metrics", _orders_changed)
         register_export(
             "metrics",
             ExtraExport(
@@ -48,6 +52,12 @@ class AnalyticsConfig(AppConfig):
         register_party_panel(
             PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
         )
+
+
+def _orders_changed(party_ids: frozenset[int]) -> None:
+    from clientela.analytics.services.freshness import orders_changed
+
+    orders_changed(party_ids)
 
 
 def horizon_days(text: str) -> int:

@@ -1,4 +1,5 @@
-"""Background tasks of customer analytics: the daily refresh that schedules its next run."""
+"""Background tasks of customer analytics: the nightly refresh (the models fitted again), which
+queues its next run, and the update of the customers whose orders changed in large numbers."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def refresh_metrics_task() -> dict[str, object]:
         run = refresh_metrics()
     schedule_daily_refresh(after=timezone.now())
     return {"as_of": run.as_of.isoformat(), "parties": run.parties, "timings": run.timings}
+
+
+@task()
+def update_metrics_task(party_ids: list[int]) -> dict[str, int]:
+    """Recompute the metrics of these parties (an import's slice of customers)."""
+    from clientela.analytics.services.freshness import update_metrics
+
+    return {"parties": len(party_ids), "rows": update_metrics(party_ids)}
 
 
 def next_run_time(now: datetime) -> datetime:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -39,7 +40,6 @@ from clientela.commerce.services.orders import (
     stored_content,
     visible_among,
 )
-from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.core.indexes import drop_secondary_indexes
 from clientela.parties.models import Party
 

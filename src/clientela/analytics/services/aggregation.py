@@ -48,6 +48,9 @@ PARTY_LIMIT = 1 << (63 - DAY_BITS)
 IDS_AT_ONCE = 200_000
 # From this many orders a second process reads half of them (see _order_keys).
 PARALLEL_MIN_ORDERS = 2_000_000
+# Party ids per statement when only some parties' histories are read (SQLite binds up to 999
+# parameters in old builds).
+PARTIES_AT_ONCE = 900
 
 
 class UnreadableValue(Problem):
@@ -105,7 +108,8 @@ def day_sql(column: str, *, date_only: bool = False) -> str:
     )
 
 
-def _histories_sql() -> str:
+def _histories_sql(parties: int = 0) -> str:
+    """The SQL way; with `parties`, only the orders of that many parties (ids as parameters)."""
     q = connection.ops.quote_name
     table = q(Order._meta.db_table)
     party, at = q(Order._meta.get_field("party").column), q("ordered_at")
@@ -117,12 +121,16 @@ def _histories_sql() -> str:
             SELECT o.{party} AS party_id, {day} AS day, {value} AS value,
                    CAST(ROUND({value} * 100) AS BIGINT) AS cents
             FROM {table} o
-            WHERE o.status = %s AND o.currency = %s AND o.{at} < %s
+            WHERE o.status = %s AND o.currency = %s AND o.{at} < %s{_among(party, parties)}
             GROUP BY o.{party}, {day}
         ) AS occasions
         GROUP BY party_id
         ORDER BY party_id
     """  # noqa: S608  (names come from the model's metadata, values are parameters)
+
+
+def _among(column: str, parties: int) -> str:
+    return f" AND o.{column} IN ({', '.join(['%s'] * parties)})" if parties else ""
 
 
 def _order_keys_sql(placeholder: str) -> tuple[list[str], str]:
@@ -299,10 +307,21 @@ def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
     return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, excluded)
 
 
-def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
-    with connection.cursor() as cursor:
-        cursor.execute(_histories_sql(), [OrderStatus.COMPLETED, currency, until])
-        rows = cursor.fetchall()
+def _histories_in_sql(
+    until: Any, currency: str, party_ids: list[int] | None = None
+) -> PurchaseHistories:
+    rows: list[Any] = []
+    if party_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_histories_sql(), [OrderStatus.COMPLETED, currency, until])
+            rows = cursor.fetchall()
+    else:
+        with connection.cursor() as cursor:
+            for part in _parts(party_ids):
+                cursor.execute(
+                    _histories_sql(len(part)), [OrderStatus.COMPLETED, currency, until, *part]
+                )
+                rows += cursor.fetchall()
     if not rows:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
         return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
@@ -320,21 +339,38 @@ def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
     )
 
 
-def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
-    """Each customer's occasions, first and last day, total and first-occasion value."""
+def _parts(party_ids: list[int]) -> list[list[int]]:
+    """Ascending ids in groups small enough for one statement's parameters."""
+    ids = sorted(set(party_ids))
+    return [ids[i : i + PARTIES_AT_ONCE] for i in range(0, len(ids), PARTIES_AT_ONCE)]
+
+
+def purchase_histories(
+    *, as_of: date, currency: str, party_ids: list[int] | None = None
+) -> PurchaseHistories:
+    """Each customer's occasions, first and last day, total and first-occasion value.
+
+    With `party_ids`, only those parties' (a customer's metrics updated after an order): the
+    same aggregation, its SQL form restricted to them.
+    """
     until = connection.ops.adapt_datetimefield_value(end_of(as_of))
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and party_ids is None:
         hist = _histories_in_numpy(until, currency)
         if hist is not None:  # it counted the orders in other currencies on the way
             return hist
-    hist = _histories_in_sql(until, currency)
+    hist = _histories_in_sql(until, currency, party_ids)
+    q = connection.ops.quote_name
+    party = q(Order._meta.get_field("party").column)
+    excluded = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608  (a quoted table name; values are parameters)
-            "WHERE status = %s AND currency <> %s AND ordered_at < %s",
-            [OrderStatus.COMPLETED, currency, until],
-        )
-        excluded = int(cursor.fetchone()[0])
+        for part in [None] if party_ids is None else _parts(party_ids):
+            among = _among(party, len(part)) if part else ""
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {q(Order._meta.db_table)} o "  # noqa: S608  (a quoted table name; values are parameters)
+                f"WHERE status = %s AND currency <> %s AND ordered_at < %s{among}",
+                [OrderStatus.COMPLETED, currency, until, *(part or [])],
+            )
+            excluded += int(cursor.fetchone()[0])
     return replace(hist, excluded_orders=excluded)
 
 

@@ -3,8 +3,8 @@
 The commerce app is the only writer of the order tables. Orders come one at a time
 (`record_order`), as NDJSON (`record_orders_bulk`), or from an import through the set-based
 writer of `commerce.bulk` (`open_order_writer`); all three decide "is this the same order?"
-with the one rule, `changed_fields`. Each write tells the orders listeners (core.registries) whose orders changed,
-once it commits (`notices`).
+with the one rule, `changed_fields`. Each write tells the orders listeners (core.registries)
+whose orders changed, once it commits (`notices`).
 """
 
 from __future__ import annotations

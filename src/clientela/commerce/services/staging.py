@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.commerce.bulk import INSERTED, BulkOrders, _moment
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -41,7 +42,6 @@ from clientela.commerce.services.orders import (
     stored_content,
     visible_among,
 )
-from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.core.errors import Conflict
 from clientela.parties.models import Party
 
