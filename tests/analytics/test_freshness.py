@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
 from clientela.analytics.services import freshness, rfm
 from clientela.analytics.services.freshness import current_metrics, update_metrics
-from clientela.analytics.services.refresh import refresh_metrics
+from clientela.analytics.services.refresh import refresh_metrics, today_utc
 from clientela.analytics.tasks import update_metrics_task
 from clientela.commerce.services import orders_changed
 from tests.analytics.conftest import AS_OF, Crowd, buy
@@ -63,16 +63,17 @@ def test_a_new_order_updates_the_customer_with_the_last_fitted_parameters(
     customer = parties[0]
     before = CustomerMetrics.objects.get(party=customer)
     with django_capture_on_commit_callbacks(execute=True):
-        buy(customer, date.today(), total="500.00")
+        buy(customer, today_utc(), total="500.00")
         orders_changed([customer.pk])
     after = CustomerMetrics.objects.get(party=customer)
     assert after.occasions == before.occasions + 1
     assert after.monetary == before.monetary + Decimal("500.00")
-    assert after.last_purchase_at == date.today()
+    assert after.last_purchase_at == today_utc()
     assert after.recency_days == 0
-    assert after.as_of == date.today()
+    assert after.as_of == today_utc()
     assert after.r_score == 5  # the most recent purchase of everyone's
-    assert after.p_alive is not None and after.clv is not None
+    assert after.p_alive is not None
+    assert after.clv is not None
     assert RefreshRun.objects.count() == 1  # no refit
 
 
@@ -84,7 +85,7 @@ def test_a_party_with_no_row_gets_what_is_known_without_storing_it() -> None:
         "potential",
         0,
     )
-    assert metrics.clv is None and metrics.r_score is None and metrics.rfm_segment == ""
+    assert (metrics.clv, metrics.r_score, metrics.rfm_segment) == (None, None, "")
     assert not CustomerMetrics.objects.exists()
 
 
@@ -94,7 +95,7 @@ def test_before_any_refresh_an_order_still_gives_the_customer_a_row() -> None:
     update_metrics([party.pk], as_of=AS_OF)
     row = CustomerMetrics.objects.get(party=party)
     assert (row.occasions, row.monetary, row.lifecycle_state) == (1, Decimal("20.00"), "inactive")
-    assert row.r_score is None and row.p_alive is None and row.clv is None
+    assert (row.r_score, row.p_alive, row.clv) == (None, None, None)
 
 
 def test_many_parties_are_queued_for_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
