@@ -25,8 +25,10 @@ class _Notice:
 
     def __init__(self) -> None:
         self.party_ids: set[int] = set()
+        self.delivered = False
 
     def __call__(self) -> None:
+        self.delivered = True
         deliver(frozenset(self.party_ids))
 
 
@@ -65,7 +67,7 @@ def _pending() -> _Notice | None:
     """This transaction's notice, if a write already made one (and no rollback dropped it)."""
     hooks: list[Any] = connection.run_on_commit
     for hook in hooks:
-        if isinstance(hook[1], _Notice):
+        if isinstance(hook[1], _Notice) and not hook[1].delivered:
             return hook[1]
     return None
 
