@@ -67,7 +67,7 @@ def test_a_new_order_updates_the_customer_with_the_last_fitted_parameters(
         orders_changed([customer.pk])
     after = CustomerMetrics.objects.get(party=customer)
     assert after.occasions == before.occasions + 1
-    assert after.monetary == before.monetary + Decimal("500.00")
+    assert after.monetary == (before.monetary or 0) + Decimal("500.00")
     assert after.last_purchase_at == today_utc()
     assert after.recency_days == 0
     assert after.as_of == today_utc()

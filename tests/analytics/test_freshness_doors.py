@@ -62,7 +62,7 @@ def metrics(party: Party) -> CustomerMetrics:
 def assert_bought_today(party: Party, before: CustomerMetrics, total: str) -> None:
     after = metrics(party)
     assert after.occasions == before.occasions + 1
-    assert after.monetary == before.monetary + Decimal(total)
+    assert after.monetary == (before.monetary or 0) + Decimal(total)
     assert (after.last_purchase_at, after.recency_days, after.as_of) == (
         today_utc(),
         0,
