@@ -12,8 +12,9 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django_tasks_db.models import DBTaskResult
 
+from clientela.analytics import apps as analytics_apps
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
-from clientela.analytics.services import freshness, rfm
+from clientela.analytics.services import rfm
 from clientela.analytics.services.freshness import current_metrics, update_metrics
 from clientela.analytics.services.refresh import refresh_metrics, today_utc
 from clientela.analytics.tasks import update_metrics_task
@@ -99,9 +100,9 @@ def test_before_any_refresh_an_order_still_gives_the_customer_a_row() -> None:
 
 
 def test_many_parties_are_queued_for_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(freshness, "INLINE_PARTIES", 2)
+    monkeypatch.setattr(analytics_apps, "INLINE_PARTIES", 2)
     parties = [make_party() for _ in range(3)]
-    freshness.orders_changed(frozenset(p.pk for p in parties))
+    analytics_apps._orders_changed(frozenset(p.pk for p in parties))
     task = DBTaskResult.objects.get(task_path=update_metrics_task.module_path)
     assert task.args_kwargs["args"] == [sorted(p.pk for p in parties)]
     assert not CustomerMetrics.objects.exists()

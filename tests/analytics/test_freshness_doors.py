@@ -19,8 +19,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
+from clientela.analytics import apps as analytics_apps
 from clientela.analytics.models import CustomerMetrics, RefreshRun
-from clientela.analytics.services import freshness
 from clientela.analytics.services.refresh import refresh_metrics, today_utc
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
@@ -181,7 +181,7 @@ def test_a_large_web_import_updates_its_customers_in_the_worker(
     settings.HOME = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     monkeypatch.setattr(uploads, "SMALL_FILE", 0)  # the import runs as a task
-    monkeypatch.setattr(freshness, "INLINE_PARTIES", 1)  # and so does the update
+    monkeypatch.setattr(analytics_apps, "INLINE_PARTIES", 1)  # and so does the update
     some = customers[6:9]
     before = {p.pk: metrics(p) for p in some}
     client = web_client(admin)

@@ -54,7 +54,20 @@ class AnalyticsConfig(AppConfig):
         )
 
 
+# Up to this many parties' metrics are updated right after the commit that changed their
+# orders, in the writer's process; more (an import's slice) are queued for the worker.
+INLINE_PARTIES = 200
+
+
 def _orders_changed(party_ids: frozenset[int]) -> None:
+    """The orders listener: keep these parties' metrics fresh (services.freshness)."""
+    if not party_ids:
+        return
+    if len(party_ids) > INLINE_PARTIES:  # queued without loading the model code
+        from clientela.analytics.tasks import update_metrics_task
+
+        update_metrics_task.enqueue(sorted(party_ids))
+        return
     from clientela.analytics.services.freshness import orders_changed
 
     orders_changed(party_ids)

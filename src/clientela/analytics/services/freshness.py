@@ -1,21 +1,22 @@
 """Metrics that never go stale: a customer's row recomputed as soon as their orders change.
 
 Commerce tells the orders listeners (core.registries) which parties' orders changed once the
-write commits; `orders_changed` recomputes those parties' rows at once when they are few (after
-the commit, in the writer's process), or queues `update_metrics_task` when they are many (an
-import's slice). Either way `update_metrics` does it set-based: the refresh's own aggregation
-restricted to those parties (`purchase_histories(party_ids=...)`), then RFM scores and value
-tiers placed among all customers with the last refresh's cut-offs, P(alive), expected purchases
-and CLV with its fitted parameters, and the lifecycle moved on from each party's stored state.
-The nightly refresh fits the models again.
+write commits; analytics' listener (apps.py) has `orders_changed` recompute those parties' rows
+at once when they are few (after the commit, in the writer's process), or queues
+`update_metrics_task` when they are many (an import's slice). Either way `update_metrics` does
+it set-based: the refresh's own aggregation restricted to those parties
+(`purchase_histories(party_ids=...)`), then RFM scores and value tiers placed among all
+customers with the last refresh's cut-offs, P(alive), expected purchases and CLV with its fitted
+parameters, and the lifecycle moved on from each party's stored state. The nightly refresh fits
+the models again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,29 +44,25 @@ from clientela.analytics.services.refresh import (
     today_utc,
 )
 from clientela.analytics.services.writeback import COLUMNS, replace_rows
-from clientela.core.database import SliceClock
+from clientela.core.database import write_slice
 from clientela.parties.models import Party
 
 logger = logging.getLogger(__name__)
 IntArray = npt.NDArray[np.int64]
-# Up to this many parties are updated at once, after the writer's commit; more are queued.
-INLINE_PARTIES = 200
+# Parties computed, then stored in one short transaction.
+PARTIES_PER_SLICE = 2000
 DECIMALS = {"monetary", "average_repeat_value", "expected_spend", "clv"}
 CENT = Decimal("0.01")
 FIELDS = {f.attname: f for f in CustomerMetrics._meta.concrete_fields}
 
 
 def orders_changed(party_ids: frozenset[int]) -> None:
-    """The orders listener: update these parties' metrics now when few, else in the worker."""
-    if not party_ids:
-        return
-    if len(party_ids) <= INLINE_PARTIES:
-        try:
-            update_metrics(party_ids)
-            return
-        except DatabaseError:  # the database was busy: the worker does it a moment later
-            logger.warning("metrics of %d parties queued: not updated inline", len(party_ids))
-    queue_update(party_ids)
+    """Update these parties' metrics now; when the database is too busy, in the worker."""
+    try:
+        update_metrics(party_ids)
+    except DatabaseError:  # the worker does it a moment later
+        logger.warning("metrics of %d parties queued: not updated inline", len(party_ids))
+        queue_update(party_ids)
 
 
 def queue_update(party_ids: Collection[int]) -> None:
@@ -76,16 +73,18 @@ def queue_update(party_ids: Collection[int]) -> None:
 
 
 def update_metrics(party_ids: Collection[int], *, as_of: date | None = None) -> int:
-    """Recompute and store the metrics of these parties, a slice at a time (each its own
-    transaction); archived or unknown parties lose their row. Returns the rows written."""
+    """Recompute and store the metrics of these parties, PARTIES_PER_SLICE at a time: each
+    slice is computed first, reading only, then stored in a short transaction of its own (on
+    SQLite the write lock is held for the writing alone). Archived or unknown parties lose
+    their row. Returns the rows written."""
     ids = sorted({int(pk) for pk in party_ids})
-    clock = SliceClock(500, most=20_000)
     run = _last_run()
     written = 0
-    while ids:
-        part, ids = ids[: clock.size()], ids[clock.size() :]
-        with clock.slice():
-            written += _update_slice(part, run, as_of or today_utc())
+    for start in range(0, len(ids), PARTIES_PER_SLICE):
+        part = ids[start : start + PARTIES_PER_SLICE]
+        computed = _computed_slice(part, run, as_of or today_utc())
+        with write_slice():
+            written += _store(computed)
     return written
 
 
@@ -93,7 +92,20 @@ def _last_run() -> RefreshRun | None:
     return RefreshRun.objects.order_by("-finished_at", "-id").first()
 
 
-def _update_slice(party_ids: list[int], run: RefreshRun | None, as_of: date) -> int:
+@dataclass(frozen=True)
+class _Slice:
+    """One slice of parties, computed and ready to store."""
+
+    party_ids: list[int]
+    active: IntArray
+    previous: npt.NDArray[np.int8]
+    states: npt.NDArray[np.int8]
+    columns: dict[str, Any]
+    as_of: date
+    at: datetime
+
+
+def _computed_slice(party_ids: list[int], run: RefreshRun | None, as_of: date) -> _Slice:
     active = np.array(
         sorted(Party.objects.filter(pk__in=party_ids, archived_at__isnull=True).values_list(
             "pk", flat=True
@@ -103,12 +115,18 @@ def _update_slice(party_ids: list[int], run: RefreshRun | None, as_of: date) -> 
     started_at = timezone.now()
     config = _config(run)
     out, previous, states, since = _computed(active, run, as_of, config, moving_forward=True)
-    _record_changes(active, previous.state, states, as_of=as_of, at=started_at)
     columns = _columns(
         out, active, states, since, as_of=as_of, started_at=started_at, config=config
     )
-    replace_rows(columns, active.size, party_ids)
-    return int(active.size)
+    return _Slice(party_ids, active, previous.state, states, columns, as_of, started_at)
+
+
+def _store(computed: _Slice) -> int:
+    _record_changes(
+        computed.active, computed.previous, computed.states, as_of=computed.as_of, at=computed.at
+    )
+    replace_rows(computed.columns, computed.active.size, computed.party_ids)
+    return int(computed.active.size)
 
 
 def _config(run: RefreshRun | None) -> AnalyticsConfig:
