@@ -28,7 +28,9 @@ from clientela.commerce.services import record_order
 from clientela.imports.models import ImportRun, ImportStatus
 from clientela.imports.services import uploads
 from clientela.parties.models import Party
+from clientela.segments.queries import preview
 from tests.analytics.conftest import AS_OF, ApiClient, Crowd, WebClient
+from tests.segments.helpers import cond
 
 Capture = Callable[..., Any]
 
@@ -227,3 +229,21 @@ def test_the_metrics_change_only_once_the_order_is_committed(crowd: Crowd, admin
     with transaction.atomic():
         record_order(payload, by=admin)
     assert metrics(party).occasions == before.occasions + 1
+
+
+@pytest.mark.django_db
+def test_segments_see_the_new_values_at_once(
+    customers: list[Party],
+    admin: User,
+    api_client: ApiClient,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    rules = cond("recency_days", "eq", 0)
+    assert preview(rules, admin)[0] == 0  # nobody bought today
+    party = customers[10]
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client(admin).post(
+            "/api/v1/orders", order(party, "SEGMENT-1"), content_type="application/json"
+        )
+    count, first = preview(rules, admin)
+    assert (count, [p.pk for p in first]) == (1, [party.pk])
