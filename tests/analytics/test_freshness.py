@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from clientela.analytics import apps as analytics_apps
@@ -104,7 +105,7 @@ def test_many_parties_are_queued_for_the_worker(monkeypatch: pytest.MonkeyPatch)
     parties = [make_party() for _ in range(3)]
     analytics_apps._orders_changed(frozenset(p.pk for p in parties))
     task = DBTaskResult.objects.get(task_path=update_metrics_task.module_path)
-    assert task.args_kwargs["args"] == [sorted(p.pk for p in parties)]
+    assert task.args_kwargs["args"][0] == sorted(p.pk for p in parties)
     assert not CustomerMetrics.objects.exists()
 
 
@@ -117,3 +118,14 @@ def test_an_archived_party_loses_its_row() -> None:
     with transaction.atomic():
         update_metrics([party.pk], as_of=AS_OF)
     assert not CustomerMetrics.objects.filter(party=party).exists()
+
+
+def test_a_queued_update_leaves_alone_the_parties_computed_since(crowd: Crowd) -> None:
+    parties = crowd(30)
+    refresh_metrics(as_of=AS_OF)
+    changed_at = timezone.now()
+    update_metrics([parties[0].pk], as_of=AS_OF)  # computed after the change
+    stale = CustomerMetrics.objects.get(party=parties[1]).computed_at
+    written = update_metrics([p.pk for p in parties[:2]], as_of=AS_OF, changed_at=changed_at)
+    assert written == 1
+    assert CustomerMetrics.objects.get(party=parties[1]).computed_at > stale

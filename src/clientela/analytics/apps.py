@@ -64,9 +64,9 @@ def _orders_changed(party_ids: frozenset[int]) -> None:
     if not party_ids:
         return
     if len(party_ids) > INLINE_PARTIES:  # queued without loading the model code
-        from clientela.analytics.tasks import update_metrics_task
+        from clientela.analytics.tasks import queue_metrics_update
 
-        update_metrics_task.enqueue(sorted(party_ids))
+        queue_metrics_update(party_ids)
         return
     from clientela.analytics.services.freshness import orders_changed
 

@@ -3,6 +3,7 @@ queues its next run, and the update of the customers whose orders changed in lar
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
@@ -26,11 +27,18 @@ def refresh_metrics_task() -> dict[str, object]:
 
 
 @task()
-def update_metrics_task(party_ids: list[int]) -> dict[str, int]:
-    """Recompute the metrics of these parties (an import's slice of customers)."""
+def update_metrics_task(party_ids: list[int], changed_at: str | None = None) -> dict[str, int]:
+    """Recompute the metrics of these parties (an import's slice of customers), but those
+    computed again since `changed_at` (ISO), when their orders changed."""
     from clientela.analytics.services.freshness import update_metrics
 
-    return {"parties": len(party_ids), "rows": update_metrics(party_ids)}
+    since = datetime.fromisoformat(changed_at) if changed_at else None
+    return {"parties": len(party_ids), "rows": update_metrics(party_ids, changed_at=since)}
+
+
+def queue_metrics_update(party_ids: Collection[int]) -> None:
+    """Queue the update of these parties' metrics, whose orders changed just now (committed)."""
+    update_metrics_task.enqueue(sorted(party_ids), timezone.now().isoformat())
 
 
 def next_run_time(now: datetime) -> datetime:

@@ -67,21 +67,34 @@ def orders_changed(party_ids: frozenset[int]) -> None:
 
 def queue_update(party_ids: Collection[int]) -> None:
     """Queue the update of these parties' metrics for the worker."""
-    from clientela.analytics.tasks import update_metrics_task
+    from clientela.analytics.tasks import queue_metrics_update
 
-    update_metrics_task.enqueue(sorted(party_ids))
+    queue_metrics_update(party_ids)
 
 
-def update_metrics(party_ids: Collection[int], *, as_of: date | None = None) -> int:
+def update_metrics(
+    party_ids: Collection[int], *, as_of: date | None = None, changed_at: datetime | None = None
+) -> int:
     """Recompute and store the metrics of these parties, PARTIES_PER_SLICE at a time: each
     slice is computed first, reading only, then stored in a short transaction of its own (on
     SQLite the write lock is held for the writing alone). Archived or unknown parties lose
-    their row. Returns the rows written."""
+    their row. Returns the rows written.
+
+    With `changed_at` (when their orders' change was committed), a party whose row was computed
+    after it is fresh already and left alone: an import's slices queue one update each, mostly
+    of the same customers, and the first to run does them all.
+    """
     ids = sorted({int(pk) for pk in party_ids})
     run = _last_run()
     written = 0
     for start in range(0, len(ids), PARTIES_PER_SLICE):
         part = ids[start : start + PARTIES_PER_SLICE]
+        if changed_at is not None:
+            fresh = CustomerMetrics.objects.filter(party_id__in=part, computed_at__gt=changed_at)
+            done = set(fresh.values_list("party_id", flat=True))
+            part = [pk for pk in part if pk not in done]
+            if not part:
+                continue
         computed = _computed_slice(part, run, as_of or today_utc())
         with write_slice():
             written += _store(computed)
