@@ -25,6 +25,7 @@ from clientela.analytics.services.refresh import refresh_metrics, today_utc
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
 from clientela.commerce.services import record_order
+from clientela.dedupe.services import merge_parties
 from clientela.imports.models import ImportRun, ImportStatus
 from clientela.imports.services import uploads
 from clientela.parties.models import Party
@@ -247,3 +248,17 @@ def test_segments_see_the_new_values_at_once(
         )
     count, first = preview(rules, admin)
     assert (count, [p.pk for p in first]) == (1, [party.pk])
+
+
+@pytest.mark.django_db
+def test_a_merge_that_moves_orders_updates_the_survivor_and_drops_the_merged_row(
+    customers: list[Party], admin: User, django_capture_on_commit_callbacks: Capture
+) -> None:
+    survivor, other = customers[11], customers[12]
+    before = metrics(survivor)
+    moved = metrics(other).occasions
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_parties(survivor, other, by=admin)
+    after = metrics(survivor)
+    assert before.occasions < after.occasions <= before.occasions + moved
+    assert not CustomerMetrics.objects.filter(party=other).exists()  # archived: no row
