@@ -333,3 +333,7 @@ CLIENTELA_RETRY_AFTER_SECONDS = int(os.environ.get("CLIENTELA_RETRY_AFTER_SECOND
 # orders/bulk: the most one request may send (413 beyond).
 CLIENTELA_BULK_MAX_BYTES = int(os.environ.get("CLIENTELA_BULK_MAX_BYTES", str(10 * 2**20)))
 CLIENTELA_BULK_MAX_LINES = int(os.environ.get("CLIENTELA_BULK_MAX_LINES", "100000"))
+
+# Background work beside the web server (docs/configuration.md, "Background work"):
+# `clientela serve` starts `clientela worker` as a child unless this is off (or --no-worker).
+CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)

@@ -65,6 +65,7 @@ NOT_ABOUT_ONE_PERSON = {
     "analytics_refreshrun.gamma_gamma": "the fitted model's parameters",
     "analytics_refreshrun.timings": "durations",
     "analytics_refreshrun.unconverted": "counts and sums of orders per currency",
+    "analytics_refreshrun.cutoffs": "score and tier cut-offs over all customers: numbers",
     # Written by staff about audiences, not about one person.
     "segments_segment.name": "an audience's name",
     "segments_segment.description": "an audience's description",

@@ -154,6 +154,9 @@ class RefreshRun(models.Model):
     lifecycle_changes = models.PositiveIntegerField(_("lifecycle changes"))
     bgnbd = models.JSONField(_("BG/NBD parameters"), null=True)
     gamma_gamma = models.JSONField(_("Gamma-Gamma parameters"), null=True)
+    # RFM quintile and value-tier cut-offs (services.refresh.cutoffs_of): customers updated
+    # between refreshes are placed among the others with them.
+    cutoffs = models.JSONField(_("score and tier cut-offs"), default=dict)
     timings = models.JSONField(_("seconds per step"), default=dict)
 
     class Meta:

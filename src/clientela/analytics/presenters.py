@@ -209,17 +209,39 @@ def currency_lines(run: RefreshRun) -> list[str]:
 # --- the pages ---------------------------------------------------------------------------
 
 
-def metrics_panel(party: Party, metrics: CustomerMetrics | None) -> dict[str, Any]:
+def metrics_panel(party: Party, metrics: CustomerMetrics) -> dict[str, Any]:
     """The context of a party's metrics panel."""
+    run = queries.latest_run()
     return {
         "party": party,
         "m": metrics,
-        "p_alive_percent": (
-            round(100 * metrics.p_alive) if metrics and metrics.p_alive is not None else None
-        ),
+        "p_alive_percent": round(100 * metrics.p_alive) if metrics.p_alive is not None else None,
         "config": analytics_config(),
-        "why": currency_source_label(run.currency_source) if (run := queries.latest_run()) else "",
+        "why": currency_source_label(run.currency_source) if run is not None else "",
+        "clv_reason": clv_reason(metrics, run),
     }
+
+
+def clv_reason(metrics: CustomerMetrics, run: RefreshRun | None) -> dict[str, str] | None:
+    """Why the party's lifetime value is empty (None when it is not): a code and its text."""
+    if metrics.clv is not None:
+        return None
+    if not metrics.occasions:
+        code, text = "no_purchase", _("no purchase yet: the value starts with the first order")
+    elif run is None:
+        code, text = "not_fitted", _("no analytics refresh has fitted the value models yet")
+    elif not run.bgnbd:
+        code, text = (
+            "too_few_customers",
+            _("too few customers with repeat purchases to fit the purchase model"),
+        )
+    elif not run.gamma_gamma:
+        code, text = "spend_not_fitted", _("too few repeat purchases to fit the spend model")
+    elif not metrics.frequency:
+        code, text = "one_purchase", _("one purchase so far: the spend model needs a repeat one")
+    else:
+        code, text = "not_finite", _("the models give no finite value for this history")
+    return {"code": code, "message": str(text)}
 
 
 def rfm_grid(summary: dict[str, Any]) -> list[dict[str, Any]]:

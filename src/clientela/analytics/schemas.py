@@ -9,8 +9,17 @@ from typing import Any
 from ninja import Schema
 
 
+class Reason(Schema):
+    """Why a figure is empty: a stable code and its text in the reader's language."""
+
+    code: str
+    message: str
+
+
 class MetricsOut(Schema):
-    """A party's metrics from the last refresh; money in `currency`, days are whole UTC days;
+    """A party's metrics, up to date with its orders: every party has them (a party with no
+    purchase is "potential", its purchase figures empty); money in `currency`, days are whole
+    UTC days counted to `as_of`; `clv_reason` says why `clv` is empty, when it is;
     `unconverted_orders` of its orders had no exchange rate and are in none of the figures."""
 
     party_id: int
@@ -39,6 +48,7 @@ class MetricsOut(Schema):
     state_since: date
     unconverted_orders: int
     horizon_days: int | None
+    clv_reason: Reason | None
 
 
 class UnconvertedOut(Schema):

@@ -50,6 +50,9 @@ PARTY_LIMIT = 1 << (63 - DAY_BITS)
 IDS_AT_ONCE = 200_000
 # From this many orders a second process reads half of them (see _order_keys).
 PARALLEL_MIN_ORDERS = 2_000_000
+# Party ids per statement when only some parties' histories are read (SQLite binds up to 999
+# parameters in old builds).
+PARTIES_AT_ONCE = 900
 
 
 class UnreadableValue(Problem):
@@ -116,9 +119,10 @@ def day_sql(column: str, *, date_only: bool = False) -> str:
     )
 
 
-def _histories_sql(currency: str, bases: list[str]) -> tuple[str, list[Any]]:
+def _histories_sql(currency: str, bases: list[str], parties: int = 0) -> tuple[str, list[Any]]:
     """Per party: occasions, first and last day, total, first day * SHIFT + its cents, and the
-    orders no rate converts; parameters: the conversion's, then status and end."""
+    orders no rate converts; parameters: the conversion's, then status and end, then (with
+    `parties`) that many party ids."""
     q = connection.ops.quote_name
     table = q(Order._meta.db_table)
     party, at = q(Order._meta.get_field("party").column), q("ordered_at")
@@ -140,7 +144,7 @@ def _histories_sql(currency: str, bases: list[str]) -> tuple[str, list[Any]]:
             FROM (
                 SELECT o.{party} AS party_id, {day} AS day, {value} AS value
                 FROM {table} o
-                WHERE o.status = %s AND o.{at} < %s
+                WHERE o.status = %s AND o.{at} < %s{_among(party, parties)}
             ) AS orders
             GROUP BY party_id, day
         ) AS occasions
@@ -336,11 +340,25 @@ def _histories_in_numpy(until: Any, currency: str, bases: list[str]) -> Purchase
     return PurchaseHistories(*grouped, excluded, missing_party, missing)
 
 
-def _histories_in_sql(until: Any, currency: str, bases: list[str]) -> PurchaseHistories:
-    sql, params = _histories_sql(currency, bases)
+def _among(column: str, parties: int) -> str:
+    return f" AND o.{column} IN ({', '.join(['%s'] * parties)})" if parties else ""
+
+
+def _parts(party_ids: list[int]) -> list[list[int]]:
+    """Ascending ids in groups small enough for one statement's parameters."""
+    ids = sorted(set(party_ids))
+    return [ids[i : i + PARTIES_AT_ONCE] for i in range(0, len(ids), PARTIES_AT_ONCE)]
+
+
+def _histories_in_sql(
+    until: Any, currency: str, bases: list[str], party_ids: list[int] | None = None
+) -> PurchaseHistories:
+    rows: list[Any] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, OrderStatus.COMPLETED, until])
-        rows = cursor.fetchall()
+        for part in [None] if party_ids is None else _parts(party_ids):
+            sql, params = _histories_sql(currency, bases, len(part or []))
+            cursor.execute(sql, [*params, OrderStatus.COMPLETED, until, *(part or [])])
+            rows += cursor.fetchall()
     if not rows:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
         return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
@@ -364,17 +382,23 @@ def _histories_in_sql(until: Any, currency: str, bases: list[str]) -> PurchaseHi
     )
 
 
-def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
+def purchase_histories(
+    *, as_of: date, currency: str, party_ids: list[int] | None = None
+) -> PurchaseHistories:
     """Each customer's occasions, first and last day, total and first-occasion value, in
-    `currency`; and the orders no rate converts, per customer and per currency."""
+    `currency`; and the orders no rate converts, per customer and per currency.
+
+    With `party_ids`, only those parties' (a customer's metrics updated after an order): the
+    same aggregation, its SQL form restricted to them, without the per-currency report.
+    """
     until = connection.ops.adapt_datetimefield_value(end_of(as_of))
     bases = rate_bases()
     hist = None
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and party_ids is None:
         hist = _histories_in_numpy(until, currency, bases)
     if hist is None:
-        hist = _histories_in_sql(until, currency, bases)
-    if hist.excluded_orders:
+        hist = _histories_in_sql(until, currency, bases, party_ids)
+    if hist.excluded_orders and party_ids is None:
         hist = replace(hist, unconverted=unconverted_orders(until, currency, bases))
     return hist
 

@@ -6,7 +6,7 @@ The adapter (command or task) owns the transaction; a refresh is all-or-nothing.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -197,6 +197,7 @@ class _Outcome:
     segments: npt.NDArray[np.int8]
     predictions: value.Predictions
     tiers: npt.NDArray[np.int8]
+    cutoffs: dict[str, Any]
 
 
 def _columns(
@@ -296,13 +297,35 @@ def _analyse(
         segments=rfm.segment_codes(scores[0], scores[1]),
         predictions=predictions,
         tiers=value.tier_codes(predictions.clv, config.tiers),
+        cutoffs=cutoffs_of(hist, predictions, config),
     )
 
 
+def cutoffs_of(
+    hist: PurchaseHistories, predictions: value.Predictions, config: AnalyticsConfig
+) -> dict[str, Any]:
+    """Where this refresh put the RFM quintiles and the value tiers, kept with the run so that a
+    customer updated later (an order recorded) is scored among all customers the same way.
+    Recency is kept as the day of the last purchase: it does not move as the days pass."""
+    return {
+        "last_day": rfm.quintile_cutoffs(hist.last_day),
+        "occasions": rfm.quintile_cutoffs(hist.occasions),
+        "monetary": rfm.quintile_cutoffs(hist.total),
+        "clv": value.tier_cutoffs(predictions.clv, config.tiers),
+    }
+
+
 def _lifecycle(
-    out: _Outcome, party_ids: IntArray, *, today: int, moving_forward: bool, config: AnalyticsConfig
+    out: _Outcome,
+    party_ids: IntArray,
+    *,
+    today: int,
+    moving_forward: bool,
+    config: AnalyticsConfig,
+    previous_of: Callable[[IntArray], lifecycle.Previous] = _previous,
 ) -> tuple[lifecycle.Previous, npt.NDArray[np.int8], IntArray]:
-    """Previous states, new states and the day each new state began, one entry per party."""
+    """Previous states, new states and the day each new state began, one entry per party
+    (`previous_of` reads the stored states: every row's, or only those parties')."""
     n, where, c, bg = party_ids.size, out.customers.position, out.customers, out.predictions.bgnbd
     gap = lifecycle.typical_gap(
         c.x, c.t_x, r=bg.r if bg else None, alpha=bg.alpha if bg else None,
@@ -317,7 +340,7 @@ def _lifecycle(
         last_day=_spread(n, where, out.hist.last_day, -1, np.int64),
     )
     if moving_forward:
-        previous = _previous(party_ids)
+        previous = previous_of(party_ids)
         # A party that had no row yet was, as far as anyone knew, a potential customer.
         fresh = previous.state == lifecycle.NO_STATE
         previous.state[fresh] = lifecycle.POTENTIAL
@@ -387,5 +410,6 @@ def refresh_metrics(
         lifecycle_changes=changes,
         bgnbd=asdict(bg) if bg else None,
         gamma_gamma=asdict(gg) if gg else None,
+        cutoffs=out.cutoffs,
         timings=timer.seconds,
     )

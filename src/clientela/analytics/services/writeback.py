@@ -133,3 +133,19 @@ def write(columns: dict[str, Any], n: int) -> float:
         for create in indexes:
             cursor.execute(create)
         return clock.perf_counter() - started
+
+
+def replace_rows(columns: dict[str, Any], n: int, party_ids: list[int]) -> None:
+    """Replace the rows of some parties (a customer updated between refreshes): those of
+    `party_ids` are deleted, the `n` rows of `columns` inserted, indexes kept up to date."""
+    q = connection.ops.quote_name
+    table = q(CustomerMetrics._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(party_ids), 900):
+            part = party_ids[start : start + 900]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {q('party_id')} IN ({', '.join(['%s'] * len(part))})",  # noqa: S608  (a quoted table name; values are parameters)
+                part,
+            )
+        if n:
+            _insert(cursor, columns, n)

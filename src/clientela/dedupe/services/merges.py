@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
 from clientela.accounts.services import require_right
+from clientela.commerce.models import Order
+from clientela.commerce.services import orders_changed
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
 from clientela.dedupe.services.related import full_record, move_related
@@ -61,6 +63,9 @@ def merge_parties(
     decided = decide_fields(survivor, other, picks)
     moved = merge_into(survivor, other, decided=decided, by=by)
     moved.update(move_related(survivor, other))
+    if any(key.startswith(f"{Order._meta.label_lower}.") for key in moved):
+        # The survivor's purchase history grew: its metrics follow once the merge commits.
+        orders_changed([survivor.pk, other.pk])
     now = timezone.now()
     _settle_pairs(survivor, other, by=by, now=now)
     return MergeRecord.objects.create(
