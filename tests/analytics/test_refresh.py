@@ -173,7 +173,9 @@ def test_every_refresh_is_recorded_with_its_timings() -> None:
         "lifecycle",
         "write",
         "write_indexes",
+        "order_readers",
     }
+    assert run.timings["order_readers"] == 1  # an in-memory database: one connection reads
 
 
 def test_the_number_of_queries_does_not_grow_with_the_customers(crowd: Crowd) -> None:

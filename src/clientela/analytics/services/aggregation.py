@@ -13,9 +13,9 @@ analytics_refresh.py, docs/benchmarks.md).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -46,14 +46,14 @@ DAY_OFFSET = 719_163
 PARTY_LIMIT = 1 << (63 - DAY_BITS)
 # Order ids read per statement (their numbers come back as one text of a few MB).
 IDS_AT_ONCE = 200_000
-# From this many orders a second process reads half of them (see _order_keys).
-PARALLEL_MIN_ORDERS = 2_000_000
+# From this many orders a second thread reads half of them (see _order_keys).
+PARALLEL_MIN_ORDERS = 200_000
 
 
 class UnreadableValue(Problem):
     """A value the database holds but cannot compute with (a date SQLite cannot read, say).
 
-    Picklable, code, message and parameters included: the forked reader hands it back.
+    Picklable, code, message and parameters included, like every Problem a reader may raise.
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -75,6 +75,7 @@ class PurchaseHistories:
     total: FloatArray
     first_value: FloatArray
     excluded_orders: int
+    readers: int = 1  # connections that read the orders at once (SQLite: 2 on a big file)
 
 
 def day_number(day: date) -> int:
@@ -112,7 +113,7 @@ def _histories_sql() -> str:
     day = day_sql(f"o.{at}")
     value = "SUM(o.total)" if connection.vendor == "sqlite" else "SUM(o.total)::float8"
     return f"""
-        SELECT party_id, COUNT(*), MIN(day), MAX(day), SUM(value), MIN(day * {SHIFT} + cents)
+        SELECT party_id, COUNT(*), MIN(day), MAX(day), SUM(cents), MIN(day * {SHIFT} + cents)
         FROM (
             SELECT o.{party} AS party_id, {day} AS day, {value} AS value,
                    CAST(ROUND({value} * 100) AS BIGINT) AS cents
@@ -193,18 +194,30 @@ def _read_keys(
 
 
 def _read_keys_apart(path: str, head: list[Any], low: int, high: int) -> tuple[IntArray, IntArray]:
-    """Run in a forked process: its own read-only SQLite connection, never Django's."""
-    with closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as db:
+    """Run in a helper thread: its own read-only SQLite connection, never Django's."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, check_same_thread=False)) as db:
         return _read_keys(db.cursor(), "?", head, low, high)
 
 
-def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
+def reads_in_parallel(orders: int) -> bool:
+    """Whether a second reader shares the orders: a database file (not :memory:), enough orders
+    to be worth a second connection, and a second core."""
+    path = str(connection.settings_dict["NAME"])
+    return orders >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path)
+
+
+def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray, int]:
     """(party, day) key and value in cents of every completed order, -1 cents for those in
-    another currency (SQLite).
+    another currency (SQLite), and how many connections read them.
 
     Reading ten million orders is most of the aggregation, and it is CPU-bound; on a database
-    file with many orders a forked process reads the second half of the order ids through its
-    own connection while this one reads the first (WAL lets both read).
+    file with many orders a helper thread reads the second half of the order ids through its
+    own read-only connection while this one reads the first (WAL lets both read what is
+    committed). SQLite computes each statement's whole answer (one text) inside one step, and
+    Python's sqlite3 module lets other threads run meanwhile, so the two use both cores. A
+    thread, unlike the forked process it replaces, starts wherever the refresh runs: in a
+    daemonic worker process too, which may not start processes of its own.
     """
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -212,24 +225,21 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
         top = int(cursor.fetchone()[0]) + 1
     path = str(connection.settings_dict["NAME"])
     head = [currency, currency, OrderStatus.COMPLETED, until]
-    split = top // 2
-    apart = None
-    if top >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path):
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(1)
-        apart = pool.apply_async(_read_keys_apart, (path, head, split, top))
-        pool.close()
-    try:
+    if not reads_in_parallel(top):
         with connection.cursor() as cursor:
-            key, cents = _read_keys(cursor, "%s", head, 0, split if apart is not None else top)
-        if apart is not None:
-            other_key, other_cents = apart.get()
-            key, cents = np.concatenate([key, other_key]), np.concatenate([cents, other_cents])
-    finally:
-        if apart is not None:  # stopped at once if this half failed; else already done
-            pool.terminate()
-            pool.join()
-    return key, cents
+            key, cents = _read_keys(cursor, "%s", head, 0, top)
+        return key, cents, 1
+    split = top // 2
+    with ThreadPoolExecutor(1, thread_name_prefix="order-reader") as helper:
+        apart = helper.submit(_read_keys_apart, path, head, split, top)
+        try:
+            with connection.cursor() as cursor:
+                key, cents = _read_keys(cursor, "%s", head, 0, split)
+        except BaseException:
+            apart.cancel()  # already running: its statements finish, its result is dropped
+            raise
+        other_key, other_cents = apart.result()
+    return np.concatenate([key, other_key]), np.concatenate([cents, other_cents]), 2
 
 
 def _sorted_by_key(key: IntArray, cents: IntArray) -> tuple[IntArray, IntArray]:
@@ -287,34 +297,51 @@ def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
         biggest = cursor.fetchone()[0] or 0
     if biggest >= PARTY_LIMIT:
         return None
-    key, cents = _order_keys(until, currency)
+    key, cents, readers = _order_keys(until, currency)
     counted = cents >= 0
     excluded = int(cents.size - np.count_nonzero(counted))
     if excluded:
         key, cents = key[counted], cents[counted]
     if not key.size:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded)
+        return PurchaseHistories(
+            empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded, readers
+        )
     party, occasions, first_day, last_day, total, first_value = _grouped(key, cents)
-    return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, excluded)
+    return PurchaseHistories(
+        party, occasions, first_day, last_day, total, first_value, excluded, readers
+    )
+
+
+def copied_integers(cursor: Any, sql: str, params: list[Any], width: int) -> IntArray:
+    """PostgreSQL: the integer columns `sql` selects, as an (n, width) array, read through
+    COPY TO STDOUT: text the server writes and NumPy parses, with no Python object per value
+    (a million rows of six numbers fetched as tuples cost more than computing them)."""
+    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+        text = b"".join(bytes(block) for block in copy)
+    text = text.translate(_COMMAS).rstrip(b",")
+    numbers = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, np.int64)
+    return numbers.reshape(-1, width)
+
+
+_COMMAS = bytes.maketrans(b"\t\n", b",,")
 
 
 def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
+    params = [OrderStatus.COMPLETED, currency, until]
     with connection.cursor() as cursor:
-        cursor.execute(_histories_sql(), [OrderStatus.COMPLETED, currency, until])
-        rows = cursor.fetchall()
-    if not rows:
-        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
-    ints = np.array([(r[0], r[1], r[2], r[3], r[5]) for r in rows], dtype=np.int64)
-    total = np.array([r[4] for r in rows], dtype=np.float64)
-    first_cents = ints[:, 4] - ints[:, 2] * SHIFT
+        if connection.vendor == "postgresql":
+            ints = copied_integers(cursor, _histories_sql(), params, 6)
+        else:
+            cursor.execute(_histories_sql(), params)
+            ints = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 6)
+    first_cents = ints[:, 5] - ints[:, 2] * SHIFT
     return PurchaseHistories(
         party_id=ints[:, 0],
         occasions=ints[:, 1],
         first_day=ints[:, 2],
         last_day=ints[:, 3],
-        total=total,
+        total=ints[:, 4] / 100.0,
         first_value=first_cents / 100.0,
         excluded_orders=0,
     )

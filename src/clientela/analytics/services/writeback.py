@@ -2,7 +2,9 @@
 
 The columns come as Python lists (one value per party, None for NULL), made from the refresh's
 NumPy arrays with as little per-value Python work as possible: a million parties means 24
-million values.
+million values. SQLite takes them in multi-row INSERT statements; PostgreSQL through COPY, after
+a TRUNCATE instead of a DELETE (no dead row versions left to vacuum; both take the same
+exclusive lock that dropping the indexes already holds until the commit).
 """
 
 from __future__ import annotations
@@ -114,6 +116,20 @@ def _insert(cursor: Any, columns: dict[str, Any], n: int) -> None:
             cursor.execute(_insert_sql((len(flat) - whole) // width), flat[whole:])
 
 
+def _copy(cursor: Any, columns: dict[str, Any], n: int) -> None:
+    """PostgreSQL: every row through one COPY FROM STDIN (psycopg formats the values in C)."""
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in COLUMNS)
+    values = (
+        columns[name] if isinstance(columns[name], list) else [columns[name]] * n
+        for name in COLUMNS
+    )
+    table = q(CustomerMetrics._meta.db_table)
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
+
+
 def write(columns: dict[str, Any], n: int) -> float:
     """Replace every row: drop the secondary indexes, insert in batches, build them again.
 
@@ -124,8 +140,12 @@ def write(columns: dict[str, Any], n: int) -> float:
     table = CustomerMetrics._meta.db_table
     with connection.cursor() as cursor:
         indexes = drop_secondary_indexes(cursor, table)
-        cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608  (a quoted table name; values are parameters)
-        _insert(cursor, columns, n)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {q(table)}")
+            _copy(cursor, columns, n)
+        else:
+            cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608  (a quoted table name; values are parameters)
+            _insert(cursor, columns, n)
         # (The table has no foreign-key constraint, so no deferred check is pending on it:
         # PostgreSQL would refuse to build an index on a table with one.)
         started = clock.perf_counter()
