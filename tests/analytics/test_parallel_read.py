@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from clientela.analytics.services import aggregation
+from tests.factories import aware, make_order, make_party
 
 CHECK = """
 import django
@@ -69,3 +78,26 @@ def test_reading_orders_on_two_connections_gives_the_same_histories(tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["same", "40"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite: the file database above; tests use :memory:"
+)
+@pytest.mark.django_db(transaction=True)  # the second connection reads what is committed
+def test_two_postgresql_connections_read_the_same_histories_as_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(30):
+        party = make_party()
+        for k in range(n % 4 + 1):
+            make_order(party, ordered_at=aware(2024, 1 + k, 1 + n % 27), total=Decimal(f"{n}.{k}5"))
+        if n % 6 == 0:
+            make_order(party, ordered_at=aware(2024, 2, 2), total=Decimal("9.99"), currency="USD")
+    serial = aggregation.purchase_histories(as_of=date(2025, 1, 1), currency="EUR")
+    monkeypatch.setattr(aggregation, "PARALLEL_MIN_ORDERS", 1)
+    parallel = aggregation.purchase_histories(as_of=date(2025, 1, 1), currency="EUR")
+    assert (serial.readers, parallel.readers) == (1, 2)
+    for name in ("party_id", "occasions", "first_day", "last_day", "total", "first_value"):
+        assert np.array_equal(getattr(serial, name), getattr(parallel, name)), name
+    assert serial.excluded_orders == parallel.excluded_orders == 5
+    assert serial.party_id.size == 30

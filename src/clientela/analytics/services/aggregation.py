@@ -5,10 +5,13 @@ out whole (the order model has no partial refunds, so "net of refunds" means a r
 is not a purchase); orders in other currencies are counted and reported, never converted.
 Orders on the same UTC calendar day form one purchase occasion whose value is their sum.
 
-On PostgreSQL one SQL statement does it all (in parallel workers). On SQLite that statement
-sorts every order twice in temporary B-trees, single-threaded; reading each order's (party,
-day) key and cents into NumPy and grouping there costs about a third less (benchmarks/
-analytics_refresh.py, docs/benchmarks.md).
+Each order's (party, day) key and cents are read into NumPy and grouped there, by two
+connections at once on a big store: on SQLite the one SQL statement that could do it all sorts
+every order twice in temporary B-trees, single-threaded, and costs about a third more; on
+PostgreSQL that statement runs in one backend (no parallel plan for its two levels of grouping)
+and took 40 s for ten million orders where the two readers took 26 s, on the same loaded machine
+(benchmarks/analytics_refresh.py, docs/benchmarks.md). The statement remains for party ids too
+big to share an integer with the day.
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ def _order_keys_sql(placeholder: str) -> tuple[list[str], str]:
     expressions = [
         f"CASE WHEN o.currency = {p} THEN {party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET}) "
         "ELSE 0 END",
-        f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS INTEGER) ELSE -1 END",
+        f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS BIGINT) ELSE -1 END",
     ]
     rest = (
         f"FROM {q(Order._meta.db_table)} o "
@@ -193,29 +196,36 @@ def _read_keys(
     return both[:, 0], both[:, 1]
 
 
-def _read_keys_apart(path: str, head: list[Any], low: int, high: int) -> tuple[IntArray, IntArray]:
-    """Run in a helper thread: its own read-only SQLite connection, never Django's."""
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
+def _read_keys_apart(head: list[Any], low: int, high: int) -> tuple[IntArray, IntArray]:
+    """Run in a helper thread: its own connection (SQLite: read-only), never Django's."""
+    if connection.vendor == "postgresql":
+        import psycopg  # PostgreSQL only
+
+        with closing(psycopg.connect(**connection.get_connection_params())) as pg:
+            return _read_keys(pg.cursor(), "%s", head, low, high)
+    uri = Path(str(connection.settings_dict["NAME"])).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True, check_same_thread=False)) as db:
         return _read_keys(db.cursor(), "?", head, low, high)
 
 
 def reads_in_parallel(orders: int) -> bool:
-    """Whether a second reader shares the orders: a database file (not :memory:), enough orders
-    to be worth a second connection, and a second core."""
-    path = str(connection.settings_dict["NAME"])
-    return orders >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path)
+    """Whether a second reader shares the orders: enough orders to be worth a second
+    connection, a second core, and on SQLite a database file (not :memory:)."""
+    if orders < PARALLEL_MIN_ORDERS or (os.cpu_count() or 1) < 2:
+        return False
+    return connection.vendor == "postgresql" or os.path.isfile(connection.settings_dict["NAME"])
 
 
 def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray, int]:
     """(party, day) key and value in cents of every completed order, -1 cents for those in
-    another currency (SQLite), and how many connections read them.
+    another currency, and how many connections read them.
 
-    Reading ten million orders is most of the aggregation, and it is CPU-bound; on a database
-    file with many orders a helper thread reads the second half of the order ids through its
-    own read-only connection while this one reads the first (WAL lets both read what is
-    committed). SQLite computes each statement's whole answer (one text) inside one step, and
-    Python's sqlite3 module lets other threads run meanwhile, so the two use both cores. A
+    Reading ten million orders is most of the aggregation, and it is CPU-bound; with many
+    orders a helper thread reads the second half of the order ids through its own connection
+    (SQLite: read-only, on a database file) while this one reads the first; both see what is
+    committed (SQLite's WAL lets both read). The database computes each statement's whole
+    answer (one text) while Python lets other threads run (sqlite3 inside one step, psycopg
+    while it waits for the server), so the two use both cores. A
     thread, unlike the forked process it replaces, starts wherever the refresh runs: in a
     daemonic worker process too, which may not start processes of its own.
     """
@@ -223,7 +233,6 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(Order._meta.db_table)}")  # noqa: S608  (a quoted table name; values are parameters)
         top = int(cursor.fetchone()[0]) + 1
-    path = str(connection.settings_dict["NAME"])
     head = [currency, currency, OrderStatus.COMPLETED, until]
     if not reads_in_parallel(top):
         with connection.cursor() as cursor:
@@ -231,7 +240,7 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray, int]:
         return key, cents, 1
     split = top // 2
     with ThreadPoolExecutor(1, thread_name_prefix="order-reader") as helper:
-        apart = helper.submit(_read_keys_apart, path, head, split, top)
+        apart = helper.submit(_read_keys_apart, head, split, top)
         try:
             with connection.cursor() as cursor:
                 key, cents = _read_keys(cursor, "%s", head, 0, split)
@@ -290,7 +299,7 @@ def _grouped(
 
 
 def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
-    """The SQLite way; None when party ids are too big to share an integer with the day."""
+    """The usual way; None when party ids are too big to share an integer with the day."""
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {q(Party._meta.db_table)}")  # noqa: S608  (a quoted table name; values are parameters)
@@ -350,7 +359,7 @@ def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
 def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
     """Each customer's occasions, first and last day, total and first-occasion value."""
     until = connection.ops.adapt_datetimefield_value(end_of(as_of))
-    if connection.vendor == "sqlite":
+    if connection.vendor in {"sqlite", "postgresql"}:
         hist = _histories_in_numpy(until, currency)
         if hist is not None:  # it counted the orders in other currencies on the way
             return hist
