@@ -332,6 +332,9 @@ def main() -> None:
     parser.add_argument(
         "--without-duckdb", action="store_true", help="Clientela's side only (no peer needed)"
     )
+    parser.add_argument(
+        "--src", type=Path, help="the code to measure (another checkout's src; default: this one)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.workdir / f"{args.customers}x{args.orders}"
@@ -359,7 +362,8 @@ def main() -> None:
     if server and url:
         copy_to_postgres(db, server, url)
     here = Path(__file__).resolve().parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent / "src"), str(here)])}
+    src = (args.src or here.parent / "src").resolve()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(here)])}
     refresh = subprocess.run(
         [sys.executable, __file__, "--child", "--customers", str(args.customers),
          "--orders", str(args.orders), "--workdir", str(args.workdir)],
@@ -391,6 +395,7 @@ def main() -> None:
                 "customers": args.customers,
                 "orders": args.orders,
                 "database": "postgresql" if server else "sqlite",
+                "src": str(src),
                 "refresh_seconds": daily["seconds"],
                 "refresh_cpu_seconds": daily["cpu_seconds"],
                 "refresh_steps": daily["steps"],
