@@ -54,7 +54,7 @@ def run(script: Path, extra: list[str]) -> dict[str, Any]:
     name = script.stem
     line: dict[str, Any] = {"benchmark": name, "database": database_label()}
     if postgres_url() and not supports_postgres(script):
-        return line | {"skipped": "runs on SQLite only"}
+        return line | {"skipped": "does not use CLIENTELA_DATABASE_URL (make bench measures it)"}
     print(f"== {name}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(HERE)])}
