@@ -185,7 +185,7 @@ def copy_to_postgres(db: Path, server: str, url: str) -> None:
 
     name = url.rsplit("/", 1)[1]
     tables = ("parties_party", "commerce_order")
-    stamp = db.stat().st_mtime_ns
+    stamp = (db.parent / "ready").stat().st_mtime_ns  # the generation's (refreshes write the file)
     try:
         with psycopg.connect(url) as pg:
             ready = pg.execute("SELECT stamp FROM bench_ready").fetchone()
