@@ -279,9 +279,8 @@ def main() -> None:
         worker(args.worker, args.data, args.out)
         return
 
-    has_lifetimes, lifetimes_note = lifetimes_status(
-        peer_python("lifetimes", args.lifetimes_python)
-    )
+    args.lifetimes_python = peer_python("lifetimes", args.lifetimes_python)
+    has_lifetimes, lifetimes_note = lifetimes_status(args.lifetimes_python)
     if not has_lifetimes:
         raise SystemExit(f"clv_fit.py: lifetimes does not import: {lifetimes_note}")
     report: dict[str, Any] = {
