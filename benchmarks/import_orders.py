@@ -10,12 +10,14 @@ database, then times, each in a child process:
 and prints one JSON document with rows/s for both, their ratio and each child's peak memory
 (ru_maxrss). Goal: >= 150,000 validated rows/s and peak memory <= 1 GiB.
 
-DuckDB is not a dependency of Clientela: it runs under the interpreter given by --duckdb-python
-(default: a venv at /tmp/duckdb-venv, made with `python3 -m venv /tmp/duckdb-venv &&
-/tmp/duckdb-venv/bin/pip install duckdb`).
+DuckDB is not a dependency of Clientela: it runs in its own virtualenv, .bench/duckdb (made by
+`make bench-peers` from benchmarks/peers/duckdb.txt), or under the interpreter --duckdb-python.
 
-    .venv/bin/python benchmarks/import_orders.py
-    .venv/bin/python benchmarks/import_orders.py --rows 200000 --customers 20000
+    .venv/bin/python benchmarks/import_orders.py                 # quick: 100,000 rows
+    .venv/bin/python benchmarks/import_orders.py --rows 1000000 --customers 100000   # the big one
+
+With CLIENTELA_DATABASE_URL naming a PostgreSQL server, Clientela's side runs there, in a
+database of its own made afresh (clientela_bench_import_orders).
 
 `--before-src DIR` also times another version of the code (its `src` folder, e.g. an earlier
 commit's, from `git archive COMMIT src | tar -x -C DIR/..`) on the same file in the same run,
@@ -36,6 +38,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from _bench import database_label, fresh_postgres_database, peer_python, postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -99,6 +103,8 @@ def prepare_database(home: Path, customers: int, src: Path | None = None) -> dic
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     env.pop("CLIENTELA_DATABASE_URL", None)
+    if (server := postgres_url()) is not None:
+        env["CLIENTELA_DATABASE_URL"] = fresh_postgres_database(server, "import_orders")
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
     loader = f"""
 import django; django.setup()
@@ -136,9 +142,9 @@ def timed_child(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--duckdb-python", default="/tmp/duckdb-venv/bin/python")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--duckdb-python", help="default: .bench/duckdb/bin/python")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--before-src", type=Path, help="also time this version's src folder")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --before-src")
@@ -149,6 +155,7 @@ def main() -> None:
         "European shop writes them (';', DD/MM/YYYY local times, decimal commas)",
     )
     args = parser.parse_args()
+    args.duckdb_python = peer_python("duckdb", args.duckdb_python)
     if args.before_src is not None:
         compare(args)
         return
@@ -184,7 +191,8 @@ def main() -> None:
             "file_mib": round(csv_path.stat().st_size / 2**20, 1),
             "generate_seconds": round(generated, 2),
             "clientela": {
-                "command": "clientela import orders (SQLite, one transaction)",
+                "command": "clientela import orders",
+                "database": database_label(),
                 "seconds": round(seconds, 2),
                 "rows_per_s": round(args.rows / seconds),
                 "cpu_seconds": round(cpu, 2),

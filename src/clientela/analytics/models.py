@@ -72,7 +72,7 @@ class CustomerMetrics(models.Model):
     f_score = models.PositiveSmallIntegerField(_("F score"), null=True)
     m_score = models.PositiveSmallIntegerField(_("M score"), null=True)
     rfm_segment = models.CharField(
-        _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True, db_index=True
+        _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True
     )
     p_alive = models.FloatField(_("probability alive"), null=True, db_index=True)
     expected_purchases = models.FloatField(_("expected purchases"), null=True)
@@ -82,13 +82,12 @@ class CustomerMetrics(models.Model):
     clv = models.DecimalField(
         _("lifetime value"), max_digits=16, decimal_places=2, null=True, db_index=True
     )
-    tier = models.CharField(_("value tier"), max_length=30, blank=True, db_index=True)
+    tier = models.CharField(_("value tier"), max_length=30, blank=True)
     lifecycle_state = models.CharField(
         _("lifecycle state"),
         max_length=12,
         choices=LifecycleState.choices,
         default=LifecycleState.POTENTIAL,
-        db_index=True,
     )
     state_since = models.DateField(_("in this state since"))
     unconverted_orders = models.PositiveIntegerField(
@@ -96,6 +95,14 @@ class CustomerMetrics(models.Model):
     )
 
     class Meta:
+        # The text columns' indexes are declared here rather than with db_index: on PostgreSQL
+        # db_index adds a second, varchar_pattern_ops index per column for LIKE, which nothing
+        # asks of these codes, and every index is built again at each refresh.
+        indexes = [
+            models.Index(fields=["rfm_segment"], name="metrics_rfm_segment_idx"),
+            models.Index(fields=["tier"], name="metrics_tier_idx"),
+            models.Index(fields=["lifecycle_state"], name="metrics_lifecycle_state_idx"),
+        ]
         verbose_name = _("customer metrics")
         verbose_name_plural = _("customer metrics")
 

@@ -42,6 +42,16 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 # Page cache during a refresh on SQLite (negative: KiB), restored afterwards.
 SQLITE_CACHE_KIB = -262_144
+# PostgreSQL, during a refresh only: memory for the aggregation's sorts and for each index
+# build (the server's defaults, 4 MB and 64 MB, send both to temporary files at a million rows),
+# and the aggregation's grouping done by sorting. A hash table of a million (party, day) groups
+# took three times as long here as sorting the orders by party and day, which also hands the
+# occasions to the per-party grouping in order (1,000,000 orders: 10.6 s against 3.4 s).
+POSTGRES_SETTINGS = {
+    "work_mem": "256MB",
+    "maintenance_work_mem": "256MB",
+    "enable_hashagg": "off",
+}
 
 
 def today_utc() -> date:
@@ -140,14 +150,29 @@ def _previous(party_ids: IntArray) -> lifecycle.Previous:
 
 
 @contextmanager
-def _sqlite_work_memory() -> Iterator[None]:
-    """On SQLite, a big page cache for this refresh only.
+def _work_memory() -> Iterator[None]:
+    """More memory for sorting and grouping, for this refresh only.
 
-    The aggregation's GROUP BY and each index build sort millions of keys, and SQLite's sorter
-    keeps in memory only what fits the page cache (default 2 MiB), spilling the rest to
-    temporary files. The setting is restored afterwards: the connection outlives the refresh.
-    (temp_store cannot change inside the adapter's transaction; synchronous stays as set.)
+    The aggregation's GROUP BY and each index build sort millions of keys. SQLite's sorter
+    keeps in memory only what fits the page cache (default 2 MiB), PostgreSQL's what fits
+    work_mem (grouping) and maintenance_work_mem (index builds); the rest spills to temporary
+    files. The settings are restored afterwards: the connection outlives the refresh.
+    (SQLite's temp_store cannot change inside the adapter's transaction; synchronous stays.)
     """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            before = {}
+            for name, value in POSTGRES_SETTINGS.items():
+                cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)",
+                               [name, name, value])  # fmt: skip
+                before[name] = cursor.fetchone()[0]
+        yield
+        # Not on an error: the transaction (or savepoint) rolled back takes the settings with it,
+        # and an aborted PostgreSQL transaction would answer any statement with another error.
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        return
     if connection.vendor != "sqlite":
         yield
         return
@@ -374,9 +399,10 @@ def refresh_metrics(
     last_run = RefreshRun.objects.order_by("-finished_at", "-id").first()
     moving_forward = last_run is not None and as_of >= last_run.as_of
 
-    with memory_kept_for_reuse(), _sqlite_work_memory():
+    with memory_kept_for_reuse(), _work_memory():
         party_ids = active_party_ids()
-        hist = _keep_visible(purchase_histories(as_of=as_of, currency=config.currency), party_ids)
+        hist = purchase_histories(as_of=as_of, currency=config.currency)
+        hist = _keep_visible(hist, party_ids)
         timer.lap("aggregate")
         out = _analyse(hist, party_ids, today, config)
         timer.lap("score_fit_predict")
