@@ -195,6 +195,8 @@ def add_rates() -> None:
             )
         day += timedelta(days=1)
     ExchangeRate.objects.bulk_create(rows)
+
+
 def copy_to_postgres(db: Path, server: str, url: str) -> None:
     """The SQLite store's parties and orders copied into their own PostgreSQL database, once.
 

@@ -22,8 +22,8 @@ def test_numpy_and_the_sql_statement_give_the_same_histories(crowd: Crowd) -> No
     crowd(25, seed=3)
     buy(make_party(), date(2024, 5, 5), total="7.77", status=OrderStatus.REFUNDED)
     until = connection.ops.adapt_datetimefield_value(aggregation.end_of(AS_OF))
-    by_numpy = aggregation._histories_in_numpy(until, "EUR")
-    by_sql = aggregation._histories_in_sql(until, "EUR")
+    by_numpy = aggregation._histories_in_numpy(until, "EUR", [])
+    by_sql = aggregation._histories_in_sql(until, "EUR", [])
     assert by_numpy is not None
     assert by_numpy.party_id.size == 25
     for name in FIELDS:

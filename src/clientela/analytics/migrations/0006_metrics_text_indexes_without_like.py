@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0003_metrics_party_without_constraint'),
+        ('analytics', '0005_refresh_cutoffs'),
         ('parties', '0003_fill_party_name_key'),
     ]
 
