@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,8 +21,9 @@ from django.test import Client
 from clientela.accounts.models import User
 from clientela.accounts.services import update_company
 from clientela.commerce.models import Order
-from clientela.core.errors import Invalid
+from clientela.core.errors import Invalid, Problem
 from clientela.imports.models import ImportRun, ImportStatus
+from clientela.imports.services.formats import DMY, ISO, moment_reader
 from clientela.interactions.models import Interaction
 from clientela.parties.models import ContactKind, ContactPoint, KeyDate, Party
 from tests.factories import make_party
@@ -331,3 +333,25 @@ def test_the_import_page_asks_for_the_date_format_of_an_ambiguous_file(
     client.post(f"/imports/{run.pk}/start/", {"date_format": "DD/MM/YYYY"})
     run.refresh_from_db()
     assert (run.status, run.date_format, run.created) == (ImportStatus.DONE, "DD/MM/YYYY", 2)
+
+
+# The cell readers
+
+
+@pytest.mark.parametrize("zone", ["Europe/Lisbon", "America/New_York", "Asia/Kolkata"])
+def test_local_times_convert_as_datetime_does_across_the_clock_changes(zone: str) -> None:
+    read = moment_reader(DMY, ZoneInfo(zone))
+    start = datetime(2024, 3, 9, tzinfo=UTC)
+    for step in range(0, 24 * 30 * 4, 7):  # every 7 hours over four months, two clock changes
+        local = (start + timedelta(minutes=step * 61)).astimezone(ZoneInfo(zone))
+        cell = f"{local:%d/%m/%Y %H:%M:%S}"
+        expected = local.replace(tzinfo=None).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        assert read(cell) == f"{expected:%Y-%m-%dT%H:%M:%S}Z", cell
+        assert read(cell[:16]) == f"{expected.replace(second=0):%Y-%m-%dT%H:%M:%S}Z", cell
+
+
+def test_a_cell_not_in_the_files_order_is_named_and_an_iso_one_is_left_to_its_field() -> None:
+    with pytest.raises(Problem) as caught:
+        moment_reader(DMY, ZoneInfo("UTC"))("March 3rd")
+    assert (caught.value.code, caught.value.params) == ("date_not_in_format", {"format": DMY})
+    assert moment_reader(ISO, ZoneInfo("UTC"))("March 3rd") == "March 3rd"

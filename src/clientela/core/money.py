@@ -128,7 +128,9 @@ def read_amount(text: str, *, decimal: str) -> tuple[Decimal, frozenset[str] | N
     the sign come off; the number is then held to parse_amount's rule (the one money rule).
     Also returns the currencies the sign stands for (None without one). Raises Problem."""
     split = split_amount(text)
-    if split is None or not _GROUPED[decimal].match(split[0]):
+    if split is None:
+        raise Problem("amount_not_a_number", _("is not a number"))
+    if not _GROUPED[decimal].match(split[0]):
         raise Problem(
             "amount_unreadable",
             _("is not an amount written with “%(decimal)s” as the decimal mark"),

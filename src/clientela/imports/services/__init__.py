@@ -18,12 +18,12 @@ One front, the modules behind it split by noun:
 from __future__ import annotations
 
 from clientela.imports.services.exporting import csv_lines, export_rows, write_export
+from clientela.imports.services.format_detection import check_formats
 from clientela.imports.services.formats import DATE_FORMATS
 from clientela.imports.services.importing import (
     BATCH,
     ImportOptions,
     ImportSummary,
-    check_formats,
     custom_field_names,
     import_file,
     import_rows,

@@ -16,24 +16,21 @@ they were written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cached_property
-from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.errors import FieldError, Invalid, Problem, invalid
+from clientela.core.errors import Problem, invalid
 from clientela.core.money import (
-    decimal_mark_of,
     is_plain_number,
     parse_amount,
     read_amount,
-    split_amount,
 )
 from clientela.imports.services.problems import RowProblem, short
 
@@ -44,8 +41,6 @@ _ORDERS = {"ISO": ISO, "YYYY-MM-DD": ISO, DMY: DMY, "DD.MM.YYYY": DMY, "DD-MM-YY
 MOMENTS = frozenset({"ordered_at", "occurred_at"})  # date-times: to UTC
 DATES = frozenset({"birthday", "customer_since"})  # calendar dates
 AMOUNTS = frozenset({"total"})
-# The first rows decide; the rest of a column is read only when they leave it open.
-SAMPLE_ROWS = 2000
 # Languages and countries that write a decimal point; the others write a comma.
 _POINT_LANGUAGES = frozenset({"en", "zh", "ja", "ko", "he", "th", "hi", "ms", "ga", "cy"})
 _POINT_COUNTRIES = frozenset(
@@ -179,15 +174,28 @@ def _offset(text: str) -> timezone:
     return timezone(timedelta(minutes=-minutes if text[0] == "-" else minutes))
 
 
+# The common local time, "25/03/2024 14:30[:05]" or "2024-03-25 14:30[:05]": its first 13
+# characters are the date and the hour, converted once per hour (see moment_reader).
+_LOCAL_HOUR = {
+    ISO: re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?", re.ASCII).fullmatch,
+    DMY: re.compile(r"\d\d([/.-])\d\d\1\d{4} \d\d:\d\d(?::\d\d)?", re.ASCII).fullmatch,
+    MDY: re.compile(r"\d\d([/-])\d\d\1\d{4} \d\d:\d\d(?::\d\d)?", re.ASCII).fullmatch,
+}
+
+
 def moment_reader(order: str, zone: ZoneInfo) -> Callable[[str], str]:
     """A cell to UTC text, YYYY-MM-DDTHH:MM:SS[.ffffff]Z: a date is the start of its day and
     a time without an offset is a time in `zone`. A cell that is not a date in an ISO file is
-    given back as it is (the field's own rule names it); in another order it is a Problem."""
-    known: dict[str, str] = {}
+    given back as it is (the field's own rule names it); in another order it is a Problem.
 
-    def read(cell: str) -> str:
-        if (done := known.get(cell)) is not None:
-            return done
+    Days repeat in a file, and so do the hours of its local times: each is converted once
+    (an hour whose every minute is shifted alike, as in every zone whose offsets are whole
+    hours; others are converted cell by cell)."""
+    known: dict[str, str] = {}
+    hours: dict[str, str | None] = {}
+    local_hour = _LOCAL_HOUR[order]
+
+    def convert(cell: str) -> str:
         found = _parts(cell, order)
         if found is None:
             if order == ISO:
@@ -205,6 +213,27 @@ def moment_reader(order: str, zone: ZoneInfo) -> Callable[[str], str]:
         if found["h"] is None and len(known) < 100_000:  # days repeat; times rarely do
             known[cell] = text
         return text
+
+    def utc_hour(key: str) -> str | None:
+        """The UTC date and hour of a local date and hour, when all its minutes shift alike."""
+        first, last = convert(key + ":00:00"), convert(key + ":59:59")
+        if first[:13] == last[:13] and first[13:] == ":00:00Z" and last[13:] == ":59:59Z":
+            return first[:13]
+        return None
+
+    def read(cell: str) -> str:
+        if (done := known.get(cell)) is not None:
+            return done
+        if local_hour(cell) is not None:
+            key = cell[:13]
+            if key not in hours and len(hours) < 200_000:
+                try:
+                    hours[key] = utc_hour(key)
+                except ValueError:  # 30/02: the cell's own reading names it
+                    hours[key] = None
+            if (prefix := hours.get(key)) is not None:
+                return prefix + (cell[13:] if len(cell) == 19 else cell[13:] + ":00") + "Z"
+        return convert(cell)
 
     return read
 
@@ -230,11 +259,19 @@ def date_reader(order: str) -> Callable[[str], str]:
 def amount_reader(decimal: str) -> Callable[[str], tuple[str, frozenset[str] | None]]:
     """A cell to a plain amount ("1234.56") and the currencies its sign stands for."""
 
+    known: dict[str, tuple[str, frozenset[str] | None]] = {}  # prices repeat
+
     def read(cell: str) -> tuple[str, frozenset[str] | None]:
+        if (done := known.get(cell)) is not None:
+            return done
         if decimal == "." and is_plain_number(cell):  # "12.5", "1.5e2": the API's own reading
-            return str(parse_amount(cell)), None
-        amount, currencies = read_amount(cell, decimal=decimal)
-        return str(amount), currencies
+            found: tuple[str, frozenset[str] | None] = (str(parse_amount(cell)), None)
+        else:
+            amount, currencies = read_amount(cell, decimal=decimal)
+            found = (str(amount), currencies)
+        if len(known) < 100_000:
+            known[cell] = found
+        return found
 
     return read
 
@@ -286,178 +323,3 @@ def _problem(row: int, column: str, value: Any, problem: Problem) -> RowProblem:
     return RowProblem(
         row, column, short(value), problem.message, code=problem.code, params=problem.params
     )
-
-
-# -- finding a file's formats ------------------------------------------------------------
-
-
-@dataclass
-class _DateEvidence:
-    """What a date column's cells say of their order."""
-
-    day_first: str | None = None  # a cell that reads only day-first (25/03/2024)
-    month_first: str | None = None  # a cell that reads only month-first (03/25/2024)
-    open: str | None = None  # a cell that reads both ways (03/04/2024)
-
-    def see(self, cell: str) -> None:
-        found = _YEAR_LAST.fullmatch(cell.strip())
-        if found is None:
-            return
-        a, b = int(found["a"]), int(found["b"])
-        if found["sep"] == "." or (a > 12 and b <= 12):  # DD.MM.YYYY is day-first
-            self.day_first = self.day_first or cell
-        elif b > 12 and a <= 12:
-            self.month_first = self.month_first or cell
-        elif a != b:
-            self.open = self.open or cell
-
-    @property
-    def decided(self) -> bool:
-        return bool(self.day_first or self.month_first or not self.open)
-
-
-@dataclass
-class _AmountEvidence:
-    """What an amount column's cells say of their decimal mark."""
-
-    marks: dict[str, str] = field(default_factory=dict)  # mark -> a cell showing it
-    open: str | None = None  # a cell such as 1,234 that reads either way
-
-    def see(self, cell: str) -> None:
-        split = split_amount(cell)
-        if split is None:
-            return
-        mark = decimal_mark_of(split[0])
-        if mark is not None:
-            self.marks.setdefault(mark, cell)
-        elif "," in split[0] or "." in split[0]:
-            self.open = self.open or cell
-
-    @property
-    def decided(self) -> bool:
-        return bool(self.marks or not self.open)
-
-
-def decide_formats(
-    rows: Iterator[Any],
-    columns: dict[str, tuple[str, int | str]],
-    *,
-    order: str | None,
-    decimal: str | None,
-    zone: str,
-    country: str,
-) -> CellFormats:
-    """The formats of the file's date, moment and amount columns (`columns`: field -> the
-    column's name and where its cell is: the position in a CSV row, or the key in an NDJSON
-    record), reading its rows as far as needed. Invalid names a column whose dates read both
-    day-first and month-first, or that mixes the two, and one whose amounts mix decimal
-    marks."""
-    dated = {t: c for t, c in columns.items() if t in MOMENTS | DATES}
-    money = {t: c for t, c in columns.items() if t in AMOUNTS}
-    dates: dict[str, _DateEvidence] = {} if order else {t: _DateEvidence() for t in dated}
-    amounts: dict[str, _AmountEvidence] = {} if decimal else {t: _AmountEvidence() for t in money}
-    if dates or amounts:
-        _look(islice(rows, SAMPLE_ROWS), columns, dates, amounts)
-        seen: list[_DateEvidence | _AmountEvidence] = [*dates.values(), *amounts.values()]
-        if not all(e.decided for e in seen):
-            _look(rows, columns, dates, amounts)  # the rest of the file
-    errors: list[FieldError] = []
-    found_dates = dict.fromkeys(dated, order) if order else {}
-    for target, evidence in dates.items():
-        found_dates[target] = _date_order(evidence, columns[target][0], errors)
-    found_marks = dict.fromkeys(money, decimal) if decimal else {}
-    for target, marks in amounts.items():
-        found_marks[target] = _mark(marks, columns[target][0], country, errors)
-    if errors:
-        raise Invalid(errors)
-    return CellFormats(zone, dates=found_dates, decimals=found_marks)
-
-
-def _look(
-    rows: Iterable[Any],
-    columns: dict[str, tuple[str, int | str]],
-    dates: dict[str, _DateEvidence],
-    amounts: dict[str, _AmountEvidence],
-) -> None:
-    evidence: list[tuple[str, _DateEvidence | _AmountEvidence]] = [
-        *dates.items(),
-        *amounts.items(),
-    ]
-    watched = [(t, columns[t][1], e.see) for t, e in evidence]
-    for row in rows:
-        cells = row.cells if row.cells is not None else row.record
-        if cells is None:
-            continue
-        for _target, where, see in watched:
-            try:
-                value = cells[where]
-            except (IndexError, KeyError, TypeError):
-                continue
-            if isinstance(value, str) and value:
-                see(value)
-
-
-def _date_order(evidence: _DateEvidence, column: str, errors: list[FieldError]) -> str:
-    """The column's order; ISO, with an error, when it cannot be told."""
-    if evidence.day_first and evidence.month_first:
-        errors.append(
-            FieldError(
-                "date_format",
-                f"{evidence.day_first} / {evidence.month_first}",
-                _(
-                    "column “%(column)s” mixes day-first dates (%(day_first)s) and "
-                    "month-first dates (%(month_first)s): correct the file, or choose the "
-                    "date format with --date-format (on the import page: Date format) to "
-                    "refuse the others"
-                ),
-                code="date_formats_mixed",
-                params={
-                    "column": column,
-                    "day_first": evidence.day_first,
-                    "month_first": evidence.month_first,
-                },
-            )
-        )
-        return ISO
-    if evidence.day_first:
-        return DMY
-    if evidence.month_first:
-        return MDY
-    if evidence.open:
-        errors.append(
-            FieldError(
-                "date_format",
-                evidence.open,
-                _(
-                    "column “%(column)s” holds dates such as %(example)s that read both as "
-                    "DD/MM/YYYY and MM/DD/YYYY: say which with --date-format DD/MM/YYYY or "
-                    "--date-format MM/DD/YYYY (on the import page: Date format)"
-                ),
-                code="date_format_ambiguous",
-                params={"column": column, "example": evidence.open},
-            )
-        )
-        return ISO
-    return ISO
-
-
-def _mark(seen: _AmountEvidence, column: str, country: str, errors: list[FieldError]) -> str:
-    if len(seen.marks) > 1:
-        errors.append(
-            FieldError(
-                "locale",
-                f"{seen.marks[',']} / {seen.marks['.']}",
-                _(
-                    "column “%(column)s” mixes amounts with a decimal comma (%(comma)s) and "
-                    "with a decimal point (%(point)s): say which the file uses with --locale "
-                    "(such as pt-PT or en-US; on the import page: Number format)"
-                ),
-                code="decimal_marks_mixed",
-                params={"column": column, "comma": seen.marks[","], "point": seen.marks["."]},
-            )
-        )
-        return "."
-    if seen.marks:
-        return next(iter(seen.marks))
-    # Only numbers such as 1,234 or 1.234: the company's country says how it writes them.
-    return country_decimal_mark(country) if seen.open else "."

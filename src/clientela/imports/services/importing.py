@@ -29,22 +29,14 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
-from clientela.accounts.services import company_settings, require_right
+from clientela.accounts.services import require_right
 from clientela.commerce.services import StagedOrders, undo_writes
 from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
-from clientela.imports.services import publishing
+from clientela.imports.services import format_detection, publishing
 from clientela.imports.services.activities import ActivityImporter
-from clientela.imports.services.formats import (
-    AMOUNTS,
-    DATES,
-    MOMENTS,
-    date_order,
-    decide_formats,
-    decimal_mark,
-)
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
     ACTIVITIES,
@@ -58,7 +50,7 @@ from clientela.imports.services.mapping import (
 from clientela.imports.services.orders import OrderImporter
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import ImportedFile
-from clientela.imports.services.reading import NDJSON, CsvRows, SourceRow, Table, open_table
+from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
 from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
 from clientela.parties.models import CustomField
@@ -137,19 +129,13 @@ def custom_field_names() -> dict[str, str]:
     return dict(CustomField.objects.values_list("key", "label"))
 
 
-def check_formats(options: ImportOptions) -> None:
-    """Invalid when the date format or the locale asked for is not one the import reads."""
-    date_order(options.date_format)
-    decimal_mark(options.locale)
-
-
 def read_file(
     binary: IO[bytes], *, name: str, options: ImportOptions, with_formats: bool = True
 ) -> tuple[Table, Mapping]:
     """Open the file and map its columns; Invalid names what makes it unreadable.
 
     With `with_formats`, the mapping also says how the file writes its dates and amounts
-    (given in the options, or found in the file: formats.decide_formats); an upload that is
+    (given in the options, or found in the file: format_detection.py); an upload that is
     only being mapped does not ask yet.
     """
     table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
@@ -157,25 +143,8 @@ def read_file(
     mapping = build_mapping(options.kind, table.columns, options.overrides, custom)
     if not with_formats:
         return table, mapping
-    order, decimal = date_order(options.date_format), decimal_mark(options.locale)
-    company = company_settings()
-    columns: dict[str, tuple[str, int | str]] = {
-        target: (column, column if table.format == NDJSON else position)
-        for position, (column, target) in enumerate(
-            zip(mapping.columns, mapping.targets, strict=True)
-        )
-        if target in MOMENTS | DATES | AMOUNTS
-    }
-    read = (order is None and any(t in MOMENTS | DATES for t in columns)) or (
-        decimal is None and any(t in AMOUNTS for t in columns)
-    )
-    formats = decide_formats(
-        table.rows if read else iter(()),
-        columns,
-        order=order,
-        decimal=decimal,
-        zone=company.time_zone,
-        country=company.country,
+    formats, read = format_detection.detect_formats(
+        table, mapping, date_format=options.date_format, locale=options.locale
     )
     if read:  # the rows looked at are read again by the import
         binary.seek(0)

@@ -237,10 +237,8 @@ def header_key(text: str) -> str:
 def _lookup(kind: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for target, names in SYNONYMS[kind].items():
-        table.setdefault(header_key(target), target)
-        for name in names.split(","):
-            if name.strip():
-                table.setdefault(header_key(name), target)
+        for name in [target, *(n for n in names.split(",") if n.strip())]:
+            table.setdefault(header_key(name), target)
     return table
 
 
@@ -257,10 +255,7 @@ class Mapping:
     formats: CellFormats | None = None
 
     def index_of(self, target: str) -> int | None:
-        try:
-            return self.targets.index(target)
-        except ValueError:
-            return None
+        return self.targets.index(target) if target in self.targets else None
 
     @property
     def ignored(self) -> list[str]:

@@ -27,12 +27,8 @@ from clientela.accounts.services import require_right
 from clientela.core.errors import DomainError, Invalid, invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
-from clientela.imports.services.importing import (
-    ImportSummary,
-    check_formats,
-    import_rows,
-    read_file,
-)
+from clientela.imports.services.format_detection import check_formats
+from clientela.imports.services.importing import ImportSummary, import_rows, read_file
 from clientela.imports.services.mapping import KINDS, Mapping
 from clientela.imports.services.problems import RowProblem
 from clientela.imports.services.reading import CSV, SourceRow, Table
@@ -135,7 +131,7 @@ def choose_mapping(
     _not_started(run)
     run.skip_invalid, run.upsert = skip_invalid, upsert
     run.date_format, run.locale = date_format.strip(), locale.strip()
-    check_formats(options_of(run))
+    check_formats(run.date_format or None, run.locale or None)
     problem: Invalid | None = None
     try:
         table, mapping = _read_stored(run, overrides)

@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 date_format=opts["date_format"],
                 locale=opts["locale"],
             )
-            services.check_formats(options)
+            services.check_formats(options.date_format, options.locale)
         except DomainError as exc:
             raise CommandError(describe_error(exc), returncode=USAGE) from exc
         try:
