@@ -49,6 +49,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/segments"): {"name": "Press"},
     ("post", "/api/v1/segments/preview"): {"rules": {"all": []}},
     ("patch", "/api/v1/segments/{segment_id}"): {},
+    ("patch", "/api/v1/company"): {"country": "PT"},
     ("post", "/api/v1/segments/{segment_id}/static-members"): {"party_id": 1},
     ("post", "/api/v1/activities"): {
         "party_id": 1,
