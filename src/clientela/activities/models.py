@@ -276,3 +276,144 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class CallOutcome(models.TextChoices):
+    """What a caller records for one call of a call list (or one call from My day)."""
+
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    CALL_BACK = "call_back", _("Call back at…")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REFUSED = "refused", _("Refused")
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("To call")
+    REACHED = "reached", _("Reached")
+    CALL_BACK = "call_back", _("Call back planned")
+    UNREACHABLE = "unreachable", _("No answer after the last attempt")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REFUSED = "refused", _("Refused")
+    SKIPPED = "skipped", _("Skipped at call time")
+    EXCLUDED = "excluded", _("Left out when built")
+
+
+class ItemReason(models.TextChoices):
+    """Why an item was left out or skipped: the consent gate's reason codes, and the list's."""
+
+    WITHDRAWN = "withdrawn", _("The party withdrew consent for this purpose on this channel.")
+    NEVER_GIVEN = "never_given", _("The party never gave consent for this purpose on this channel.")
+    ERASED = "erased", _("The party's personal data was erased.")
+    NO_CONTACT_POINT = "no_contact_point", _("The party has no address or number for this channel.")
+    SUPPRESSED = "suppressed", _("The address or number is on the suppression list.")
+    PAUSED = "paused", _("The party paused all messages.")
+    QUIET_HOURS = "quiet_hours", _("It is within the party's quiet hours.")
+    WEEKLY_CAP = "weekly_cap", _("The party's limit of messages per week is reached.")
+    MONTHLY_CAP = "monthly_cap", _("The party's limit of messages per month is reached.")
+    NO_CALLER = "no_caller", _("No member of the team may see this party.")
+    NO_CALLING_DAY = (
+        "no_calling_day",
+        _("No working day of the period is free of the party's public holidays."),
+    )
+    NO_CALLING_WINDOW = (
+        "no_calling_window",
+        _("The party's quiet hours cover the whole calling day."),
+    )
+
+
+class CallList(models.Model):
+    """A list of calls to make in a period, spread across a team's members by workload.
+
+    Built from a segment or a selection of parties; each call is an activity of the list's
+    members, in the customer's calling window, for `purpose` on the phone.
+    """
+
+    name = models.CharField(_("name"), max_length=150)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    script = models.TextField(_("call script"), blank=True)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts per customer"), default=3)
+    segment_id = models.BigIntegerField(_("built from segment"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallListItem(models.Model):
+    """One customer of a call list: who calls, when they may be called, and how it went.
+
+    `activity` is the current attempt (each attempt is an activity, done with its interaction);
+    `window_start`/`window_end` the first calling window planned, in UTC.
+    """
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="items")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ItemReason.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=20, choices=CallOutcome.choices, blank=True
+    )
+    window_start = models.DateTimeField(_("calling window from"), null=True, blank=True)
+    window_end = models.DateTimeField(_("calling window until"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call_list", "party"], name="one_item_per_party"),
+        ]
+        indexes = [models.Index(fields=["call_list", "assignee", "status"])]
+        verbose_name = _("call list item")
+        verbose_name_plural = _("call list items")
+
+    def __str__(self) -> str:
+        return f"{self.call_list_id}:{self.party_id} {self.status}"
+
+
+class AttentionSnooze(models.Model):
+    """A customer a user put aside on My day's attention list until a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    until = models.DateField(_("until"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "party"], name="one_snooze_per_user_party"),
+        ]
+        verbose_name = _("attention snooze")
+        verbose_name_plural = _("attention snoozes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.party_id} {self.until}"
