@@ -240,6 +240,8 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from clientela.activities.api import call_lists_router as call_lists
+    from clientela.activities.api import my_day_router as my_day
     from clientela.activities.api import router as activities
     from clientela.analytics import api as analytics
     from clientela.commerce.api import router as orders
@@ -263,6 +265,8 @@ def _register_routers() -> None:
     api.add_router("/public", consent.public)
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
+    api.add_router("/my-day", my_day)
+    api.add_router("/call-lists", call_lists)
 
 
 _register_routers()
