@@ -136,11 +136,13 @@ def test_consent_withdrawn_after_building_skips_the_party_at_call_time(sales_a: 
     call_list = build(sales_a, [first, second], starts_on=MONDAY, ends_on=MONDAY)
     agree(first, ConsentStatus.WITHDRAWN)
     found = next_call(call_list, sales_a)
-    assert found.item is not None and found.item.party_id == second.pk
+    assert found.item is not None
+    assert found.item.party_id == second.pk
     assert [i.party_id for i in found.skipped] == [first.pk]
     skipped = item_of(call_list, first)
     assert (skipped.status, skipped.reason) == (ItemStatus.SKIPPED, "withdrawn")
-    assert skipped.activity is not None and skipped.activity.status == ActivityStatus.CANCELLED
+    assert skipped.activity is not None
+    assert skipped.activity.status == ActivityStatus.CANCELLED
 
 
 def test_recording_a_call_to_a_party_who_withdrew_logs_nothing_and_skips_it(
@@ -151,7 +153,8 @@ def test_recording_a_call_to_a_party_who_withdrew_logs_nothing_and_skips_it(
     agree(party, ConsentStatus.WITHDRAWN)
     item = item_of(call_list, party)
     result = record_call(party, CallOutcomeIn(outcome="reached"), by=sales_a, item=item)
-    assert result.skipped == "withdrawn" and result.interaction is None
+    assert result.skipped == "withdrawn"
+    assert result.interaction is None
     assert not Interaction.objects.filter(party=party).exists()
     assert item_of(call_list, party).status == ItemStatus.SKIPPED
 
@@ -170,7 +173,8 @@ def test_calls_are_spread_across_the_team_by_workload(sales_a: User) -> None:
     given = list(
         CallListItem.objects.filter(call_list=call_list).values_list("assignee_id", flat=True)
     )
-    assert given.count(colleague.pk) == 5 and given.count(sales_a.pk) == 1
+    assert given.count(colleague.pk) == 5
+    assert given.count(sales_a.pk) == 1
 
 
 def test_no_answer_tries_again_until_the_attempt_limit(sales_a: User) -> None:
@@ -180,8 +184,10 @@ def test_no_answer_tries_again_until_the_attempt_limit(sales_a: User) -> None:
     first = item.activity
     record_call(party, CallOutcomeIn(outcome="no_answer"), by=sales_a, item=item)
     item = item_of(call_list, party)
-    assert item.status == ItemStatus.PENDING and item.attempts == 1
-    assert item.activity is not None and item.activity != first
+    assert item.status == ItemStatus.PENDING
+    assert item.attempts == 1
+    assert item.activity is not None
+    assert item.activity != first
     assert item.activity.status == ActivityStatus.OPEN
     record_call(party, CallOutcomeIn(outcome="no_answer"), by=sales_a, item=item)
     item = item_of(call_list, party)
@@ -205,12 +211,15 @@ def test_a_refusal_records_an_objection_to_phone_contact(sales_a: User) -> None:
 def test_call_back_plans_a_call_at_that_moment(sales_a: User) -> None:
     party = customer(sales_a)
     call_list = build(sales_a, [party])
-    data = CallOutcomeIn(outcome="call_back", call_back_at=datetime(2027, 12, 10, 10, 0))
+    data = CallOutcomeIn(
+        outcome="call_back", call_back_at=datetime(2027, 12, 10, 10, 0, tzinfo=UTC)
+    )
     result = record_call(party, data, by=sales_a, item=item_of(call_list, party))
     assert result.follow_up is not None
     assert result.follow_up.due_at == datetime(2027, 12, 10, 10, 0, tzinfo=UTC)
     assert item_of(call_list, party).status == ItemStatus.CALL_BACK
-    assert result.interaction is not None and "2027-12-10 10:00" in result.interaction.outcome
+    assert result.interaction is not None
+    assert "2027-12-10 10:00" in result.interaction.outcome
 
 
 def test_the_api_builds_a_list_and_team_b_cannot_see_it(

@@ -34,6 +34,7 @@ from clientela.activities.schemas import (
     CompletionOut,
     Day,
     MyDayOut,
+    MyDayQuery,
     NextCallOut,
     check_due_date,
 )
@@ -186,18 +187,11 @@ my_day_router = Router(tags=["activities"])
 call_lists_router = Router(tags=["activities"])
 
 
-class MyDayFilters(Schema):
-    user_id: Id | None = Field(default=None, description="a member of your team (managers)")
-    day: Day | None = Field(default=None, description="another day than today, in the zone")
-
-    _day = field_validator("day")(check_due_date)
-
-
 @my_day_router.get(
     "", response=MyDayOut, summary="My day: today's work and who needs attention",
     openapi_extra=problems(404),
 )  # fmt: skip
-def my_day(request: HttpRequest, filters: Query[MyDayFilters]) -> dict[str, Any]:
+def my_day(request: HttpRequest, filters: Query[MyDayQuery]) -> dict[str, Any]:
     """Your overdue and today's activities and the customers that need attention now; a
     manager's answer has the team's workload, and `user_id` gives a team member's day."""
     day = services.my_day(current_user(request), member_id=filters.user_id, day=filters.day)

@@ -343,6 +343,13 @@ class MemberLoadOut(Schema):
     at_risk: int
 
 
+class MyDayQuery(Schema):
+    user_id: Id | None = Field(default=None, description="a member of your team (managers)")
+    day: Day | None = Field(default=None, description="another day than today, in your zone")
+
+    _day = field_validator("day")(check_due_date)
+
+
 class MyDayOut(Schema):
     user: Ref
     day: date
