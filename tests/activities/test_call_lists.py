@@ -16,6 +16,7 @@ from clientela.activities.models import (
     ActivityStatus,
     CallList,
     CallListItem,
+    CallOutcome,
     ItemStatus,
 )
 from clientela.activities.schemas import CallListCreate, CallOutcomeIn
@@ -152,7 +153,7 @@ def test_recording_a_call_to_a_party_who_withdrew_logs_nothing_and_skips_it(
     call_list = build(sales_a, [party])
     agree(party, ConsentStatus.WITHDRAWN)
     item = item_of(call_list, party)
-    result = record_call(party, CallOutcomeIn(outcome="reached"), by=sales_a, item=item)
+    result = record_call(party, CallOutcomeIn(outcome=CallOutcome.REACHED), by=sales_a, item=item)
     assert result.skipped == "withdrawn"
     assert result.interaction is None
     assert not Interaction.objects.filter(party=party).exists()
@@ -182,14 +183,14 @@ def test_no_answer_tries_again_until_the_attempt_limit(sales_a: User) -> None:
     call_list = build(sales_a, [party], max_attempts=2)
     item = item_of(call_list, party)
     first = item.activity
-    record_call(party, CallOutcomeIn(outcome="no_answer"), by=sales_a, item=item)
+    record_call(party, CallOutcomeIn(outcome=CallOutcome.NO_ANSWER), by=sales_a, item=item)
     item = item_of(call_list, party)
     assert item.status == ItemStatus.PENDING
     assert item.attempts == 1
     assert item.activity is not None
     assert item.activity != first
     assert item.activity.status == ActivityStatus.OPEN
-    record_call(party, CallOutcomeIn(outcome="no_answer"), by=sales_a, item=item)
+    record_call(party, CallOutcomeIn(outcome=CallOutcome.NO_ANSWER), by=sales_a, item=item)
     item = item_of(call_list, party)
     assert (item.status, item.attempts) == (ItemStatus.UNREACHABLE, 2)
     assert Interaction.objects.filter(party=party, channel="phone").count() == 2
@@ -198,7 +199,12 @@ def test_no_answer_tries_again_until_the_attempt_limit(sales_a: User) -> None:
 def test_a_refusal_records_an_objection_to_phone_contact(sales_a: User) -> None:
     party = customer(sales_a)
     call_list = build(sales_a, [party])
-    record_call(party, CallOutcomeIn(outcome="refused"), by=sales_a, item=item_of(call_list, party))
+    record_call(
+        party,
+        CallOutcomeIn(outcome=CallOutcome.REFUSED),
+        by=sales_a,
+        item=item_of(call_list, party),
+    )
     assert item_of(call_list, party).status == ItemStatus.REFUSED
     state = current_consents(party)
     assert all(
@@ -212,7 +218,7 @@ def test_call_back_plans_a_call_at_that_moment(sales_a: User) -> None:
     party = customer(sales_a)
     call_list = build(sales_a, [party])
     data = CallOutcomeIn(
-        outcome="call_back", call_back_at=datetime(2027, 12, 10, 10, 0, tzinfo=UTC)
+        outcome=CallOutcome.CALL_BACK, call_back_at=datetime(2027, 12, 10, 10, 0, tzinfo=UTC)
     )
     result = record_call(party, data, by=sales_a, item=item_of(call_list, party))
     assert result.follow_up is not None

@@ -4,7 +4,7 @@ who may see whose day."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -181,8 +181,8 @@ def test_the_page_shows_the_day_and_another_day(sales_a: User, client: Client) -
     metrics(party, lifecycle_state="at_risk")
     friday = date(2030, 5, 10)
     make_activity(party, assignee=sales_a, title="Call back Beatriz", due_date=friday,
-                  due_at=timezone.make_aware(timezone.datetime(2030, 5, 10, 10)),
-                  overdue_at=timezone.make_aware(timezone.datetime(2030, 5, 10, 10)))  # fmt: skip
+                  due_at=datetime(2030, 5, 10, 10, tzinfo=UTC),
+                  overdue_at=datetime(2030, 5, 10, 10, tzinfo=UTC))  # fmt: skip
     client.force_login(sales_a)
     page = client.get("/activities/my-day/").content.decode()
     assert "Beatriz Lopes" in page

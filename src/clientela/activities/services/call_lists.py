@@ -254,9 +254,9 @@ def _write(call_list: CallList, targets: list[_Target], by: User, now: datetime)
     )
     Assignment.objects.bulk_create(
         [
-            Assignment(user_id=a.assignee_id, activity=a, by=by)
+            Assignment(user=a.assignee, activity=a, by=by)
             for a in activities
-            if a.assignee_id != by.pk
+            if a.assignee is not None and a.assignee_id != by.pk
         ],
         batch_size=1000,
     )

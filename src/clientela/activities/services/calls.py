@@ -295,7 +295,7 @@ def record_call(
     return CallResult(item, interaction, follow_up)
 
 
-def _retry(item: CallListItem, by: User) -> tuple[Activity | None, str]:
+def _retry(item: CallListItem, by: User) -> tuple[Activity | None, ItemStatus]:
     """Another attempt in the party's next calling window, unless the limit is reached."""
     if item.attempts >= item.call_list.max_attempts:
         return None, ItemStatus.UNREACHABLE

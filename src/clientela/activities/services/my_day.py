@@ -164,7 +164,7 @@ def _out_of_rhythm(
             r.tier,
             r.lifecycle_state,
             r.clv,
-            last_contact_at=r.last_contact,  # type: ignore[attr-defined]  # the annotation
+            last_contact_at=r.last_contact,
         )
         for r in rows
     ]
@@ -222,7 +222,9 @@ def _welcome(customers: QuerySet[Party]) -> list[Attention]:
     ]
 
 
-def _activities(viewer: User, member: User, day: date, is_today: bool) -> tuple[list, list]:
+def _activities(
+    viewer: User, member: User, day: date, is_today: bool
+) -> tuple[list[Activity], list[Activity]]:
     now = timezone.now()
     mine = (
         visible_activities(viewer)
@@ -241,6 +243,8 @@ def _activities(viewer: User, member: User, day: date, is_today: bool) -> tuple[
 
 def _team(viewer: User, now: datetime) -> list[MemberLoad]:
     """Each member of the manager's team: overdue, due today, next 7 days, customers at risk."""
+    if viewer.team_id is None:
+        return []
     team = list(
         User.objects.filter(team_id=viewer.team_id, is_active=True)
         .exclude(pk=viewer.pk)
