@@ -11,10 +11,15 @@ then measures in-process, after a warm-up:
               (one run, in a transaction, as the API does)
 
 Prints one JSON document: dataset sizes, load seconds, p50/p90/p99 (ms) of each My day
-measure, the call list's seconds and calls made, and the load average. Goals: My day p99 <=
-50 ms; a call list of 10,000 in <= 5 s.
+measure, the call list's seconds and calls made, and the load average. Each figure is given
+twice: wall-clock time, and the CPU time the process used (`*_cpu`, `cpu_seconds`: all of it
+in this one thread, SQLite included). On a machine shared with other work the wall clock
+mostly measures the queue for a core; the CPU time is what the same run costs on an idle one.
+Goals: My day p99 <= 50 ms; a call list of 10,000 in <= 5 s.
 
-    .venv/bin/python benchmarks/my_day.py [--runs 300] [--home DIR --keep]
+    .venv/bin/python benchmarks/my_day.py [--runs 300]
+    .venv/bin/python benchmarks/my_day.py --home /tmp/bmd --keep   # load once (minutes), keep
+    .venv/bin/python benchmarks/my_day.py --home /tmp/bmd --keep   # measure again on it
 """
 
 from __future__ import annotations
@@ -157,6 +162,19 @@ def _load(rng: random.Random) -> dict[str, Any]:
     return {"rep": rep, "manager": callers[0], "calls": calls}
 
 
+def _loaded() -> dict[str, Any] | None:
+    """The data of an earlier run kept in --home, if there is one (loading takes minutes)."""
+    from clientela.accounts.models import User
+    from clientela.parties.models import Party
+
+    rep = User.objects.filter(email="rep@bench.example").first()
+    if rep is None:
+        return None
+    manager = User.objects.get(email="caller0@bench.example")
+    calls = Party.objects.filter(team_id=manager.team_id).order_by("pk")
+    return {"rep": rep, "manager": manager, "calls": list(calls.values_list("pk", flat=True))}
+
+
 def _my_day(rep: Any, runs: int) -> dict[str, dict[str, float]]:
     from django.test import Client
 
@@ -165,24 +183,28 @@ def _my_day(rep: Any, runs: int) -> dict[str, dict[str, float]]:
 
     for _ in range(10):
         my_day(rep)
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         day = my_day(rep)
         samples.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
     _token, raw = create_token(rep)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     for _ in range(10):
         client.get("/api/v1/my-day")
-    api = []
+    api, api_cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         answer = client.get("/api/v1/my-day")
         api.append(time.perf_counter() - start)
+        api_cpu.append(time.process_time() - used)
     assert answer.status_code == 200, answer.content
     return {
         "my_day": _percentiles(samples),
         "my_day_api": _percentiles(api),
+        "my_day_cpu": _percentiles(cpu),
+        "my_day_api_cpu": _percentiles(api_cpu),
         "contents": {
             "overdue": len(day.overdue),
             "today": len(day.today),
@@ -202,12 +224,13 @@ def _call_list(caller: Any, calls: list[int]) -> dict[str, Any]:
     monday = today + timedelta(days=7 - today.weekday())
     data = CallListCreate(name="Bench calls", team_id=caller.team_id, starts_on=monday,
                           ends_on=monday + timedelta(days=4), party_ids=calls)  # fmt: skip
-    start = time.perf_counter()
+    start, used = time.perf_counter(), time.process_time()
     with transaction.atomic():
         built = build_call_list(data, by=caller)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - used
     made = CallListItem.objects.filter(call_list=built, activity__isnull=False).count()
-    return {"parties": len(calls), "calls_made": made, "seconds": round(seconds, 2)}
+    return {"parties": len(calls), "calls_made": made, "seconds": round(seconds, 2),
+            "cpu_seconds": round(cpu, 2)}  # fmt: skip
 
 
 def main() -> None:
@@ -220,7 +243,7 @@ def main() -> None:
     try:
         _setup(home)
         started = time.perf_counter()
-        world = _load(random.Random(13))
+        world = _loaded() or _load(random.Random(13))
         loaded = time.perf_counter() - started
         print(f"loaded in {loaded:.1f} s", file=sys.stderr)
         day = _my_day(world["rep"], args.runs)
@@ -234,8 +257,10 @@ def main() -> None:
             **day,
             "call_list": calls,
             "goal": GOAL,
-            "met": {"my_day": day["my_day_api"]["p99_ms"] <= GOAL["my_day_p99_ms"],
-                    "call_list": calls["seconds"] <= GOAL["call_list_seconds"]},
+            "met_wall": {"my_day": day["my_day_api"]["p99_ms"] <= GOAL["my_day_p99_ms"],
+                         "call_list": calls["seconds"] <= GOAL["call_list_seconds"]},
+            "met_cpu": {"my_day": day["my_day_api_cpu"]["p99_ms"] <= GOAL["my_day_p99_ms"],
+                        "call_list": calls["cpu_seconds"] <= GOAL["call_list_seconds"]},
         }  # fmt: skip
         print(json.dumps(result, indent=2))
     finally:

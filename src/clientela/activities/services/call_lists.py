@@ -18,17 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Role, Team, User
 from clientela.accounts.services import require_write
+from clientela.activities import bulk
 from clientela.activities.models import (
     Activity,
-    ActivityEvent,
-    ActivityKind,
-    Assignment,
     CallList,
-    CallListItem,
-    EventAction,
     ItemReason,
     ItemStatus,
-    SourceKind,
 )
 from clientela.activities.queries import PENDING
 from clientela.activities.schemas import CallListCreate
@@ -239,68 +234,35 @@ def build_call_list(data: CallListCreate, *, by: User) -> CallList:
 
 
 def _write(call_list: CallList, targets: list[_Target], by: User, now: datetime) -> None:
-    calls = [t for t in targets if t.assignee is not None and t.window is not None]
-    activities = Activity.objects.bulk_create(
-        [_call(call_list, t, by, now) for t in calls], batch_size=500
+    """The calls, their timeline steps and every item, through the bulk path.
+
+    A call list's calls raise no assignment notice each: the list is the notice (its page
+    and My day show it), and thousands of notices would bury every other one.
+    """
+    calls = [
+        (t.party.pk, t.assignee.pk, *t.window, t.zone.key)
+        for t in targets
+        if t.assignee is not None and t.window is not None
+    ]
+    made = bulk.insert_calls(
+        call_list.pk, call_list.name, calls, by_id=by.pk, now=now, minutes=CALL_MINUTES
     )
-    ActivityEvent.objects.bulk_create(
+    bulk.insert_scheduled_events(made, by_id=by.pk, now=now)
+    bulk.insert_items(
+        call_list.pk,
         [
-            ActivityEvent(
-                activity=a, party_id=a.party_id, action=EventAction.SCHEDULED, at=now, actor=by
+            (
+                t.party.pk,
+                t.assignee.pk if t.assignee is not None else None,
+                made.get(t.party.pk),
+                ItemStatus.PENDING if t.party.pk in made else ItemStatus.EXCLUDED,
+                "" if t.party.pk in made else t.reason,
+                t.window[0] if t.window and t.party.pk in made else None,
+                t.window[1] if t.window and t.party.pk in made else None,
             )
-            for a in activities
+            for t in targets
         ],
-        batch_size=1000,
-    )
-    Assignment.objects.bulk_create(
-        [
-            Assignment(user=a.assignee, activity=a, by=by)
-            for a in activities
-            if a.assignee is not None and a.assignee_id != by.pk
-        ],
-        batch_size=1000,
-    )
-    made = dict(zip((t.party.pk for t in calls), activities, strict=True))
-    CallListItem.objects.bulk_create(
-        [_item(call_list, t, made.get(t.party.pk)) for t in targets], batch_size=1000
-    )
-
-
-def _call(call_list: CallList, target: _Target, by: User, now: datetime) -> Activity:
-    start, end = target.window or (now, now)  # every call written was placed by _spread
-    return Activity(
-        party_id=target.party.pk,
-        kind=ActivityKind.CALL,
-        title=call_list.name,
-        due_date=start.date(),
-        due_time=start.time(),
-        time_zone=target.zone.key,
-        due_at=start,
-        overdue_at=end,  # a list's call is late once the customer's calling window is over
-        duration_minutes=CALL_MINUTES,
-        assignee=target.assignee,
-        source_kind=SourceKind.CALL_LIST,
-        source_id=call_list.pk,
-        created_by=by,
-        created_at=now,
-    )
-
-
-def _item(call_list: CallList, target: _Target, activity: Activity | None) -> CallListItem:
-    if activity is None:
-        return CallListItem(
-            call_list=call_list,
-            party_id=target.party.pk,
-            status=ItemStatus.EXCLUDED,
-            reason=target.reason,
-        )
-    return CallListItem(
-        call_list=call_list,
-        party_id=target.party.pk,
-        assignee=target.assignee,
-        activity=activity,
-        window_start=activity.due_at,
-        window_end=activity.overdue_at,
+        now=now,
     )
 
 

@@ -11,16 +11,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.activities.models import Activity, AttentionSnooze
-from clientela.activities.queries import assigned_to, pending, user_zone, visible_activities
+from clientela.activities.queries import PENDING, pending, user_zone
 from clientela.analytics.models import CustomerMetrics, LifecycleState
 from clientela.analytics.services.config import SettingError
 from clientela.core.errors import NotFound
@@ -29,7 +30,8 @@ from clientela.interactions.models import Direction, Interaction
 from clientela.parties.models import KeyDate, KeyDateKind, Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
-LIMIT = 50  # entries of each section
+LIMIT = 50  # activities of each section
+ATTENTION_LIMIT = 25  # customers of each attention section: a day's worth, the rest tomorrow
 DATE_KINDS = (KeyDateKind.BIRTHDAY, KeyDateKind.WEDDING_ANNIVERSARY, KeyDateKind.CUSTOMER_SINCE)
 WEEK = 7
 
@@ -119,18 +121,32 @@ def _customers(viewer: User, member: User) -> QuerySet[Party]:
     return visible_parties(viewer).filter(owner_id=member.pk).exclude(Exists(snoozed))
 
 
+# Each section starts from the user's own parties (the owner index) and joins their metrics
+# row by primary key: starting from the metrics (a lifecycle or tier index over every party)
+# reads ten to twenty times more rows at 100,000 parties.
+
+
+# What an attention entry shows, and nothing more: a party row is wide (search text, notes…).
+SHOWN = (
+    "id", "display_name", "metrics__party_id", "metrics__tier", "metrics__lifecycle_state",
+    "metrics__clv", "metrics__state_since", "metrics__first_purchase_at",
+)  # fmt: skip
+PARTY_HEAVY = ("party__search_text", "party__name_key", "party__notes", "party__custom")
+
+
+def _attention(party: Party, why: str, **extra: Any) -> Attention:
+    row = party.metrics
+    return Attention(party, why, row.tier, row.lifecycle_state, row.clv, **extra)
+
+
 def _at_risk(customers: QuerySet[Party], high: list[str]) -> list[Attention]:
     rows = (
-        CustomerMetrics.objects.filter(
-            party__in=customers, lifecycle_state=LifecycleState.AT_RISK, tier__in=high
-        )
-        .select_related("party")
-        .order_by("-clv", "party_id")[:LIMIT]
+        customers.filter(metrics__lifecycle_state=LifecycleState.AT_RISK, metrics__tier__in=high)
+        .select_related("metrics")
+        .only(*SHOWN)
+        .order_by("-metrics__clv", "pk")[:ATTENTION_LIMIT]
     )
-    return [
-        Attention(r.party, "at_risk", r.tier, r.lifecycle_state, r.clv, since=r.state_since)
-        for r in rows
-    ]
+    return [_attention(p, "at_risk", since=p.metrics.state_since) for p in rows]
 
 
 def _out_of_rhythm(
@@ -139,34 +155,26 @@ def _out_of_rhythm(
     if not rhythm:
         return []
     last = (
-        Interaction.objects.filter(party_id=OuterRef("party_id"))
-        .order_by()
-        .values("party_id")
-        .annotate(last=Max("occurred_at"))
-        .values("last")
+        Interaction.objects.filter(party_id=OuterRef("pk"))
+        .order_by("-occurred_at", "-id")
+        .values("occurred_at")[:1]
     )
     late = Q()
     for tier, days in rhythm.items():
         cutoff = now - timedelta(days=days)
-        late |= Q(tier=tier) & (Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
+        late |= Q(metrics__tier=tier) & (Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
     rows = (
-        CustomerMetrics.objects.filter(party__in=customers, tier__in=list(rhythm))
-        .exclude(lifecycle_state=LifecycleState.AT_RISK)  # listed as at risk already
+        customers.filter(metrics__tier__in=list(rhythm))
+        .exclude(metrics__lifecycle_state=LifecycleState.AT_RISK)  # listed as at risk already
         .annotate(last_contact=Subquery(last))
         .filter(late)
-        .select_related("party")
-        .order_by("last_contact", "party_id")[:LIMIT]
+        .select_related("metrics")
+        .only(*SHOWN)
+        .order_by("last_contact", "pk")[:ATTENTION_LIMIT]
     )
     return [
-        Attention(
-            r.party,
-            "out_of_rhythm",
-            r.tier,
-            r.lifecycle_state,
-            r.clv,
-            last_contact_at=r.last_contact,
-        )
-        for r in rows
+        _attention(p, "out_of_rhythm", last_contact_at=p.last_contact)  # type: ignore[attr-defined]  # the annotation
+        for p in rows
     ]
 
 
@@ -188,7 +196,8 @@ def _key_dates(customers: QuerySet[Party], day: date) -> list[Attention]:
     rows = (
         KeyDate.objects.filter(match, party__in=customers, kind__in=DATE_KINDS)
         .select_related("party")
-        .order_by("month", "day", "party_id")[: LIMIT * 2]
+        .defer(*PARTY_HEAVY)
+        .order_by("month", "day", "party_id")[: ATTENTION_LIMIT * 2]
     )
     found = [
         Attention(
@@ -200,45 +209,65 @@ def _key_dates(customers: QuerySet[Party], day: date) -> list[Attention]:
         )
         for r in rows
     ]
-    return sorted(found, key=lambda a: (a.in_days or 0, a.party.pk))[:LIMIT]
+    return sorted(found, key=lambda a: (a.in_days or 0, a.party.pk))[:ATTENTION_LIMIT]
 
 
 def _welcome(customers: QuerySet[Party]) -> list[Attention]:
     """New customers (lifecycle "new") with no contact from the company since their purchase."""
     welcomed = Interaction.objects.filter(
-        party_id=OuterRef("party_id"),
+        party_id=OuterRef("pk"),
         direction=Direction.OUTBOUND,
-        occurred_at__date__gte=OuterRef("first_purchase_at"),
+        occurred_at__date__gte=OuterRef("metrics__first_purchase_at"),
     )
     rows = (
-        CustomerMetrics.objects.filter(party__in=customers, lifecycle_state=LifecycleState.NEW)
+        customers.filter(metrics__lifecycle_state=LifecycleState.NEW)
         .exclude(Exists(welcomed))
-        .select_related("party")
-        .order_by("-first_purchase_at", "party_id")[:LIMIT]
+        .select_related("metrics")
+        .only(*SHOWN)
+        .order_by("-metrics__first_purchase_at", "pk")[:ATTENTION_LIMIT]
     )
-    return [
-        Attention(r.party, "welcome", r.tier, r.lifecycle_state, r.clv, since=r.first_purchase_at)
-        for r in rows
-    ]
+    return [_attention(p, "welcome", since=p.metrics.first_purchase_at) for p in rows]
+
+
+def _pending_in(viewer: User, member: User, now: datetime, **bounds: Any) -> list[Activity]:
+    """The member's pending activities (their own, then their queue's) within `bounds`, soonest
+    first: one query per owner, each on its (assignee|queue, status, due_at) index."""
+    owners = [Q(assignee_id=member.pk)]
+    if member.team_id is not None:
+        owners.append(Q(queue_id=member.team_id))
+    found: list[Activity] = []
+    for owner in owners:
+        rows = (
+            Activity.objects.filter(owner, status__in=PENDING, **bounds)
+            .filter(pending(now))
+            .select_related("party", "assignee", "queue")
+            .defer(*PARTY_HEAVY)
+            .order_by("due_at", "id")
+        )
+        found += rows[:LIMIT]
+    # Access follows the party: one small query for the few parties found, rather than the
+    # viewer's whole list of parties inside each query.
+    seen = set(
+        visible_parties(viewer)
+        .filter(pk__in={a.party_id for a in found})
+        .values_list("pk", flat=True)
+    )
+    found = [a for a in found if a.party_id in seen]
+    return sorted(found, key=lambda a: (a.due_at, a.pk))[:LIMIT]
 
 
 def _activities(
     viewer: User, member: User, day: date, is_today: bool
 ) -> tuple[list[Activity], list[Activity]]:
     now = timezone.now()
-    mine = (
-        visible_activities(viewer)
-        .filter(assigned_to(member))
-        .filter(pending(now))
-        .select_related("party", "assignee", "queue")
-        .order_by("due_at", "id")
-    )
     start, end = _day_bounds(member, day)
-    overdue = list(mine.filter(overdue_at__lte=now)[:LIMIT]) if is_today else []
-    due = mine.filter(due_at__gte=start, due_at__lt=end)
+    overdue: list[Activity] = []
+    if is_today:  # overdue means due by now (due_at <= overdue_at): a bound the index uses
+        overdue = _pending_in(viewer, member, now, due_at__lte=now, overdue_at__lte=now)
+    due = _pending_in(viewer, member, now, due_at__gte=start, due_at__lt=end)
     if is_today:
-        due = due.filter(overdue_at__gt=now)
-    return overdue, list(due[:LIMIT])
+        due = [a for a in due if a.overdue_at > now]
+    return overdue, due
 
 
 def _team(viewer: User, now: datetime) -> list[MemberLoad]:

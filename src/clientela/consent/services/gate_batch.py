@@ -88,9 +88,16 @@ class _Batch:
                 party_id__in=ids, kind=RequestKind.ERASURE, status=RequestStatus.COMPLETED
             ).values_list("party_id", flat=True)
         )
-        for point in ContactPoint.objects.filter(party_id__in=ids).order_by("id"):
+        points = ContactPoint.objects.filter(party_id__in=ids).only(
+            "id", "party_id", "kind", "normalized", "is_primary"
+        )
+        for point in points.order_by("id"):
             self.points[point.party_id].append(point)
-        records = ConsentRecord.objects.filter(party_id__in=ids).order_by("-recorded_at", "-id")
+        records = (
+            ConsentRecord.objects.filter(party_id__in=ids)
+            .only("id", "party_id", "purpose", "channel", "status", "legal_basis", "recorded_at")
+            .order_by("-recorded_at", "-id")
+        )
         for record in records:
             self.consents[record.party_id].setdefault((record.purpose, record.channel), record)
         self.customers.update(
