@@ -22,7 +22,12 @@ from clientela.activities.models import (
 from clientela.activities.schemas import CallListCreate, CallOutcomeIn
 from clientela.activities.services import build_call_list, next_call, record_call
 from clientela.consent.models import ConsentChannel, ConsentRecord, ConsentStatus, Purpose
-from clientela.consent.services import current_consents, record_consent, store_wording
+from clientela.consent.services import (
+    current_consents,
+    erase_party,
+    record_consent,
+    store_wording,
+)
 from clientela.consent.services.preferences import get_preferences
 from clientela.interactions.models import Interaction
 from clientela.parties.models import ContactKind, ContactPoint, Party
@@ -278,3 +283,11 @@ def test_a_selection_with_a_party_the_builder_may_not_see_is_404(
     )  # fmt: skip
     assert answer.status_code == 404
     assert not CallList.objects.exists()
+
+
+def test_an_erasure_takes_the_person_off_every_call_list(sales_a: User, admin: User) -> None:
+    party = customer(sales_a)
+    call_list = build(sales_a, [party])
+    erase_party(party, by=admin)
+    assert not CallListItem.objects.filter(party=party).exists()
+    assert CallList.objects.filter(pk=call_list.pk).exists()

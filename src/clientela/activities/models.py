@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team
+from clientela.consent.models import Purpose
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party
 
@@ -279,8 +280,6 @@ class CalendarFeed(models.Model):
 
 
 class CallOutcome(models.TextChoices):
-    """What a caller records for one call of a call list (or one call from My day)."""
-
     REACHED = "reached", _("Reached")
     NO_ANSWER = "no_answer", _("No answer")
     CALL_BACK = "call_back", _("Call back at…")
@@ -299,9 +298,7 @@ class ItemStatus(models.TextChoices):
     EXCLUDED = "excluded", _("Left out when built")
 
 
-class ItemReason(models.TextChoices):
-    """Why an item was left out or skipped: the consent gate's reason codes, and the list's."""
-
+class ItemReason(models.TextChoices):  # the consent gate's reason codes, and the list's
     WITHDRAWN = "withdrawn", _("The party withdrew consent for this purpose on this channel.")
     NEVER_GIVEN = "never_given", _("The party never gave consent for this purpose on this channel.")
     ERASED = "erased", _("The party's personal data was erased.")
@@ -312,28 +309,18 @@ class ItemReason(models.TextChoices):
     WEEKLY_CAP = "weekly_cap", _("The party's limit of messages per week is reached.")
     MONTHLY_CAP = "monthly_cap", _("The party's limit of messages per month is reached.")
     NO_CALLER = "no_caller", _("No member of the team may see this party.")
-    NO_CALLING_DAY = (
-        "no_calling_day",
-        _("No working day of the period is free of the party's public holidays."),
-    )
-    NO_CALLING_WINDOW = (
-        "no_calling_window",
-        _("The party's quiet hours cover the whole calling day."),
-    )
+    NO_CALLING_DAY = "no_calling_day", _("Every day of the period is a holiday for the party.")
+    NO_CALLING_WINDOW = "no_calling_window", _("The party's quiet hours cover the calling hours.")
 
 
 class CallList(models.Model):
-    """A list of calls to make in a period, spread across a team's members by workload.
-
-    Built from a segment or a selection of parties; each call is an activity of the list's
-    members, in the customer's calling window, for `purpose` on the phone.
-    """
+    """Calls to make in a period for `purpose`, spread across a team by workload."""
 
     name = models.CharField(_("name"), max_length=150)
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
     )
-    purpose = models.CharField(_("purpose"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     script = models.TextField(_("call script"), blank=True)
@@ -358,11 +345,8 @@ class CallList(models.Model):
 
 
 class CallListItem(models.Model):
-    """One customer of a call list: who calls, when they may be called, and how it went.
-
-    `activity` is the current attempt (each attempt is an activity, done with its interaction);
-    `window_start`/`window_end` the first calling window planned, in UTC.
-    """
+    """A customer of a call list: who calls, when (the first window, UTC), how it went; its
+    `activity` is the current attempt (each attempt is an activity, done with its call)."""
 
     call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="items")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
@@ -390,9 +374,7 @@ class CallListItem(models.Model):
 
     class Meta:
         ordering = ["window_start", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["call_list", "party"], name="one_item_per_party"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["call_list", "party"], name="one_call_item")]
         indexes = [models.Index(fields=["call_list", "assignee", "status"])]
         verbose_name = _("call list item")
         verbose_name_plural = _("call list items")
@@ -409,9 +391,7 @@ class AttentionSnooze(models.Model):
     until = models.DateField(_("until"))
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "party"], name="one_snooze_per_user_party"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "party"], name="one_snooze")]
         verbose_name = _("attention snooze")
         verbose_name_plural = _("attention snoozes")
 

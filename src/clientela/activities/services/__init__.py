@@ -23,6 +23,7 @@ from clientela.activities.services.activities import (
 )
 from clientela.activities.services.call_lists import build_call_list
 from clientela.activities.services.calls import (
+    erase_call_items,
     get_visible_call_list,
     get_visible_item,
     next_call,
@@ -62,6 +63,7 @@ __all__ = [
     "create_activity",
     "due_moments",
     "erase_activities",
+    "erase_call_items",
     "erased_columns",
     "export_activities",
     "export_csv",

@@ -20,6 +20,7 @@ from clientela.accounts.services import require_write
 from clientela.activities.models import (
     Activity,
     ActivityKind,
+    AttentionSnooze,
     CallList,
     CallListItem,
     CallOutcome,
@@ -305,3 +306,9 @@ def _retry(item: CallListItem, by: User) -> tuple[Activity | None, ItemStatus]:
         return None, ItemStatus.UNREACHABLE
     retry = _plan_call(item.party, item.call_list.name, window[0], zone, by, item.call_list)
     return retry, ItemStatus.PENDING
+
+
+def erase_call_items(party: Party) -> None:
+    """Take the person off every call list and My day (erasure); the lists themselves stay."""
+    CallListItem.objects.filter(party=party).delete()
+    AttentionSnooze.objects.filter(party=party).delete()
