@@ -291,3 +291,57 @@ def test_an_erasure_takes_the_person_off_every_call_list(sales_a: User, admin: U
     erase_party(party, by=admin)
     assert not CallListItem.objects.filter(party=party).exists()
     assert CallList.objects.filter(pk=call_list.pk).exists()
+
+
+def test_pages_build_a_list_and_work_through_it_skipping_a_withdrawn_party(
+    sales_a: User, client: Client
+) -> None:
+    first, second = customer(sales_a, given_name="Ana"), customer(sales_a, given_name="Rui")
+    client.force_login(sales_a)
+    form = {
+        "name": "Week 49", "team_id": str(sales_a.team_id), "purpose": "marketing",
+        "starts_on": "2027-12-06", "ends_on": "2027-12-06", "max_attempts": "2",
+        "party_ids": f"{first.pk} {second.pk}", "script": "Say hello.",
+    }  # fmt: skip
+    built = client.post("/activities/call-lists/new/", form)
+    assert built.status_code == 302
+    call_list = CallList.objects.get()
+    assert client.get(f"/activities/call-lists/{call_list.pk}/").status_code == 200
+    agree(first, ConsentStatus.WITHDRAWN)
+    nxt = client.post(f"/activities/call-lists/{call_list.pk}/next/", follow=True)
+    page = nxt.content.decode()
+    assert "was skipped: The party withdrew consent" in page
+    assert "Say hello." in page
+    item = item_of(call_list, second)
+    done = client.post(
+        f"/activities/call-lists/calls/{item.pk}/", {"outcome": "reached", "notes": "Fine."}
+    )
+    assert done.status_code == 302
+    assert item_of(call_list, second).status == ItemStatus.REACHED
+
+
+def test_the_build_form_shows_errors_next_to_the_fields(sales_a: User, client: Client) -> None:
+    client.force_login(sales_a)
+    answer = client.post(
+        "/activities/call-lists/new/",
+        {"name": "X", "starts_on": "2027-12-10", "ends_on": "2027-12-06", "party_ids": "1"},
+    )
+    assert answer.status_code == 422
+    assert "ends_on must not be before starts_on" in answer.content.decode()
+    assert not CallList.objects.exists()
+
+
+def test_team_b_gets_404_for_team_as_call_list_pages(
+    sales_a: User, sales_b: User, client: Client
+) -> None:
+    party = customer(sales_a)
+    call_list = build(sales_a, [party])
+    item = item_of(call_list, party)
+    client.force_login(sales_b)
+    assert client.get(f"/activities/call-lists/{call_list.pk}/").status_code == 404
+    assert client.post(f"/activities/call-lists/{call_list.pk}/next/").status_code == 404
+    assert client.get(f"/activities/call-lists/calls/{item.pk}/").status_code == 404
+    refused = client.post(f"/activities/call-lists/calls/{item.pk}/", {"outcome": "refused"})
+    assert refused.status_code == 404
+    assert item_of(call_list, party).status == ItemStatus.PENDING
+    assert "Week" not in client.get("/activities/call-lists/").content.decode()

@@ -97,7 +97,8 @@ def call_list_new(request: HttpRequest) -> HttpResponse:
 def _errors(exc: Invalid | NotFound) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for error in getattr(exc, "errors", []):
-        found.setdefault(error.field or "form", []).append(error.describe())
+        field = error.field if error.field not in ("", "body") else "form"
+        found.setdefault(field, []).append(error.text())
     if not found:
         found["form"] = [exc.detail]
     return found

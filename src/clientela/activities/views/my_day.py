@@ -198,7 +198,8 @@ def record_outcome_form(
         errors = exc if isinstance(exc, Invalid) else Invalid([], exc.message, params=exc.params)
     found: dict[str, list[str]] = {}
     for error in errors.errors:
-        found.setdefault(error.field or "outcome", []).append(error.describe())
+        field = error.field if error.field not in ("", "body") else "outcome"
+        found.setdefault(field, []).append(error.text())
     if not errors.errors:
         found["outcome"] = [errors.detail]
     return None, found
