@@ -173,7 +173,7 @@ def _out_of_rhythm(
         .order_by("last_contact", "pk")[:ATTENTION_LIMIT]
     )
     return [
-        _attention(p, "out_of_rhythm", last_contact_at=p.last_contact)  # type: ignore[attr-defined]  # the annotation
+        _attention(p, "out_of_rhythm", last_contact_at=p.last_contact)
         for p in rows
     ]
 
