@@ -241,6 +241,8 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 def _register_routers() -> None:
     from clientela.accounts.api import router as company
+    from clientela.activities.api import call_lists_router as call_lists
+    from clientela.activities.api import my_day_router as my_day
     from clientela.activities.api import router as activities
     from clientela.analytics import api as analytics
     from clientela.commerce.api import rates_router as exchange_rates
@@ -267,6 +269,8 @@ def _register_routers() -> None:
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
     api.add_router("/company", company)
+    api.add_router("/my-day", my_day)
+    api.add_router("/call-lists", call_lists)
 
 
 _register_routers()

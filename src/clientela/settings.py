@@ -313,6 +313,13 @@ CLIENTELA_VALUE_TIERS = os.environ.get(
     "CLIENTELA_VALUE_TIERS", "platinum:0.99,gold:0.95,silver:0.80,bronze:0"
 )
 
+# My day and call lists (docs/activities.md): days without contact before a customer of a
+# tier needs attention ("tier:days,..."; the tiers named are the high-value ones), and the
+# company's calling hours and working days (0 = Monday) in each customer's own time zone.
+CLIENTELA_CONTACT_RHYTHM = os.environ.get("CLIENTELA_CONTACT_RHYTHM", "platinum:90,gold:90")
+CLIENTELA_CALLING_HOURS = os.environ.get("CLIENTELA_CALLING_HOURS", "09:00-18:00")
+CLIENTELA_CALLING_DAYS = os.environ.get("CLIENTELA_CALLING_DAYS", "0,1,2,3,4")
+
 # Consent, preference centre and sign-up (docs/consent.md).
 CLIENTELA_PUBLIC_URL = os.environ.get("CLIENTELA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Keys the suppression hashes and link tokens; set it so SECRET_KEY can rotate without losing them.

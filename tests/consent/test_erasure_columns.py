@@ -82,6 +82,9 @@ NOT_ABOUT_ONE_PERSON = {
     "imports_importrun.host": "the server that ran it",
     # Activities: a staff user's calendar feed (the activities themselves are deleted).
     "activities_calendarfeed.digest": "a hash of a staff user's feed token",
+    # Call lists: written by staff about an audience (the person's items are deleted).
+    "activities_calllist.name": "a call list's name",
+    "activities_calllist.script": "a call list's script, the same for every customer",
 }
 
 

@@ -23,6 +23,7 @@ class ActivitiesConfig(AppConfig):
 
         register_timeline_labels(services.ACTIVITY, presenters.ACTIVITY_LABELS)
         register_eraser("activities", services.erase_activities, columns=services.erased_columns())
+        register_eraser("call_lists", services.erase_call_items, order=90)
         register_export_section("activities", services.export_activities)
         register_schedule("activities.digest", schedule_daily_digest)
         register_export(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team
+from clientela.consent.models import Purpose
 from clientela.interactions.models import Interaction
 from clientela.parties.models import Party
 
@@ -276,3 +277,123 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    CALL_BACK = "call_back", _("Call back at…")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REFUSED = "refused", _("Refused")
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("To call")
+    REACHED = "reached", _("Reached")
+    CALL_BACK = "call_back", _("Call back planned")
+    UNREACHABLE = "unreachable", _("No answer after the last attempt")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REFUSED = "refused", _("Refused")
+    SKIPPED = "skipped", _("Skipped at call time")
+    EXCLUDED = "excluded", _("Left out when built")
+
+
+class ItemReason(models.TextChoices):  # the consent gate's reason codes, and the list's
+    WITHDRAWN = "withdrawn", _("The party withdrew consent for this purpose on this channel.")
+    NEVER_GIVEN = "never_given", _("The party never gave consent for this purpose on this channel.")
+    ERASED = "erased", _("The party's personal data was erased.")
+    NO_CONTACT_POINT = "no_contact_point", _("The party has no address or number for this channel.")
+    SUPPRESSED = "suppressed", _("The address or number is on the suppression list.")
+    PAUSED = "paused", _("The party paused all messages.")
+    QUIET_HOURS = "quiet_hours", _("It is within the party's quiet hours.")
+    WEEKLY_CAP = "weekly_cap", _("The party's limit of messages per week is reached.")
+    MONTHLY_CAP = "monthly_cap", _("The party's limit of messages per month is reached.")
+    NO_CALLER = "no_caller", _("No member of the team may see this party.")
+    NO_CALLING_DAY = "no_calling_day", _("Every day of the period is a holiday for the party.")
+    NO_CALLING_WINDOW = "no_calling_window", _("The party's quiet hours cover the calling hours.")
+
+
+class CallList(models.Model):
+    """Calls to make in a period for `purpose`, spread across a team by workload."""
+
+    name = models.CharField(_("name"), max_length=150)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    script = models.TextField(_("call script"), blank=True)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts per customer"), default=3)
+    segment_id = models.BigIntegerField(_("built from segment"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallListItem(models.Model):
+    """A customer of a call list: who calls, when (the first window, UTC), how it went; its
+    `activity` is the current attempt (each attempt is an activity, done with its call)."""
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="items")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ItemReason.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=20, choices=CallOutcome.choices, blank=True
+    )
+    window_start = models.DateTimeField(_("calling window from"), null=True, blank=True)
+    window_end = models.DateTimeField(_("calling window until"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        constraints = [models.UniqueConstraint(fields=["call_list", "party"], name="one_call_item")]
+        indexes = [models.Index(fields=["call_list", "assignee", "status"])]
+        verbose_name = _("call list item")
+        verbose_name_plural = _("call list items")
+
+    def __str__(self) -> str:
+        return f"{self.call_list_id}:{self.party_id} {self.status}"
+
+
+class AttentionSnooze(models.Model):
+    """A customer a user put aside on My day's attention list until a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    until = models.DateField(_("until"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "party"], name="one_snooze")]
+        verbose_name = _("attention snooze")
+        verbose_name_plural = _("attention snoozes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.party_id} {self.until}"

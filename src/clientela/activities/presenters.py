@@ -16,12 +16,16 @@ from clientela.activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    CallList,
+    CallListItem,
     EventAction,
+    ItemReason,
     Priority,
     RepeatUnit,
 )
 from clientela.activities.queries import party_activities, user_zone
 from clientela.activities.services import KIND_CHANNELS
+from clientela.activities.services.my_day import Attention, MyDay
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction
@@ -188,3 +192,107 @@ def panel_context(
         "activity_form": (form or activity_form(user)) if user.can_write else None,
         "activity_saved": saved,
     }
+
+
+# Call lists and My day -------------------------------------------------------------------
+
+ATTENTION_LABELS = {
+    "at_risk": _("Valuable customer at risk"),
+    "out_of_rhythm": _("No contact for longer than usual"),
+    "birthday": _("Birthday"),
+    "wedding_anniversary": _("Wedding anniversary"),
+    "customer_since": _("Customer anniversary"),
+    "welcome": _("New customer, not welcomed yet"),
+}
+
+
+def call_item_out(item: CallListItem) -> dict[str, Any]:
+    """CallItemOut as a dict (party, assignee loaded with it)."""
+    assignee = item.assignee
+    return {
+        "id": item.pk,
+        "call_list_id": item.call_list_id,
+        "party": {"id": item.party_id, "name": item.party.display_name},
+        "assignee": _ref(assignee, str(assignee)) if assignee is not None else None,
+        "activity_id": item.activity_id,
+        "status": item.status,
+        "reason": item.reason,
+        "reason_text": str(ItemReason(item.reason).label) if item.reason else "",
+        "attempts": item.attempts,
+        "last_outcome": item.last_outcome,
+        "window_start": item.window_start,
+        "window_end": item.window_end,
+    }
+
+
+def call_list_out(call_list: CallList, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": call_list.pk,
+        "name": call_list.name,
+        "team": {"id": call_list.team_id, "name": call_list.team.name},
+        "purpose": call_list.purpose,
+        "starts_on": call_list.starts_on,
+        "ends_on": call_list.ends_on,
+        "script": call_list.script,
+        "max_attempts": call_list.max_attempts,
+        "segment_id": call_list.segment_id,
+        "created_at": call_list.created_at,
+        "counts": counts,
+    }
+
+
+def attention_out(entry: Attention) -> dict[str, Any]:
+    return {
+        "party": {"id": entry.party.pk, "name": entry.party.display_name},
+        "why": entry.why,
+        "tier": entry.tier,
+        "lifecycle_state": entry.lifecycle_state,
+        "clv": str(entry.clv) if entry.clv is not None else None,
+        "since": entry.since,
+        "last_contact_at": entry.last_contact_at,
+        "key_date": entry.key_date,
+        "in_days": entry.in_days,
+    }
+
+
+def my_day_out(day: MyDay) -> dict[str, Any]:
+    """MyDayOut as a dict."""
+    return {
+        "user": {"id": day.user.pk, "name": str(day.user)},
+        "day": day.day,
+        "overdue": [activity_out(a) for a in day.overdue],
+        "today": [activity_out(a) for a in day.today],
+        "attention": [attention_out(a) for a in day.attention],
+        "team": None
+        if day.team is None
+        else [
+            {
+                "user": {"id": m.user.pk, "name": str(m.user)},
+                "overdue": m.overdue,
+                "today": m.today,
+                "next_7_days": m.next_7_days,
+                "at_risk": m.at_risk,
+            }
+            for m in day.team
+        ],
+    }
+
+
+def window_label(item: CallListItem, viewer: User) -> str:
+    """The calling window in the customer's own time, and in the caller's."""
+    if item.window_start is None or item.window_end is None:
+        return ""
+    theirs = item.activity.time_zone if item.activity is not None else "UTC"
+    zone = ZoneInfo(theirs)
+    start, end = item.window_start.astimezone(zone), item.window_end.astimezone(zone)
+    mine = item.window_start.astimezone(user_zone(viewer))
+    return str(
+        _("%(day)s %(start)s-%(end)s their time (%(zone)s); %(mine)s yours")
+        % {
+            "day": start.strftime("%Y-%m-%d"),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+            "zone": theirs,
+            "mine": mine.strftime("%H:%M"),
+        }
+    )

@@ -9,9 +9,16 @@ from typing import Annotated, Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from clientela.activities.models import ActivityKind, Priority, RepeatUnit, SourceKind
+from clientela.activities.models import (
+    ActivityKind,
+    CallOutcome,
+    Priority,
+    RepeatUnit,
+    SourceKind,
+)
+from clientela.consent.models import CONTACT_PURPOSES, Purpose
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
 from clientela.core.validation import PYDANTIC_MESSAGES, Instant
@@ -199,3 +206,154 @@ class ActivityPage(Schema):
 class CompletionOut(Schema):
     activity: ActivityOut
     next: ActivityOut | None
+
+
+# Call lists and My day -------------------------------------------------------------------
+
+MAX_CALL_PERIOD_DAYS = 92
+MAX_SELECTION = 10_000
+
+
+class CallListCreate(StrictSchema):
+    """A call list to build: from a segment or from a selection of parties (exactly one)."""
+
+    name: str = Field(min_length=1, max_length=150)
+    team_id: Id | None = Field(default=None, description="default: your team")
+    purpose: Purpose = Purpose.MARKETING
+    starts_on: Day
+    ends_on: Day
+    script: str = Field(default="", max_length=20000)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    segment_id: Id | None = None
+    party_ids: list[Id] = Field(default_factory=list, max_length=MAX_SELECTION)
+
+    _starts = field_validator("starts_on", "ends_on")(check_due_date)
+
+    @field_validator("purpose")
+    @classmethod
+    def _contact_purpose(cls, value: Purpose) -> Purpose:
+        if value not in CONTACT_PURPOSES:
+            raise Problem(
+                "call_list_purpose_invalid",
+                _("must be one of %(allowed)s"),
+                allowed=", ".join(CONTACT_PURPOSES),
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CallListCreate:
+        if (self.segment_id is None) == (not self.party_ids):
+            raise Problem(
+                "call_list_source_required",
+                _("give a segment_id or a list of party_ids, not both and not neither"),
+            )
+        if self.ends_on < self.starts_on:
+            raise Problem("call_list_period_reversed", _("ends_on must not be before starts_on"))
+        if (self.ends_on - self.starts_on).days >= MAX_CALL_PERIOD_DAYS:
+            raise Problem(
+                "call_list_period_too_long",
+                _("a call list spans at most %(days)s days"),
+                days=MAX_CALL_PERIOD_DAYS,
+            )
+        return self
+
+
+class CallOutcomeIn(StrictSchema):
+    """How a call went; `call_back_at` (required for call_back) is read in your time zone
+    when it carries no offset."""
+
+    outcome: CallOutcome
+    notes: str = Field(default="", max_length=20000)
+    call_back_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _call_back(self) -> CallOutcomeIn:
+        if self.outcome == CallOutcome.CALL_BACK and self.call_back_at is None:
+            raise Problem(
+                "call_back_time_required", _("say when to call back: call_back_at is required")
+            )
+        return self
+
+
+class CallListOut(Schema):
+    id: int
+    name: str
+    team: Ref
+    purpose: str
+    starts_on: Day
+    ends_on: Day
+    script: str
+    max_attempts: int
+    segment_id: int | None
+    created_at: datetime
+    counts: dict[str, int]
+
+
+class CallListPage(Schema):
+    items: list[CallListOut]
+
+
+class CallItemOut(Schema):
+    id: int
+    call_list_id: int
+    party: Ref
+    assignee: Ref | None
+    activity_id: int | None
+    status: str
+    reason: str
+    reason_text: str
+    attempts: int
+    last_outcome: str
+    window_start: datetime | None
+    window_end: datetime | None
+
+
+class CallItemPage(Schema):
+    items: list[CallItemOut]
+
+
+class NextCallOut(Schema):
+    item: CallItemOut | None
+    skipped: list[CallItemOut]
+
+
+class CallResultOut(Schema):
+    item: CallItemOut | None
+    interaction_id: int | None
+    follow_up: ActivityOut | None
+
+
+class AttentionOut(Schema):
+    party: Ref
+    why: str
+    tier: str
+    lifecycle_state: str
+    clv: str | None
+    since: date | None
+    last_contact_at: datetime | None
+    key_date: date | None
+    in_days: int | None
+
+
+class MemberLoadOut(Schema):
+    user: Ref
+    overdue: int
+    today: int
+    next_7_days: int
+    at_risk: int
+
+
+class MyDayQuery(Schema):
+    user_id: Id | None = Field(default=None, description="a member of your team (managers)")
+    day: Day | None = Field(default=None, description="another day than today, in your zone")
+
+    _day = field_validator("day")(check_due_date)
+
+
+class MyDayOut(Schema):
+    user: Ref
+    day: date
+    overdue: list[ActivityOut]
+    today: list[ActivityOut]
+    attention: list[AttentionOut]
+    team: list[MemberLoadOut] | None

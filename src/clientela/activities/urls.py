@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clientela.activities.views import pages, reminders
+from clientela.activities.views import call_lists, my_day, pages, reminders
 
 app_name = "activities"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("notifications/read/", reminders.notifications_read, name="notifications_read"),
     path("reminders/", reminders.reminder_settings, name="settings"),
     path("calendar/<str:token>.ics", reminders.calendar_feed, name="feed"),
+    path("my-day/", my_day.my_day, name="my_day"),
+    path("my-day/log-call/", my_day.log_call, name="my_day_log_call"),
+    path("my-day/follow-up/", my_day.follow_up, name="my_day_follow_up"),
+    path("my-day/snooze/", my_day.snooze, name="my_day_snooze"),
+    path("call/<int:party_id>/", my_day.call, name="call"),
+    path("call-lists/", call_lists.call_lists, name="call_lists"),
+    path("call-lists/new/", call_lists.call_list_new, name="call_list_new"),
+    path("call-lists/<int:list_id>/", call_lists.call_list, name="call_list"),
+    path("call-lists/<int:list_id>/next/", call_lists.call_list_next, name="call_list_next"),
+    path("call-lists/calls/<int:item_id>/", call_lists.call_item, name="call_item"),
 ]

@@ -17,8 +17,8 @@ from clientela.accounts.models import Role, User
 from clientela.accounts.services import find_user
 from clientela.activities import queries, services
 from clientela.activities.models import ActivityKind, ActivityStatus, Priority, RepeatUnit
-from clientela.activities.presenters import activity_out
-from clientela.activities.schemas import ActivityComplete, ActivityCreate
+from clientela.activities.presenters import ATTENTION_LABELS, activity_out, my_day_out
+from clientela.activities.schemas import ActivityComplete, ActivityCreate, MyDayQuery
 from clientela.core.errors import Invalid, NotFound
 from clientela.core.management.base import ClientelaCommand
 from clientela.core.validation import field_errors
@@ -96,7 +96,13 @@ class Command(ClientelaCommand):
         load.add_argument("--skip-invalid", action="store_true")
         load.add_argument("--rejects", type=Path, metavar="FILE")
         load.add_argument("--encoding")
-        for sub in (listing, add, complete, load):
+        day = commands.add_parser(
+            "my-day", help="your overdue and today's activities and customers needing attention"
+        )
+        day.add_argument("--member", metavar="EMAIL", help="a member of your team (managers)")
+        day.add_argument("--day", metavar="YYYY-MM-DD", help="another day's activities")
+        day.add_argument("--json", action="store_true", help="the API's answer, as JSON")
+        for sub in (listing, add, complete, load, day):
             sub.add_argument("--as", dest="as_user", metavar="EMAIL", help="default: first admin")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -109,6 +115,8 @@ class Command(ClientelaCommand):
             self._list(user, options)
         elif action == "add":
             self._add(user, options)
+        elif action == "my-day":
+            self._my_day(user, options)
         else:
             self._complete(user, options)
 
@@ -176,6 +184,29 @@ class Command(ClientelaCommand):
             self.stdout.write(
                 _("Next occurrence: activity %(id)s on %(due)s.")
                 % {"id": following.pk, "due": following.due_date.isoformat()}
+            )
+
+    def _my_day(self, user: User, options: dict[str, Any]) -> None:
+        member = find_user(options["member"]).pk if options["member"] else None
+        day = _validated(MyDayQuery, {"day": options["day"]}).day if options["day"] else None
+        found = services.my_day(user, member_id=member, day=day)
+        if options["json"]:
+            self.stdout.write(json.dumps(my_day_out(found), default=str, indent=2))
+            return
+        sections = [(_("Overdue"), found.overdue), (_("Due"), found.today)]
+        for title, rows in sections:
+            self.stdout.write(f"{title} ({len(rows)})")
+            for a in rows:
+                when = a.due_date.isoformat() + (f" {a.due_time:%H:%M}" if a.due_time else "")
+                self.stdout.write(f"  {a.pk}\t{when}\t{a.kind}\t{a.title}\t{a.party.display_name}")
+        self.stdout.write(f"{_('Customers who need attention')} ({len(found.attention)})")
+        for entry in found.attention:
+            label = ATTENTION_LABELS.get(entry.why, entry.why)
+            self.stdout.write(f"  {entry.party.pk}\t{entry.party.display_name}\t{label}")
+        for load in found.team or []:
+            self.stdout.write(
+                f"  {load.user}\t{_('overdue')} {load.overdue}\t{_('today')} {load.today}\t"
+                f"{_('next 7 days')} {load.next_7_days}\t{_('at risk')} {load.at_risk}"
             )
 
     def _import(self, options: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from clientela.demo.services import (
     refresh_days,
     replaceable_database,
 )
+from clientela.demo.services.call_lists import add_call_list
 
 
 class Bars:
@@ -103,6 +104,8 @@ class Command(ClientelaCommand):
                     customers=customers, seed=seed, password=password, reporter=reporter
                 )
         self._value_customers()
+        with transaction.atomic():
+            add_call_list()  # after the metrics: it calls the customers slipping away
         if verbosity:
             self._report(summary, seed, options)
         if not options["no_serve"]:
