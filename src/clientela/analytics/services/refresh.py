@@ -22,12 +22,9 @@ from clientela.analytics.models import CustomerMetrics, LifecycleChange, Refresh
 from clientela.analytics.services import lifecycle, rfm, value
 from clientela.analytics.services.aggregation import (
     PurchaseHistories,
-    UnreadableValue,
     active_party_ids,
     day_number,
-    day_sql,
     end_of,
-    integer_rows,
     purchase_histories,
 )
 from clientela.analytics.services.config import (
@@ -35,6 +32,7 @@ from clientela.analytics.services.config import (
     analytics_config,
     reporting_currency,
 )
+from clientela.analytics.services.order_reading import UnreadableValue, day_sql, integer_rows
 from clientela.analytics.services.writeback import dates, integers, nullable, write
 from clientela.core.memory import memory_kept_for_reuse
 
@@ -402,6 +400,7 @@ def refresh_metrics(
     with memory_kept_for_reuse(), _work_memory():
         party_ids = active_party_ids()
         hist = purchase_histories(as_of=as_of, currency=config.currency)
+        timer.seconds["order_readers"] = hist.readers
         hist = _keep_visible(hist, party_ids)
         timer.lap("aggregate")
         out = _analyse(hist, party_ids, today, config)
