@@ -48,6 +48,13 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/segments/preview"): {"rules": {"all": []}},
     ("patch", "/api/v1/segments/{segment_id}"): {},
     ("post", "/api/v1/segments/{segment_id}/static-members"): {"party_id": 1},
+    ("post", "/api/v1/call-lists"): {
+        "name": "Week 49",
+        "starts_on": "2027-12-06",
+        "ends_on": "2027-12-10",
+        "party_ids": [1],
+    },
+    ("post", "/api/v1/call-lists/{list_id}/items/{item_id}/outcome"): {"outcome": "reached"},
 }
 
 
@@ -67,6 +74,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
 ) -> None:
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1")
+    url = url.replace("{list_id}", "1").replace("{item_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]
