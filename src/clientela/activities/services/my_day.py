@@ -172,10 +172,7 @@ def _out_of_rhythm(
         .only(*SHOWN)
         .order_by("last_contact", "pk")[:ATTENTION_LIMIT]
     )
-    return [
-        _attention(p, "out_of_rhythm", last_contact_at=p.last_contact)
-        for p in rows
-    ]
+    return [_attention(p, "out_of_rhythm", last_contact_at=p.last_contact) for p in rows]
 
 
 def _week(day: date) -> list[date]:
