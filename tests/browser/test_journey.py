@@ -49,12 +49,14 @@ def test_sign_in_find_a_customer_log_a_call_and_read_it_in_portuguese(
 
     # Log a phone call; it appears on the timeline without a reload.
     page.evaluate("window.__same_page = true")
-    page.get_by_label("Channel", exact=True).first.select_option("phone")
-    page.get_by_label("Outbound").check()
-    page.get_by_label("Subject").fill("Called about the spring catalogue")
-    page.get_by_label("Notes").fill("Wants samples of the new range.")
-    page.get_by_label("Outcome").fill("Samples to send")
-    page.get_by_role("button", name="Log interaction").click()
+    # The form that logs an interaction (the activities panel has "Notes" fields of its own).
+    log = page.locator("form", has=page.get_by_role("button", name="Log interaction"))
+    log.get_by_label("Channel", exact=True).first.select_option("phone")
+    log.get_by_label("Outbound").check()
+    log.get_by_label("Subject").fill("Called about the spring catalogue")
+    log.get_by_label("Notes").fill("Wants samples of the new range.")
+    log.get_by_label("Outcome").fill("Samples to send")
+    log.get_by_role("button", name="Log interaction").click()
     timeline = page.locator("#timeline-entries")
     expect(timeline.get_by_text("Called about the spring catalogue")).to_be_visible()
     expect(page.get_by_text("The interaction was logged.")).to_be_visible()
