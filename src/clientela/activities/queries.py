@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
+from clientela.accounts.services import company_settings
 from clientela.activities.models import Activity, ActivityStatus, Assignment
 from clientela.core.errors import NotFound, invalid
 from clientela.core.ids import is_id
@@ -68,10 +68,11 @@ def assigned_to(user: User) -> Q:
 def user_zone(user: User) -> ZoneInfo:
     """The user's time zone, else (none set, or a name this machine does not know) the
     company's."""
+    company = company_settings().time_zone
     try:
-        return ZoneInfo(user.time_zone or settings.TIME_ZONE)
+        return ZoneInfo(user.time_zone or company)
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+        return ZoneInfo(company)
 
 
 def end_of_today(user: User, now: datetime | None = None) -> datetime:

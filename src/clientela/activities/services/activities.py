@@ -11,12 +11,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team, User
-from clientela.accounts.services import require_write
+from clientela.accounts.services import company_settings, require_write
 from clientela.activities.models import (
     Activity,
     ActivityEvent,
@@ -129,7 +128,7 @@ def _who(
 def _zone(chosen: str, assignee: User | None) -> str:
     if chosen:
         return chosen
-    return str(user_zone(assignee)) if assignee is not None else settings.TIME_ZONE
+    return str(user_zone(assignee)) if assignee is not None else company_settings().time_zone
 
 
 def _record(activity: Activity, action: str, by: User | None, at: datetime | None = None) -> None:

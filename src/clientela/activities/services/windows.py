@@ -14,6 +14,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from clientela.accounts.services import company_settings
 from clientela.analytics.services.config import SettingError
 from clientela.parties.models import ContactKind, ContactPoint
 
@@ -64,7 +65,7 @@ def calling_rules() -> CallingRules:
 
 def party_country(points: list[ContactPoint]) -> str:
     """The party's country: its (primary) postal address's, else its phone number's region,
-    else the company's (CLIENTELA_DEFAULT_PHONE_REGION)."""
+    else the company's (company settings)."""
     ordered = sorted(points, key=lambda p: (not p.is_primary, p.pk or 0))
     for point in ordered:
         if point.kind == ContactKind.ADDRESS and point.country:
@@ -78,7 +79,7 @@ def party_country(points: list[ContactPoint]) -> str:
             region = phonenumbers.region_code_for_number(number)
             if region and region != "ZZ":
                 return region
-    return str(settings.CLIENTELA_DEFAULT_PHONE_REGION).upper()
+    return company_settings().country.upper()
 
 
 @functools.cache

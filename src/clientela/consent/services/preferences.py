@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
+from clientela.accounts.services import company_settings
 from clientela.consent.models import Preferences
 from clientela.consent.schemas import PreferencesIn
 from clientela.parties.models import Party
@@ -47,8 +48,8 @@ def update_preferences(party: Party, data: PreferencesIn, *, replace: bool) -> P
 
 
 def party_zone(party: Party) -> ZoneInfo:
-    """The party's time zone, else the installation's."""
-    for name in (party.timezone, settings.TIME_ZONE):
+    """The party's time zone, else the company's (company settings)."""
+    for name in (party.timezone, company_settings().time_zone, settings.TIME_ZONE):
         if name:
             try:
                 return ZoneInfo(name)
