@@ -134,6 +134,11 @@ SYNONYMS: dict[str, dict[str, str]] = {
     INTERACTIONS: {
         "external_id": "external id, id, interaction id, activity id, id atividade",
         **_PARTY_REF,
+        "party_phone": (
+            "party phone, customer phone, client phone, phone, telephone, mobile, phone number, "
+            "telefone, telemovel, telefone do cliente, telefono, movil, cellulare"
+        ),
+        "corrects_id": "corrects id, corrects, corrige, corrige id, corregir, corregge",
         "channel": "channel, canal, canale, medium, meio, medio, mezzo",
         "direction": "direction, direcao, direccion, direzione, sentido",
         "occurred_at": (
@@ -194,7 +199,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("currency",),
     ),
     INTERACTIONS: (
-        ("party_external_id", "party_email", "party_id"),
+        ("party_external_id", "party_email", "party_phone", "party_id"),
         ("channel",),
         ("direction",),
     ),
