@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import sys
 import time
@@ -31,6 +32,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import Unavailable
+
+log = logging.getLogger("clientela.database")
 
 # PostgreSQL's codes for "run the transaction again": serialization_failure, deadlock_detected.
 RETRYABLE = frozenset({"40001", "40P01"})
@@ -223,7 +226,7 @@ class Slices:
     back goes with it); what it returns is kept in `committed` once the slice is committed.
     """
 
-    WALL_LIMIT = 4
+    WALL_LIMIT = 2
 
     def __init__(self, journal: Callable[[], object]) -> None:
         self.journal = journal
@@ -282,7 +285,9 @@ class Slices:
             raise
         stack.close()  # the commit
         self.committed.append(token)
-        self.lengths.append(time.perf_counter() - self._started)
+        held = time.perf_counter() - self._started
+        self.lengths.append(held)
+        log.info("a slice of a long write held the write lock: %.3f s", held)
 
     def _abandon(self) -> None:
         """Roll the open slice back (an error inside it)."""
