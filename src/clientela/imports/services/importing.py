@@ -57,7 +57,7 @@ from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 20_000}
+BATCH = {ORDERS: 10_000, PARTIES: 200, INTERACTIONS: 10_000}
 # The kinds written in slices as they go on SQLite (the others: one transaction).
 SLICED_KINDS = frozenset({ORDERS, INTERACTIONS})
 
