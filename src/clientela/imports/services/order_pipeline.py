@@ -12,9 +12,10 @@ and plans each batch, and sends it down a pipe in two parts:
 
 The writer process hands each batch to commerce's bulk writer, and asks it from the first batch
 on to set the order table's secondary indexes aside when the file is large beside the table
-(they are built again after the last row, in the same transaction). The staged writer an import
-uses on SQLite (commerce.services.staging) keeps them: its rows reach the order table in short
-slices, while other requests read it.
+(they are built again after the last row, in the same transaction; PostgreSQL). On SQLite the
+writer keeps them: it writes in slices that commit as they go while other requests read the
+table (importing.py); while it waits for the reader with a slice open, it looks every
+IDLE_STEP for another writer waiting, and commits the slice for it.
 
 The reader never touches the database (it does not use Django's connection, which belongs to
 the writer's transaction) and leaves through os._exit. If the writer stops, the reader's next

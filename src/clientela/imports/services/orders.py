@@ -7,7 +7,8 @@ answer. This module reads, checks and reports: the orders are written by commerc
 (`commerce.services.open_order_writer`), which also decides whether an order whose external id
 is known is the same order (unchanged), another one (a conflict, reported here per row), or,
 with upsert, a replacement. A large file is read and checked in a second process
-(order_pipeline).
+(order_pipeline). On SQLite the writes go in slices (`slices`, importing.py); once a row is
+refused the rest is only checked (`stop_writing`), and what was written is taken back.
 """
 
 from __future__ import annotations
