@@ -18,7 +18,6 @@ opened here rather than by each adapter (command, page, task):
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -27,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
@@ -47,6 +46,7 @@ from clientela.imports.services.mapping import (
     build_mapping,
 )
 from clientela.imports.services.orders import OrderImporter
+from clientela.imports.services.pacing import sqlite_for_importing, without_cycle_collector
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
@@ -162,50 +162,6 @@ def _importer(
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
 
-@contextlib.contextmanager
-def _sqlite_for_importing() -> Iterator[None]:
-    """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB for
-    the database, as much for the staged orders); a longer write-ahead log between two
-    checkpoints (~80 MB), so that an index page written by several slices of the published
-    orders is copied back to the database once, not once per slice; and a longer wait for the
-    write lock (a minute: an import has no one waiting for an answer, unlike a request)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    pragmas = {
-        "main.cache_size": -262144,
-        "temp.cache_size": -262144,
-        "wal_autocheckpoint": 20000,
-        "busy_timeout": 60_000,
-    }
-    before = {}
-    with connection.cursor() as cursor:
-        for name, value in pragmas.items():
-            cursor.execute(f"PRAGMA {name}")
-            before[name] = int(cursor.fetchone()[0])
-            cursor.execute(f"PRAGMA {name} = {value}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name} = {value}")
-
-
-@contextlib.contextmanager
-def _without_cycle_collector() -> Iterator[None]:
-    """No cyclic garbage collection while rows stream: an import makes millions of short-lived
-    lists and tuples, none of them in a cycle, and each collection walks every one that is
-    alive (a seventh of a large order import). Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_rows(
     table: Table,
     mapping: Mapping,
@@ -242,7 +198,7 @@ def import_rows(
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
     sliced = takes_turns() and options.kind in SLICED_KINDS
-    with _sqlite_for_importing(), _without_cycle_collector(), contextlib.ExitStack() as stack:
+    with sqlite_for_importing(), without_cycle_collector(), contextlib.ExitStack() as stack:
         importer: Any = None
         slices = None
         if sliced and not options.dry_run:

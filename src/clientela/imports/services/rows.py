@@ -224,10 +224,10 @@ class PartyFinder:
             self.by_email[key] = self._one_owner(owners.get(key, set()))
 
     @staticmethod
-    def _one_owner(found: set[int], code: str = "email_of_several_parties") -> int | Problem | None:
+    def _one_owner(found: set[int]) -> int | Problem | None:
         if len(found) > 1:
             return Problem(
-                code,
+                "email_of_several_parties",
                 _("belongs to several parties (%(parties)s)"),
                 parties=", ".join(f"#{pk}" for pk in sorted(found)),
             )
@@ -262,7 +262,14 @@ class PartyFinder:
             points = ContactPoint.objects.filter(
                 kind=ContactKind.PHONE, normalized=key, party__in=self.visible
             ).values_list("party_id", flat=True)
-            self.by_phone[key] = self._one_owner(set(points), "phone_of_several_parties")
+            owners = set(points)
+            self.by_phone[key] = next(iter(owners), None)
+            if len(owners) > 1:
+                self.by_phone[key] = Problem(
+                    "phone_of_several_parties",
+                    _("belongs to several parties (%(parties)s)"),
+                    parties=", ".join(f"#{pk}" for pk in sorted(owners)),
+                )
         found = self.by_phone[key]
         if found is None:
             return Problem("party_phone_not_visible", _("is not the phone of a party you can see"))
