@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from clientela.accounts.models import User
+from clientela.accounts.services import update_company
 from clientela.imports.services import interactions as importer
 from clientela.interactions.models import Interaction
 from clientela.interactions.schemas import InteractionCreate
@@ -47,6 +48,53 @@ def test_the_compiled_check_and_the_schema_store_the_same_rows(
     slow = run_import("interactions", path)
     assert (slow.created, slow.rejected) == (4, 0), slow.problems
     assert _stored() == by_fast
+
+
+@pytest.mark.django_db
+def test_the_compiled_check_reads_times_in_the_files_formats_as_the_schema_path_does(
+    admin: User, write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    update_company(by=admin, country="PT", time_zone="Europe/Lisbon")
+    make_party(external_id="C1")
+    path = write(
+        "contactos.csv",
+        "Cliente;Canal;Sentido;Data;Assunto\n"
+        "C1;phone;inbound;15/07/2024 10:00;Local time\n"
+        "C1;email;outbound;16/07/2024 10:00:30+02:00;With an offset\n"
+        "C1;chat;inbound;2024-07-17T08:00:00Z;Already UTC\n"
+        "C1;chat;inbound;31/02/2024 10:00;No such day\n",
+    )
+    accepted: list[str] = []
+    compile_check = importer.compile_fast_check
+
+    def counting(mapping: Any) -> Any:
+        check = compile_check(mapping)
+
+        def counted(cells: list[str], latest: Any) -> Any:
+            found = check(cells, latest)
+            if found is not None:
+                accepted.append(cells[4])
+            return found
+
+        return counted
+
+    monkeypatch.setattr(importer, "compile_fast_check", counting)
+    fast = run_import("interactions", path, date_format="DD/MM/YYYY", skip_invalid=True)
+    assert (fast.created, fast.rejected) == (3, 1), fast.problems
+    assert accepted == ["Local time", "With an offset", "Already UTC"]  # not the impossible day
+    assert [(p.row, p.column, p.code) for p in fast.problems] == [(5, "Data", "date_impossible")]
+    by_fast = _stored()  # the external ids made from the content too
+    Interaction.objects.all()._raw_delete(Interaction.objects.db)
+    monkeypatch.setattr(importer, "compile_fast_check", lambda mapping: lambda c, latest: None)
+    slow = run_import("interactions", path, date_format="DD/MM/YYYY", skip_invalid=True)
+    assert (slow.created, slow.rejected) == (3, 1), slow.problems
+    assert _stored() == by_fast
+    times = sorted(Interaction.objects.values_list("occurred_at", flat=True))
+    assert [f"{t:%Y-%m-%d %H:%M:%S}" for t in times] == [
+        "2024-07-15 09:00:00",  # 10:00 in Lisbon's summer time
+        "2024-07-16 08:00:30",
+        "2024-07-17 08:00:00",
+    ]
 
 
 @pytest.mark.django_db

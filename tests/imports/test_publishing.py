@@ -20,6 +20,7 @@ from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
 from clientela.commerce.services import record_order
 from clientela.core.database import Slices
+from clientela.core.registries import ORDERS_LISTENERS
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.imports.services import importing, publishing, settle_interrupted
 from clientela.imports.services.importing import ImportOptions
@@ -113,6 +114,28 @@ def test_orders_are_written_in_slices_each_its_own_transaction_with_its_journal(
     assert len(summary.slices_seconds) == len(journal)
     assert Order.objects.count() == ROWS
     assert not PublishedSlice.objects.exists()  # the journal goes once the run is done
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("small_slices", "small_batches")
+def test_the_orders_listeners_hear_once_per_committed_slice_and_not_of_interactions(
+    admin: User, orders_file: Path, write: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard: list[tuple[frozenset[int], bool]] = []
+    monkeypatch.setitem(
+        ORDERS_LISTENERS, "test", lambda ids: heard.append((ids, connection.in_atomic_block))
+    )
+    journal = _journal_sizes(monkeypatch)
+    run, _summary = _import(orders_file, admin)
+    assert run.status == ImportStatus.DONE
+    parties = frozenset(Order.objects.values_list("party_id", flat=True))
+    assert len(heard) == len(journal) > 1  # once per slice, each slice's orders at once
+    assert {ids for ids, _in_transaction in heard} == {parties}  # each slice has both parties
+    assert not any(in_transaction for _ids, in_transaction in heard)  # after the commit
+    heard.clear()
+    rows = [f"I{n},C1,email,inbound,2024-03-01T10:00:00Z,Hello {n}\n" for n in range(ROWS)]
+    _import(write("i.csv", INTERACTIONS + "".join(rows)), admin, "interactions")
+    assert heard == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -112,6 +113,7 @@ class BulkOrders:
             cursor.executemany(self.sql, self._params(orders))
             inserted = cursor.rowcount
             self._made_since(cursor, before, inserted)
+        self._tell(before)
         return self._written(orders, before, inserted)
 
     def write_stored(self, rows: Sequence[StoredRow]) -> Written:
@@ -138,6 +140,7 @@ class BulkOrders:
                 cursor.execute(self._many_sql(len(params) - full), rest)
                 inserted += cursor.rowcount
             self._made_since(cursor, before, inserted)
+        self._tell(before)
         return self._written(rows, before, inserted)
 
     def write_json(
@@ -151,6 +154,7 @@ class BulkOrders:
             cursor.execute(self.json_sql, [self._now(), rows_json])
             inserted = cursor.rowcount
             self._made_since(cursor, before, inserted)
+        self._tell(before)
         if inserted == count:
             return Written(created=inserted)
         return self._reconcile(rows(), before)
@@ -192,6 +196,7 @@ class BulkOrders:
         visible: set[int] | None = None
         replaceable: set[str] = set()  # made or replaced by this write: its party is visible
         updates: dict[int, CheckedOrder] = {}
+        touched: set[int] = set()  # the parties of replaced orders, before and after
         for position, order in enumerate(orders):
             external_id = order[0]
             pk, content = stored[external_id]
@@ -211,6 +216,7 @@ class BulkOrders:
                 updates[pk] = order
                 if self.keeps_undo:
                     self.undo.replaced.append((pk, content))
+                touched |= {content.party_id, incoming.party_id}
                 stored[external_id] = (pk, incoming)
                 replaceable.add(external_id)
                 written.updated += 1
@@ -219,6 +225,8 @@ class BulkOrders:
                 written.refused.append((position, error))
         if updates:
             self._apply_updates(updates)
+            if not self.staged:  # a staged write leaves the order table as it was
+                orders_changed(touched)
         return written
 
     def _apply_updates(self, updates: dict[int, CheckedOrder]) -> None:
@@ -287,6 +295,13 @@ class BulkOrders:
             self.undo.created_ranges.append((before, self._last_id(cursor)))
 
     # -- parameters -----------------------------------------------------------------------------
+
+    def _tell(self, before: int) -> None:
+        """Tell the orders listeners of the parties of the orders just inserted (those after
+        `before`), once the transaction (an import's slice) commits; a staged write leaves the
+        order table as it was."""
+        if not self.staged:
+            orders_changed_after(before)
 
     def _last_id(self, cursor: Any) -> int:
         cursor.execute(self.max_id_sql)

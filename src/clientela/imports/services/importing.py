@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -29,15 +29,17 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.core.database import Slices, takes_turns
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
-from clientela.imports.services import publishing
+from clientela.imports.services import format_detection, publishing
+from clientela.imports.services.activities import ActivityImporter
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
+    ACTIVITIES,
     INTERACTIONS,
     KINDS,
     ORDERS,
@@ -57,8 +59,9 @@ from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 10_000, PARTIES: 200, INTERACTIONS: 10_000}
-# The kinds written in slices as they go on SQLite (the others: one transaction).
+BATCH = {ORDERS: 10_000, PARTIES: 200, INTERACTIONS: 10_000, ACTIVITIES: 500}
+# The kinds written in slices as they go on SQLite (the others, activities among them: one
+# transaction).
 SLICED_KINDS = frozenset({ORDERS, INTERACTIONS})
 
 Progress = Callable[[int, int], None]  # (rows done, bytes read)
@@ -75,6 +78,9 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     upsert: bool = False
+    # How dates and amounts are written (formats.py); None: found in the file.
+    date_format: str | None = None
+    locale: str | None = None
 
 
 @dataclass
@@ -125,12 +131,27 @@ def custom_field_names() -> dict[str, str]:
     return dict(CustomField.objects.values_list("key", "label"))
 
 
-def read_file(binary: IO[bytes], *, name: str, options: ImportOptions) -> tuple[Table, Mapping]:
-    """Open the file and map its columns; Invalid names what makes it unreadable."""
+def read_file(
+    binary: IO[bytes], *, name: str, options: ImportOptions, with_formats: bool = True
+) -> tuple[Table, Mapping]:
+    """Open the file and map its columns; Invalid names what makes it unreadable.
+
+    With `with_formats`, the mapping also says how the file writes its dates and amounts
+    (given in the options, or found in the file: format_detection.py); an upload that is
+    only being mapped does not ask yet.
+    """
     table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
     custom = custom_field_names() if options.kind == PARTIES else {}
     mapping = build_mapping(options.kind, table.columns, options.overrides, custom)
-    return table, mapping
+    if not with_formats:
+        return table, mapping
+    formats, read = format_detection.detect_formats(
+        table, mapping, date_format=options.date_format, locale=options.locale
+    )
+    if read:  # the rows looked at are read again by the import
+        binary.seek(0)
+        table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
+    return table, replace(mapping, formats=formats)
 
 
 def _importer(
@@ -158,6 +179,8 @@ def _importer(
         return InteractionImporter(
             mapping, PartyFinder(visible), by=by, slices=slices, check_only=check_only
         )
+    if kind == ACTIVITIES:
+        return ActivityImporter(mapping, PartyFinder(visible), by=by)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
@@ -177,7 +200,7 @@ def import_rows(
 ) -> ImportSummary:
     """Check and write the table's rows; see the module's docstring. The `run` of the import,
     when there is one, keeps the journal of what is published (publishing.py)."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     if options.kind not in KINDS:
         raise invalid(
             "kind",

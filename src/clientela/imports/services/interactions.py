@@ -32,6 +32,7 @@ from clientela.imports.services.rows import (
     STAND_IN_PARTY,
     BatchResult,
     PartyFinder,
+    beside,
     problems_from,
     read_problems,
     row_values,
@@ -66,7 +67,8 @@ def compile_fast_check(mapping: Mapping) -> Callable[[list[str], datetime], Fast
     "ask InteractionCreate".
 
     Only with one party column, party_external_id (the others take the slow path, which finds
-    the party in every way) and no correction column.
+    the party in every way) and no correction column. Times are read in the file's formats
+    (`mapping.formats`), as the slow path's row_values reads them.
     """
     index = {target: mapping.index_of(target) for target in (*FIELDS, *PARTY_REFS)}
     i_ref = index["party_external_id"]
@@ -88,6 +90,9 @@ def compile_fast_check(mapping: Mapping) -> Callable[[list[str], datetime], Fast
     ]
     i_at = index["occurred_at"]
     match_iso, fromiso = _ISO.match, datetime.fromisoformat
+    # Times as the file writes them (formats.py), as row_values reads them on the full path:
+    # to UTC text, which the content id is made of too. "2024-03-01T10:00:00Z" is that already.
+    read_at = mapping.formats.converters["occurred_at"] if mapping.formats is not None else None
     channels, directions = _CHANNELS, _DIRECTIONS
 
     def check(cells: list[str], latest: datetime) -> FastRow | None:
@@ -109,11 +114,13 @@ def compile_fast_check(mapping: Mapping) -> Callable[[list[str], datetime], Fast
                 values[target] = cell
         moment = stored = None
         if i_at is not None and (at := cells[i_at].strip()):
-            if not match_iso(at):
-                return None
             try:
+                if read_at is not None and not (len(at) == 20 and at[10] == "T" and at[19] == "Z"):
+                    at = read_at(at)  # a local time, another order, an offset: to UTC text
+                if not match_iso(at):
+                    return None
                 moment = fromiso(at)
-            except ValueError:
+            except ValueError:  # formats' Problem is one: the full path names it
                 return None
             if moment > latest:
                 return None
@@ -269,7 +276,7 @@ class InteractionImporter:
         try:
             schema = InteractionCreate.model_validate(data)
         except ValidationError as exc:
-            problems += problems_from(row.row, field_errors(exc), self.column_of)
+            problems += beside(problems, problems_from(row.row, field_errors(exc), self.column_of))
         problems += party_problems
         if problems or schema is None or party_id is None:
             result.reject(row, problems)

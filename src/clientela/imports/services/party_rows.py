@@ -18,7 +18,7 @@ from clientela.imports.services.party_state import (
 )
 from clientela.imports.services.rows import RowProblem, RowRefused, short
 from clientela.parties.models import ContactKind, PartyKind
-from clientela.parties.services.identity import normalize_text
+from clientela.parties.services.identity import normalize_text, phone_region
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
 KIND_WORDS = {
@@ -100,6 +100,12 @@ def _contact_points(
             column_of.get(k, k) for k in ADDRESS if k in address
         )
         points.append(_address(address, column_of, row, problems))
+    # A local phone number is read in the row's country (its address's), else the company's.
+    region = phone_region(points)
+    if region is not None:
+        for point in points:
+            if point.get("kind") == ContactKind.PHONE and not point.get("country"):
+                point["country"] = region
     if points:
         patch["contact_points"] = points
 
