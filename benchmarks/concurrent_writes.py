@@ -74,6 +74,25 @@ print(json.dumps({{"tokens": tokens, "parties": parties}}))
 """
 
 
+def generate_interactions(path: Path, rows: int, customers: int, seed: int = 13) -> None:
+    """An interactions file like benchmarks/import_interactions.py's."""
+    rng = random.Random(seed)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("external_id,customer_id,channel,direction,occurred_at,subject\n")
+        lines = []
+        for n in range(rows):
+            at = start + timedelta(seconds=rng.randrange(3 * 365 * 24 * 3600))
+            lines.append(
+                f"INT-{n:08d},C{rng.randrange(customers):07d},email,inbound,"
+                f"{at:%Y-%m-%dT%H:%M:%S}Z,Asked about delivery\n"
+            )
+            if len(lines) == 50_000:
+                out.writelines(lines)
+                lines.clear()
+        out.writelines(lines)
+
+
 def generate(path: Path, rows: int, customers: int, seed: int = 11) -> None:
     """An orders file like benchmarks/import_orders.py's."""
     rng = random.Random(seed)
@@ -282,13 +301,15 @@ def run(
     workers: int = 2,
     threads: int = 4,
     home: Path | None = None,
+    kind: str = "orders",
 ) -> dict[str, Any]:
-    """Run the whole measurement in a temporary folder; returns the report."""
+    """Run the whole measurement in a temporary folder; returns the report. `kind`: what the
+    import brings, orders or interactions."""
     work = Path(tempfile.mkdtemp(prefix="concurrent-writes-")) if home is None else home
     server = None
     try:
-        csv_path = work / "orders.csv"
-        generate(csv_path, rows, customers)
+        csv_path = work / f"{kind}.csv"
+        (generate_interactions if kind == "interactions" else generate)(csv_path, rows, customers)
         env, setup = prepare(work / "home", customers, clients)
         port = free_port()
         server = serve(env, port, workers, threads)
@@ -307,8 +328,8 @@ def run(
             client.measuring.set()
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "django", "import", "orders", str(csv_path), "--as", ADMIN],
-            env={**env, "CLIENTELA_LOG_LEVEL": "INFO"},  # each published slice's seconds
+            [sys.executable, "-m", "django", "import", kind, str(csv_path), "--as", ADMIN],
+            env={**env, "CLIENTELA_LOG_LEVEL": "INFO"},  # each slice's seconds
             cwd=ROOT,
             capture_output=True,
             check=False,
@@ -319,7 +340,7 @@ def run(
             thread.join(TIMEOUT + 5)
         answers = [a for c in crowd for a in c.answers]
         acknowledged = [ext for c in crowd for ext in c.acknowledged]
-        present, imported, status = stored(work / "home", acknowledged)
+        present, imported, status = stored(work / "home", acknowledged, kind)
         writes = [s for k, _st, s in answers if k.startswith("write")]
         five_xx = sum(1 for _k, st, _s in answers if st >= 500)
         write_p99 = percentile(writes, 0.99)
@@ -327,6 +348,7 @@ def run(
             "benchmark": "concurrent_writes",
             "machine": {"cpus": os.cpu_count(), "load_average": round(os.getloadavg()[0], 1)},
             "rows": rows,
+            "kind": kind,
             "clients": clients,
             "server": f"clientela serve --workers {workers} --threads {threads}",
             "import": {
@@ -375,16 +397,17 @@ def run(
 
 
 def slices_seconds(log: str) -> list[float]:
-    """How long each published slice held the write lock, from the import's log."""
+    """How long each slice of the import held the write lock, from the import's log."""
     return [
-        float(line.rsplit(": ", 1)[1].split(" s ")[0])
+        float(line.rsplit(": ", 1)[1].split(" s")[0])
         for line in log.splitlines()
-        if "published up to" in line and ": " in line
+        if "held the write lock" in line and ": " in line
     ]
 
 
-def stored(home: Path, acknowledged: list[str]) -> tuple[int, int, str]:
-    """How many acknowledged orders are stored, how many imported, and the import's status."""
+def stored(home: Path, acknowledged: list[str], kind: str = "orders") -> tuple[int, int, str]:
+    """How many acknowledged orders are stored, how many rows imported, and the import's
+    status."""
     with sqlite3.connect(home / "clientela.sqlite3") as db:
         db.execute("CREATE TEMP TABLE acknowledged (external_id TEXT PRIMARY KEY)")
         db.executemany("INSERT INTO acknowledged VALUES (?)", [(e,) for e in acknowledged])
@@ -392,7 +415,9 @@ def stored(home: Path, acknowledged: list[str]) -> tuple[int, int, str]:
             "SELECT COUNT(*) FROM acknowledged a JOIN commerce_order o USING (external_id)"
         ).fetchone()[0]
         imported = db.execute(
-            "SELECT COUNT(*) FROM commerce_order WHERE external_id LIKE 'ORD-%'"
+            "SELECT COUNT(*) FROM interactions_interaction WHERE external_id LIKE 'INT-%'"
+            if kind == "interactions"
+            else "SELECT COUNT(*) FROM commerce_order WHERE external_id LIKE 'ORD-%'"
         ).fetchone()[0]
         row = db.execute("SELECT status FROM imports_importrun ORDER BY id DESC").fetchone()
     return int(present), int(imported), row[0] if row else ""
@@ -405,8 +430,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--kind", choices=("orders", "interactions"), default="orders")
     args = parser.parse_args()
     result = run(
+        kind=args.kind,
         rows=args.rows,
         clients=args.clients,
         customers=args.customers,

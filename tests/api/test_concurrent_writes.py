@@ -57,6 +57,27 @@ def test_api_clients_get_no_5xx_and_keep_their_writes_during_a_large_import(
 
 
 @pytest.mark.concurrency
+def test_api_clients_get_no_5xx_and_keep_their_writes_during_an_interaction_import(
+    tmp_path: Path,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's one writer at a time is what this measures")
+    report = _harness().run(
+        rows=100_000, clients=4, customers=5_000, home=tmp_path, kind="interactions"
+    )
+    shown = json.dumps(report, indent=1)
+    assert report["import"]["exit_code"] == 0, shown
+    assert report["import"]["status"] == "done", shown
+    assert report["import"]["imported"] == 100_000, shown
+    assert report["five_xx"] == 0, shown
+    assert report["acknowledged"] > 0, shown
+    assert report["acknowledged_present"] == report["acknowledged"], shown
+    assert report["writes"]["p99_s"] <= report["writes"]["goal_p99_s"], shown
+    assert report["import"]["slices_seconds"], shown
+    assert max(report["import"]["slices_seconds"]) < 2, shown
+
+
+@pytest.mark.concurrency
 def test_a_request_that_cannot_get_the_write_lock_in_time_is_a_503_for_the_api_and_pages(
     tmp_path: Path,
 ) -> None:

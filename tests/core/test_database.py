@@ -240,3 +240,77 @@ def test_a_session_that_cannot_be_saved_on_the_way_out_is_a_503_not_a_500(
     api = client.get("/api/v1/orders", HTTP_AUTHORIZATION="Bearer nothing")
     assert api.status_code == 503
     assert json.loads(api.content)["code"] == "database_busy"
+
+
+def test_the_turnstile_tells_whether_a_writer_waits(tmp_path: Any) -> None:
+    from clientela.core.database import Turnstile
+
+    database = str(tmp_path / "db.sqlite3")
+    waiter, long_write = Turnstile(database), Turnstile(database)
+    try:
+        assert not long_write.has_waiting_writers()
+        with waiter.waiting():
+            assert long_write.has_waiting_writers()
+        assert not long_write.has_waiting_writers()
+    finally:
+        waiter.close()
+        long_write.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slice_stays_open_between_pieces_and_commits_with_its_journal(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.core.database import Slices
+
+    settings.CLIENTELA_WRITE_SLICE_SECONDS = 60
+    journalled: list[bool] = []
+
+    def journal() -> int:
+        journalled.append(connection.in_atomic_block)
+        return len(journalled)
+
+    slices = Slices(journal)
+    with slices.write():
+        make_party(external_id="S1")
+    with slices.write(), slices.write():  # pieces may nest
+        make_party(external_id="S2")
+    assert slices.is_open()
+    assert slices.committed == []  # not yet: the slice has done little work
+    waiting = [True]
+    monkeypatch.setattr(Slices, "_others_wait", staticmethod(lambda: waiting[0]))
+    with slices.write():
+        make_party(external_id="S3")
+    assert not slices.is_open()  # a writer waited: the slice ended after the piece
+    assert (journalled, slices.committed) == ([True], [1])  # the journal inside the commit
+    waiting[0] = False
+
+    def fails_inside() -> None:
+        with slices.write():
+            make_party(external_id="S4")
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        fails_inside()
+    assert not slices.is_open()
+    slices.end()  # nothing open: nothing to do
+    stored = Party.objects.order_by("external_id").values_list("external_id", flat=True)
+    assert list(stored) == ["S1", "S2", "S3"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_slice_ends_when_a_writer_waits(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.core.database import Slices
+
+    settings.CLIENTELA_WRITE_SLICE_SECONDS = 60
+    slices = Slices(lambda: None)
+    with slices.write():
+        make_party(external_id="S1")
+    slices.idle()
+    assert slices.is_open()
+    monkeypatch.setattr(Slices, "_others_wait", staticmethod(lambda: True))
+    slices.idle()
+    assert not slices.is_open()
+    assert Party.objects.filter(external_id="S1").exists()

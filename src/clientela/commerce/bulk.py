@@ -31,6 +31,7 @@ from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
     StoredRow,
+    Undo,
     Written,
     changed_fields,
     conflict_error,
@@ -68,9 +69,13 @@ class BulkOrders:
 
     staged = False  # written straight into the order table (see services.staging)
 
-    def __init__(self, *, visible: QuerySet[Party], upsert: bool) -> None:
+    def __init__(self, *, visible: QuerySet[Party], upsert: bool, keeps_undo: bool = False) -> None:
         self.visible = visible
         self.upsert = upsert
+        # Written in slices that commit as they go (an import on SQLite): what each write
+        # made and replaced is kept, to be journalled with its slice (`take_undo`).
+        self.keeps_undo = keeps_undo
+        self.undo = Undo()
         self.is_sqlite = connection.vendor == "sqlite"
         self.many_sql: dict[int, str] = {}
         self.indexes: list[str] = []
@@ -94,6 +99,9 @@ class BulkOrders:
         changed = ", ".join(f"{column[n]} = %s" for n in INSERTED[1:-1])
         self.update_sql = f"UPDATE {table} SET {changed} WHERE {column['id']} = %s"  # noqa: S608  (names from the model, no input)
 
+    def close(self) -> None:
+        """Nothing to release (a staged writer drops its table)."""
+
     # -- writing ------------------------------------------------------------------------------
 
     def write(self, orders: Sequence[CheckedOrder]) -> Written:
@@ -104,6 +112,7 @@ class BulkOrders:
             before = self._last_id(cursor)
             cursor.executemany(self.sql, self._params(orders))
             inserted = cursor.rowcount
+            self._made_since(cursor, before, inserted)
         self._tell(before)
         return self._written(orders, before, inserted)
 
@@ -130,6 +139,7 @@ class BulkOrders:
                 rest = list(chain.from_iterable(params[full:]))
                 cursor.execute(self._many_sql(len(params) - full), rest)
                 inserted += cursor.rowcount
+            self._made_since(cursor, before, inserted)
         self._tell(before)
         return self._written(rows, before, inserted)
 
@@ -143,6 +153,7 @@ class BulkOrders:
             before = self._last_id(cursor)
             cursor.execute(self.json_sql, [self._now(), rows_json])
             inserted = cursor.rowcount
+            self._made_since(cursor, before, inserted)
         self._tell(before)
         if inserted == count:
             return Written(created=inserted)
@@ -154,13 +165,18 @@ class BulkOrders:
             Order.objects.prefetch_related("lines").filter(external_id=order.external_id).first()
         )
         if existing is None:
-            insert_orders([(order, party_id)])
+            made = insert_orders([(order, party_id)])
+            if self.keeps_undo:
+                self.undo.created += [o.pk for o in made]
             return Written(created=1)
-        changed = changed_fields(stored_content(existing), content_of(order, party_id))
+        before = stored_content(existing)
+        changed = changed_fields(before, content_of(order, party_id))
         if not changed:
             return Written(unchanged=1)
         seen = bool(visible_among(self.visible, {existing.party_id}))
         if self.upsert and seen:
+            if self.keeps_undo:
+                self.undo.replaced.append((existing.pk, before))
             replace_order(existing.pk, order, party_id)
             return Written(updated=1)
         return Written(refused=[(0, conflict_error(order.external_id, changed, seen=seen))])
@@ -198,6 +214,8 @@ class BulkOrders:
             seen = external_id in replaceable or content.party_id in (visible or ())
             if self.upsert and seen:
                 updates[pk] = order
+                if self.keeps_undo:
+                    self.undo.replaced.append((pk, content))
                 touched |= {content.party_id, incoming.party_id}
                 stored[external_id] = (pk, incoming)
                 replaceable.add(external_id)
@@ -207,7 +225,7 @@ class BulkOrders:
                 written.refused.append((position, error))
         if updates:
             self._apply_updates(updates)
-            if not self.staged:  # a staged write tells when it is published
+            if not self.staged:  # a staged write leaves the order table as it was
                 orders_changed(touched)
         return written
 
@@ -246,6 +264,8 @@ class BulkOrders:
         """Drop the order table's secondary indexes (not the unique ones: every insert's ON
         CONFLICT needs them) when this write is large beside the table; `restore_indexes` builds
         them again, in the same transaction, so a rollback brings them back too."""
+        if self.keeps_undo:
+            return  # written in slices: other requests read the table meanwhile
         table = Order._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(self.max_id_sql)
@@ -261,11 +281,25 @@ class BulkOrders:
                 cursor.execute(statement)
         self.indexes = []
 
+    # -- taking a slice back -------------------------------------------------------------------
+
+    def take_undo(self) -> Undo:
+        """How to take back what was written since the last call (`keeps_undo`)."""
+        undo, self.undo = self.undo, Undo()
+        return undo
+
+    def _made_since(self, cursor: Any, before: int, inserted: int) -> None:
+        """Keep the ids of the orders just made: those after `before` (the writer holds
+        SQLite's write lock, so no other writer's order is among them)."""
+        if self.keeps_undo and inserted:
+            self.undo.created_ranges.append((before, self._last_id(cursor)))
+
     # -- parameters -----------------------------------------------------------------------------
 
     def _tell(self, before: int) -> None:
         """Tell the orders listeners of the parties of the orders just inserted (those after
-        `before`); a staged write tells when it is published."""
+        `before`), once the transaction (an import's slice) commits; a staged write leaves the
+        order table as it was."""
         if not self.staged:
             orders_changed_after(before)
 

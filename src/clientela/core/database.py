@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -30,6 +32,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import Unavailable
+
+log = logging.getLogger("clientela.database")
 
 # PostgreSQL's codes for "run the transaction again": serialization_failure, deadlock_detected.
 RETRYABLE = frozenset({"40001", "40P01"})
@@ -159,6 +163,16 @@ class Turnstile:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 return time.monotonic() - started
 
+    def has_waiting_writers(self) -> bool:
+        """True when a writer waits for the write lock at this moment."""
+        fd = self._file()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
@@ -196,3 +210,92 @@ class SliceClock:
         # Grow gently (a slow start may be a cold cache), shrink at once.
         wanted = min(wanted, rows * 2)
         self.rows = int(max(self.least, min(self.most, wanted)))
+
+
+class Slices:
+    """The slices of a long write that writes as it goes (an import on SQLite), each its own
+    transaction: a piece of work (`write`) joins the slice that is open, or opens one (the
+    writers that wait go first). The slice ends after a piece when another writer waits for
+    the lock, or when the slice has done CLIENTELA_WRITE_SLICE_SECONDS of work (this process's
+    CPU time: a loaded machine does not cut it into more, smaller commits, each of which
+    rewrites the index pages it touched), or has lasted WALL_LIMIT times that. Between two
+    pieces the slice stays open; the caller waiting for something else calls `idle` now and
+    then (it ends the slice when a writer waits) and `end` at the end.
+
+    `journal()` is called last in each slice's transaction (a record of how to take the slice
+    back goes with it); what it returns is kept in `committed` once the slice is committed.
+    """
+
+    WALL_LIMIT = 2
+
+    def __init__(self, journal: Callable[[], object]) -> None:
+        self.journal = journal
+        self.target = float(settings.CLIENTELA_WRITE_SLICE_SECONDS)
+        self.committed: list[object] = []
+        self.lengths: list[float] = []  # seconds each slice held the lock
+        self._open: contextlib.ExitStack | None = None
+        self._started = 0.0
+        self._worked = 0.0  # the process's CPU time when the slice began
+        self._depth = 0
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """One piece of the long write, inside the open slice (or a new one). Pieces may nest:
+        the outermost decides whether the slice ends after it."""
+        if self._open is None:
+            stack = contextlib.ExitStack()
+            stack.enter_context(write_slice())
+            self._open, self._started = stack, time.perf_counter()
+            self._worked = time.process_time()
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            if self._depth == 1:  # an inner piece's error may be handled by the outer one
+                self._abandon()
+            raise
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and (self._is_done() or self._others_wait()):
+            self.end()
+
+    def is_open(self) -> bool:
+        return self._open is not None
+
+    def idle(self) -> None:
+        """Between pieces, while waiting for something else: end the open slice when a writer
+        waits for the lock, or when it has lasted long enough."""
+        if self._open is not None and (self._others_wait() or self._is_done()):
+            self.end()
+
+    def _is_done(self) -> bool:
+        worked = time.process_time() - self._worked
+        lasted = time.perf_counter() - self._started
+        return worked >= self.target or lasted >= self.WALL_LIMIT * self.target
+
+    def end(self) -> None:
+        """Commit the open slice, with its journal, if one is open."""
+        if self._open is None:
+            return
+        stack, self._open = self._open, None
+        try:
+            token = self.journal()
+        except BaseException:
+            stack.__exit__(*sys.exc_info())
+            raise
+        stack.close()  # the commit
+        self.committed.append(token)
+        held = time.perf_counter() - self._started
+        self.lengths.append(held)
+        log.info("a slice of a long write held the write lock: %.3f s", held)
+
+    def _abandon(self) -> None:
+        """Roll the open slice back (an error inside it)."""
+        if self._open is not None:
+            stack, self._open = self._open, None
+            stack.__exit__(*sys.exc_info())
+
+    @staticmethod
+    def _others_wait() -> bool:
+        turnstile = getattr(connection, "turnstile", None)
+        return turnstile is not None and turnstile.has_waiting_writers()

@@ -16,6 +16,7 @@ from clientela.core.errors import Conflict, Invalid, invalid, unavailable
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.core.registries import blank_text
 from clientela.core.timeline import SOURCES, Entry, register_source, source_rows
+from clientela.interactions.bulk import BulkInteractions, Checked, differs
 from clientela.interactions.models import Channel, Interaction
 from clientela.interactions.schemas import InteractionCreate
 from clientela.parties.models import Party
@@ -75,16 +76,35 @@ def _sees(user: User, party_id: int) -> bool:
 
 
 def _is_same(existing: Interaction, data: InteractionCreate, party: Party) -> bool:
-    """Whether a re-sent interaction says what the recorded one says (time only if sent)."""
-    return (
-        existing.party_id == party.pk
-        and existing.channel == data.channel
-        and existing.direction == data.direction
-        and existing.subject == data.subject
-        and existing.notes == data.notes
-        and existing.outcome == data.outcome
-        and existing.corrects_id == data.corrects_id
-        and (data.occurred_at is None or existing.occurred_at == data.occurred_at)
+    """Whether a re-sent interaction says what the recorded one says (time only if sent):
+    the rule of the bulk path too (`bulk.differs`)."""
+    stored = Checked(*(getattr(existing, name) for name in Checked._fields))
+    incoming = Checked(
+        data.external_id or "",
+        party.pk,
+        data.channel,
+        data.direction,
+        data.occurred_at,
+        data.subject,
+        data.notes,
+        data.outcome,
+        data.corrects_id,
+    )
+    return not differs(stored, incoming)
+
+
+def open_interaction_writer(
+    *, by: User, keeps_undo: bool = False, check_only: bool = False
+) -> BulkInteractions:
+    """The set-based writer of many checked interactions (an import's), acting for `by`.
+
+    Refuses a user who may not write. Runs inside the caller's transaction. `check_only`
+    judges the rows without writing them (a dry run); `keeps_undo`: the caller commits as it
+    goes (slices, SQLite) and journals how to take each slice back (`take_undo`).
+    """
+    require_write(by)
+    return BulkInteractions(
+        by=by, visible=visible_parties(by), keeps_undo=keeps_undo, check_only=check_only
     )
 
 

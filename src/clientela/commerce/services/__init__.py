@@ -50,15 +50,19 @@ __all__ = [
 ]
 
 
-def open_order_writer(*, by: User, upsert: bool = False, staged: bool = False) -> bulk.BulkOrders:
+def open_order_writer(
+    *, by: User, upsert: bool = False, staged: bool = False, keeps_undo: bool = False
+) -> bulk.BulkOrders:
     """The set-based writer of many checked orders (an import's), acting for `by`.
 
     Refuses a user who may not write. With `upsert`, an order whose external id is known with
     other content is replaced when its party is one `by` may see; otherwise it is refused as a
-    conflict. Runs inside the caller's transaction. `staged` (SQLite only) keeps the orders in
-    a private table until the caller publishes them in slices (`staging.StagedOrders`).
+    conflict. Runs inside the caller's transaction. `staged` (SQLite only) checks the orders
+    against the stored ones without writing the order table (`staging.StagedOrders`: a dry
+    run). `keeps_undo`: the caller commits as it goes (slices, SQLite) and journals how to take
+    each slice back (`BulkOrders.take_undo`).
     """
     require_write(by)
     if staged:
         return StagedOrders(visible=visible_parties(by), upsert=upsert)
-    return bulk.BulkOrders(visible=visible_parties(by), upsert=upsert)
+    return bulk.BulkOrders(visible=visible_parties(by), upsert=upsert, keeps_undo=keeps_undo)

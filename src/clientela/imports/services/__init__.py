@@ -6,8 +6,9 @@ One front, the modules behind it split by noun:
 - mapping: which column goes to which field;
 - rows, problems: what every kind of import shares (row problems with codes, party look-ups);
 - parties, party_rows, party_state, geography, interactions, orders…: each kind of row;
-- importing: an import, all-or-nothing, counted and reported;
-- publishing: the journal of staged orders being published, to take them back;
+- importing: an import, all-or-nothing, counted and reported (pacing: how SQLite and the
+  process are set while it runs);
+- publishing: the journal of the slices an import wrote, to take them back;
 - rejects: the rejected rows to fix and import again;
 - runs: the record of each import and its one life (`run_import`), whoever starts it;
 - uploads: imports from the web app (kept file, mapping, preview, progress);

@@ -4,19 +4,20 @@ An import is all-or-nothing unless the user asks to set invalid rows aside, and 
 writes nothing whatever happens. That rule belongs to the use case, so the transactions are
 opened here rather than by each adapter (command, page, task):
 
-- orders on SQLite are staged while the file is checked (commerce.services.staging; no write
-  lock is held), and only once every row passed are they published, in slices of about half a
-  second (CLIENTELA_WRITE_SLICE_SECONDS), each its own transaction with the record of how to
-  take it back (publishing.py), the writers waiting for the lock going first before each
-  (core.database). An error while publishing takes back what was published, and so does the
-  next settling of the runs after a kill (runs.settle_interrupted);
-- everything else is one transaction (on SQLite it holds the write lock until it ends).
+- orders and interactions on SQLite are written as the file is checked, in slices of about
+  half a second (CLIENTELA_WRITE_SLICE_SECONDS, core.database.Slices), each its own
+  transaction with the record of how to take it back (publishing.py); the writers waiting for
+  the lock go first before each slice, and a slice ends early when one is waiting. A row
+  refused (without skip_invalid) stops the writing: the rest of the file is only checked, and
+  what was written is taken back; so is an import that fails, and one that was killed, at the
+  next settling of the runs (runs.settle_interrupted). A dry run there only checks;
+- everything else is one transaction (on SQLite it holds the write lock until it ends; on
+  PostgreSQL other writers go on beside it).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -25,13 +26,12 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
 from clientela.accounts.services import require_right
-from clientela.commerce.services import StagedOrders, undo_writes
-from clientela.core.database import SliceClock
+from clientela.core.database import Slices, takes_turns
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
@@ -48,6 +48,7 @@ from clientela.imports.services.mapping import (
     build_mapping,
 )
 from clientela.imports.services.orders import OrderImporter
+from clientela.imports.services.pacing import sqlite_for_importing, without_cycle_collector
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
@@ -58,10 +59,10 @@ from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500, ACTIVITIES: 500}
-# Staged orders published per slice: the first guess, then as many as fit the slice's time.
-PUBLISH_FIRST_SLICE = 10_000
-PUBLISH_MOST_PER_SLICE = 500_000
+BATCH = {ORDERS: 10_000, PARTIES: 200, INTERACTIONS: 10_000, ACTIVITIES: 500}
+# The kinds written in slices as they go on SQLite (the others, activities among them: one
+# transaction).
+SLICED_KINDS = frozenset({ORDERS, INTERACTIONS})
 
 Progress = Callable[[int, int], None]  # (rows done, bytes read)
 
@@ -103,6 +104,7 @@ class ImportSummary:
     written: bool = False
     dry_run: bool = False
     seconds: float = 0.0
+    slices_seconds: list[float] = field(default_factory=list)  # the write lock held, each
 
     @property
     def rows_per_second(self) -> float:
@@ -153,61 +155,34 @@ def read_file(
 
 
 def _importer(
-    kind: str, mapping: Mapping, *, by: User, upsert: bool, table: Table, name: str
+    kind: str,
+    mapping: Mapping,
+    *,
+    by: User,
+    upsert: bool,
+    table: Table,
+    name: str,
+    slices: Slices | None,
+    check_only: bool,
 ) -> Any:
     visible = visible_parties(by)
     if kind == ORDERS:
-        return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
+        return OrderImporter(
+            mapping,
+            PartyFinder(visible),
+            by=by,
+            upsert=upsert,
+            slices=slices,
+            check_only=check_only,
+        )
     if kind == INTERACTIONS:
-        return InteractionImporter(mapping, PartyFinder(visible), by=by)
+        return InteractionImporter(
+            mapping, PartyFinder(visible), by=by, slices=slices, check_only=check_only
+        )
     if kind == ACTIVITIES:
         return ActivityImporter(mapping, PartyFinder(visible), by=by)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
-
-
-@contextlib.contextmanager
-def _sqlite_for_importing() -> Iterator[None]:
-    """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB for
-    the database, as much for the staged orders); a longer write-ahead log between two
-    checkpoints (~80 MB), so that an index page written by several slices of the published
-    orders is copied back to the database once, not once per slice; and a longer wait for the
-    write lock (a minute: an import has no one waiting for an answer, unlike a request)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    pragmas = {
-        "main.cache_size": -262144,
-        "temp.cache_size": -262144,
-        "wal_autocheckpoint": 20000,
-        "busy_timeout": 60_000,
-    }
-    before = {}
-    with connection.cursor() as cursor:
-        for name, value in pragmas.items():
-            cursor.execute(f"PRAGMA {name}")
-            before[name] = int(cursor.fetchone()[0])
-            cursor.execute(f"PRAGMA {name} = {value}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name} = {value}")
-
-
-@contextlib.contextmanager
-def _without_cycle_collector() -> Iterator[None]:
-    """No cyclic garbage collection while rows stream: an import makes millions of short-lived
-    lists and tuples, none of them in a cycle, and each collection walks every one that is
-    alive (a seventh of a large order import). Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def import_rows(
@@ -245,73 +220,95 @@ def import_rows(
     )
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
-    with _sqlite_for_importing(), _without_cycle_collector(), contextlib.ExitStack() as stack:
+    sliced = takes_turns() and options.kind in SLICED_KINDS
+    with sqlite_for_importing(), without_cycle_collector(), contextlib.ExitStack() as stack:
+        importer: Any = None
+        slices = None
+        if sliced and not options.dry_run:
+            slices = Slices(lambda: _journal(importer, run))
         importer = _importer(
-            options.kind, mapping, by=by, upsert=options.upsert, table=table, name=name
+            options.kind,
+            mapping,
+            by=by,
+            upsert=options.upsert,
+            table=table,
+            name=name,
+            slices=slices,
+            check_only=sliced and options.dry_run,
         )
-        stage = _stage_of(importer)
-        if stage is not None:
-            stack.callback(stage.close)
-        with contextlib.nullcontext() if stage is not None else transaction.atomic():
-            size = BATCH[options.kind]
+        if hasattr(importer, "close"):
+            stack.callback(importer.close)
+        with contextlib.nullcontext() if sliced else transaction.atomic():
             try:
-                with contextlib.closing(_results(importer, table, rows, size)) as results:
-                    for count, result, position in results:
-                        _tally(summary, count, result, on_problem, rejects)
-                        if on_progress is not None:
-                            on_progress(summary.rows, position)
-            finally:
-                last = importer.finish()  # waits for a write still running, even on an error
-            _tally(summary, 0, last, on_problem, rejects)
+                _run_batches(
+                    importer, table, rows, summary, options, on_progress, on_problem, rejects
+                )
+                if slices is not None:
+                    slices.end()
+            except BaseException:
+                if slices is not None:
+                    _take_back(importer, slices, run)
+                raise
             summary.written = not options.dry_run and (
                 summary.rejected == 0 or options.skip_invalid
             )
-            if not summary.written and stage is None:
+            if not summary.written and not sliced:
                 transaction.set_rollback(True)
-        if stage is not None and summary.written:
-            if run is not None:
-                publishing.start(run)
-            _publish(stage, summary, run)
+        if slices is not None:
+            if not summary.written:
+                _take_back(importer, slices, run)
+            summary.slices_seconds = slices.lengths
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _stage_of(importer: Any) -> StagedOrders | None:
-    """The importer's staged writer (orders on SQLite), or None when it writes directly."""
-    writer = getattr(importer, "writer", None)
-    return writer if isinstance(writer, StagedOrders) else None
-
-
-def _publish(stage: StagedOrders, summary: ImportSummary, run: ImportRun | None) -> None:
-    """Move the staged orders to the order table, a slice at a time, each slice with the
-    record of how to take it back (publishing.py); an error (or an interruption) takes back
-    what was published before it is raised again."""
-    clock = SliceClock(PUBLISH_FIRST_SLICE, most=PUBLISH_MOST_PER_SLICE)
-    after = 0
+def _run_batches(
+    importer: Any,
+    table: Table,
+    rows: Iterator[SourceRow],
+    summary: ImportSummary,
+    options: ImportOptions,
+    on_progress: Progress | None,
+    on_problem: Callable[[RowProblem], None] | None,
+    rejects: RejectsWriter | None,
+) -> None:
+    """Check and write every batch, counting and reporting as they come."""
     try:
-        while True:
-            size, started = clock.size(), time.perf_counter()
-            with clock.slice():
-                published = stage.publish_slice(after, size)
-                if published is not None and run is not None:
-                    publishing.record(run, published[1])
-            if published is None:
-                break
-            stage.undo.add(published[1])  # committed: now it is this import's to take back
-            log.info(
-                "published up to %s staged orders in one slice: %.3f s with the write lock",
-                size,
-                time.perf_counter() - started,
-            )
-            after = published[0]
-    except BaseException:
-        undo_writes(stage.undo)
-        if run is not None:
-            publishing.forget(run)
-        raise
-    # Orders another writer stored meanwhile, with the same content.
-    summary.created += stage.published.created
-    summary.unchanged += stage.published.unchanged
+        with contextlib.closing(_results(importer, table, rows, BATCH[options.kind])) as results:
+            for count, result, position in results:
+                _tally(summary, count, result, on_problem, rejects)
+                if summary.rejected and not options.skip_invalid and _writes(importer):
+                    importer.stop_writing()  # nothing will be kept: check the rest only
+                if on_progress is not None:
+                    on_progress(summary.rows, position)
+    finally:
+        last = importer.finish()  # waits for a write still running, even on an error
+    _tally(summary, 0, last, on_problem, rejects)
+
+
+def _writes(importer: Any) -> bool:
+    """True when the importer writes in slices as it goes."""
+    return getattr(importer, "slices", None) is not None
+
+
+def _journal(importer: Any, run: ImportRun | None) -> Any:
+    """The record of how to take back the slice being committed, kept in it (publishing)."""
+    undo = importer.take_undo()
+    if run is not None:
+        publishing.record(run, undo)
+    return undo
+
+
+def _take_back(importer: Any, slices: Slices, run: ImportRun | None) -> None:
+    """Take back what the import wrote in its committed slices, and forget their journal."""
+    try:
+        slices.end()
+    except Exception:  # the last slice could not be committed: it was rolled back
+        log.warning("the last slice of an import could not be committed", exc_info=True)
+    importer.take_back(slices.committed)
+    slices.committed.clear()
+    if run is not None:
+        publishing.forget(run)
 
 
 def _results(

@@ -139,6 +139,11 @@ SYNONYMS: dict[str, dict[str, str]] = {
     INTERACTIONS: {
         "external_id": "external id, id, interaction id, activity id, id atividade",
         **_PARTY_REF,
+        "party_phone": (
+            "party phone, customer phone, client phone, phone, telephone, mobile, phone number, "
+            "telefone, telemovel, telefone do cliente, telefono, movil, cellulare"
+        ),
+        "corrects_id": "corrects id, corrects, corrige, corrige id, corregir, corregge",
         "channel": "channel, canal, canale, medium, meio, medio, mezzo",
         "direction": "direction, direcao, direccion, direzione, sentido",
         "occurred_at": (
@@ -214,7 +219,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("currency",),
     ),
     INTERACTIONS: (
-        ("party_external_id", "party_email", "party_id"),
+        ("party_external_id", "party_email", "party_phone", "party_id"),
         ("channel",),
         ("direction",),
     ),
@@ -327,12 +332,9 @@ def build_mapping(
                     params={"fields": ", ".join(sorted(valid))},
                 )
             )
-    targets: list[str | None] = []
-    for column in columns:
-        if column in chosen:
-            targets.append(chosen[column])
-        else:
-            targets.append(propose_target(kind, column, custom_fields))
+    targets: list[str | None] = [
+        chosen[c] if c in chosen else propose_target(kind, c, custom_fields) for c in columns
+    ]
     _check(kind, tuple(columns), targets, errors)
     if errors:
         raise Invalid(errors)

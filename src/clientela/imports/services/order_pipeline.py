@@ -12,9 +12,10 @@ and plans each batch, and sends it down a pipe in two parts:
 
 The writer process hands each batch to commerce's bulk writer, and asks it from the first batch
 on to set the order table's secondary indexes aside when the file is large beside the table
-(they are built again after the last row, in the same transaction). The staged writer an import
-uses on SQLite (commerce.services.staging) keeps them: its rows reach the order table in short
-slices, while other requests read it.
+(they are built again after the last row, in the same transaction; PostgreSQL). On SQLite the
+writer keeps them: it writes in slices that commit as they go while other requests read the
+table (importing.py); while it waits for the reader with a slice open, it looks every
+IDLE_STEP for another writer waiting, and commits the slice for it.
 
 The reader never touches the database (it does not use Django's connection, which belongs to
 the writer's transaction) and leaves through os._exit. If the writer stops, the reader's next
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 # Smaller files are read in one process: forking costs more than it saves (~100,000 rows).
 PIPELINE_MIN_BYTES = 6 * 2**20
 BATCH, END, ERROR = "batch", "end", "error"
+IDLE_STEP = 0.02  # seconds between two looks for waiting writers while the reader reads
 # A StoredRow in JSON: its values are text but for the party id (an int), and the text of the
 # time and the total is already known to need no escape (digits, "-", ":", " ", ".").
 _ROW_FORMAT = '["%s",%d,"%s","%s","%s","%s","%s"]'
@@ -113,7 +115,7 @@ def pipelined(
         reader.start()
         sender.close()  # the reader holds the only writing end: its exit is seen as the end
         first = True
-        while (received := _receive(receiver)) is not None:
+        while (received := _receive(receiver, importer)) is not None:
             if first and received.position:
                 # The rows the whole file brings, as the first batch foretells them.
                 importer.writer.set_indexes_aside(received.count * file_size / received.position)
@@ -133,17 +135,22 @@ def _write(importer: OrderImporter, received: Received) -> BatchResult:
     """Write a received batch as OrderImporter.process_batch writes one read here."""
     if received.aside is None:
         return importer.process(received.batch.source_rows())
-    if received.aside:
-        result = importer.process([received.batch.source_row(i) for i in received.aside])
-    else:
-        result = BatchResult()
-    # The cells are unpacked only when the writer wants the rows (some were stored already).
-    importer.write_json(lambda: received.batch, received.rows_json, received.accepted, result)
+    with importer.writing():
+        if received.aside:
+            result = importer.process([received.batch.source_row(i) for i in received.aside])
+        else:
+            result = BatchResult()
+        # The cells are unpacked only when the writer wants the rows (some were stored).
+        importer.write_json(lambda: received.batch, received.rows_json, received.accepted, result)
     return result
 
 
-def _receive(receiver: Connection) -> Received | None:
-    """The next batch from the reader; None at the end of the file."""
+def _receive(receiver: Connection, importer: OrderImporter) -> Received | None:
+    """The next batch from the reader; None at the end of the file. While a slice is open the
+    wait is cut in short steps: the slice is committed as soon as another writer waits."""
+    slices = importer.slices
+    while slices is not None and slices.is_open() and not receiver.poll(IDLE_STEP):
+        slices.idle()
     try:
         head = marshal.loads(receiver.recv_bytes())  # noqa: S302  (our own reader process)
         if head[0] == END:

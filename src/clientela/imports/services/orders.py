@@ -7,11 +7,13 @@ answer. This module reads, checks and reports: the orders are written by commerc
 (`commerce.services.open_order_writer`), which also decides whether an order whose external id
 is known is the same order (unchanged), another one (a conflict, reported here per row), or,
 with upsert, a replacement. A large file is read and checked in a second process
-(order_pipeline).
+(order_pipeline). On SQLite the writes go in slices (`slices`, importing.py); once a row is
+refused the rest is only checked (`stop_writing`), and what was written is taken back.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -22,9 +24,16 @@ from django.db import connection
 from clientela.accounts.models import User
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.commerce.schemas import OrderCreate
-from clientela.commerce.services import CheckedOrder, StoredRow, Written, open_order_writer
+from clientela.commerce.services import (
+    CheckedOrder,
+    StoredRow,
+    Undo,
+    Written,
+    open_order_writer,
+    undo_writes,
+)
 from clientela.core.cells import restore
-from clientela.core.database import takes_turns
+from clientela.core.database import Slices
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.order_checks import (
     PARTY_REFS,
@@ -67,7 +76,14 @@ class OrderImporter:
     """
 
     def __init__(
-        self, mapping: Mapping, finder: PartyFinder, *, by: User, upsert: bool = False
+        self,
+        mapping: Mapping,
+        finder: PartyFinder,
+        *,
+        by: User,
+        upsert: bool = False,
+        slices: Slices | None = None,
+        check_only: bool = False,
     ) -> None:
         self.mapping = mapping
         self.finder = finder
@@ -76,8 +92,12 @@ class OrderImporter:
         self.fast = compile_fast_check(mapping) if not has_lines else (lambda cells: None)
         # The column-wise check gives SQLite's stored text directly, so it is SQLite's alone.
         self.columns = compile_column_check(mapping) if connection.vendor == "sqlite" else None
-        # On SQLite the orders are staged, then published in slices (importing.py).
-        self.writer = open_order_writer(by=by, upsert=upsert, staged=takes_turns())
+        # On SQLite the orders are written in slices that commit as they go, each journalled
+        # (`slices`, importing.py); a dry run there only checks them (a staged writer).
+        self.by, self.upsert, self.slices = by, upsert, slices
+        self.writer = open_order_writer(
+            by=by, upsert=upsert, staged=check_only, keeps_undo=slices is not None
+        )
         self.finder.preload(emails="party_email" in self.column_of)
 
     def process_batches(
@@ -102,10 +122,41 @@ class OrderImporter:
         plan = self.plan(batch)
         if plan is None:
             return self.process(batch.source_rows())
-        result = self.process_aside(batch, plan)
-        rows = self.column_rows(plan)
-        self.report(self.writer.write_stored(rows), batch, plan, rows, result)
+        with self.writing():
+            result = self.process_aside(batch, plan)
+            rows = self.column_rows(plan)
+            self.report(self.writer.write_stored(rows), batch, plan, rows, result)
         return result
+
+    def writing(self) -> contextlib.AbstractContextManager[object]:
+        """Around the writes of a batch: in a slice, when they go in slices."""
+        return contextlib.nullcontext() if self.slices is None else self.slices.write()
+
+    def stop_writing(self) -> None:
+        """A row was refused and the import will write nothing: the rest of the file is
+        checked against the database without writing it (a staged writer), and what was
+        written is taken back by the caller."""
+        if self.slices is None:
+            return
+        self.slices.end()
+        self.slices = None
+        self.writer = open_order_writer(by=self.by, upsert=self.upsert, staged=True)
+
+    def close(self) -> None:
+        """Release what the writer holds (a staged writer's table)."""
+        self.writer.close()
+
+    def take_undo(self) -> Undo:
+        """How to take back what was written since the last call (a slice's journal)."""
+        return self.writer.take_undo()
+
+    @staticmethod
+    def take_back(undos: list[Any]) -> None:
+        """Take back the slices written (each one's `take_undo`), the last first."""
+        undo = Undo()
+        for part in undos:
+            undo.add(part)
+        undo_writes(undo)
 
     def write_json(
         self, batch: Callable[[], RawBatch], rows_json: str, accepted: int, result: BatchResult
@@ -126,7 +177,8 @@ class OrderImporter:
             planned.append((raw, plan, self.column_rows(plan)))
             return planned[0][2]
 
-        written = self.writer.write_json(rows_json, accepted, rows)
+        with self.writing():
+            written = self.writer.write_json(rows_json, accepted, rows)
         if planned:
             self.report(written, *planned[0], result)
         else:
@@ -246,10 +298,11 @@ class OrderImporter:
             if slow is not None:
                 good.append(slow)
         first, repeated = _split(good)
-        # Orders sorted by party land next to each other in the party index: far fewer pages.
-        self._write(sorted(first, key=lambda g: (g[3] is not None, g[2])), result)
-        if repeated:  # compared with what the first row of their external id left
-            self._write(repeated, result)
+        with self.writing():
+            # Orders sorted by party land next to each other in the party index: fewer pages.
+            self._write(sorted(first, key=lambda g: (g[3] is not None, g[2])), result)
+            if repeated:  # compared with what the first row of their external id left
+                self._write(repeated, result)
         return result
 
     def _check_slowly(self, row: SourceRow, result: BatchResult) -> Good | None:

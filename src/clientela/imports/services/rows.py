@@ -21,7 +21,7 @@ from clientela.imports.services.problems import RowProblem as RowProblem
 from clientela.imports.services.problems import short as short
 from clientela.imports.services.reading import SourceRow
 from clientela.parties.models import ContactKind, ContactPoint, Party
-from clientela.parties.services.identity import normalize_email
+from clientela.parties.services.identity import normalize_email, normalize_phone
 
 CREATED = "created"
 UPDATED = "updated"
@@ -190,6 +190,7 @@ class PartyFinder:
         self.visible = visible
         self.by_ref: dict[str, int | None] = {}
         self.by_email: dict[str, int | Problem | None] = {}
+        self.by_phone: dict[str, int | Problem | None] = {}
         self.by_id: dict[int, int | None] = {}
         self.has_all_refs = False
         self.has_all_emails = False
@@ -269,6 +270,30 @@ class PartyFinder:
             return Problem("party_email_not_visible", _("is not the e-mail of a party you can see"))
         return found
 
+    def phone_party(self, raw: str) -> int | Problem:
+        """The party id for a phone number (as normalised, E.164), or the problem that there
+        is none."""
+        try:
+            key = normalize_phone(raw)
+        except Problem as exc:
+            return exc
+        if key not in self.by_phone:
+            points = ContactPoint.objects.filter(
+                kind=ContactKind.PHONE, normalized=key, party__in=self.visible
+            ).values_list("party_id", flat=True)
+            owners = set(points)
+            self.by_phone[key] = next(iter(owners), None)
+            if len(owners) > 1:
+                self.by_phone[key] = Problem(
+                    "phone_of_several_parties",
+                    _("belongs to several parties (%(parties)s)"),
+                    parties=", ".join(f"#{pk}" for pk in sorted(owners)),
+                )
+        found = self.by_phone[key]
+        if found is None:
+            return Problem("party_phone_not_visible", _("is not the phone of a party you can see"))
+        return found
+
     def resolve(
         self, refs: dict[str, Any], column_of: dict[str, str], row: int
     ) -> tuple[int | None, list[RowProblem]]:
@@ -283,6 +308,8 @@ class PartyFinder:
                 result: int | Problem = NOT_VISIBLE if pk is None else pk
             elif target == "party_email":
                 result = self.email_party(value)
+            elif target == "party_phone":
+                result = self.phone_party(value)
             elif target == "party_id":
                 result = self._party_id(value)
             else:

@@ -245,8 +245,8 @@ def settle_interrupted() -> int:
     publishing.take_back(publishing.left_over())
     if not ended:
         return 0
-    # Those that were publishing their rows: what they published is taken back first.
-    publishing.take_back([pk for pk, status in ended if status == ImportStatus.PUBLISHING])
+    # What they wrote in slices (their journal) is taken back first.
+    publishing.take_back([pk for pk, _status in ended])
     error = DomainError(INTERRUPTED, code="import_interrupted")
     return ImportRun.objects.filter(
         pk__in=[pk for pk, _status in ended],
