@@ -15,6 +15,7 @@ from clientela.parties.models import (
     ContactKind,
     KeyDate,
     Party,
+    PartyAlias,
     PartyKind,
     PartyRole,
     RelationshipRole,
@@ -128,6 +129,9 @@ def _check_external_id(party: Party, errors: list[FieldError], *, by: User) -> N
     if not party.external_id:
         return
     clash = Party.objects.filter(external_id=party.external_id).exclude(pk=party.pk)
+    # An alias names a merged party's survivor: another party may not take it either.
+    aliased = PartyAlias.objects.filter(external_id=party.external_id).exclude(party=party.pk)
+    clash = clash | Party.objects.filter(pk__in=aliased.values("party_id"))
     if not clash.exists():
         return
     if not clash.filter(pk__in=visible_parties(by)).exists():  # another team's: not revealed
