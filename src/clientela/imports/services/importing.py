@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.commerce.services import StagedOrders, undo_writes
-from clientela.core.database import SliceClock
+from clientela.core.database import SliceClock, long_write, takes_turns
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
@@ -47,19 +47,22 @@ from clientela.imports.services.mapping import (
 )
 from clientela.imports.services.orders import OrderImporter
 from clientela.imports.services.parties import PartyImporter
+from clientela.imports.services.party_bulk import BulkPartyImporter, is_bulk
 from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
 from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
+from clientela.parties.bulk import PartiesUndo, StagedParties, undo_parties
 from clientela.parties.models import CustomField
 from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 20_000, PARTIES: 200, INTERACTIONS: 500}
+BATCH = {ORDERS: 20_000, PARTIES: 5_000, INTERACTIONS: 500}
 # Staged orders published per slice: the first guess, then as many as fit the slice's time.
 PUBLISH_FIRST_SLICE = 10_000
 PUBLISH_MOST_PER_SLICE = 500_000
+PUBLISH_FIRST_PARTIES = 5_000
 
 Progress = Callable[[int, int], None]  # (rows done, bytes read)
 
@@ -140,6 +143,8 @@ def _importer(
         return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
     if kind == INTERACTIONS:
         return InteractionImporter(mapping, PartyFinder(visible), by=by)
+    if is_bulk(mapping):
+        return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
@@ -249,15 +254,51 @@ def import_rows(
         if stage is not None and summary.written:
             if run is not None:
                 publishing.start(run)
-            _publish(stage, summary, run)
+            if isinstance(stage, StagedParties):
+                _publish_parties(stage, run)
+            else:
+                _publish(stage, summary, run)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _stage_of(importer: Any) -> StagedOrders | None:
-    """The importer's staged writer (orders on SQLite), or None when it writes directly."""
+def _stage_of(importer: Any) -> StagedOrders | StagedParties | None:
+    """The importer's staged writer (orders on SQLite, parties), or None when it writes
+    directly."""
     writer = getattr(importer, "writer", None)
-    return writer if isinstance(writer, StagedOrders) else None
+    return writer if isinstance(writer, StagedOrders | StagedParties) else None
+
+
+def _publish_parties(stage: StagedParties, run: ImportRun | None) -> None:
+    """Move the staged parties to the parties tables: on SQLite a slice at a time, each with
+    the record of how to take it back (publishing.py), taken back on an error; on PostgreSQL
+    in one transaction (core.database.long_write)."""
+    clock = SliceClock(PUBLISH_FIRST_PARTIES, most=PUBLISH_MOST_PER_SLICE)
+    after, done = (0, 0), PartiesUndo()
+    try:
+        with long_write():
+            while True:
+                size, started = clock.size(), time.perf_counter()
+                with clock.slice():
+                    published = stage.publish_slice(after, size)
+                    if published is not None and run is not None and takes_turns():
+                        publishing.record(run, published[1])
+                if published is None:
+                    break
+                done.add(published[1])  # committed: now it is this import's to take back
+                log.info(
+                    "published up to %s staged parties in one slice: %.3f s with the write lock",
+                    size,
+                    time.perf_counter() - started,
+                )
+                after = published[0]
+    except BaseException:
+        if takes_turns():
+            with transaction.atomic():
+                undo_parties(done)
+            if run is not None:
+                publishing.forget(run)
+        raise
 
 
 def _publish(stage: StagedOrders, summary: ImportSummary, run: ImportRun | None) -> None:

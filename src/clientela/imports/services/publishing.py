@@ -1,6 +1,6 @@
 """The journal of an import being published: what each slice wrote, to take it back.
 
-Orders checked by an import on SQLite are published a slice at a time (importing.py), each
+Orders and parties checked by an import on SQLite are published a slice at a time (importing.py), each
 slice its own transaction; with each slice, in the same transaction, goes a record of how to
 take it back (`record`). When the import is done the records go with the same write that marks
 it done (runs.finish_run). An import that fails while publishing takes back what it published
@@ -11,8 +11,12 @@ list of imports is read.
 
 from __future__ import annotations
 
+
 from clientela.commerce.services import Undo, undo_writes
+from clientela.core.database import write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
+from clientela.parties.bulk import KIND as PARTIES
+from clientela.parties.bulk import PartiesUndo, undo_parties
 
 
 def start(run: ImportRun) -> None:
@@ -21,7 +25,7 @@ def start(run: ImportRun) -> None:
     run.save(update_fields=["status"])
 
 
-def record(run: ImportRun, undo: Undo) -> None:
+def record(run: ImportRun, undo: Undo | PartiesUndo) -> None:
     """Keep how to take back one published slice (in the slice's own transaction)."""
     PublishedSlice.objects.create(run=run, undo=undo.as_record())
 
@@ -38,10 +42,22 @@ def left_over() -> list[int]:
 
 
 def take_back(run_ids: list[int]) -> None:
-    """Take back what these runs published (their processes ended before they were done)."""
+    """Take back what these runs published (their processes ended before they were done).
+
+    Each slice's record says its kind ("parties"; orders' records say none), and each kind
+    takes its slices back its own way: orders with commerce.services.undo_writes (in slices
+    of its own), parties with parties.bulk.undo_parties, the last slice first.
+    """
     for run_id in run_ids:
-        undo = Undo()
-        for record_ in PublishedSlice.objects.filter(run_id=run_id).values_list("undo", flat=True):
-            undo.add(Undo.from_record(record_))
-        undo_writes(undo)
+        orders, parties = Undo(), []
+        slices = PublishedSlice.objects.filter(run_id=run_id).order_by("-pk")
+        for record_ in slices.values_list("undo", flat=True):
+            if record_.get("kind") == PARTIES:
+                parties.append(PartiesUndo.from_record(record_))
+            else:
+                orders.add(Undo.from_record(record_))
+        undo_writes(orders)
+        for undo in parties:
+            with write_slice():
+                undo_parties(undo)
         PublishedSlice.objects.filter(run_id=run_id).delete()

@@ -121,7 +121,7 @@ def _set_scalars(party: Party, data: PartyFields, *, creating: bool) -> list[Fie
                 "kind", getattr(data, "kind", None), _("cannot be changed"), code="kind_fixed"
             )
         )
-    _check_name(party, errors)
+    check_name(party, errors)
     return errors
 
 
@@ -147,7 +147,7 @@ def _check_external_id(party: Party, errors: list[FieldError], *, by: User) -> N
     )
 
 
-def _check_name(party: Party, errors: list[FieldError]) -> None:
+def check_name(party: Party, errors: list[FieldError]) -> None:
     if party.kind == PartyKind.PERSON and not (party.given_name or party.family_name):
         errors.append(
             FieldError(
