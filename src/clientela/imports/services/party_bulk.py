@@ -17,6 +17,7 @@ row-by-row importer (`is_bulk`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -53,7 +54,7 @@ from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import kept_out
 from clientela.parties.services.changes import state_changes
 from clientela.parties.services.relations import apply_relations
-from clientela.parties.services.identity import normalize_contact
+from clientela.parties.services.identity import Normals, normalize_contact
 from clientela.parties.services.rows import (
     NewParty,
     check_new,
@@ -81,6 +82,8 @@ class BulkPartyImporter(PartyImporter):
         self.fields = custom_fields()
         self.seen: dict[tuple[str, str], int] = {}  # (how, key) -> row of this file
         self.assigned: dict[tuple[str, str], Any] = {}
+        self.normals = Normals()  # each address normalised once per chunk
+        self.details: dict[int, Party] = {}
 
     def process(self, rows: list[SourceRow]) -> BatchResult:
         result = BatchResult()
@@ -110,6 +113,7 @@ class BulkPartyImporter(PartyImporter):
                 outcome.result, outcome.notes = SKIPPED, exc.notes
             result.add(outcome)
         self.writer.stage_new(new)
+        self.normals.forget()
         return result
 
     # -- look-ups, one per chunk --------------------------------------------------------------
@@ -121,7 +125,7 @@ class BulkPartyImporter(PartyImporter):
         keys: dict[str, set[str]] = {ContactKind.EMAIL: set(), ContactKind.PHONE: set()}
         points: list[tuple[str, str]] = []
         for patch in patches:
-            for kind, normal, value in _keys(patch):
+            for kind, normal, value in _keys(patch, self.normals):
                 keys[kind].add(normal)
                 points.append((kind, value))
         live = Party.objects.filter(archived_at=None)
@@ -142,7 +146,11 @@ class BulkPartyImporter(PartyImporter):
         for start in range(0, len(ordered_ids), 500):
             chunk = ordered_ids[start : start + 500]
             visible |= set(self.visible.filter(pk__in=chunk).values_list("pk", flat=True))
-        return {"ref": by_ref, "key": by_key, "visible": visible, "refused": kept_out(points)}
+        self.details = {}  # the parties this chunk may update, with all update_party reads
+        for start in range(0, len(matched := sorted(visible)), 500):
+            rows = with_details(Party.objects.filter(pk__in=matched[start : start + 500]))
+            self.details.update((p.pk, p) for p in rows)
+        return {"ref": by_ref, "key": by_key, "visible": visible, "refused": kept_out(points, normalize=self.normals)}
 
     # -- one row ------------------------------------------------------------------------------
 
@@ -242,7 +250,7 @@ class BulkPartyImporter(PartyImporter):
             data["kind"] = PartyKind.ORGANIZATION if is_org else PartyKind.PERSON
         self._assignments(patch, data, row)
         assigned = {k: data.pop(k) for k in ("owner_id", "team_id") if k in data}
-        party = check_new(data, self.fields)
+        party = check_new(data, self.fields, self.normals)
         errors: list[FieldError] = []
         if assigned:
             apply_relations(
@@ -270,8 +278,7 @@ class BulkPartyImporter(PartyImporter):
     def _update_one(
         self, pk: int, how: str, patch: dict[str, Any], sources: dict[str, str], row: int
     ) -> str:
-        party = with_details(Party.objects.filter(pk=pk)).get()
-        current = current_state(party)
+        current = current_state(self.details[pk])
         clean = {**patch}
         if "contact_points" in clean:
             clean["contact_points"] = [
@@ -331,7 +338,9 @@ def _is_pk(value: Any) -> bool:
         return False
 
 
-def _keys(patch: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _keys(
+    patch: dict[str, Any], normalize: Callable[[str, str], str] = normalize_contact
+) -> list[tuple[str, str, str]]:
     """The row's e-mails and phones: (kind, normal form, value as given); each point keeps its
     normal form as "normalized_key" (None when it is not an address: its check says why)."""
     found = []
@@ -341,7 +350,7 @@ def _keys(patch: dict[str, Any]) -> list[tuple[str, str, str]]:
             continue
         if "normalized_key" not in point:
             try:
-                point["normalized_key"] = normalize_contact(str(kind), str(point.get("value", "")))
+                point["normalized_key"] = normalize(str(kind), str(point.get("value", "")))
             except ValueError:
                 point["normalized_key"] = None
         if point["normalized_key"] is not None:

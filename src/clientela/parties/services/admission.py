@@ -9,7 +9,7 @@ row instead of refusing it. A person's own sign-up (`create_prospect`) is not a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +22,18 @@ from clientela.parties.services.identity import normalize_contact
 GUARDED = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
 
 
-def kept_out(points: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Problem]:
+def kept_out(
+    points: Iterable[tuple[str, str]], *, normalize: Callable[[str, str], str] = normalize_contact
+) -> dict[tuple[str, str], Problem]:
     """Why each of these (kind, value as given) may not make a new party; the others are
-    left out, and so are values that are not an address (their own rule names them)."""
+    left out, and so are values that are not an address (their own rule names them).
+    `normalize` is normalize_contact, or a memory of it (identity.Normals)."""
     given: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for kind, value in points:
         if kind not in GUARDED:
             continue
         try:
-            normal = normalize_contact(kind, value)
+            normal = normalize(kind, value)
         except ValueError:  # a Problem too: the schema's check names it
             continue
         given.setdefault((str(kind), normal), []).append((kind, value))

@@ -11,6 +11,7 @@ side.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -85,10 +86,15 @@ def custom_fields() -> dict[str, CustomField]:
     return {f.key: f for f in CustomField.objects.all()}
 
 
-def check_new(data: dict[str, Any], fields: dict[str, CustomField]) -> NewParty | None:
-    """The party `data` (PartyCreate-shaped) makes, or None when some rule refuses it."""
+def check_new(
+    data: dict[str, Any],
+    fields: dict[str, CustomField],
+    normalize: Callable[[str, str], str] = normalize_contact,
+) -> NewParty | None:
+    """The party `data` (PartyCreate-shaped) makes, or None when some rule refuses it;
+    `normalize` is normalize_contact, or a memory of it (identity.Normals)."""
     try:
-        return _checked(data, fields)
+        return _checked(data, fields, normalize)
     except (Problem, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -105,7 +111,9 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value
 
 
-def _checked(data: dict[str, Any], fields: dict[str, CustomField]) -> NewParty | None:
+def _checked(
+    data: dict[str, Any], fields: dict[str, CustomField], normalize: Callable[[str, str], str]
+) -> NewParty | None:
     known = {*SCALAR_FIELDS, "kind", "tags", "custom", "roles", "contact_points", "key_dates"}
     if set(data) - known or data.get("kind") not in _KINDS:
         return None
@@ -126,7 +134,7 @@ def _checked(data: dict[str, Any], fields: dict[str, CustomField]) -> NewParty |
         return None
     tags = check_tags([_item(t) for t in _list(data, "tags")])
     roles = [_role(r) for r in _list(data, "roles")]
-    points = _points(_list(data, "contact_points"))
+    points = _points(_list(data, "contact_points"), normalize)
     dates = [_key_date(d) for d in _list(data, "key_dates")]
     if points is None:
         return None
@@ -186,7 +194,9 @@ def _role(item: Any) -> tuple[str, str | None, str | None]:
     return str(item["role"]), since, until
 
 
-def _points(items: list[Any]) -> list[dict[str, Any]] | None:
+def _points(
+    items: list[Any], normalize: Callable[[str, str], str]
+) -> list[dict[str, Any]] | None:
     """The points with their normal forms; the first of each kind is primary when none was
     chosen (as replace_contact_points makes it)."""
     points: list[dict[str, Any]] = []
@@ -209,7 +219,7 @@ def _points(items: list[Any]) -> list[dict[str, Any]] | None:
             point[name] = value
         if not point["value"] or (point["country"] and not _is_country(point["country"])):
             return None
-        point["normalized"] = normalize_contact(kind, point["value"])
+        point["normalized"] = normalize(kind, point["value"])
         if is_primary:
             chosen.add(kind)
         points.append(point)

@@ -1,0 +1,146 @@
+"""The set-based party import writes what the row-by-row one wrote, with the same rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientela.accounts.models import User
+from clientela.imports.models import PublishedSlice
+from clientela.imports.services import importing
+from clientela.parties.models import ContactPoint, Party, PartyChange
+from tests.factories import make_party
+from tests.imports.conftest import Importer, Writer
+
+pytestmark = pytest.mark.django_db
+
+FILE = (
+    "external_id,name,email,phone,tags,roles,birthday,city,country,language,notes\n"
+    "C1,Ana Silva,Ana@Example.com,+351 912 345 678,vip;b2c,customer,1990-05-04,Lisboa,PT,pt,hi\n"
+    "C2,Rui Costa,rui@example.com,,,,--02-29,,,,\n"
+    "C3,Zoë Müller,zoe@xn--bcher-kva.example,0044 20 7946 0958,newsletter,partner,,Porto,Portugal,,\n"
+)
+
+
+def _dump() -> list[Any]:
+    """Every party as the tables hold it, ids and times left out."""
+    result = []
+    for party in Party.objects.order_by("external_id").prefetch_related(
+        "contact_points", "tags", "roles", "key_dates", "changes"
+    ):
+        row = [
+            party.kind,
+            party.display_name,
+            party.search_text,
+            party.name_key,
+            party.external_id,
+            party.language,
+            party.notes,
+            party.owner_id,
+            party.team_id,
+            party.custom,
+            party.created_by_id,
+        ]
+        row.append(
+            sorted(
+                (p.kind, p.value, p.normalized, p.is_primary, p.street, p.locality, p.country)
+                for p in party.contact_points.all()
+            )
+        )
+        row.append(sorted(t.name for t in party.tags.all()))
+        row.append(sorted((r.role, r.since, r.until) for r in party.roles.all()))
+        row.append(sorted(str(k) for k in party.key_dates.all()))
+        row.append(
+            [
+                (c.action, c.actor_id, json.dumps(c.changes, sort_keys=True))
+                for c in party.changes.all()
+            ]
+        )
+        result.append(row)
+    return result
+
+
+def _both_ways(
+    write: Writer,
+    run_import: Importer,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+    **options: Any,
+) -> tuple[list[Any], list[Any]]:
+    path = write("p.csv", content)
+    summary = run_import("parties", path, **options)
+    assert summary.rejected == 0, summary.problems
+    bulk = _dump()
+    Party.objects.all().delete()
+    monkeypatch.setattr(importing, "is_bulk", lambda mapping: False)
+    run_import("parties", path, **options)
+    return bulk, _dump()
+
+
+def test_the_bulk_import_writes_what_the_row_by_row_import_wrote(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bulk, single = _both_ways(write, run_import, monkeypatch, FILE)
+    assert len(bulk) == 3
+    assert bulk == single
+
+
+def test_a_sales_users_parties_are_theirs_and_their_teams_as_with_create_party(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch, sales_a: User
+) -> None:
+    bulk, single = _both_ways(write, run_import, monkeypatch, FILE, by=sales_a)
+    assert bulk[0][7:9] == [sales_a.pk, sales_a.team_id]
+    assert bulk == single
+
+
+def test_an_upsert_changes_and_logs_what_the_row_by_row_import_did(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write("first.csv", FILE)
+    update = FILE.replace(",pt,hi", ",es,bye").replace("vip;b2c", "gold")
+    run_import("parties", first)
+    summary = run_import("parties", write("u.csv", update), upsert=True)
+    assert (summary.updated, summary.unchanged) == (1, 2)
+    bulk = _dump()
+    Party.objects.all().delete()
+    monkeypatch.setattr(importing, "is_bulk", lambda mapping: False)
+    run_import("parties", first)
+    run_import("parties", write("u2.csv", update), upsert=True)
+    assert bulk == _dump()
+    assert not PublishedSlice.objects.exists()
+
+
+def test_a_row_naming_a_party_an_earlier_row_makes_is_refused(
+    write: Writer, run_import: Importer
+) -> None:
+    path = write("p.csv", "name,email\nAna Silva,ana@example.com\nAna S.,ANA@example.com\n")
+    summary = run_import("parties", path)
+    assert [(p.row, p.code) for p in summary.problems] == [(3, "party_repeated_in_file")]
+    assert not Party.objects.exists()
+
+
+def test_an_address_of_a_party_the_user_may_not_see_refuses_the_row_without_naming_it(
+    write: Writer, run_import: Importer, sales_a: User, sales_b: User
+) -> None:
+    make_party(email="ana@example.com", owner=sales_b, team=sales_b.team)
+    summary = run_import("parties", write("p.csv", "name,email\nAna,ana@example.com\n"), by=sales_a)
+    assert [p.code for p in summary.problems] == ["value_unavailable"]
+    assert Party.objects.count() == 1
+
+
+def test_invalid_rows_are_reported_as_the_schema_reports_them(
+    write: Writer, run_import: Importer
+) -> None:
+    path = write(
+        "p.csv", "name,email,language\nAna,not-an-address,pt\nRui,rui@example.com,xx-yyyyy\n"
+    )
+    summary = run_import("parties", path)
+    assert [(p.row, p.column, p.code) for p in summary.problems] == [
+        (2, "email", "email_invalid"),
+        (3, "language", "language_invalid"),
+    ]
+    assert not ContactPoint.objects.exists()
+    assert not PartyChange.objects.exists()
