@@ -78,7 +78,11 @@ def generate(path: Path, rows: int, *, upsert: bool, seed: int = 11) -> None:
 
 def prepare_database(home: Path) -> dict[str, str]:
     """A migrated database with an admin, in its own CLIENTELA_HOME."""
-    env = {**os.environ, "CLIENTELA_HOME": str(home), "DJANGO_SETTINGS_MODULE": "clientela.settings"}
+    env = {
+        **os.environ,
+        "CLIENTELA_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "clientela.settings",
+    }
     env.pop("CLIENTELA_DATABASE_URL", None)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
@@ -169,7 +173,10 @@ def main() -> None:
         peak = max(float(r["peak_memory_mib"]) for r in runs.values())
         result["meets_goal"] = (
             float(runs["new"]["rows_per_s"]) >= GOAL["new_rows_per_s"]
-            and ("upsert" not in runs or float(runs["upsert"]["rows_per_s"]) >= GOAL["upsert_rows_per_s"])
+            and (
+                "upsert" not in runs
+                or float(runs["upsert"]["rows_per_s"]) >= GOAL["upsert_rows_per_s"]
+            )
             and peak <= GOAL["peak_memory_mib"]
         )
         print(json.dumps(result, indent=2))

@@ -35,7 +35,7 @@ from clientela.parties.models import (
 )
 from clientela.parties.services.changes import record_changes
 from clientela.parties.services.rows import POINT_FIELDS, NewParty
-from clientela.parties.services.updates import apply_state
+from clientela.parties.services.updates import apply_states
 
 KIND = "parties"
 PARTY = "clientela_stage_party"
@@ -206,7 +206,7 @@ class StagedParties:
                 undo.created.append(self._publish_new(cursor, new_after, last))
                 return (last, upd_after), undo
             if upd_after < self.updates:
-                last = min(self.updates, upd_after + max(1, rows // 4))
+                last = min(self.updates, upd_after + rows)
                 before = _max_id(cursor, PartyChange)
                 undo.updated = self._publish_updates(cursor, upd_after, last)
                 undo.changes.append((before, _max_id(cursor, PartyChange)))
@@ -292,11 +292,13 @@ class StagedParties:
             [after, last],
         )
         befores: list[tuple[int, dict[str, Any]]] = []
+        states: list[tuple[int, dict[str, Any]]] = []
         lines: list[tuple[int, str, str]] = []
         for party_id, state, before, changes in cursor.fetchall():
-            apply_state(party_id, json.loads(state))
+            states.append((party_id, json.loads(state)))
             befores.append((party_id, json.loads(before)))
             lines.append((party_id, "updated", changes))
+        apply_states(states)
         record_changes(lines, actor=self.by, at=self.now)
         return befores
 
@@ -305,8 +307,7 @@ def undo_parties(undo: PartiesUndo) -> None:
     """Take back published slices, in the caller's transaction: the updated parties get their
     state back, the change-log lines written for them go, and the parties made are deleted
     with every row of theirs."""
-    for party_id, state in reversed(undo.updated):
-        apply_state(party_id, state)
+    apply_states(list(reversed(undo.updated)))
     with connection.cursor() as cursor:
         for after, last in undo.changes:
             cursor.execute(

@@ -53,6 +53,7 @@ from clientela.parties.queries import parties_by_external_id, with_details
 from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import kept_out
 from clientela.parties.services.changes import state_changes
+from clientela.parties.services.custom_fields import validate_custom
 from clientela.parties.services.relations import apply_relations
 from clientela.parties.services.identity import Normals, normalize_contact
 from clientela.parties.services.rows import (
@@ -65,6 +66,10 @@ from clientela.parties.services.rows import (
 
 _GUARDED = (ContactKind.EMAIL, ContactKind.PHONE)
 NOT_BULK = frozenset({"company"})
+# The fields of an update checked in plain Python (services.rows.check_new's rules).
+UPDATE_CHECKED = frozenset(
+    {"language", "timezone", "notes", "external_id", "organization_level", "tags", "custom"}
+)
 
 
 def is_bulk(mapping: Mapping) -> bool:
@@ -150,7 +155,12 @@ class BulkPartyImporter(PartyImporter):
         for start in range(0, len(matched := sorted(visible)), 500):
             rows = with_details(Party.objects.filter(pk__in=matched[start : start + 500]))
             self.details.update((p.pk, p) for p in rows)
-        return {"ref": by_ref, "key": by_key, "visible": visible, "refused": kept_out(points, normalize=self.normals)}
+        return {
+            "ref": by_ref,
+            "key": by_key,
+            "visible": visible,
+            "refused": kept_out(points, normalize=self.normals),
+        }
 
     # -- one row ------------------------------------------------------------------------------
 
@@ -300,13 +310,43 @@ class BulkPartyImporter(PartyImporter):
                 params={"party": pk, "how": how},
             )
             raise RowRefused([problem])
-        try:
-            PartyUpdate.model_validate(changed)
-        except ValidationError as exc:
-            raise RowRefused(self._problems(row, field_errors(exc), sources)) from exc
+        self._check_update(self.details[pk], changed, patch, sources, row)
         before = {k: current.get(k) for k in changed}
         self.writer.stage_update(pk, changed, before, state_changes(before, changed))
         return UPDATED
+
+    def _check_update(
+        self,
+        party: Party,
+        changed: dict[str, Any],
+        patch: dict[str, Any],
+        sources: dict[str, str],
+        row: int,
+    ) -> None:
+        """RowRefused unless update_party would take these changes: the plain ones checked
+        in Python (check_new, beside a stand-in name), the others by PartyUpdate itself."""
+        errors: list[FieldError] = []
+        assigned = {k: changed[k] for k in ("owner_id", "team_id") if k in changed}
+        if assigned:
+            apply_relations(
+                party, PartyUpdate.model_construct(**assigned), by=self.by, errors=errors
+            )
+        plain = {k: v for k, v in changed.items() if k in UPDATE_CHECKED}
+        if len(plain) == len(changed) - len(assigned):
+            probe = {"kind": party.kind, "given_name": "-", "organization_name": "-", **plain}
+            if party.kind == PartyKind.PERSON:
+                del probe["organization_name"]
+            if check_new(probe, self.fields, self.normals) is not None and not errors:
+                return
+        try:
+            PartyUpdate.model_validate({k: v for k, v in changed.items() if k not in assigned})
+        except ValidationError as exc:
+            errors += field_errors(exc)
+        if "custom" in changed:
+            custom = validate_custom(party.kind, patch.get("custom", {}), current=party.custom)
+            errors += custom if isinstance(custom, list) else []
+        if errors:
+            raise RowRefused(self._problems(row, errors, sources))
 
     def _assignments(self, patch: dict[str, Any], data: dict[str, Any], row: int) -> None:
         """The owner and team named, looked up once per name."""

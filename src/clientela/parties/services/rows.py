@@ -194,9 +194,7 @@ def _role(item: Any) -> tuple[str, str | None, str | None]:
     return str(item["role"]), since, until
 
 
-def _points(
-    items: list[Any], normalize: Callable[[str, str], str]
-) -> list[dict[str, Any]] | None:
+def _points(items: list[Any], normalize: Callable[[str, str], str]) -> list[dict[str, Any]] | None:
     """The points with their normal forms; the first of each kind is primary when none was
     chosen (as replace_contact_points makes it)."""
     points: list[dict[str, Any]] = []
