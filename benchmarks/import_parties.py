@@ -149,8 +149,13 @@ def main() -> None:
                 [*command, "import", "parties", str(upsert_csv), "--upsert", "--as", ADMIN], env
             )
         duck = timed_child(
-            [_duckdb_python(args.duckdb_python), "-c", DUCKDB_SCRIPT, str(new_csv)]
-            + [str(work / "parties.duckdb")]
+            [
+                _duckdb_python(args.duckdb_python),
+                "-c",
+                DUCKDB_SCRIPT,
+                str(new_csv),
+                str(work / "parties.duckdb"),
+            ]
         )
         for run in runs.values():
             run["rows_per_s"] = round(args.rows / float(run["seconds"]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,8 @@ FILE = (
     "external_id,name,email,phone,tags,roles,birthday,city,country,language,notes\n"
     "C1,Ana Silva,Ana@Example.com,+351 912 345 678,vip;b2c,customer,1990-05-04,Lisboa,PT,pt,hi\n"
     "C2,Rui Costa,rui@example.com,,,,--02-29,,,,\n"
-    "C3,Zoë Müller,zoe@xn--bcher-kva.example,0044 20 7946 0958,newsletter,partner,,Porto,Portugal,,\n"
+    "C3,Zoë Müller,zoe@xn--bcher-kva.example,0044 20 7946 0958,newsletter,partner,,Porto,"
+    "Portugal,,\n"
 )
 
 

@@ -71,7 +71,8 @@ _TABLES = {
         for c in _PARTY_COLUMNS
     )
     + ", changes TEXT",
-    POINT: "stage_id INTEGER, kind TEXT, label TEXT, value TEXT, normalized TEXT, is_primary BOOLEAN, "
+    POINT: "stage_id INTEGER, kind TEXT, label TEXT, value TEXT, normalized TEXT, "
+    + "is_primary BOOLEAN, "
     + ", ".join(f"{c} TEXT" for c in POINT_FIELDS),
     TAG: "stage_id INTEGER, name TEXT",
     ROLE: "stage_id INTEGER, role TEXT, since DATE, until DATE",
@@ -153,10 +154,13 @@ class StagedParties:
             sid = self.staged
             s = party.scalars
             rows.append(
-                (sid, party.kind, s["given_name"], s["family_name"], s["organization_name"])
-                + (party.display_name, party.search_text, party.name_key, s["external_id"])
-                + (s["language"], s["timezone"], party.owner_id, party.team_id)
-                + (s["organization_level"], json.dumps(party.custom), s["notes"], party.changes)
+                (
+                    *(sid, party.kind, s["given_name"], s["family_name"], s["organization_name"]),
+                    *(party.display_name, party.search_text, party.name_key, s["external_id"]),
+                    *(s["language"], s["timezone"], party.owner_id, party.team_id),
+                    *(s["organization_level"], json.dumps(party.custom), s["notes"]),
+                    party.changes,
+                )
             )
             points += [(sid, *(p[c] for c in _POINT_COLUMNS)) for p in party.points]
             tags += [(sid, t) for t in party.tags]
@@ -226,13 +230,14 @@ class StagedParties:
             f"JOIN {PARTY} p ON p.id = s.stage_id WHERE {where} ORDER BY s.live_id",
             [now, now, self.by.pk],
         )
-        for table, model, columns in (
+        children: tuple[tuple[str, type[Any], tuple[str, ...]], ...] = (
             (POINT, ContactPoint, _POINT_COLUMNS),
             (ROLE, PartyRole, ("role", "since", "until")),
             (DATE, KeyDate, ("kind", "label", "year", "month", "day")),
-        ):
-            listed = ", ".join(columns)
-            picked = ", ".join(f"c.{c}" for c in columns)
+        )
+        for table, model, names in children:
+            listed = ", ".join(names)
+            picked = ", ".join(f"c.{c}" for c in names)
             cursor.execute(
                 f"INSERT INTO {_table(model)} (party_id, {listed}) SELECT s.live_id, {picked} "  # noqa: S608  (names are constants)
                 f"FROM {table} c JOIN {IDS} s ON s.stage_id = c.stage_id WHERE {where}"
@@ -249,8 +254,8 @@ class StagedParties:
             f"WHERE {where}"
         )
         record_changes(
-            f"SELECT s.live_id AS party_id, 'created' AS action, p.changes AS changes FROM {IDS} s JOIN {PARTY} p "  # noqa: S608  (names are constants)
-            f"ON p.id = s.stage_id WHERE {where}",
+            "SELECT s.live_id AS party_id, 'created' AS action, p.changes AS changes "  # noqa: S608  (names are constants)
+            f"FROM {IDS} s JOIN {PARTY} p ON p.id = s.stage_id WHERE {where}",
             actor=self.by,
             at=self.now,
         )

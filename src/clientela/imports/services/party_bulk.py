@@ -29,10 +29,10 @@ from clientela.core.errors import FieldError, unavailable
 from clientela.core.ids import is_id
 from clientela.core.validation import field_errors
 from clientela.imports.services.mapping import Mapping
+from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import is_consent_target
 from clientela.imports.services.party_rows import row_patch
 from clientela.imports.services.party_state import current_state, merge_state
-from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
     CREATED,
@@ -54,8 +54,8 @@ from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import kept_out
 from clientela.parties.services.changes import state_changes
 from clientela.parties.services.custom_fields import validate_custom
-from clientela.parties.services.relations import apply_relations
 from clientela.parties.services.identity import Normals, normalize_contact
+from clientela.parties.services.relations import apply_relations
 from clientela.parties.services.rows import (
     NewParty,
     check_new,

@@ -1,16 +1,15 @@
 """The journal of an import being published: what each slice wrote, to take it back.
 
-Orders and parties checked by an import on SQLite are published a slice at a time (importing.py), each
-slice its own transaction; with each slice, in the same transaction, goes a record of how to
-take it back (`record`). When the import is done the records go with the same write that marks
-it done (runs.finish_run). An import that fails while publishing takes back what it published
-at once; one whose process ended (a kill, a crash) is taken back when the interrupted runs are
-settled (runs.settle_interrupted), which happens before the next import runs and whenever the
-list of imports is read.
+Orders and parties checked by an import on SQLite are published a slice at a time
+(importing.py), each slice its own transaction; with each slice, in the same transaction, goes
+a record of how to take it back (`record`). When the import is done the records go with the
+same write that marks it done (runs.finish_run). An import that fails while publishing takes
+back what it published at once; one whose process ended (a kill, a crash) is taken back when
+the interrupted runs are settled (runs.settle_interrupted), which happens before the next
+import runs and whenever the list of imports is read.
 """
 
 from __future__ import annotations
-
 
 from clientela.commerce.services import Undo, undo_writes
 from clientela.core.database import write_slice

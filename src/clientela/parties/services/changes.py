@@ -70,7 +70,7 @@ def record_changes(
     table = connection.ops.quote_name(PartyChange._meta.db_table)
     when = connection.ops.adapt_datetimefield_value(at)
     changes = "CAST(changes AS jsonb)" if connection.vendor == "postgresql" else "changes"
-    head = f"INSERT INTO {table} (party_id, actor_id, at, action, changes) "  # noqa: S608  (names from the model)
+    head = f"INSERT INTO {table} (party_id, actor_id, at, action, changes) "
     actor_id = actor.pk if actor is not None else None
     with connection.cursor() as cursor:
         if isinstance(lines, str):
@@ -79,8 +79,9 @@ def record_changes(
                 [actor_id, when],
             )
         elif lines:
+            marker = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
             cursor.executemany(
-                f"{head} VALUES (%s, %s, %s, %s, {'CAST(%s AS jsonb)' if changes != 'changes' else '%s'})",
+                f"{head} VALUES (%s, %s, %s, %s, {marker})",
                 [(pk, actor_id, when, action, text) for pk, action, text in lines],
             )
 

@@ -206,7 +206,7 @@ def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
     """phonenumbers.is_valid_number, the same steps with each region's patterns compiled
     once (it is the hot spot of a large import); tests hold the two side by side."""
     code = number.country_code
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(code)
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(code) if code is not None else None
     if not regions:
         return False
     nsn = national_significant_number(number)
