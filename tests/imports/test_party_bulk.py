@@ -6,10 +6,15 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
+from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
-from clientela.imports.models import PublishedSlice
+from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.imports.services import importing
+from clientela.imports.services.importing import ImportOptions
+from clientela.imports.services.runs import import_path
+from clientela.parties.bulk import StagedParties
 from clientela.parties.models import ContactPoint, Party, PartyChange
 from tests.factories import make_party
 from tests.imports.conftest import Importer, Writer
@@ -144,3 +149,32 @@ def test_invalid_rows_are_reported_as_the_schema_reports_them(
     ]
     assert not ContactPoint.objects.exists()
     assert not PartyChange.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL imports in one transaction")
+@pytest.mark.django_db(transaction=True)
+def test_a_party_import_that_fails_while_publishing_takes_back_what_it_published(
+    write: Writer, admin: User, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.CLIENTELA_WRITE_SLICE_SECONDS = 1e-9  # slices of the fewest rows: many of them
+    settings.CLIENTELA_WRITE_YIELD_SECONDS = 0
+    monkeypatch.setattr(importing, "PUBLISH_FIRST_PARTIES", 100)
+    make_party(email="old@example.com", external_id="OLD", language="en")
+    rows = "".join(f"N{n},Ana {n},ana.{n}@example.com,\n" for n in range(400))
+    path = write("p.csv", "external_id,name,email,language\nOLD,Maria,old@example.com,pt\n" + rows)
+    publish, slices = StagedParties.publish_slice, []
+
+    def fail_on_the_fourth(self: StagedParties, *args: Any) -> Any:
+        slices.append(Party.objects.count())
+        if len(slices) == 4:
+            raise RuntimeError("the disk is full")
+        return publish(self, *args)
+
+    monkeypatch.setattr(StagedParties, "publish_slice", fail_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        import_path(path, options=ImportOptions(kind="parties", upsert=True), by=admin)
+    assert slices[3] > 1  # slices had been committed
+    assert list(Party.objects.values_list("external_id", "language")) == [("OLD", "en")]
+    assert PartyChange.objects.count() == 0
+    assert ImportRun.objects.get().status == ImportStatus.FAILED
+    assert not PublishedSlice.objects.exists()
