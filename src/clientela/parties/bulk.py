@@ -14,8 +14,9 @@ does.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,11 +167,28 @@ class StagedParties:
             tags += [(sid, t) for t in party.tags]
             roles += [(sid, *r) for r in party.roles]
             dates += [(sid, *d) for d in party.key_dates]
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, self._staging(cursor):
             for table, values in ((PARTY, rows), (POINT, points), (TAG, tags)):
                 self._insert(cursor, table, values)
             for table, values in ((ROLE, roles), (DATE, dates)):
                 self._insert(cursor, table, values)
+
+    @contextlib.contextmanager
+    def _staging(self, cursor: Any) -> Iterator[None]:
+        """One SQLite transaction around a chunk's inserts into the TEMP tables, begun by a
+        savepoint (deferred: writing only TEMP tables, it never takes the database's write
+        lock); without it each row would be a transaction of its own."""
+        if not self.is_sqlite or connection.in_atomic_block:
+            yield
+            return
+        cursor.execute("SAVEPOINT clientela_stage")
+        try:
+            yield
+        except BaseException:
+            cursor.execute("ROLLBACK TO clientela_stage")
+            cursor.execute("RELEASE clientela_stage")
+            raise
+        cursor.execute("RELEASE clientela_stage")
 
     def stage_update(
         self,
