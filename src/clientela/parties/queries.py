@@ -31,6 +31,7 @@ from clientela.parties.models import (
 from clientela.parties.services.identity import normalize_text
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+LOOKUP_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
 
 
 def party_access(user: User) -> Q:
@@ -103,22 +104,15 @@ def visible_party_values(user: User, party_id: int, fields: Sequence[str]) -> tu
     return found[0]
 
 
-LOOKUP_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
-
-
 def parties_by_external_id(parties: QuerySet[Party], external_ids: Iterable[str]) -> dict[str, int]:
-    """Which of `parties` each external id names, by its own external id or by an alias (that
-    of a party merged into it); ids that name none of them are left out.
-
-    The one look-up by external id: party, order and interaction imports, the bulk writer and
-    the command line all find a merged party's survivor through it.
-    """
+    """Which of `parties` each external id names, its own or an alias (that of a party merged
+    into it): the one look-up by external id (imports, the bulk writer, the command line)."""
     wanted = sorted({str(ref) for ref in external_ids if ref})
     found: dict[str, int] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = wanted[start : start + LOOKUP_CHUNK]
-        for own, pk in parties.filter(external_id__in=chunk).values_list("external_id", "pk"):
-            found[str(own)] = pk
+        own = parties.filter(external_id__in=chunk).values_list("external_id", "pk")
+        found.update((str(ref), pk) for ref, pk in own)
         aliases = PartyAlias.objects.filter(external_id__in=chunk, party__in=parties)
         for ref, pk in aliases.values_list("external_id", "party_id"):
             found.setdefault(ref, pk)
@@ -128,8 +122,7 @@ def parties_by_external_id(parties: QuerySet[Party], external_ids: Iterable[str]
 def external_ids_of(parties: QuerySet[Party]) -> Iterator[tuple[str, int]]:
     """Every external id that names one of `parties`, its own and its aliases, with its id."""
     own = parties.filter(external_id__isnull=False).values_list("external_id", "pk")
-    for ref, pk in own.iterator(chunk_size=20_000):
-        yield str(ref), pk
+    yield from ((str(ref), pk) for ref, pk in own.iterator(chunk_size=20_000))
     aliases = PartyAlias.objects.filter(party__in=parties).values_list("external_id", "party_id")
     yield from aliases.iterator(chunk_size=20_000)
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.commerce.services import StagedOrders, undo_writes
-from clientela.core.database import SliceClock, long_write, takes_turns
+from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
@@ -52,7 +52,7 @@ from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
 from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
-from clientela.parties.bulk import PartiesUndo, StagedParties, undo_parties
+from clientela.parties.bulk import StagedParties
 from clientela.parties.models import CustomField
 from clientela.parties.queries import visible_parties
 
@@ -255,7 +255,7 @@ def import_rows(
             if run is not None:
                 publishing.start(run)
             if isinstance(stage, StagedParties):
-                _publish_parties(stage, run)
+                publishing.publish_parties(stage, run, first=PUBLISH_FIRST_PARTIES)
             else:
                 _publish(stage, summary, run)
     summary.seconds = time.perf_counter() - started
@@ -267,38 +267,6 @@ def _stage_of(importer: Any) -> StagedOrders | StagedParties | None:
     directly."""
     writer = getattr(importer, "writer", None)
     return writer if isinstance(writer, StagedOrders | StagedParties) else None
-
-
-def _publish_parties(stage: StagedParties, run: ImportRun | None) -> None:
-    """Move the staged parties to the parties tables: on SQLite a slice at a time, each with
-    the record of how to take it back (publishing.py), taken back on an error; on PostgreSQL
-    in one transaction (core.database.long_write)."""
-    clock = SliceClock(PUBLISH_FIRST_PARTIES, most=PUBLISH_MOST_PER_SLICE)
-    after, done = (0, 0), PartiesUndo()
-    try:
-        with long_write():
-            while True:
-                size, started = clock.size(), time.perf_counter()
-                with clock.slice():
-                    published = stage.publish_slice(after, size)
-                    if published is not None and run is not None and takes_turns():
-                        publishing.record(run, published[1])
-                if published is None:
-                    break
-                done.add(published[1])  # committed: now it is this import's to take back
-                log.info(
-                    "published up to %s staged parties in one slice: %.3f s with the write lock",
-                    size,
-                    time.perf_counter() - started,
-                )
-                after = published[0]
-    except BaseException:
-        if takes_turns():
-            with transaction.atomic():
-                undo_parties(done)
-            if run is not None:
-                publishing.forget(run)
-        raise
 
 
 def _publish(stage: StagedOrders, summary: ImportSummary, run: ImportRun | None) -> None:

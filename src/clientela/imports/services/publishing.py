@@ -11,11 +11,18 @@ import runs and whenever the list of imports is read.
 
 from __future__ import annotations
 
+import logging
+import time
+
+from django.db import transaction
+
 from clientela.commerce.services import Undo, undo_writes
-from clientela.core.database import write_slice
+from clientela.core.database import SliceClock, long_write, takes_turns, write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.parties.bulk import KIND as PARTIES
-from clientela.parties.bulk import PartiesUndo, undo_parties
+from clientela.parties.bulk import PartiesUndo, StagedParties, undo_parties
+
+log = logging.getLogger("clientela.imports")
 
 
 def start(run: ImportRun) -> None:
@@ -60,3 +67,35 @@ def take_back(run_ids: list[int]) -> None:
             with write_slice():
                 undo_parties(undo)
         PublishedSlice.objects.filter(run_id=run_id).delete()
+
+
+def publish_parties(stage: StagedParties, run: ImportRun | None, *, first: int) -> None:
+    """Move the staged parties to the parties tables: on SQLite a slice at a time, each with
+    the record of how to take it back (publishing.py), taken back on an error; on PostgreSQL
+    in one transaction (core.database.long_write)."""
+    clock = SliceClock(first, most=500_000)
+    after, done = (0, 0), PartiesUndo()
+    try:
+        with long_write():
+            while True:
+                size, started = clock.size(), time.perf_counter()
+                with clock.slice():
+                    published = stage.publish_slice(after, size)
+                    if published is not None and run is not None and takes_turns():
+                        record(run, published[1])
+                if published is None:
+                    break
+                done.add(published[1])  # committed: now it is this import's to take back
+                log.info(
+                    "published up to %s staged parties in one slice: %.3f s with the write lock",
+                    size,
+                    time.perf_counter() - started,
+                )
+                after = published[0]
+    except BaseException:
+        if takes_turns():
+            with transaction.atomic():
+                undo_parties(done)
+            if run is not None:
+                forget(run)
+        raise
