@@ -17,7 +17,6 @@ row-by-row importer (`is_bulk`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +30,7 @@ from clientela.core.validation import field_errors
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_consent import is_consent_target
-from clientela.imports.services.party_rows import row_patch
+from clientela.imports.services.party_rows import row_identity, row_keys, row_patch
 from clientela.imports.services.party_state import current_state, merge_state
 from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
@@ -54,7 +53,7 @@ from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import kept_out
 from clientela.parties.services.changes import state_changes
 from clientela.parties.services.custom_fields import validate_custom
-from clientela.parties.services.identity import Normals, normalize_contact
+from clientela.parties.services.identity import Normals
 from clientela.parties.services.relations import apply_relations
 from clientela.parties.services.rows import (
     NewParty,
@@ -130,7 +129,7 @@ class BulkPartyImporter(PartyImporter):
         keys: dict[str, set[str]] = {ContactKind.EMAIL: set(), ContactKind.PHONE: set()}
         points: list[tuple[str, str]] = []
         for patch in patches:
-            for kind, normal, value in _keys(patch, self.normals):
+            for kind, normal, value in row_keys(patch, self.normals):
                 keys[kind].add(normal)
                 points.append((kind, value))
         live = Party.objects.filter(archived_at=None)
@@ -178,7 +177,7 @@ class BulkPartyImporter(PartyImporter):
             RowProblem(
                 row, self._column_for(kind), "", why.message, code=why.code, params=why.params
             )
-            for kind, normal, value in _keys(patch)
+            for kind, normal, value in row_keys(patch)
             if (why := found["refused"].get((kind, value))) is not None
             and not (found["key"].get((kind, normal), set()) & found["visible"])
         ]
@@ -192,7 +191,7 @@ class BulkPartyImporter(PartyImporter):
         if hidden:
             raise RowRefused(self._problems(row, hidden, sources))
         party = self._new(patch, sources, row)
-        for how, key in _identity(patch):
+        for how, key in row_identity(patch):
             self.seen[(how, key)] = row
         new.append(party)
         return CREATED
@@ -205,7 +204,7 @@ class BulkPartyImporter(PartyImporter):
         matches: dict[str, int] = {}
         hidden: list[FieldError] = []
         visible = found["visible"]
-        for how, key in _identity(patch):
+        for how, key in row_identity(patch):
             if (how, key) in self.seen:
                 raise RowRefused(
                     [_repeated(row, self._column_for(how), self.seen[(how, key)], how)]
@@ -376,33 +375,6 @@ def _is_pk(value: Any) -> bool:
         return is_id(int(str(value)))
     except ValueError:
         return False
-
-
-def _keys(
-    patch: dict[str, Any], normalize: Callable[[str, str], str] = normalize_contact
-) -> list[tuple[str, str, str]]:
-    """The row's e-mails and phones: (kind, normal form, value as given); each point keeps its
-    normal form as "normalized_key" (None when it is not an address: its check says why)."""
-    found = []
-    for point in patch.get("contact_points", []):
-        kind = point.get("kind")
-        if kind not in _GUARDED:
-            continue
-        if "normalized_key" not in point:
-            try:
-                point["normalized_key"] = normalize(str(kind), str(point.get("value", "")))
-            except ValueError:
-                point["normalized_key"] = None
-        if point["normalized_key"] is not None:
-            found.append((str(kind), point["normalized_key"], str(point.get("value", ""))))
-    return found
-
-
-def _identity(patch: dict[str, Any]) -> list[tuple[str, str]]:
-    keys = [(kind, normal) for kind, normal, _value in _keys(patch)]
-    if patch.get("external_id"):
-        keys.append(("external_id", str(patch["external_id"])))
-    return keys
 
 
 def _repeated(row: int, column: str, earlier: int, how: str) -> RowProblem:
