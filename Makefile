@@ -16,11 +16,21 @@ PYTEST_WORKERS ?= 2
 TEST_PACKAGES := chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
 	postgresql:/usr/lib/postgresql/15/bin/initdb gettext:/usr/bin/msgfmt
 
+# Benchmarks: each peer (what a benchmark compares against) in its own virtualenv under .bench/,
+# pinned in benchmarks/peers/NAME.txt; BENCH_ARGS go to benchmarks/_run.py (e.g. --only clv_fit).
+BENCH_DIR := .bench
+BENCH_PEERS := lifetimes duckdb
+BENCH_ARGS ?=
+PG_BENCH_PORT ?= 54339
+PG_BENCH_DIR ?= /tmp/clientela-pg-bench
+PG_BENCH_URL := postgresql://postgres@127.0.0.1:$(PG_BENCH_PORT)/clientela
+
 export CI ?=
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
-	imports-check test-sqlite test-postgres system-packages messages audit lock clean
+	imports-check test-sqlite test-postgres system-packages messages audit lock clean \
+	bench bench-peers bench-postgres
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -103,3 +113,23 @@ lock: $(BIN)/python ## upgrade .venv to the newest versions pyproject.toml allow
 clean: ## remove caches (keeps .venv and var/)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build src/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+$(BENCH_DIR)/%/.installed: benchmarks/peers/%.txt
+	rm -rf $(BENCH_DIR)/$*
+	$(PYTHON) -m venv $(BENCH_DIR)/$*
+	$(BENCH_DIR)/$*/bin/python -m pip install --quiet -r $<
+	@touch $@
+
+bench-peers: $(foreach peer,$(BENCH_PEERS),$(BENCH_DIR)/$(peer)/.installed) ## set up what the benchmarks compare against (.bench/*, wrk)
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
+		$$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends wrk </dev/null; }
+
+bench: install messages bench-peers ## run every benchmark at its quick size; one JSON line each
+	$(BIN)/python benchmarks/_run.py $(BENCH_ARGS)
+
+bench-postgres: install messages bench-peers ## the same on a PostgreSQL server of its own (port PG_BENCH_PORT)
+	@PG_TEST_PORT=$(PG_BENCH_PORT) PG_TEST_DIR=$(PG_BENCH_DIR) scripts/pg-test.sh start || exit 1; \
+	status=0; CLIENTELA_DATABASE_URL=$(PG_BENCH_URL) $(BIN)/python benchmarks/_run.py $(BENCH_ARGS) \
+		|| status=$$?; \
+	PG_TEST_PORT=$(PG_BENCH_PORT) PG_TEST_DIR=$(PG_BENCH_DIR) scripts/pg-test.sh stop; exit $$status

@@ -1,6 +1,10 @@
 """Time the CLV pipeline of clientela.analytics.clv against lifetimes 0.11.3 on synthetic data.
 
-    .venv/bin/python benchmarks/clv_fit.py --lifetimes-python /tmp/bench-venv/bin/python
+    .venv/bin/python benchmarks/clv_fit.py                       # quick: 100,000, one round
+    .venv/bin/python benchmarks/clv_fit.py --sizes 100000 1000000 --repeat 3   # the big one
+
+lifetimes runs under .bench/lifetimes/bin/python (made by `make bench-peers` from
+benchmarks/peers/lifetimes.txt), or the interpreter given by --lifetimes-python.
 
 Customers are drawn from the BG/NBD and Gamma-Gamma stories, with ages and recencies in whole
 days as real data has them. Each implementation runs in its own process per size, so each
@@ -21,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _bench import peer_python
 
 TRUE = {"r": 0.25, "alpha": 25.0, "a": 0.8, "b": 2.5, "p": 6.0, "q": 4.0, "v": 15.0}
 EXPECTATION_DAYS = 365
@@ -259,10 +265,12 @@ def cdnow_check(lifetimes_dir: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--lifetimes-python", default=None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument(
+        "--lifetimes-python", help="default: .bench/lifetimes/bin/python (make bench-peers)"
+    )
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per size; medians reported")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size; medians reported")
     parser.add_argument("--worker", choices=["clientela", "lifetimes"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -271,7 +279,10 @@ def main() -> None:
         worker(args.worker, args.data, args.out)
         return
 
+    args.lifetimes_python = peer_python("lifetimes", args.lifetimes_python)
     has_lifetimes, lifetimes_note = lifetimes_status(args.lifetimes_python)
+    if not has_lifetimes:
+        raise SystemExit(f"clv_fit.py: lifetimes does not import: {lifetimes_note}")
     report: dict[str, Any] = {
         "true_params": TRUE,
         "clv": {"months": CLV_MONTHS, "days_per_month": DAYS_PER_MONTH,

@@ -10,12 +10,14 @@ database, then times, each in a child process:
 and prints one JSON document with rows/s for both, their ratio and each child's peak memory
 (ru_maxrss). Goal: >= 150,000 validated rows/s and peak memory <= 1 GiB.
 
-DuckDB is not a dependency of Clientela: it runs under the interpreter given by --duckdb-python
-(default: a venv at /tmp/duckdb-venv, made with `python3 -m venv /tmp/duckdb-venv &&
-/tmp/duckdb-venv/bin/pip install duckdb`).
+DuckDB is not a dependency of Clientela: it runs in its own virtualenv, .bench/duckdb (made by
+`make bench-peers` from benchmarks/peers/duckdb.txt), or under the interpreter --duckdb-python.
 
-    .venv/bin/python benchmarks/import_orders.py
-    .venv/bin/python benchmarks/import_orders.py --rows 200000 --customers 20000
+    .venv/bin/python benchmarks/import_orders.py                 # quick: 100,000 rows
+    .venv/bin/python benchmarks/import_orders.py --rows 1000000 --customers 100000   # the big one
+
+With CLIENTELA_DATABASE_URL naming a PostgreSQL server, Clientela's side runs there, in a
+database of its own made afresh (clientela_bench_import_orders).
 
 `--before-src DIR` also times another version of the code (its `src` folder, e.g. an earlier
 commit's, from `git archive COMMIT src | tar -x -C DIR/..`) on the same file in the same run,
@@ -37,6 +39,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _bench import database_label, fresh_postgres_database, peer_python, postgres_url
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 GOAL = {"rows_per_s": 150_000, "peak_memory_mib": 1024}
@@ -57,21 +61,34 @@ print(rows, time.perf_counter() - started)
 """
 
 
-def generate(path: Path, rows: int, customers: int, seed: int = 7) -> None:
-    """The orders file: each customer orders about rows/customers times over three years."""
+def generate(path: Path, rows: int, customers: int, seed: int = 7, *, local: bool = False) -> None:
+    """The orders file: each customer orders about rows/customers times over three years.
+
+    `local`: as a European shop writes it instead: ";" between cells, local times written
+    DD/MM/YYYY HH:MM:SS (no offset: the company's time zone) and decimal commas."""
     rng = random.Random(seed)
     start = datetime(2022, 1, 1, tzinfo=UTC)
     span = 3 * 365 * 24 * 3600
+    sep, moment = (";", "{:%d/%m/%Y %H:%M:%S}") if local else (",", "{:%Y-%m-%dT%H:%M:%S}Z")
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write("external_id,customer_id,ordered_at,total,currency,status,channel\n")
+        out.write(
+            sep.join(("external_id", "customer_id", "ordered_at", "total", "currency"))
+            + f"{sep}status{sep}channel\n"
+        )
         lines = []
         for n in range(rows):
             at = start + timedelta(seconds=rng.randrange(span))
-            lines.append(
-                f"ORD-{n:08d},C{rng.randrange(customers):07d},{at:%Y-%m-%dT%H:%M:%S}Z,"
-                f"{rng.randrange(500, 50_000) / 100:.2f},EUR,{rng.choice(STATUSES)},"
-                f"{rng.choice(CHANNELS)}\n"
+            total = f"{rng.randrange(500, 50_000) / 100:.2f}"
+            cells = (
+                f"ORD-{n:08d}",
+                f"C{rng.randrange(customers):07d}",
+                moment.format(at),
+                total.replace(".", ",") if local else total,
+                "EUR",
+                rng.choice(STATUSES),
+                rng.choice(CHANNELS),
             )
+            lines.append(sep.join(cells) + "\n")
             if len(lines) == 50_000:
                 out.writelines(lines)
                 lines.clear()
@@ -86,6 +103,8 @@ def prepare_database(home: Path, customers: int, src: Path | None = None) -> dic
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     env.pop("CLIENTELA_DATABASE_URL", None)
+    if (server := postgres_url()) is not None:
+        env["CLIENTELA_DATABASE_URL"] = fresh_postgres_database(server, "import_orders")
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, check=True)
     loader = f"""
 import django; django.setup()
@@ -123,13 +142,20 @@ def timed_child(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--duckdb-python", default="/tmp/duckdb-venv/bin/python")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--duckdb-python", help="default: .bench/duckdb/bin/python")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--before-src", type=Path, help="also time this version's src folder")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --before-src")
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="with --before-src: also time this version on the same orders written as a "
+        "European shop writes them (';', DD/MM/YYYY local times, decimal commas)",
+    )
     args = parser.parse_args()
+    args.duckdb_python = peer_python("duckdb", args.duckdb_python)
     if args.before_src is not None:
         compare(args)
         return
@@ -165,7 +191,8 @@ def main() -> None:
             "file_mib": round(csv_path.stat().st_size / 2**20, 1),
             "generate_seconds": round(generated, 2),
             "clientela": {
-                "command": "clientela import orders (SQLite, one transaction)",
+                "command": "clientela import orders",
+                "database": database_label(),
                 "seconds": round(seconds, 2),
                 "rows_per_s": round(args.rows / seconds),
                 "cpu_seconds": round(cpu, 2),
@@ -204,9 +231,15 @@ def compare(args: argparse.Namespace) -> None:
     try:
         csv_path = work / "orders.csv"
         generate(csv_path, args.rows, args.customers)
+        files = {"after": csv_path, "before": csv_path}
+        if args.local:
+            files["after-local"] = work / "orders-local.csv"
+            generate(files["after-local"], args.rows, args.customers, local=True)
         clientela = VENV_BIN / "clientela"
         command = [str(clientela)] if clientela.exists() else [sys.executable, "-m", "django"]
         sides = {"after": None, "before": args.before_src.resolve()}
+        if args.local:
+            sides["after-local"] = None
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
         for round_ in range(args.rounds):
             for name, src in sides.items():
@@ -214,7 +247,7 @@ def compare(args: argparse.Namespace) -> None:
                 env = prepare_database(home, args.customers, src)
                 load = os.getloadavg()[0]
                 seconds, rss_kib, _out, cpu = timed_child(
-                    [*command, "import", "orders", str(csv_path), "--as", ADMIN], env
+                    [*command, "import", "orders", str(files[name]), "--as", ADMIN], env
                 )
                 runs[name].append(
                     {

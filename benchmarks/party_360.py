@@ -20,7 +20,12 @@ Prints one JSON document: machine, dataset sizes, load seconds, and per layout a
 p50/p90/p99 latency (ms) and requests per second, and each beside the yardstick. Goal: p99 <=
 25 ms and >= 500 requests/s.
 
-    .venv/bin/python benchmarks/party_360.py                 # load into a temp dir, measure
+The defaults are a quick run (10,000 parties, one layout, 5 s per endpoint); the figures of
+docs/benchmarks.md come from the big one:
+
+    .venv/bin/python benchmarks/party_360.py                 # quick: temp dir, one layout
+    .venv/bin/python benchmarks/party_360.py --parties 100000 --interactions 1000000 \
+        --orders 500000 --layouts 2x1,3x1,2x4,4x2 --duration 25 --warmup 5   # the big one
     .venv/bin/python benchmarks/party_360.py --home /tmp/b360 --keep   # load once, keep it
     .venv/bin/python benchmarks/party_360.py --home /tmp/b360 --layouts 2x4 --duration 25
 """
@@ -44,6 +49,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from _bench import require_wrk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,18 +113,18 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", help="CLIENTELA_HOME to use (kept); default: a temp dir")
     parser.add_argument("--keep", action="store_true", help="keep the temp CLIENTELA_HOME")
-    parser.add_argument("--parties", type=int, default=100_000)
-    parser.add_argument("--interactions", type=int, default=1_000_000)
-    parser.add_argument("--orders", type=int, default=500_000)
+    parser.add_argument("--parties", type=int, default=10_000)
+    parser.add_argument("--interactions", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=360)
     parser.add_argument(
         "--layouts",
-        default="2x1,3x1,2x4,4x2",
+        default="2x1",
         help="gunicorn WORKERSxTHREADS to try, comma separated (threads>1 = gthread worker)",
     )
     parser.add_argument("--endpoints", default="party,timeline,busy")
-    parser.add_argument("--duration", type=int, default=25, help="seconds per measurement")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per layout")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per layout")
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--load-only", action="store_true", help="load the data and stop")
@@ -737,9 +744,7 @@ def machine() -> dict[str, object]:
 
 def main() -> int:
     args = parse_args()
-    if shutil.which("wrk") is None:
-        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
-        return 2
+    require_wrk()
     temporary = args.home is None
     home = Path(args.home or tempfile.mkdtemp(prefix="clientela-b360-")).resolve()
     home.mkdir(parents=True, exist_ok=True)

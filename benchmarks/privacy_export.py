@@ -6,7 +6,8 @@ document with each one's seconds, peak memory (ru_maxrss) and output size. Befor
 was streamed in batches, both failed with "too many SQL variables" (every order id went into
 one IN list); `--code DIR` runs the same against another checkout's `src` to show it.
 
-    .venv/bin/python benchmarks/privacy_export.py
+    .venv/bin/python benchmarks/privacy_export.py                    # quick: 50,000 orders
+    .venv/bin/python benchmarks/privacy_export.py --orders 510008    # the big one
     .venv/bin/python benchmarks/privacy_export.py --orders 100000 --code /path/to/old/src
 """
 
@@ -81,7 +82,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[bool, float, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=510_008)
+    parser.add_argument("--orders", type=int, default=50_000)
     parser.add_argument("--code", type=Path, default=ROOT / "src", help="the src to measure")
     options = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bench-export-"))

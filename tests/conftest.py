@@ -11,7 +11,7 @@ from django.test import Client
 from playwright.sync_api import Page, sync_playwright
 from pytest_django.fixtures import Settings
 
-from clientela.accounts.models import Role, User
+from clientela.accounts.models import RIGHTS, Right, Role, User
 from tests import factories
 
 
@@ -36,6 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def _english(settings: Settings) -> None:
     """Tests read English unless they switch language themselves."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_company_settings() -> Iterator[None]:
+    """The company's settings are kept in the process for a few seconds: each test reads its
+    own (a test's rows are rolled back, the kept copy would not be)."""
+    from clientela.accounts.services import forget_company_settings
+
+    forget_company_settings()
+    yield
+    forget_company_settings()
 
 
 @pytest.fixture
@@ -112,3 +123,17 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
         # here, or PostgreSQL refuses to drop the test database at the end of the session.
         connections.close_all()
         assert errors == [], errors  # no CSP violation, no script error
+
+
+Grant = Callable[[str, Right], None]
+
+
+@pytest.fixture
+def grant(monkeypatch: pytest.MonkeyPatch) -> Grant:
+    """Give a role one more right for the test (accounts.models.RIGHTS), as a company could: for
+    tests of the rules that still apply then (access, assignment), not of the matrix itself."""
+
+    def give(role: str, right: Right) -> None:
+        monkeypatch.setitem(RIGHTS, role, RIGHTS[role] | {right})
+
+    return give

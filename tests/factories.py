@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from clientela.accounts.models import Role, Team, User
 from clientela.accounts.services import create_token
-from clientela.commerce.models import Order, OrderStatus
+from clientela.activities.models import Activity, ActivityKind
+from clientela.commerce.models import ExchangeRate, Order, OrderStatus
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind, PartyRole
 from clientela.parties.services import display_name, refresh_search_text
@@ -84,6 +85,13 @@ def make_order(party: Party, **fields: Any) -> Order:
     return Order.objects.create(party=party, **fields)
 
 
+def make_rate(day: date, currency: str, rate: str, *, base: str = "EUR") -> ExchangeRate:
+    """On `day`, 1 `base` = `rate` `currency` (an exchange rate as the ECB publishes them)."""
+    return ExchangeRate.objects.create(
+        day=day, currency=currency, base=base, rate=Decimal(rate), recorded_at=timezone.now()
+    )
+
+
 def api_client(user: User) -> Client:
     """A Django test client that authenticates with a new API token of `user`."""
     _token, raw = create_token(user)
@@ -93,3 +101,15 @@ def api_client(user: User) -> Client:
 def aware(year: int, month: int, day: int, hour: int = 12) -> datetime:
     """A UTC datetime, as the database stores them."""
     return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def make_activity(party: Party, **fields: Any) -> Activity:
+    """An open call due tomorrow (UTC), saved directly (no service); give an assignee or queue."""
+    due = timezone.now() + timedelta(days=1)
+    fields.setdefault("kind", ActivityKind.CALL)
+    fields.setdefault("title", "Call back")
+    fields.setdefault("due_date", due.date())
+    fields.setdefault("time_zone", "UTC")
+    fields.setdefault("due_at", due)
+    fields.setdefault("overdue_at", due)
+    return Activity.objects.create(party=party, **fields)

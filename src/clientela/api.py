@@ -240,7 +240,12 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from clientela.accounts.api import router as company
+    from clientela.activities.api import call_lists_router as call_lists
+    from clientela.activities.api import my_day_router as my_day
+    from clientela.activities.api import router as activities
     from clientela.analytics import api as analytics
+    from clientela.commerce.api import rates_router as exchange_rates
     from clientela.commerce.api import router as orders
     from clientela.consent import api as consent
     from clientela.dedupe import api as dedupe
@@ -255,12 +260,17 @@ def _register_routers() -> None:
     api.add_router("/parties", dedupe.merging)
     api.add_router("/interactions", interactions)
     api.add_router("/orders", orders)
+    api.add_router("/exchange-rates", exchange_rates)
     api.add_router("/parties", analytics.parties_router)
     api.add_router("/analytics", analytics.router)
     api.add_router("/parties", consent.parties)
     api.add_router("/privacy-requests", consent.privacy)
     api.add_router("/public", consent.public)
     api.add_router("/segments", segments)
+    api.add_router("/activities", activities)
+    api.add_router("/company", company)
+    api.add_router("/my-day", my_day)
+    api.add_router("/call-lists", call_lists)
 
 
 _register_routers()

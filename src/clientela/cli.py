@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
@@ -57,6 +58,13 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `clientela` console script."""
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # Run as the console script: when the reader of standard output goes away
+        # (`clientela export parties | head`), stop at once and quietly, as other Unix tools
+        # do (shells report status 141), instead of a BrokenPipeError traceback. Nothing is
+        # half-written: every write is one transaction, rolled back unless it committed, and
+        # an import's run is settled as interrupted.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     if args[:1] == ["demo"] and not (

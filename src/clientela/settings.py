@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "clientela.consent",
     "clientela.analytics",
     "clientela.segments",
+    "clientela.activities",
     "clientela.imports",
     "clientela.web",
     "clientela.demo",
@@ -254,6 +255,8 @@ LANGUAGES = [
     ("it", _("Italian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and money in the reader's language; English dates day first (core/formats).
+FORMAT_MODULE_PATH = ["clientela.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("CLIENTELA_TIME_ZONE", "UTC")
@@ -285,6 +288,11 @@ LOGGING = {
 # Product settings (documented in docs/configuration.md).
 CLIENTELA_DEFAULT_PHONE_REGION = os.environ.get("CLIENTELA_DEFAULT_PHONE_REGION", "US").upper()
 CLIENTELA_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "EUR").upper()
+# The reporting currency while the company has not chosen one (accounts.services.company):
+# CLIENTELA_CURRENCY when it is set, else none (analytics infers it from the orders).
+CLIENTELA_REPORTING_CURRENCY = os.environ.get("CLIENTELA_CURRENCY", "").strip().upper()
+# How many days back an order's day may borrow an exchange rate (none at weekends, holidays).
+CLIENTELA_RATE_LOOKBACK_DAYS = int(os.environ.get("CLIENTELA_RATE_LOOKBACK_DAYS", "7"))
 CLIENTELA_SIGNIN_MAX_FAILURES = int(os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES", "5"))
 CLIENTELA_SIGNIN_WINDOW_SECONDS = int(os.environ.get("CLIENTELA_SIGNIN_WINDOW_SECONDS", "900"))
 CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(
@@ -304,6 +312,13 @@ CLIENTELA_LIFECYCLE = os.environ.get("CLIENTELA_LIFECYCLE", "")
 CLIENTELA_VALUE_TIERS = os.environ.get(
     "CLIENTELA_VALUE_TIERS", "platinum:0.99,gold:0.95,silver:0.80,bronze:0"
 )
+
+# My day and call lists (docs/activities.md): days without contact before a customer of a
+# tier needs attention ("tier:days,..."; the tiers named are the high-value ones), and the
+# company's calling hours and working days (0 = Monday) in each customer's own time zone.
+CLIENTELA_CONTACT_RHYTHM = os.environ.get("CLIENTELA_CONTACT_RHYTHM", "platinum:90,gold:90")
+CLIENTELA_CALLING_HOURS = os.environ.get("CLIENTELA_CALLING_HOURS", "09:00-18:00")
+CLIENTELA_CALLING_DAYS = os.environ.get("CLIENTELA_CALLING_DAYS", "0,1,2,3,4")
 
 # Consent, preference centre and sign-up (docs/consent.md).
 CLIENTELA_PUBLIC_URL = os.environ.get("CLIENTELA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
@@ -325,3 +340,7 @@ CLIENTELA_RETRY_AFTER_SECONDS = int(os.environ.get("CLIENTELA_RETRY_AFTER_SECOND
 # orders/bulk: the most one request may send (413 beyond).
 CLIENTELA_BULK_MAX_BYTES = int(os.environ.get("CLIENTELA_BULK_MAX_BYTES", str(10 * 2**20)))
 CLIENTELA_BULK_MAX_LINES = int(os.environ.get("CLIENTELA_BULK_MAX_LINES", "100000"))
+
+# Background work beside the web server (docs/configuration.md, "Background work"):
+# `clientela serve` starts `clientela worker` as a child unless this is off (or --no-worker).
+CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)

@@ -21,8 +21,10 @@ urlpatterns = [
     path("interactions/", include("clientela.interactions.urls")),
     path("duplicates/", include("clientela.dedupe.urls")),
     path("segments/", include("clientela.segments.urls")),
+    path("activities/", include("clientela.activities.urls")),
     path("", include("clientela.consent.urls")),
     path("", include("clientela.analytics.urls")),
+    path("", include("clientela.commerce.urls")),
     path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
 ]

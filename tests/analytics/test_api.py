@@ -10,6 +10,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import User
+from clientela.analytics.models import CustomerMetrics
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.parties.models import Party
 from tests.analytics.conftest import AS_OF, ApiClient, Crowd, buy
@@ -48,14 +49,49 @@ def test_a_sales_user_gets_404_for_another_team_s_party_metrics(
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_metrics_before_the_first_refresh_are_a_clear_404(
+def test_a_new_party_s_metrics_answer_200_with_what_is_known(
     admin: User, api_client: ApiClient
 ) -> None:
     party = make_party()
     response = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics")
-    assert response.status_code == 404
-    assert "analytics refresh" in response.json()["detail"]
-    assert response.json()["code"] == "metrics_not_computed"
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["party_id"], body["lifecycle_state"], body["occasions"]) == (
+        party.pk,
+        "potential",
+        0,
+    )
+    assert (body["r_score"], body["rfm_segment"], body["p_alive"], body["clv"]) == (
+        None,
+        "",
+        None,
+        None,
+    )
+    assert body["clv_reason"]["code"] == "no_purchase"
+    assert body["horizon_days"] == 365
+    assert not CustomerMetrics.objects.exists()  # reading stores nothing
+
+
+def test_a_customer_before_any_refresh_says_the_model_is_not_fitted(
+    admin: User, api_client: ApiClient
+) -> None:
+    party = make_party()
+    buy(party, date(2024, 2, 1), total="40.00")
+    body = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics").json()
+    assert (body["occasions"], body["monetary"], body["clv"]) == (1, "40.00", None)
+    assert body["clv_reason"]["code"] == "not_fitted"
+
+
+def test_the_clv_reason_comes_in_the_reader_s_language(admin: User, api_client: ApiClient) -> None:
+    party = make_party()
+    english = api_client(admin).get(f"/api/v1/parties/{party.pk}/metrics").json()
+    portuguese = (
+        api_client(admin)
+        .get(f"/api/v1/parties/{party.pk}/metrics", HTTP_ACCEPT_LANGUAGE="pt")
+        .json()
+    )
+    assert english["clv_reason"]["code"] == portuguese["clv_reason"]["code"] == "no_purchase"
+    assert english["clv_reason"]["message"].startswith("no purchase yet")
 
 
 def test_the_summary_counts_only_the_parties_the_user_may_see(

@@ -15,20 +15,28 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from decimal import Decimal
 from clientela.analytics.services import aggregation
-from tests.factories import aware, make_order, make_party
+from tests.factories import aware, make_order, make_party, make_rate
+make_rate(date(2024, 2, 1), "USD", "1.25")
 for n in range(40):
     party = make_party()
     for k in range(n % 5 + 1):
         make_order(party, ordered_at=aware(2024, 1 + k, 1 + n % 27), total=Decimal(f"{n}.{k}5"))
-    if n % 7 == 0:  # left out, and counted: another currency
+    if n % 7 == 0:  # converted at the day before's rate
         make_order(party, ordered_at=aware(2024, 2, 2), total=Decimal("9.99"), currency="USD")
+    if n % 5 == 0:  # left out, and counted: no rate
+        make_order(party, ordered_at=aware(2024, 3, 2), total=Decimal("9.99"), currency="GBP")
 serial = aggregation.purchase_histories(as_of=date(2025, 1, 1), currency="EUR")
 aggregation.PARALLEL_MIN_ORDERS = 1
 parallel = aggregation.purchase_histories(as_of=date(2025, 1, 1), currency="EUR")
 import numpy as np
-for name in ("party_id", "occasions", "first_day", "last_day", "total", "first_value"):
+for name in ("party_id", "occasions", "first_day", "last_day", "total", "first_value",
+             "unconverted_party_id", "unconverted_orders"):
     assert np.array_equal(getattr(serial, name), getattr(parallel, name)), name
-assert serial.excluded_orders == parallel.excluded_orders == 6, serial.excluded_orders
+assert serial.excluded_orders == parallel.excluded_orders == 8, serial.excluded_orders
+assert serial.unconverted == parallel.unconverted
+assert serial.total.sum() > 0 and round(float(serial.total.sum()), 2) == round(
+    sum(n * (n % 5 + 1) + sum(k * 0.1 + 0.05 for k in range(n % 5 + 1)) for n in range(40))
+    + 6 * 7.99, 2), serial.total.sum()
 print("same", serial.party_id.size)
 """
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from clientela.accounts.services import forget_company_settings
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
 from clientela.analytics.services.aggregation import UnreadableValue
 from clientela.analytics.services.refresh import refresh_metrics
@@ -54,13 +56,27 @@ def test_refunded_and_cancelled_orders_do_not_count() -> None:
     assert (m.occasions, m.monetary, m.last_purchase_at) == (1, Decimal("80.00"), date(2024, 5, 1))
 
 
-def test_orders_in_another_currency_are_left_out_and_counted() -> None:
+def test_an_order_no_rate_converts_is_left_out_counted_and_named(
+    settings: SettingsWrapper,
+) -> None:
+    settings.CLIENTELA_REPORTING_CURRENCY = "EUR"
+    forget_company_settings()
     party = make_party()
     buy(party, date(2024, 5, 1), total="20.00")
     buy(party, date(2024, 6, 1), total="999.00", currency="USD")
     run = refresh_metrics(as_of=AS_OF)
     assert metrics_of(party).monetary == Decimal("20.00")
+    assert metrics_of(party).unconverted_orders == 1
     assert run.excluded_orders == 1
+    assert run.unconverted == [
+        {
+            "currency": "USD",
+            "orders": 1,
+            "value": 999.0,
+            "first_day": "2024-06-01",
+            "last_day": "2024-06-01",
+        }
+    ]
 
 
 def test_as_of_ignores_later_orders() -> None:
@@ -241,7 +257,8 @@ def test_an_unreadable_value_survives_the_trip_back_from_the_second_reader() -> 
     "os.environ.get('CLIENTELA_DATABASE_URL', '').startswith('postgres')",
     reason="PostgreSQL's typed column cannot hold such a value",
 )
-def test_the_time_of_an_order_in_another_currency_is_not_read() -> None:
+def test_the_time_of_an_order_in_another_currency_is_read_too() -> None:
+    """Its day chooses its exchange rate: a time that is not one is refused, named."""
     from django.db import connection
 
     from clientela.commerce.models import Order
@@ -254,6 +271,6 @@ def test_the_time_of_an_order_in_another_currency_is_not_read() -> None:
             "UPDATE commerce_order SET ordered_at = '2024-4-1 noon' WHERE id = %s",
             [Order.objects.get(currency="USD").pk],
         )
-    run = refresh_metrics(as_of=AS_OF)
-    assert (run.customers, run.excluded_orders) == (1, 1)
-    assert metrics_of(party).occasions == 1
+    with pytest.raises(UnreadableValue) as raised:
+        refresh_metrics(as_of=AS_OF)
+    assert raised.value.code == "order_time_unreadable"

@@ -69,10 +69,14 @@ def test_the_metrics_panel_explains_each_figure(admin: User, web_client: WebClie
     assert "refunded orders are left out" in html
 
 
-def test_the_metrics_panel_before_a_refresh_says_so(admin: User, web_client: WebClient) -> None:
+def test_a_new_party_s_metrics_panel_shows_what_is_known(
+    admin: User, web_client: WebClient
+) -> None:
     party = make_party()
     html = web_client(admin).get(f"/parties/{party.pk}/metrics-panel/").content.decode()
-    assert "No metrics yet" in html
+    assert "No metrics yet" not in html
+    assert "Potential" in html
+    assert "no purchase yet: the value starts with the first order" in html
 
 
 def test_the_metrics_panel_of_another_team_s_party_is_not_found(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "total": "10.00",
         "currency": "EUR",
     },
+    ("post", "/api/v1/exchange-rates"): {"day": "2024-12-06", "currency": "USD", "rate": "1.05"},
     ("post", "/api/v1/parties/{party_id}/consents"): {
         "purpose": "marketing",
         "channel": "email",
@@ -47,7 +49,19 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/segments"): {"name": "Press"},
     ("post", "/api/v1/segments/preview"): {"rules": {"all": []}},
     ("patch", "/api/v1/segments/{segment_id}"): {},
+    ("patch", "/api/v1/company"): {"country": "PT"},
     ("post", "/api/v1/segments/{segment_id}/static-members"): {"party_id": 1},
+    ("post", "/api/v1/activities"): {
+        "party_id": 1,
+        "kind": "call",
+        "title": "Call",
+        "due_date": "2030-01-01",
+    },
+    ("patch", "/api/v1/activities/{activity_id}"): {},
+    ("post", "/api/v1/activities/{activity_id}/complete"): {"outcome": "Reached"},
+    ("post", "/api/v1/activities/{activity_id}/snooze"): {
+        "until": (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    },
 }
 
 
@@ -66,7 +80,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     admin: User, api_client: ApiClient, method: str, path: str, reads_json: bool
 ) -> None:
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
-    url = url.replace("{pair_id}", "1").replace("{request_id}", "1")
+    url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

@@ -23,6 +23,7 @@ from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import Role, User
 from clientela.accounts.services import create_token
+from clientela.activities.models import Activity
 from clientela.consent.models import PrivacyRequest
 from clientela.consent.services import open_request
 from clientela.dedupe.models import DuplicateCandidate
@@ -72,6 +73,7 @@ ID_POOLS = {
     "pair_id": "pairs",
     "request_id": "requests",
     "segment_id": "segments",
+    "activity_id": "activities",
 }
 
 
@@ -99,7 +101,11 @@ def company(db: None) -> dict[str, list[int]]:
         rules={"all": [{"field": "role", "op": "eq", "value": "customer"}]},
         owner=sales_b,
     )
+    for party in parties:
+        activity_owner = party.owner or admin
+        factories.make_activity(party, assignee=activity_owner)
     return {
+        "activities": list(Activity.objects.order_by("pk").values_list("pk", flat=True)),
         "parties": [p.pk for p in parties],
         "pairs": list(DuplicateCandidate.objects.order_by("pk").values_list("pk", flat=True)),
         "requests": list(PrivacyRequest.objects.order_by("pk").values_list("pk", flat=True)),

@@ -14,7 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.accounts.models import User
-from clientela.commerce.models import Order, OrderLine
+from clientela.accounts.services import company_settings
+from clientela.analytics.models import RefreshRun
+from clientela.commerce.models import ExchangeRate, Order, OrderLine
 from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
 from clientela.demo.services import DEFAULT_CUSTOMERS, refresh_days, replaceable_database
@@ -59,6 +61,19 @@ def test_demo_builds_persons_and_organizations_of_every_role() -> None:
 
 
 @pytest.mark.django_db
+def test_the_demo_company_is_a_lisbon_shop_selling_in_euros() -> None:
+    build(20)
+    found = company_settings()
+    assert (found.country, found.time_zone, found.reporting_currency, found.language) == (
+        "PT",
+        "Europe/Lisbon",
+        "EUR",
+        "pt",
+    )
+    assert found.name
+
+
+@pytest.mark.django_db
 def test_demo_orders_span_three_years_with_loyal_one_time_and_lapsed_buyers() -> None:
     build()
     now = timezone.now()
@@ -72,7 +87,8 @@ def test_demo_orders_span_three_years_with_loyal_one_time_and_lapsed_buyers() ->
     lapsed = buyers.filter(orders_n__gte=3, last__lt=now - timedelta(days=270))
     assert lapsed.exists()
     assert OrderLine.objects.count() >= Order.objects.count()
-    assert set(Order.objects.values_list("currency", flat=True)) == {"EUR"}
+    in_euros = Order.objects.filter(currency="EUR").count()
+    assert in_euros >= 0.9 * Order.objects.count()  # a few in dollars and pounds
 
 
 @pytest.mark.django_db
@@ -80,6 +96,22 @@ def test_demo_order_totals_are_the_sum_of_their_lines() -> None:
     build(40)
     for order in Order.objects.prefetch_related("lines")[:200]:
         assert order.total == sum(line.quantity * line.unit_price for line in order.lines.all())
+
+
+@pytest.mark.django_db
+def test_demo_has_dollar_and_pound_orders_and_the_rates_that_convert_them() -> None:
+    build(200)
+    currencies = set(Order.objects.values_list("currency", flat=True))
+    assert {"USD", "GBP", "EUR"} <= currencies
+    assert ExchangeRate.objects.filter(currency="USD").count() > 700  # every weekday, 3 years
+    run = RefreshRun.objects.order_by("-finished_at", "-id").first()
+    assert run is not None
+    # The demo company (a Lisbon shop) chose euros; the dollar and pound orders are converted.
+    assert (run.currency, run.currency_source, run.excluded_orders) == (
+        "EUR",
+        "set",
+        0,
+    )
 
 
 @pytest.mark.django_db
@@ -184,3 +216,20 @@ def test_the_admin_shows_the_demo_mark_read_only() -> None:
     assert client.get("/admin/demo/demodatabase/").status_code == 200
     assert client.get(f"/admin/demo/demodatabase/{mark.pk}/change/").status_code == 200
     assert client.get("/admin/demo/demodatabase/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_demo_reps_have_activities_due_overdue_done_and_recurring() -> None:
+    from clientela.activities.models import Activity, ActivityStatus
+    from clientela.activities.queries import due_now
+
+    build()
+    rep = User.objects.get(email="sales.pt@clientela.local")
+    assert due_now(rep).exists()
+    statuses = set(Activity.objects.values_list("status", flat=True))
+    assert {ActivityStatus.OPEN, ActivityStatus.DONE} <= statuses
+    done = Activity.objects.filter(status=ActivityStatus.DONE).first()
+    assert done is not None
+    assert done.interaction is not None
+    assert Activity.objects.exclude(repeat_unit="").exists()
+    assert Activity.objects.filter(queue__isnull=False).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine
-from tests.factories import aware, make_order, make_party
+from tests.factories import aware, make_order, make_party, make_rate
 
 Web = Callable[[User], Client]
 CHANGELIST = "/admin/commerce/order/"
@@ -107,3 +108,12 @@ def test_the_order_line_list_finds_lines_by_product_or_order(
 def test_only_admins_reach_the_order_admin(web_client: Web, manager: User, order: Order) -> None:
     response = web_client(manager).get(CHANGELIST)
     assert response.status_code == 403
+
+
+def test_the_exchange_rates_are_listed_read_only_for_an_admin(web_client: Web, admin: User) -> None:
+    make_rate(date(2024, 12, 6), "USD", "1.0581")
+    client = web_client(admin)
+    page = client.get("/admin/commerce/exchangerate/")
+    assert page.status_code == 200
+    assert "USD" in page.content.decode()
+    assert client.get("/admin/commerce/exchangerate/add/").status_code == 403

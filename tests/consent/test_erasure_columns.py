@@ -20,11 +20,19 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_user.email": "a staff user",
     "accounts_user.full_name": "a staff user",
     "accounts_user.language": "a staff user",
+    "accounts_user.time_zone": "a staff user",
     "accounts_apitoken.name": "a staff user's token",
     "accounts_apitoken.prefix": "a staff user's token",
     "accounts_apitoken.digest": "a keyed hash",
     "accounts_throttlehit.door": "which door was knocked on",
     "accounts_throttlehit.key": "a keyed hash of an account or an address, kept a day",
+    "imports_importrun.date_format": "how a file writes its dates (a format's name)",
+    "imports_importrun.locale": "how a file writes its amounts (a locale code)",
+    "accounts_company.name": "the company's own settings (one row)",
+    "accounts_company.country": "the company's own settings (one row)",
+    "accounts_company.time_zone": "the company's own settings (one row)",
+    "accounts_company.reporting_currency": "the company's own settings (one row)",
+    "accounts_company.language": "the company's own settings (one row)",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
     "parties_customfield.key": "a field's definition",
@@ -35,6 +43,9 @@ NOT_ABOUT_ONE_PERSON = {
     "interactions_interaction.external_id": "the source system's id",
     "commerce_order.external_id": "the shop's order number",
     "commerce_order.currency": "an ISO 4217 code",
+    "commerce_exchangerate.currency": "an ISO 4217 code",
+    "commerce_exchangerate.base": "an ISO 4217 code",
+    "commerce_exchangerate.source": "a rates file's name, manual, api or command",
     # Codes, hashes and counts.
     "imports_publishedslice.undo": "row ids and stored orders' content, kept only while an "
     "import publishes (deleted when it ends)",
@@ -55,6 +66,8 @@ NOT_ABOUT_ONE_PERSON = {
     "analytics_refreshrun.bgnbd": "the fitted model's parameters",
     "analytics_refreshrun.gamma_gamma": "the fitted model's parameters",
     "analytics_refreshrun.timings": "durations",
+    "analytics_refreshrun.unconverted": "counts and sums of orders per currency",
+    "analytics_refreshrun.cutoffs": "score and tier cut-offs over all customers: numbers",
     # Written by staff about audiences, not about one person.
     "segments_segment.name": "an audience's name",
     "segments_segment.description": "an audience's description",
@@ -67,6 +80,11 @@ NOT_ABOUT_ONE_PERSON = {
     "imports_importrun.encoding": "a character encoding's name",
     "imports_importrun.mapping": "column names mapped to fields",
     "imports_importrun.host": "the server that ran it",
+    # Activities: a staff user's calendar feed (the activities themselves are deleted).
+    "activities_calendarfeed.digest": "a hash of a staff user's feed token",
+    # Call lists: written by staff about an audience (the person's items are deleted).
+    "activities_calllist.name": "a call list's name",
+    "activities_calllist.script": "a call list's script, the same for every customer",
 }
 
 

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from clientela.accounts.models import User
+from clientela.accounts.models import RIGHTS, Right, Role, User
 from clientela.dedupe.models import DuplicateCandidate, MergeRecord
 from clientela.parties.models import Party
 from tests.factories import aware, make_party
@@ -61,8 +61,11 @@ def test_merge_exact_merges_parties_with_different_external_ids() -> None:
 
 
 def test_merge_exact_as_a_user_records_them_and_only_merges_what_they_see(
-    sales_a: User, sales_b: User
+    sales_a: User, sales_b: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # By default sales may not merge (accounts.models.RIGHTS); where a company lets them, each
+    # merges only what they may see.
+    monkeypatch.setitem(RIGHTS, Role.SALES, RIGHTS[Role.SALES] | {Right.MERGE})
     for _ in range(2):
         make_party(
             given_name="Maria",

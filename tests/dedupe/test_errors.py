@@ -9,13 +9,22 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, Role, User
 from clientela.core.errors import DomainError, Invalid, NotFound
 from clientela.core.pagination import encode_cursor
 from clientela.dedupe.models import DuplicateCandidate
 from clientela.dedupe.services import merge_candidate, merge_parties, scan_duplicates
 from clientela.parties.models import PartyKind
+from tests.conftest import Grant
 from tests.factories import make_party
+
+
+@pytest.fixture(autouse=True)
+def _sales_may_merge(grant: Grant) -> None:
+    """Sales may not merge by default (accounts.models.RIGHTS); these tests give them the right
+    to show the rules that still hold then (what they see, what they may assign)."""
+    grant(Role.SALES, Right.MERGE)
+
 
 pytestmark = pytest.mark.django_db
 Clients = Callable[[User], Client]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, Role, User
 from clientela.commerce.models import Order
 from clientela.consent.models import ConsentRecord, Preferences
 from clientela.consent.services import store_wording
@@ -22,8 +22,17 @@ from clientela.parties.models import (
     Tag,
 )
 from clientela.parties.queries import visible_parties
+from tests.conftest import Grant
 from tests.dedupe.helpers import organization, person
 from tests.factories import make_interaction, make_order, make_party
+
+
+@pytest.fixture(autouse=True)
+def _sales_may_merge(grant: Grant) -> None:
+    """Sales may not merge by default (accounts.models.RIGHTS); these tests give them the right
+    to show the rules that still hold then (what they see, what they may assign)."""
+    grant(Role.SALES, Right.MERGE)
+
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from clientela.accounts.models import User
+from clientela.accounts.models import RIGHTS, Right, Role, User
 from clientela.commerce.models import Order
 from clientela.imports.services.exporting import write_export
 from clientela.parties.models import Party
@@ -56,8 +56,11 @@ def test_a_viewer_cannot_import(write: Writer, run_import: Importer, viewer: Use
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["parties", "orders", "interactions"])
 def test_an_export_holds_only_what_the_user_can_see(
-    kind: str, sales_a: User, sales_b: User
+    kind: str, sales_a: User, sales_b: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # By default sales may not export (accounts.models.RIGHTS); a company that lets them still
+    # gets only what each one may see.
+    monkeypatch.setitem(RIGHTS, Role.SALES, RIGHTS[Role.SALES] | {Right.EXPORT})
     mine = make_party(given_name="Mine", team=sales_a.team, external_id="A1")
     theirs = make_party(given_name="Theirs", team=sales_b.team, external_id="B1")
     for party in (mine, theirs):

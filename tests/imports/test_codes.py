@@ -132,7 +132,7 @@ def test_party_rows_problems_have_codes_and_parameters(write: Writer, run_import
         (2, "email", "duplicate_party"),
         (3, "kind", "party_kind_unknown"),
         (4, "country", "country_unknown"),
-        (5, "birthday", "key_date_invalid"),
+        (5, "birthday", "date_impossible"),  # 31/02: the column reads day-first
         (6, "owner", "owner_unknown"),
         (7, "team", "team_unknown"),
     ]
@@ -192,7 +192,7 @@ def test_web_import_refusals_have_codes(manager: User) -> None:
     with pytest.raises(Invalid) as caught:
         store_upload(io.BytesIO(b"a\n1\n"), name="x.csv", kind="potatoes", by=manager)
     assert codes(caught.value) == ["import_kind_unknown"]
-    assert caught.value.errors[0].params == {"kinds": "parties, orders, interactions"}
+    assert caught.value.errors[0].params == {"kinds": "parties, orders, interactions, activities"}
     run = store_upload(io.BytesIO(b"given_name\nAna\n"), name="p.csv", kind="parties", by=manager)
     stranger = make_user(email="stranger@example.com", team="Elsewhere")
     with pytest.raises(NotFound) as missing:

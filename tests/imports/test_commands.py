@@ -16,10 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, Role, User
 from clientela.core.errors import message_id
 from clientela.imports.models import ImportRun, ImportStatus
 from clientela.imports.services import runs
+from tests.conftest import Grant
 from tests.factories import make_party
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,10 @@ def test_usage_and_file_errors_exit_2(
 
 
 @pytest.mark.django_db
-def test_export_writes_a_file_as_the_given_user(admin: User, sales_a: User, tmp_path: Path) -> None:
+def test_export_writes_a_file_as_the_given_user(
+    admin: User, sales_a: User, tmp_path: Path, grant: Grant
+) -> None:
+    grant(Role.SALES, Right.EXPORT)  # to show the export holds only what sales_a may see
     make_party(given_name="Mine", team=sales_a.team)
     make_party(given_name="Other")
     out = tmp_path / "p.ndjson"

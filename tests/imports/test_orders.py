@@ -81,7 +81,7 @@ def test_an_invalid_row_means_nothing_is_written_and_every_problem_is_reported(
         "orders.csv",
         HEADER
         + "O1,C1,2024-03-01T10:00:00Z,5,EUR,,\n"
-        + "O2,C1,2024-03-01T10:00:00,5.001,EUU,shipped,\n"
+        + "O2,C1,yesterday,5.001,EUU,shipped,\n"
         + "O3,NOPE,2024-03-01T10:00:00Z,5,EUR,,\n",
     )
     summary = run_import("orders", path)

@@ -10,12 +10,14 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
+from clientela.accounts.services import update_company
+from clientela.consent.services import suppress
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.imports.services import importing
 from clientela.imports.services.importing import ImportOptions
 from clientela.imports.services.runs import import_path
 from clientela.parties.bulk import StagedParties
-from clientela.parties.models import ContactPoint, Party, PartyChange
+from clientela.parties.models import ContactKind, ContactPoint, Party, PartyChange
 from tests.factories import make_party
 from tests.imports.conftest import Importer, Writer
 
@@ -91,6 +93,84 @@ def test_the_bulk_import_writes_what_the_row_by_row_import_wrote(
     bulk, single = _both_ways(write, run_import, monkeypatch, FILE)
     assert len(bulk) == 3
     assert bulk == single
+
+
+# A Portuguese company's file: day-first dates, local phones read in each row's country (the
+# same digits are a Lisbon mobile and a Madrid line), else in the company's.
+REGIONAL = (
+    "Código;Nome;Email;Telemóvel;País;Data de nascimento;Cliente desde\n"
+    "C1;João Gonçalves;joao@example.pt;912 345 678;Portugal;25/12/1980;03/04/2015\n"
+    "C2;María López;maria@example.es;912 345 678;Espanha;17/05/1975;\n"
+    "C3;Ana Silva;ana@example.pt;936 111 222;;01/02/1990;31/01/2020\n"
+    "C4;Bob Stone;bob@example.com;+44 20 7946 0958;;;\n"
+)
+
+
+def _phones() -> dict[str | None, str]:
+    rows = ContactPoint.objects.filter(kind=ContactKind.PHONE)
+    return dict(rows.values_list("party__external_id", "normalized"))
+
+
+def test_the_bulk_import_reads_phones_in_the_rows_region_and_dates_in_the_files_format(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch, admin: User
+) -> None:
+    update_company(by=admin, country="PT", time_zone="Europe/Lisbon")
+    bulk, single = _both_ways(write, run_import, monkeypatch, REGIONAL)
+    assert bulk == single
+    assert _phones() == {
+        "C1": "+351912345678",
+        "C2": "+34912345678",
+        "C3": "+351936111222",
+        "C4": "+442079460958",
+    }
+    assert [row[-2] for row in bulk] == [
+        ["1980-12-25", "2015-04-03"],
+        ["1975-05-17"],
+        ["1990-02-01", "2020-01-31"],
+        [],
+    ]
+
+
+def test_a_suppressed_number_is_kept_out_in_its_rows_region_only(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch, admin: User
+) -> None:
+    update_company(by=admin, country="PT")
+    suppress("phone", "+351912345678", reason="manual")
+    path = write("p.csv", REGIONAL)
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(importing, "is_bulk", lambda mapping, bulk=bulk: bulk)
+        summary = run_import("parties", path)
+        outcomes.append(
+            (
+                summary.created,
+                summary.skipped,
+                [(p.row, p.column, p.code) for p in summary.problems],
+                sorted(_phones().items()),
+            )
+        )
+        Party.objects.all().delete()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:3] == (3, 1, [(2, "Telemóvel", "contact_on_suppression_list")])
+    assert ("C2", "+34912345678") in outcomes[0][3]
+
+
+def test_an_upsert_reads_a_new_phone_in_the_partys_address_country(
+    write: Writer, run_import: Importer, monkeypatch: pytest.MonkeyPatch, admin: User
+) -> None:
+    update_company(by=admin, country="PT")
+    first = write("first.csv", "external_id,name,city,country\nC1,María López,Madrid,ES\n")
+    update = write("u.csv", "external_id,phone\nC1,912 345 678\n")
+    dumps = []
+    for bulk in (True, False):
+        monkeypatch.setattr(importing, "is_bulk", lambda mapping, bulk=bulk: bulk)
+        run_import("parties", first)
+        summary = run_import("parties", update, upsert=True)
+        assert summary.updated == 1, summary.problems
+        assert _phones() == {"C1": "+34912345678"}
+        dumps.append(_dump())
+        Party.objects.all().delete()
+    assert dumps[0] == dumps[1]
 
 
 def test_a_sales_users_parties_are_theirs_and_their_teams_as_with_create_party(

@@ -7,11 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, Role, User
 from clientela.commerce.models import Order
 from clientela.core.errors import message_id
 from clientela.imports.models import ImportRun, ImportStatus
 from clientela.imports.services import runs, uploads
+from tests.conftest import Grant
 from tests.factories import make_party
 
 Web = Callable[[User], Client]
@@ -91,6 +92,10 @@ def test_an_all_or_nothing_import_with_a_bad_row_writes_nothing(
     assert Order.objects.count() == 0
     page = client.get(f"/imports/{run.pk}/")
     assert b"Nothing was imported" in page.content
+    # The valid rows were not created: the page does not say "Created" beside "Nothing".
+    html = page.content.decode()
+    assert "<dt>Created</dt>" not in html
+    assert f"<dt>Valid, not imported</dt><dd>{run.created + run.unchanged}</dd>" in html
 
 
 @pytest.mark.django_db
@@ -176,8 +181,9 @@ def test_a_sales_user_cannot_open_another_users_import(
 
 @pytest.mark.django_db
 def test_the_parties_csv_export_follows_the_list_filters_and_access(
-    web_client: Web, sales_a: User, sales_b: User
+    web_client: Web, sales_a: User, sales_b: User, grant: Grant
 ) -> None:
+    grant(Role.SALES, Right.EXPORT)  # to show the export holds only what sales_a may see
     make_party(given_name="Ana", team=sales_a.team, roles=("customer",))
     make_party(given_name="Alberto", team=sales_a.team, roles=("partner",))
     make_party(given_name="Anabela", team=sales_b.team, roles=("customer",))

@@ -48,10 +48,10 @@ def test_an_entry_is_labelled_by_what_its_feature_registered(labels: None) -> No
 
 
 def test_a_kind_without_labels_borrows_the_contact_channels_names() -> None:
-    (row,) = timeline_rows([entry("consent", "email", status="granted")])
+    (row,) = timeline_rows([entry("survey", "email", status="granted")])
 
     assert (row["kind_label"], row["channel_label"], row["status_label"]) == (
-        "consent",
+        "survey",
         "E-mail",
         "",
     )

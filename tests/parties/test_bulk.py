@@ -63,6 +63,19 @@ VALID: list[dict[str, Any]] = [
         ],
     },
     {"kind": "person", "given_name": "Rui", "custom": {"tier": "gold"}},
+    {
+        "kind": "person",
+        "given_name": "María",
+        "contact_points": [
+            {"kind": "phone", "value": "612 345 678"},
+            {"kind": "address", "value": "Madrid, ES", "locality": "Madrid", "country": "ES"},
+        ],
+    },
+    {
+        "kind": "person",
+        "given_name": "María",
+        "contact_points": [{"kind": "phone", "value": "612 345 678", "country": "ES"}],
+    },
 ]
 INVALID: list[dict[str, Any]] = [
     {"kind": "person"},
@@ -107,6 +120,14 @@ INVALID: list[dict[str, Any]] = [
     {"kind": "person", "given_name": "Ana", "custom": {"unknown": "x"}},
     {"kind": "person", "given_name": "Ana", "custom": {"tier": "platinum"}},
     {"kind": "person", "given_name": "Ana", "unknown_field": 1},
+    {  # a Spanish mobile is no Portuguese number
+        "kind": "person",
+        "given_name": "Ana",
+        "contact_points": [
+            {"kind": "phone", "value": "612 345 678"},
+            {"kind": "address", "value": "Lisboa, PT", "locality": "Lisboa", "country": "PT"},
+        ],
+    },
     {
         "kind": "person",
         "given_name": "Ana",
@@ -151,3 +172,25 @@ def test_a_new_partys_primary_contacts_and_change_log_are_those_of_create_party(
         ("b@example.com", True),
     ]
     assert party.search_text == "rui | rui | a@example.com | b@example.com"
+
+
+@pytest.mark.django_db
+def test_a_local_phone_is_read_and_kept_in_the_address_country_as_party_create_reads_it() -> None:
+    data = {
+        "kind": "person",
+        "given_name": "María",
+        "contact_points": [
+            {"kind": "phone", "value": "912 345 678"},
+            {"kind": "address", "value": "Madrid, ES", "locality": "Madrid", "country": "ES"},
+        ],
+    }
+    party = check_new(data, custom_fields())
+    schema = PartyCreate.model_validate(data)
+    assert party is not None
+    assert schema.contact_points is not None
+    assert [(p["kind"], p["country"], p["normalized"]) for p in party.points] == [
+        ("phone", "ES", "+34912345678"),
+        ("address", "ES", "madrid, es"),
+    ]
+    assert [p.country for p in schema.contact_points] == ["ES", "ES"]
+    assert party.keys == [("phone", "+34912345678")]

@@ -9,7 +9,12 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 
 from clientela.core.errors import Problem
-from clientela.parties.services.identity import is_valid_number, normalize_email
+from clientela.parties.services.identity import (
+    Normals,
+    is_valid_number,
+    normalize_contact,
+    normalize_email,
+)
 
 REGIONS = ("US", "PT", "GB", "BR", "IT", "ES", "DE", "FR", "IN", "CA", "AU", "JP", "CN", "NG")
 
@@ -112,3 +117,31 @@ def test_the_fast_normal_form_of_many_addresses_is_email_validators() -> None:
         ]
         value = f"{local}@{'.'.join(labels)}"
         assert _fast_email(value) == _slow_email(value), value
+
+
+@pytest.mark.django_db
+def test_remembered_normal_forms_are_normalize_contacts_in_each_region() -> None:
+    normals = Normals()
+    asked = [
+        ("phone", "912 345 678", "PT"),
+        ("phone", "912 345 678", "es"),
+        ("phone", "912 345 678", None),
+        ("phone", "612 345 678", "PT"),
+        ("email", "Ana@Example.com", "ES"),
+    ]
+    for _twice in range(2):
+        got = []
+        for kind, value, region in asked:
+            try:
+                got.append(normals(kind, value, region))
+            except Problem as exc:
+                got.append(exc.code)
+        wanted = []
+        for kind, value, region in asked:
+            try:
+                wanted.append(normalize_contact(kind, value, region))
+            except Problem as exc:
+                wanted.append(exc.code)
+        assert got == wanted
+    assert got[:2] == ["+351912345678", "+34912345678"]
+    assert got[3] == "phone_invalid"

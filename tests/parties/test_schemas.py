@@ -51,6 +51,7 @@ def test_only_one_contact_point_of_a_kind_is_primary() -> None:
     }
 
 
+@pytest.mark.django_db  # a phone without its country code is read in the company's country
 def test_contact_values_are_checked_with_the_normalisers_codes() -> None:
     points = [
         {"kind": "email", "value": "ana at example"},
@@ -67,6 +68,7 @@ def test_contact_values_are_checked_with_the_normalisers_codes() -> None:
     }
 
 
+@pytest.mark.django_db  # a phone without its country code is read in the company's country
 def test_a_schema_refusal_reads_in_portuguese() -> None:
     with pytest.raises(ValidationError) as caught:
         PartyCreate.model_validate(

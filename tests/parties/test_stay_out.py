@@ -113,3 +113,40 @@ def test_a_person_who_signed_up_again_may_be_created_by_staff(manager: User) -> 
     assert [(e.field, e.code) for e in caught.value.errors] == [
         ("contact_points.1.value", "contact_erased")
     ]
+
+
+@pytest.mark.django_db
+def test_an_erased_address_is_not_added_to_a_party_that_exists(
+    manager: User, api_client: ClientOf
+) -> None:
+    _erase(manager)
+    other = create_party(
+        PartyCreate.model_validate(_person(email="kept@example.org", phone="+351912000111")),
+        by=manager,
+    )
+    points = [
+        {"kind": "email", "value": "kept@example.org"},
+        {"kind": "phone", "value": "+351912000111"},
+        {"kind": "email", "value": EMAIL},
+    ]
+    response = send(api_client(manager), "PATCH", f"{URL}/{other.pk}", {"contact_points": points})
+    error = assert_invalid(response, "contact_points.2.value", EMAIL)
+    assert response.json()["code"] == "contact_kept_out"
+    assert error["code"] == "contact_erased"
+    assert _live_holders(EMAIL) == 0
+    assert _live_holders("kept@example.org") == 1  # nothing of the update was kept
+
+
+@pytest.mark.django_db
+def test_a_party_keeps_its_own_address_after_that_address_is_suppressed(
+    manager: User, api_client: ClientOf
+) -> None:
+    party = create_party(PartyCreate.model_validate(_person()), by=manager)
+    suppress("email", EMAIL, reason=SuppressionReason.COMPLAINT)
+    points = [{"kind": "email", "value": EMAIL}, {"kind": "phone", "value": "+351912000222"}]
+    response = send(api_client(manager), "PATCH", f"{URL}/{party.pk}", {"contact_points": points})
+    assert response.status_code == 200, response.content
+    assert _live_holders(EMAIL) == 1
+    # A PATCH that leaves the contact points alone is not checked at all.
+    response = send(api_client(manager), "PATCH", f"{URL}/{party.pk}", {"given_name": "Zeb"})
+    assert response.status_code == 200, response.content

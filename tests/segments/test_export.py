@@ -7,11 +7,12 @@ import io
 
 import pytest
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, Role, User
 from clientela.segments import queries, services
 from clientela.segments.models import Segment
 from clientela.segments.presenters import member_csv
 from clientela.segments.schemas import SegmentCreate
+from tests.conftest import Grant
 from tests.factories import make_party
 from tests.segments.helpers import cond, metrics
 
@@ -38,7 +39,10 @@ def test_export_neutralises_cells_a_spreadsheet_would_run(admin: User) -> None:
     assert row["lifecycle_state"] == "at_risk"
 
 
-def test_export_holds_only_the_members_the_user_may_see(sales_a: User, sales_b: User) -> None:
+def test_export_holds_only_the_members_the_user_may_see(
+    sales_a: User, sales_b: User, grant: Grant
+) -> None:
+    grant(Role.SALES, Right.EXPORT)  # to show the export holds only what sales_a may see
     make_party(given_name="Mine", owner=sales_a, email="mine@example.com")
     make_party(given_name="Theirs", owner=sales_b, email="theirs@example.com")
     segment = services.create_segment(

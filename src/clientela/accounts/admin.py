@@ -38,7 +38,7 @@ class UserCreateForm(BaseUserCreationForm[User]):
 class UserEditForm(UserChangeForm[User]):
     class Meta:
         model = User
-        fields = ("email", "full_name", "role", "team", "language", "is_active")
+        fields = ("email", "full_name", "role", "team", "language", "time_zone", "is_active")
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -59,7 +59,7 @@ class UserAdmin(DjangoUserAdmin[User]):  # type: ignore[type-var]  # see the com
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "language")}),
+        (_("Profile"), {"fields": ("full_name", "language", "time_zone")}),
         (_("Access"), {"fields": ("role", "team", "is_active")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

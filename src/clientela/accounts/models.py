@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +23,41 @@ class Role(models.TextChoices):
 
 # Roles that see every party; the others see what they or their team own.
 SEES_ALL = frozenset({Role.ADMIN, Role.MANAGER, Role.MARKETING, Role.VIEWER})
-# Roles that may assign a party's owner and team.
-ASSIGNS = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+class Right(models.TextChoices):
+    """What a role may do beyond reading what it sees (docs/access.md has the matrix)."""
+
+    WRITE = "write", _("Change records")
+    ASSIGN = "assign", _("Assign owners and teams")
+    EXPORT = "export", _("Export customer data")
+    IMPORT = "import", _("Import files")
+    MERGE = "merge", _("Merge duplicates")
+    ARCHIVE = "archive", _("Archive parties")
+
+
+# The matrix of rights per role: one place, the same for the web, the API and the command line.
+# Exporting every customer's e-mail and phone is for managers, admins and marketing; merging
+# (which archives a record) for managers and admins; support answers customers, it does not
+# archive them.
+RIGHTS: dict[str, frozenset[Right]] = {
+    Role.ADMIN: frozenset(Right),
+    Role.MANAGER: frozenset(Right),
+    Role.MARKETING: frozenset({Right.WRITE, Right.EXPORT, Right.IMPORT, Right.ARCHIVE}),
+    Role.SALES: frozenset({Right.WRITE, Right.IMPORT, Right.ARCHIVE}),
+    Role.SUPPORT: frozenset({Right.WRITE}),
+    Role.VIEWER: frozenset(),
+}
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name (Europe/Lisbon), as activities read due times in it."""
+    if value and value not in available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone such as Europe/Lisbon"),
+            code="time_zone_invalid",
+            params={"value": value},
+        )
 
 
 class Team(models.Model):
@@ -72,6 +107,13 @@ class User(AbstractBaseUser):
         blank=True,
         help_text=_("Empty: follow the browser's language."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Empty: the company's time zone. An IANA name such as Europe/Lisbon."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -108,13 +150,33 @@ class User(AbstractBaseUser):
     def sees_all_parties(self) -> bool:
         return self.role in SEES_ALL
 
+    def may(self, right: Right) -> bool:
+        """True when this user's role has the right (RIGHTS) and the user is active."""
+        return self.is_active and right in RIGHTS.get(self.role, frozenset())
+
     @property
     def can_write(self) -> bool:
-        return self.is_active and self.role != Role.VIEWER
+        return self.may(Right.WRITE)
 
     @property
     def can_assign(self) -> bool:
-        return self.is_active and self.role in ASSIGNS
+        return self.may(Right.ASSIGN)
+
+    @property
+    def can_export(self) -> bool:
+        return self.may(Right.EXPORT)
+
+    @property
+    def can_import(self) -> bool:
+        return self.may(Right.IMPORT)
+
+    @property
+    def can_merge(self) -> bool:
+        return self.may(Right.MERGE)
+
+    @property
+    def can_archive(self) -> bool:
+        return self.may(Right.ARCHIVE)
 
 
 class ApiToken(models.Model):
@@ -156,3 +218,32 @@ class ThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.door} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Company(models.Model):
+    """The company using Clientela: one row, whose blank fields fall back to the environment
+    (accounts.services.company_settings)."""
+
+    # The one row's key: a second row cannot be made (the check constraint below).
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    reporting_currency = models.CharField(_("reporting currency"), max_length=3, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="company_is_one_row"),
+        ]
+        verbose_name = _("company")
+        verbose_name_plural = _("company")
+
+    def __str__(self) -> str:
+        return self.name or str(_("company"))

@@ -7,8 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from clientela.analytics.queries import analytics_summary, computed_metrics, latest_run
+from clientela.analytics.presenters import clv_reason
+from clientela.analytics.queries import analytics_summary, latest_run, party_metrics
 from clientela.analytics.schemas import MetricsOut, SummaryOut
+from clientela.analytics.services.config import analytics_config
 from clientela.core.requests import current_user
 
 parties_router = Router(tags=["analytics"])
@@ -17,11 +19,14 @@ router = Router(tags=["analytics"])
 
 @parties_router.get("/{party_id}/metrics", response=MetricsOut, summary="A party's metrics")
 def metrics(request: HttpRequest, party_id: int) -> dict[str, Any]:
-    row = computed_metrics(current_user(request), party_id)
+    """What is known of the party now: up to date with its orders, and for a party with no
+    purchase yet (or before the first refresh) still an answer (lifecycle "potential")."""
+    _party, row = party_metrics(current_user(request), party_id)
     run = latest_run()
     return {
         **{f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
-        "horizon_days": run.horizon_days if run else None,
+        "horizon_days": run.horizon_days if run else analytics_config().horizon_days,
+        "clv_reason": clv_reason(row, run),
     }
 
 

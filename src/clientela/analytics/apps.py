@@ -1,7 +1,8 @@
-"""Customer analytics' wiring: its timeline source, its daily refresh and `clientela export
-metrics`.
+"""Customer analytics' wiring: its timeline source, its daily refresh, the orders listener that
+keeps each customer's metrics fresh and `clientela export metrics`.
 
-Nothing here loads the model code (SciPy): the export's code is imported when an export runs.
+Nothing here loads the model code (SciPy): the export's and the listener's code is imported
+when an export runs or orders change.
 """
 
 from __future__ import annotations
@@ -27,15 +28,21 @@ class AnalyticsConfig(AppConfig):
         from clientela.core.registries import (
             ExtraExport,
             PartyPanel,
+            TimelineLabels,
             no_extra_context,
             register_export,
+            register_orders_listener,
             register_party_panel,
+            register_timeline_labels,
         )
         from clientela.core.schedules import register_schedule
         from clientela.core.timeline import register_source
 
         register_source(LIFECYCLE, lifecycle_entries)
+        register_timeline_labels(LIFECYCLE, TimelineLabels(kind=_("Lifecycle change")))
         register_schedule("analytics.refresh", schedule_daily_refresh)
+        # A customer's metrics follow their orders at once (services.freshness).
+        register_orders_listener("analytics.metrics", _orders_changed)
         register_export(
             "metrics",
             ExtraExport(
@@ -48,6 +55,25 @@ class AnalyticsConfig(AppConfig):
         register_party_panel(
             PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
         )
+
+
+# Up to this many parties' metrics are updated right after the commit that changed their
+# orders, in the writer's process; more (an import's slice) are queued for the worker.
+INLINE_PARTIES = 200
+
+
+def _orders_changed(party_ids: frozenset[int]) -> None:
+    """The orders listener: keep these parties' metrics fresh (services.freshness)."""
+    if not party_ids:
+        return
+    if len(party_ids) > INLINE_PARTIES:  # queued without loading the model code
+        from clientela.analytics.tasks import queue_metrics_update
+
+        queue_metrics_update(party_ids)
+        return
+    from clientela.analytics.services.freshness import orders_changed
+
+    orders_changed(party_ids)
 
 
 def horizon_days(text: str) -> int:

@@ -35,7 +35,9 @@ class RfmSegment(models.TextChoices):
 class CustomerMetrics(models.Model):
     """What the last refresh computed for one party: RFM, model outputs, lifecycle and tier.
 
-    Day counts are whole UTC days; money is in the company currency (CLIENTELA_CURRENCY).
+    Day counts are whole UTC days; money is in the reporting currency (`currency`), orders in
+    other currencies converted at their day's rate; `unconverted_orders` counts this party's
+    orders that no rate covered, which are in none of its figures.
     Parties with no purchase have a row too (lifecycle "potential", purchase fields empty).
     Indexed: only the columns segment rules and the dashboard select on by themselves (every
     index is rebuilt over every row at each refresh; see docs/analytics.md).
@@ -70,7 +72,7 @@ class CustomerMetrics(models.Model):
     f_score = models.PositiveSmallIntegerField(_("F score"), null=True)
     m_score = models.PositiveSmallIntegerField(_("M score"), null=True)
     rfm_segment = models.CharField(
-        _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True, db_index=True
+        _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True
     )
     p_alive = models.FloatField(_("probability alive"), null=True, db_index=True)
     expected_purchases = models.FloatField(_("expected purchases"), null=True)
@@ -80,17 +82,27 @@ class CustomerMetrics(models.Model):
     clv = models.DecimalField(
         _("lifetime value"), max_digits=16, decimal_places=2, null=True, db_index=True
     )
-    tier = models.CharField(_("value tier"), max_length=30, blank=True, db_index=True)
+    tier = models.CharField(_("value tier"), max_length=30, blank=True)
     lifecycle_state = models.CharField(
         _("lifecycle state"),
         max_length=12,
         choices=LifecycleState.choices,
         default=LifecycleState.POTENTIAL,
-        db_index=True,
     )
     state_since = models.DateField(_("in this state since"))
+    unconverted_orders = models.PositiveIntegerField(
+        _("orders without an exchange rate"), default=0
+    )
 
     class Meta:
+        # The text columns' indexes are declared here rather than with db_index: on PostgreSQL
+        # db_index adds a second, varchar_pattern_ops index per column for LIKE, which nothing
+        # asks of these codes, and every index is built again at each refresh.
+        indexes = [
+            models.Index(fields=["rfm_segment"], name="metrics_rfm_segment_idx"),
+            models.Index(fields=["tier"], name="metrics_tier_idx"),
+            models.Index(fields=["lifecycle_state"], name="metrics_lifecycle_state_idx"),
+        ]
         verbose_name = _("customer metrics")
         verbose_name_plural = _("customer metrics")
 
@@ -118,6 +130,14 @@ class LifecycleChange(models.Model):
         return f"{self.party_id}: {self.from_state} -> {self.to_state} ({self.as_of})"
 
 
+class CurrencySource(models.TextChoices):
+    """Why the refresh reported in its currency."""
+
+    SET = "set", _("set by the company")
+    MOST_ORDER_VALUE = "most_order_value", _("the currency that holds most of the order value")
+    NO_ORDERS = "no_orders", _("no orders yet: the default")
+
+
 class RefreshRun(models.Model):
     """One refresh: its date, the fitted model parameters and what was left out."""
 
@@ -125,14 +145,25 @@ class RefreshRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
     currency = models.CharField(_("currency"), max_length=3)
+    currency_source = models.CharField(
+        _("why this currency"),
+        max_length=20,
+        choices=CurrencySource.choices,
+        default=CurrencySource.SET,
+    )
     horizon_days = models.PositiveIntegerField(_("horizon in days"))
     discount_rate = models.FloatField(_("yearly discount rate"))
     parties = models.PositiveIntegerField(_("parties"))
     customers = models.PositiveIntegerField(_("customers with a purchase"))
-    excluded_orders = models.PositiveIntegerField(_("orders in other currencies"))
+    excluded_orders = models.PositiveIntegerField(_("orders without an exchange rate"))
+    # Those orders per currency: [{"currency", "orders", "value", "first_day", "last_day"}].
+    unconverted = models.JSONField(_("orders without an exchange rate, per currency"), default=list)
     lifecycle_changes = models.PositiveIntegerField(_("lifecycle changes"))
     bgnbd = models.JSONField(_("BG/NBD parameters"), null=True)
     gamma_gamma = models.JSONField(_("Gamma-Gamma parameters"), null=True)
+    # RFM quintile and value-tier cut-offs (services.refresh.cutoffs_of): customers updated
+    # between refreshes are placed among the others with them.
+    cutoffs = models.JSONField(_("score and tier cut-offs"), default=dict)
     timings = models.JSONField(_("seconds per step"), default=dict)
 
     class Meta:

@@ -7,6 +7,7 @@ Every chart function returns safe markup; labels are escaped here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.utils.html import escape
@@ -15,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from clientela.accounts.models import User
 from clientela.analytics import queries
-from clientela.analytics.models import CustomerMetrics, LifecycleState, RfmSegment
+from clientela.analytics.models import (
+    CurrencySource,
+    CustomerMetrics,
+    LifecycleState,
+    RefreshRun,
+    RfmSegment,
+)
 from clientela.analytics.services.config import analytics_config
 from clientela.analytics.services.rfm import GRID
 from clientela.parties.models import Party
@@ -152,19 +159,89 @@ def lines(
     return _svg(height, title, body)
 
 
+# --- the reporting currency and what it left out --------------------------------------------
+
+
+def currency_source_label(source: str) -> str:
+    """Why the refresh reported in its currency, in the reader's language."""
+    return str(dict(CurrencySource.choices).get(source, source))
+
+
+def unconverted_rows(run: RefreshRun | None) -> list[dict[str, Any]]:
+    """The run's orders without an exchange rate, per currency, with days as dates."""
+    if run is None:
+        return []
+    return [
+        {
+            **row,
+            "first_day": date.fromisoformat(row["first_day"]),
+            "last_day": date.fromisoformat(row["last_day"]),
+        }
+        for row in run.unconverted
+    ]
+
+
+def currency_lines(run: RefreshRun) -> list[str]:
+    """The refresh's currency and why, and each currency it could not convert, as sentences."""
+    lines = [
+        _("Amounts in %(currency)s: %(why)s.")
+        % {"currency": run.currency, "why": currency_source_label(run.currency_source)}
+    ]
+    for row in unconverted_rows(run):
+        lines.append(
+            _(
+                "%(orders)s orders in %(currency)s (%(value)s %(currency)s, %(first)s to "
+                "%(last)s) have no exchange rate to %(to)s and are not counted: import rates "
+                "(clientela rates import FILE) and refresh again."
+            )
+            % {
+                "orders": row["orders"],
+                "currency": row["currency"],
+                "value": f"{row['value']:,.2f}",
+                "first": row["first_day"].isoformat(),
+                "last": row["last_day"].isoformat(),
+                "to": run.currency,
+            }
+        )
+    return lines
+
+
 # --- the pages ---------------------------------------------------------------------------
 
 
-def metrics_panel(party: Party, metrics: CustomerMetrics | None) -> dict[str, Any]:
+def metrics_panel(party: Party, metrics: CustomerMetrics) -> dict[str, Any]:
     """The context of a party's metrics panel."""
+    run = queries.latest_run()
     return {
         "party": party,
         "m": metrics,
-        "p_alive_percent": (
-            round(100 * metrics.p_alive) if metrics and metrics.p_alive is not None else None
-        ),
+        "p_alive_percent": round(100 * metrics.p_alive) if metrics.p_alive is not None else None,
         "config": analytics_config(),
+        "why": currency_source_label(run.currency_source) if run is not None else "",
+        "clv_reason": clv_reason(metrics, run),
     }
+
+
+def clv_reason(metrics: CustomerMetrics, run: RefreshRun | None) -> dict[str, str] | None:
+    """Why the party's lifetime value is empty (None when it is not): a code and its text."""
+    if metrics.clv is not None:
+        return None
+    if not metrics.occasions:
+        code, text = "no_purchase", _("no purchase yet: the value starts with the first order")
+    elif run is None:
+        code, text = "not_fitted", _("no analytics refresh has fitted the value models yet")
+    elif not run.bgnbd:
+        code, text = (
+            "too_few_customers",
+            _("too few customers with repeat purchases to fit the purchase model"),
+        )
+    elif not run.gamma_gamma:
+        code, text = "spend_not_fitted", _("too few repeat purchases to fit the spend model")
+    elif not metrics.frequency:
+        code, text = "one_purchase", _("one purchase so far: the spend model needs a repeat one")
+    else:
+        code, text = "not_finite", _("the models give no finite value for this history")
+    return {"code": code, "message": str(text)}
 
 
 def rfm_grid(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -202,8 +279,11 @@ def dashboard(user: User) -> dict[str, Any]:
     flows = queries.lifecycle_flows(user)
     cohorts = queries.retention_cohorts(user, as_of=summary["as_of"])
     counts = summary["lifecycle"]
+    run = queries.latest_run()
     return {
         "summary": summary,
+        "currency_why": currency_source_label(summary["currency_source"]),
+        "unconverted": unconverted_rows(run),
         "states": [(k, states[k], v) for k, v in summary["lifecycle"].items()],
         "lifecycle_chart": bars(
             _("Customers by lifecycle state"),

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.analytics.models import (
@@ -22,7 +21,6 @@ from clientela.analytics.services import rfm
 from clientela.analytics.services.aggregation import end_of
 from clientela.analytics.services.config import analytics_config
 from clientela.commerce.models import Order, OrderStatus
-from clientela.core.errors import NotFound
 from clientela.parties.models import Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
@@ -32,22 +30,16 @@ def latest_run() -> RefreshRun | None:
     return RefreshRun.objects.order_by("-finished_at", "-id").first()
 
 
-def party_metrics(user: User, party_id: int) -> tuple[Party, CustomerMetrics | None]:
-    """The party (if the user may see it, else NotFound) and its metrics (None before a refresh)."""
+def party_metrics(user: User, party_id: int) -> tuple[Party, CustomerMetrics]:
+    """The party (if the user may see it, else NotFound) and its metrics: its stored row, or for
+    a party that has none yet (a new customer) what is known now, computed and not stored."""
     party = get_visible_party(user, party_id)
-    return party, CustomerMetrics.objects.filter(party=party).first()
-
-
-def computed_metrics(user: User, party_id: int) -> CustomerMetrics:
-    """The party's metrics; NotFound when it is not the user's to see or has none yet."""
-    party, row = party_metrics(user, party_id)
+    row = CustomerMetrics.objects.filter(party=party).first()
     if row is None:
-        raise NotFound(
-            _("party %(id)s has no metrics yet: run `clientela analytics refresh`"),
-            code="metrics_not_computed",
-            params={"id": party.pk},
-        )
-    return row
+        from clientela.analytics.services.freshness import current_metrics  # loads SciPy
+
+        row = current_metrics(party)
+    return party, row
 
 
 def visible_metrics(user: User | None) -> QuerySet[CustomerMetrics]:
@@ -82,9 +74,11 @@ def analytics_summary(user: User) -> dict[str, Any]:
         "as_of": run.as_of if run else None,
         "computed_at": run.finished_at if run else None,
         "currency": run.currency if run else analytics_config().currency,
+        "currency_source": run.currency_source if run else "",
         "horizon_days": run.horizon_days if run else None,
         "discount_rate": run.discount_rate if run else None,
         "excluded_orders": run.excluded_orders if run else 0,
+        "unconverted": run.unconverted if run else [],
         "parties": totals["parties"],
         "customers": totals["customers"],
         "repeat_customers": totals["repeat_customers"],
@@ -176,7 +170,7 @@ def retention_cohorts(user: User, *, as_of: date | None, months: int = 12) -> di
     """Share of each monthly cohort of first purchase that bought again k months later.
 
     Cohorts are the last `months` months before the as-of day; counted in SQL per (cohort,
-    month of order) over the completed orders in the company currency.
+    month of order) over the completed orders, whatever their currency (a purchase is one).
     """
     if as_of is None:
         return {"cohorts": [], "width": 0}
@@ -186,7 +180,6 @@ def retention_cohorts(user: User, *, as_of: date | None, months: int = 12) -> di
     orders = Order.objects.filter(
         party__in=visible_parties(user),
         status=OrderStatus.COMPLETED,
-        currency=analytics_config().currency,
         ordered_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
         ordered_at__lt=end_of(as_of),
         party__metrics__first_purchase_at__gte=start,

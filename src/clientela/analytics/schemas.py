@@ -9,8 +9,18 @@ from typing import Any
 from ninja import Schema
 
 
+class Reason(Schema):
+    """Why a figure is empty: a stable code and its text in the reader's language."""
+
+    code: str
+    message: str
+
+
 class MetricsOut(Schema):
-    """A party's metrics from the last refresh; money in `currency`, days are whole UTC days."""
+    """A party's metrics, up to date with its orders: every party has them (a party with no
+    purchase is "potential", its purchase figures empty); money in `currency`, days are whole
+    UTC days counted to `as_of`; `clv_reason` says why `clv` is empty, when it is;
+    `unconverted_orders` of its orders had no exchange rate and are in none of the figures."""
 
     party_id: int
     as_of: date
@@ -36,7 +46,19 @@ class MetricsOut(Schema):
     tier: str
     lifecycle_state: str
     state_since: date
+    unconverted_orders: int
     horizon_days: int | None
+    clv_reason: Reason | None
+
+
+class UnconvertedOut(Schema):
+    """Completed orders in one currency that no exchange rate converts: in no figure."""
+
+    currency: str
+    orders: int
+    value: float
+    first_day: date
+    last_day: date
 
 
 class SummaryOut(Schema):
@@ -45,9 +67,11 @@ class SummaryOut(Schema):
     as_of: date | None
     computed_at: datetime | None
     currency: str
+    currency_source: str
     horizon_days: int | None
     discount_rate: float | None
     excluded_orders: int
+    unconverted: list[UnconvertedOut]
     parties: int
     customers: int
     repeat_customers: int

@@ -1,7 +1,9 @@
-"""Background tasks of customer analytics: the daily refresh that schedules its next run."""
+"""Background tasks of customer analytics: the nightly refresh (the models fitted again), which
+queues its next run, and the update of the customers whose orders changed in large numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
@@ -22,6 +24,21 @@ def refresh_metrics_task() -> dict[str, object]:
         run = refresh_metrics()
     schedule_daily_refresh(after=timezone.now())
     return {"as_of": run.as_of.isoformat(), "parties": run.parties, "timings": run.timings}
+
+
+@task()
+def update_metrics_task(party_ids: list[int], changed_at: str | None = None) -> dict[str, int]:
+    """Recompute the metrics of these parties (an import's slice of customers), but those
+    computed again since `changed_at` (ISO), when their orders changed."""
+    from clientela.analytics.services.freshness import update_metrics
+
+    since = datetime.fromisoformat(changed_at) if changed_at else None
+    return {"parties": len(party_ids), "rows": update_metrics(party_ids, changed_at=since)}
+
+
+def queue_metrics_update(party_ids: Collection[int]) -> None:
+    """Queue the update of these parties' metrics, whose orders changed just now (committed)."""
+    update_metrics_task.enqueue(sorted(party_ids), timezone.now().isoformat())
 
 
 def next_run_time(now: datetime) -> datetime:

@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from clientela.commerce.models import Order, OrderLine
+from clientela.commerce.models import ExchangeRate, Order, OrderLine
+from clientela.core.admin import ReadOnlyAdmin
 from clientela.core.money import is_currency
 
 
@@ -74,3 +75,13 @@ class OrderLineAdmin(admin.ModelAdmin[OrderLine]):
     search_fields = ("sku", "product", "order__external_id")
     list_select_related = ("order",)
     raw_id_fields = ("order",)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReadOnlyAdmin):
+    """Rates are entered on /exchange-rates/ or imported (commerce's services check them)."""
+
+    list_display = ("day", "base", "currency", "rate", "source", "recorded_by", "recorded_at")
+    list_filter = ("base", "currency", "source")
+    date_hierarchy = "day"
+    list_select_related = ("recorded_by",)

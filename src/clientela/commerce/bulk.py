@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -103,6 +104,7 @@ class BulkOrders:
             before = self._last_id(cursor)
             cursor.executemany(self.sql, self._params(orders))
             inserted = cursor.rowcount
+        self._tell(before)
         return self._written(orders, before, inserted)
 
     def write_stored(self, rows: Sequence[StoredRow]) -> Written:
@@ -128,6 +130,7 @@ class BulkOrders:
                 rest = list(chain.from_iterable(params[full:]))
                 cursor.execute(self._many_sql(len(params) - full), rest)
                 inserted += cursor.rowcount
+        self._tell(before)
         return self._written(rows, before, inserted)
 
     def write_json(
@@ -140,6 +143,7 @@ class BulkOrders:
             before = self._last_id(cursor)
             cursor.execute(self.json_sql, [self._now(), rows_json])
             inserted = cursor.rowcount
+        self._tell(before)
         if inserted == count:
             return Written(created=inserted)
         return self._reconcile(rows(), before)
@@ -176,6 +180,7 @@ class BulkOrders:
         visible: set[int] | None = None
         replaceable: set[str] = set()  # made or replaced by this write: its party is visible
         updates: dict[int, CheckedOrder] = {}
+        touched: set[int] = set()  # the parties of replaced orders, before and after
         for position, order in enumerate(orders):
             external_id = order[0]
             pk, content = stored[external_id]
@@ -193,6 +198,7 @@ class BulkOrders:
             seen = external_id in replaceable or content.party_id in (visible or ())
             if self.upsert and seen:
                 updates[pk] = order
+                touched |= {content.party_id, incoming.party_id}
                 stored[external_id] = (pk, incoming)
                 replaceable.add(external_id)
                 written.updated += 1
@@ -201,6 +207,8 @@ class BulkOrders:
                 written.refused.append((position, error))
         if updates:
             self._apply_updates(updates)
+            if not self.staged:  # a staged write tells when it is published
+                orders_changed(touched)
         return written
 
     def _apply_updates(self, updates: dict[int, CheckedOrder]) -> None:
@@ -254,6 +262,12 @@ class BulkOrders:
         self.indexes = []
 
     # -- parameters -----------------------------------------------------------------------------
+
+    def _tell(self, before: int) -> None:
+        """Tell the orders listeners of the parties of the orders just inserted (those after
+        `before`); a staged write tells when it is published."""
+        if not self.staged:
+            orders_changed_after(before)
 
     def _last_id(self, cursor: Any) -> int:
         cursor.execute(self.max_id_sql)

@@ -1,12 +1,14 @@
-"""Orders and their lines: each customer's purchase history."""
+"""Orders and their lines: each customer's purchase history; the exchange rates that convert
+them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.money import MONEY_DIGITS, MONEY_PLACES
+from clientela.core.money import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES
 from clientela.parties.models import Party
 
 
@@ -73,3 +75,45 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product}"
+
+
+class ExchangeRate(models.Model):
+    """How many units of `currency` one unit of `base` bought on `day` (ECB: 1 EUR = rate USD).
+
+    One row per day, currency and base; a day with no row (the ECB publishes none at weekends)
+    borrows the latest earlier rate within the look-back (CLIENTELA_RATE_LOOKBACK_DAYS).
+    """
+
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    base = models.CharField(_("base currency"), max_length=3, default="EUR")
+    rate = models.DecimalField(_("rate"), max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
+    # Where it came from: a file's name, "manual" or "api"; never personal data.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-day", "base", "currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            # Also the index of the conversion's look-up: base, currency, then day descending.
+            models.UniqueConstraint(
+                fields=["base", "currency", "day"], name="exchange_rate_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=~Q(currency=models.F("base")), name="exchange_rate_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} 1 {self.base} = {self.rate} {self.currency}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Self
 
@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.errors import Problem
 from clientela.core.ids import Id
-from clientela.core.money import is_currency, parse_amount
+from clientela.core.money import is_currency, parse_amount, parse_rate
 from clientela.core.validation import Instant
 from clientela.parties.schemas import StrictSchema
 
@@ -108,3 +108,48 @@ class PurchaseSummary(Schema):
     first_purchase_at: datetime | None
     last_purchase_at: datetime | None
     totals: dict[str, Decimal]
+
+
+class ExchangeRateIn(StrictSchema):
+    """One rate: on `day`, 1 `base` bought `rate` units of `currency`."""
+
+    day: date
+    currency: str = Field(max_length=3)
+    rate: Decimal
+    base: str = Field(default="EUR", max_length=3)
+
+    @field_validator("currency", "base", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> str:
+        if not isinstance(value, str) or not is_currency(value.strip().upper()):
+            raise Problem("currency_invalid", _("is not an ISO 4217 currency code such as EUR"))
+        return value.strip().upper()
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate(cls, value: object) -> Decimal:
+        return parse_rate(value)
+
+
+class ExchangeRateOut(Schema):
+    id: int
+    day: date
+    currency: str
+    base: str
+    rate: Decimal
+    source: str
+    recorded_by: str | None
+    recorded_at: datetime
+    outcome: str | None = None  # on a write: created, updated or unchanged
+
+
+class RatesImportedOut(Schema):
+    """What an import did: rates new, changed, and already known with the same value."""
+
+    rates: int
+    created: int
+    updated: int
+    unchanged: int
+    first_day: date | None
+    last_day: date | None
+    currencies: list[str]

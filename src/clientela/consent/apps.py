@@ -14,7 +14,11 @@ class ConsentConfig(AppConfig):
         from clientela.consent.services.erasure import COLUMNS, erase_consent_data
         from clientela.consent.services.proof import install_sqlite_functions
         from clientela.consent.tasks import schedule_daily_clean_up
-        from clientela.core.registries import register_eraser
+        from clientela.core.registries import (
+            TimelineLabels,
+            register_eraser,
+            register_timeline_labels,
+        )
         from clientela.core.schedules import register_schedule
         from clientela.core.timeline import register_source
 
@@ -22,6 +26,7 @@ class ConsentConfig(AppConfig):
         connection_created.connect(install_sqlite_functions, dispatch_uid="consent.proof")
         register_eraser("consent", erase_consent_data, columns=COLUMNS)
         register_source(CONSENT, consent_entries)
+        register_timeline_labels(CONSENT, TimelineLabels(kind=_("Consent")))
         # Erased and suppressed addresses stay out of new parties, at every staff door.
         from clientela.consent.services.return_check import keeps_out
         from clientela.core.registries import register_creation_guard

@@ -15,6 +15,7 @@ urlpatterns = [
     # Staff.
     path("parties/<int:party_id>/consents/", consents.party_consents, name="party_consents"),
     path("privacy-requests/", privacy.privacy_queue, name="privacy_queue"),
+    path("privacy-requests/people/", privacy.privacy_party_choices, name="privacy_party_choices"),
     path(
         "privacy-requests/<int:request_id>/",
         privacy.privacy_request_detail,

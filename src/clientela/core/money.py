@@ -20,6 +20,9 @@ _CODES = """
     VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
 """
 CURRENCIES = frozenset(_CODES.split())
+# Codes no longer in use that the ECB's rate history still has columns for (the euro replaced
+# most of them; TRL became TRY, ROL became RON): their rates are kept as published.
+RETIRED_CURRENCIES = frozenset("CYP EEK HRK LTL LVL MTL ROL SIT SKK TRL".split())
 
 # Every money column is DECIMAL(14, 2) (commerce's totals and prices): 12 digits before the
 # point, 2 after. The columns are declared with these, so the rule and the column cannot drift.
@@ -65,3 +68,145 @@ def parse_amount(value: object) -> Decimal:
     if cents != amount:
         raise Problem("amount_too_many_decimals", _("has more than two decimals"))
     return cents.copy_abs()  # -0 is 0
+
+
+# Currency signs as files write them, and the currencies each may stand for ("$" is many
+# dollars and pesos: a row in CAD may write "$"). An ISO code may be written in their place.
+CURRENCY_SIGNS: dict[str, frozenset[str]] = {
+    "R$": frozenset({"BRL"}),
+    "US$": frozenset({"USD"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP", "EGP", "FKP", "GIP", "SHP"}),
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "MXN", "SGD", "HKD", "ARS", "CLP", "COP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+    "zł": frozenset({"PLN"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+    "Fr.": frozenset({"CHF"}),
+}
+# Spaces that group digits or part a sign from the number: space, no-break, narrow no-break.
+_GROUP_SPACES = " \u00a0\u202f"
+_SIGN = re.compile(
+    r"^(?P<before>R\$|US\$|€|£|\$|¥|₹|zł|kr|Fr\.|[A-Z]{3})?[ \u00a0\u202f]*"
+    r"(?P<number>[0-9][0-9., \u00a0\u202f']*)"
+    r"[ \u00a0\u202f]*(?P<after>R\$|US\$|€|£|\$|¥|₹|zł|kr|Fr\.|[A-Z]{3})?$"
+)
+# A number whose groups of three digits are parted by `group`, with `decimal` before its
+# cents: built for the two decimal marks.
+_GROUPED = {
+    mark: re.compile(
+        rf"^\d{{1,3}}(?:[{re.escape(group)}]\d{{3}})+(?:{re.escape(mark)}\d+)?$|"
+        rf"^\d+(?:{re.escape(mark)}\d+)?$"
+    )
+    for mark, group in ((",", ". \u00a0\u202f'"), (".", ", \u00a0\u202f'"))
+}
+
+
+def is_plain_number(text: str) -> bool:
+    """True for a number as a program writes it (digits, a point, an exponent)."""
+    return _NUMBER.match(text.strip()) is not None
+
+
+def split_amount(text: str) -> tuple[str, frozenset[str] | None] | None:
+    """The number of an amount as written ('€ 1.234,56' -> '1.234,56') and the currencies its
+    sign or code stands for (None when it has none); None when it is not an amount at all."""
+    found = _SIGN.match(text.strip())
+    if found is None or (found["before"] and found["after"]):
+        return None
+    sign = found["before"] or found["after"]
+    if sign is None:
+        return found["number"].strip(_GROUP_SPACES), None
+    currencies = CURRENCY_SIGNS.get(sign) or (frozenset({sign}) if is_currency(sign) else None)
+    if currencies is None:
+        return None
+    return found["number"].strip(_GROUP_SPACES), currencies
+
+
+def read_amount(text: str, *, decimal: str) -> tuple[Decimal, frozenset[str] | None]:
+    """An amount as people write it, with `decimal` ("," or ".") as its decimal mark:
+    '€ 12,50', '12,50 €', '$1,234.56', 'R$ 1.234,56', '1 234,56 EUR'. The digits' groups and
+    the sign come off; the number is then held to parse_amount's rule (the one money rule).
+    Also returns the currencies the sign stands for (None without one). Raises Problem."""
+    split = split_amount(text)
+    if split is None:
+        raise Problem("amount_not_a_number", _("is not a number"))
+    if not _GROUPED[decimal].match(split[0]):
+        raise Problem(
+            "amount_unreadable",
+            _("is not an amount written with “%(decimal)s” as the decimal mark"),
+            decimal=decimal,
+        )
+    number, currencies = split
+    plain = "".join(c for c in number if c.isdigit() or c == decimal).replace(decimal, ".")
+    return parse_amount(plain), currencies
+
+
+def decimal_mark_of(number: str) -> str | None:
+    """Which decimal mark a written number shows, if it shows one: '1.234,56' and '12,5' say
+    ","; '1,234.56' and '12.50' say "."; '1,234', '1.234' and '12' say nothing."""
+    commas, points = number.count(","), number.count(".")
+    if commas and points:
+        return "," if number.rfind(",") > number.rfind(".") else "."
+    for mark, count, other in ((",", commas, "."), (".", points, ",")):
+        if count > 1:
+            return other  # the mark repeats: it parts thousands
+        if count == 1 and len(number) - number.rfind(mark) - 1 != 3:
+            return mark
+    return None
+
+
+# How a page writes a currency: its sign where one is unambiguous enough to read, else its code.
+_SHOWN_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$", "BRL": "R$", "JPY": "¥"}
+# Languages that write the sign before the number ("€1,234.56"); the others after it
+# ("1.234,56 €"), parted by a no-break space.
+_SIGN_FIRST = frozenset({"en"})
+
+
+def format_money(amount: Decimal | float | int, currency: str, *, language: str) -> str:
+    """An amount as a reader of `language` writes it: "€1,234.56" (en), "1.234,56 €" (pt,
+    es, it); thousands grouped and two decimals, the digits per Django's format modules."""
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        number = formats.number_format(
+            Decimal(amount).quantize(CENT), decimal_pos=MONEY_PLACES, use_l10n=True,
+            force_grouping=True,
+        )  # fmt: skip
+    sign = _SHOWN_SIGNS.get(currency, currency)
+    if language.split("-")[0] in _SIGN_FIRST:
+        return f"{sign}\u00a0{number}" if sign.isalpha() else f"{sign}{number}"
+    return f"{number}\u00a0{sign}"
+
+
+# Exchange rates (commerce's table): up to 12 digits before the point and 10 after, so that
+# both 0.0000612345 (1 IDR in EUR) and 16,500.12 (1 EUR in IDR) are kept as published.
+RATE_DIGITS = 22
+RATE_PLACES = 10
+MAX_RATE = Decimal(10 ** (RATE_DIGITS - RATE_PLACES)) - Decimal(1).scaleb(-RATE_PLACES)
+
+
+def parse_rate(value: object) -> Decimal:
+    """An exchange rate that fits its column: a number above 0, at most 10 decimals.
+
+    The one rule of every door that takes a rate (files, the API, the page, the command).
+    Raises Problem with the rule's code.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if not _NUMBER.match(text):
+        raise Problem("rate_not_a_number", _("is not a number"))
+    rate = Decimal(text)
+    if not rate.is_finite():
+        raise Problem("rate_not_a_number", _("is not a number"))
+    if rate <= 0:
+        raise Problem("rate_not_positive", _("must be above 0"))
+    if rate > MAX_RATE:
+        raise Problem("rate_too_large", _("is too large (at most %(max)s)"), max=MAX_RATE)
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
+        raise Problem(
+            "rate_too_many_decimals",
+            _("has more than %(places)s decimals"),
+            places=RATE_PLACES,
+        )
+    return rate

@@ -4,6 +4,7 @@ A feature fills these in its `AppConfig.ready()`; the feature that uses them (th
 page on the top floor, the privacy eraser, the export command) only reads them. This is how
 a lower floor, or a neighbour on the same floor, reaches an app (DESIGN.md, "Floors").
 The timeline's sources live in `core.timeline`, recurring tasks in `core.schedules`.
+Commerce tells the orders listeners which parties' orders changed.
 """
 
 from __future__ import annotations
@@ -214,6 +215,26 @@ def refused_addresses(points: Collection[tuple[str, str]]) -> dict[tuple[str, st
     return refused
 
 
+# --- orders recorded ------------------------------------------------------------------------
+
+# fn(party ids) is told, after the transaction that wrote them commits, which parties' orders
+# changed (created, replaced, taken back). Commerce, the only writer of orders, tells every door
+# (one order, NDJSON, an import's slices); analytics listens to keep each customer's metrics
+# fresh. A listener must not raise for a party it does not know.
+OrdersListener = Callable[[frozenset[int]], None]
+ORDERS_LISTENERS: dict[str, OrdersListener] = {}
+
+
+def register_orders_listener(name: str, listener: OrdersListener) -> None:
+    """Be told which parties' orders changed, after each commit that changed them."""
+    ORDERS_LISTENERS[name] = listener
+
+
+def orders_listeners() -> list[OrdersListener]:
+    """The registered listeners, by name."""
+    return [listener for _name, listener in sorted(ORDERS_LISTENERS.items())]
+
+
 __all__ = [
     "CREATION_GUARDS",
     "ERASED_COLUMNS",
@@ -222,6 +243,7 @@ __all__ = [
     "ERASE_LAST",
     "EXPORT_SECTIONS",
     "EXTRA_EXPORTS",
+    "ORDERS_LISTENERS",
     "PARTY_FORWARDINGS",
     "PARTY_PANELS",
     "TIMELINE_LABELS",
@@ -229,6 +251,7 @@ __all__ = [
     "Eraser",
     "ExportSection",
     "ExtraExport",
+    "OrdersListener",
     "PartyForwarding",
     "PartyPanel",
     "TimelineLabels",
@@ -236,12 +259,14 @@ __all__ = [
     "erasers",
     "forwarded_party",
     "no_extra_context",
+    "orders_listeners",
     "party_panels",
     "refused_addresses",
     "register_creation_guard",
     "register_eraser",
     "register_export",
     "register_export_section",
+    "register_orders_listener",
     "register_party_forwarding",
     "register_party_panel",
     "register_timeline_labels",

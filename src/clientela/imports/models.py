@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
     PARTIES = "parties", _("Parties")
     ORDERS = "orders", _("Orders")
     INTERACTIONS = "interactions", _("Interactions")
+    ACTIVITIES = "activities", _("Activities")
 
 
 class ImportStatus(models.TextChoices):
@@ -44,6 +45,9 @@ class ImportRun(models.Model):
         _("import the valid rows, set the others aside"), default=False
     )
     upsert = models.BooleanField(_("update parties that match"), default=False)
+    # How the file writes dates and amounts (imports/services/formats.py); blank: found in it.
+    date_format = models.CharField(_("date format"), max_length=12, blank=True)
+    locale = models.CharField(_("number format"), max_length=16, blank=True)
     dry_run = models.BooleanField(_("check only"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED

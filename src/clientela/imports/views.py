@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header as content_disposition
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import company_settings, require_right
 from clientela.core.errors import DomainError, Forbidden, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
@@ -28,8 +30,7 @@ MAX_UPLOAD = 1024 * 1024 * 1024
 
 def _writer(request: HttpRequest) -> User:
     user = current_user(request)
-    if not user.can_write:
-        raise Forbidden(_("Your role may not import."), code="import_forbidden")
+    require_right(user, Right.IMPORT)
     return user
 
 
@@ -101,6 +102,10 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "mapping": _mapping_rows(run) if run.status == ImportStatus.UPLOADED else [],
         "ignore": services.IGNORE,
+        "date_formats": services.DATE_FORMATS,
+        # A locale for each way of writing 1234.56: the first is enough to read the file.
+        "locales": [("pt-PT", "1.234,56 (pt, es, it…)"), ("en-US", "1,234.56 (en-US, en-GB…)")],
+        "company": company_settings(),
         **_result(run),
     }
     return render_page(request, "imports/detail.html", context)
@@ -138,6 +143,8 @@ def import_preview(request: HttpRequest, run_id: int) -> HttpResponse:
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
+            date_format=request.POST.get("date_format", "")[:20],
+            locale=request.POST.get("locale", "")[:20],
         )
         rows, summary = services.preview(run, by=user)
     except Forbidden as exc:
@@ -167,6 +174,8 @@ def import_start(request: HttpRequest, run_id: int) -> HttpResponse:
             skip_invalid="skip_invalid" in request.POST,
             upsert="upsert" in request.POST,
             by=user,
+            date_format=request.POST.get("date_format", "")[:20],
+            locale=request.POST.get("locale", "")[:20],
         )
         services.start(run, by=user)
     except Forbidden as exc:
@@ -225,12 +234,16 @@ def _party_filters(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest, kind: str) -> StreamingHttpResponse:
-    """A CSV of the parties (with the list's filters), orders or interactions the user can see."""
+def export_csv(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """A CSV of the parties (with the list's filters), orders or interactions the user can see,
+    for the roles that may export (403 for the others)."""
     if kind not in services.KINDS:
         raise Http404(kind)
     filters = _party_filters(request)
-    columns, rows = services.export_rows(kind, current_user(request), filters=filters)
+    try:
+        columns, rows = services.export_rows(kind, current_user(request), filters=filters)
+    except Forbidden as exc:
+        return _forbidden(request, exc)
     response = StreamingHttpResponse(
         services.csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
     )

@@ -20,7 +20,7 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.services.identity import normalize_contact
+from clientela.parties.services.identity import normalize_contact, phones_in_address_country
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _TAG = re.compile(r"^[\w][\w .:/&+-]{0,49}$")
@@ -81,6 +81,9 @@ class RoleIn(StrictSchema):
 
 class ContactPointIn(StrictSchema):
     kind: ContactKind
+    # Before the value: a phone number without its country code is read in this country
+    # (else in the party's address country, else in the company's).
+    country: str = Field(default="", max_length=2, pattern=r"^([A-Z]{2})?$")
     value: str = Field(min_length=1, max_length=500)
     label: str = Field(default="", max_length=50)
     is_primary: bool = False
@@ -88,14 +91,14 @@ class ContactPointIn(StrictSchema):
     locality: str = Field(default="", max_length=100)
     region: str = Field(default="", max_length=100)
     postal_code: str = Field(default="", max_length=20)
-    country: str = Field(default="", max_length=2, pattern=r"^([A-Z]{2})?$")
 
     @field_validator("value")
     @classmethod
     def _value(cls, value: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
         if kind is not None:
-            normalize_contact(kind, value)  # raises Problem with the rule's code
+            # Raises Problem with the rule's code.
+            normalize_contact(kind, value, info.data.get("country") or None)
         return value
 
 
@@ -153,6 +156,14 @@ class PartyFields(StrictSchema):
     contact_points: list[ContactPointIn] | None = Field(default=None, max_length=50)
     key_dates: list[KeyDateIn] | None = Field(default=None, max_length=50)
     affiliations: list[AffiliationIn] | None = Field(default=None, max_length=50)
+
+    @field_validator("contact_points", mode="before")
+    @classmethod
+    def _phones_in_the_address_country(cls, points: Any) -> Any:
+        """A phone given without a country is read in the party's address country."""
+        if not isinstance(points, list):
+            return points
+        return phones_in_address_country(points)
 
     @field_validator("language")
     @classmethod

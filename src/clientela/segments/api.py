@@ -128,7 +128,9 @@ CSV_ANSWER = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
     "/{segment_id}/members",
     response=MemberPage,
     summary="A segment's members",
-    openapi_extra={"responses": CSV_ANSWER},
+    openapi_extra=problems(
+        403, responses=CSV_ANSWER
+    ),  # 403: format=csv for a role that may not export
 )
 def segment_members(request: HttpRequest, segment_id: int, filters: Query[MemberFilters]) -> Any:
     """The members this user may see, computed now, in pages by id; `format=csv` for a file."""
@@ -145,7 +147,7 @@ def segment_members(request: HttpRequest, segment_id: int, filters: Query[Member
     "/{segment_id}/members.csv",
     response={200: None},
     summary="A segment's members as CSV",
-    openapi_extra={"responses": CSV_ANSWER},
+    openapi_extra=problems(403, responses=CSV_ANSWER),  # 403: a role that may not export
 )
 def segment_members_csv(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
     return _csv(queries.get_segment(segment_id), current_user(request))

@@ -16,7 +16,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.core.errors import Invalid, NotFound
 from clientela.parties.models import Party
 from clientela.parties.queries import visible_parties
@@ -74,7 +75,9 @@ def export_members(segment: Segment, user: User, *, today: date | None = None) -
     """The members this user may see, with what each row of the export shows, by name.
 
     Invalid when the saved rules no longer check: raised here, before any row is written.
+    Forbidden when the user's role may not export (accounts.models.RIGHTS).
     """
+    require_right(user, Right.EXPORT)
     return (
         with_summary(members(segment, user, today=today))
         .select_related("metrics")

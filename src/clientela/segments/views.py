@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError
 
 from clientela.accounts.services import require_write
-from clientela.core.errors import FieldError, Invalid, NotFound
+from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
@@ -262,6 +263,8 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponseBase:
         raise Http404(exc.detail) from exc
     try:
         parties = queries.export_members(segment, current_user(request))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
     except Invalid:  # checked before the response starts
         messages.error(request, _("The rules of this segment cannot be used as they are."))
         return redirect("segments:detail", segment_id=segment.pk)

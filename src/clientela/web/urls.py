@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in_view, name="login"),
     path("sign-out/", views.sign_out_view, name="logout"),
     path("language/", views.language_view, name="language"),
+    path("settings/company/", views.company_view, name="company"),
 ]
 
 # The customer 360 page, composed here from every feature's panels. The shell (clientela/urls.py)

@@ -1,22 +1,29 @@
-"""Sign-in, sign-out, the dashboard, the language switch and the customer 360 page."""
+"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page and the
+company's settings."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from clientela.accounts.services import sign_in
-from clientela.core.errors import FieldError, NotFound, Throttled
+from clientela.accounts.services import company_settings, sign_in, update_company
+from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
+from clientela.accounts.services.company import countries, time_zones
+from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound, Throttled
 from clientela.core.htmx import htmx
-from clientela.core.pages import page_errors
+from clientela.core.money import CURRENCIES
+from clientela.core.pages import invalid_messages, page_errors
 from clientela.core.registries import forwarded_party
 from clientela.core.requests import current_user
 from clientela.interactions.presenters import channel_label, direction_label, timeline_context
@@ -166,3 +173,52 @@ def party_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
     context = {"party": party, **timeline_context(request, party)}
     template = "interactions/_timeline_page.html" if request.GET.get("cursor") else None
     return render(request, template or "interactions/_timeline.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@page_errors
+def company_view(request: HttpRequest) -> HttpResponse:
+    """The company's settings, for admins: saved by the one writer, errors beside each field."""
+    user = current_user(request)
+    if not user.is_staff:  # an active admin
+        raise Forbidden(
+            _("only an admin may change the company's settings"), code="company_admin_only"
+        )
+    current = company_settings()
+    values = {
+        name: getattr(current, name) if name in current.set_fields else ""
+        for name in COMPANY_FIELDS
+    }
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "")[:200] for name in COMPANY_FIELDS}
+        try:
+            with transaction.atomic():
+                update_company(by=user, **values)
+        except Invalid as exc:
+            for error, message in invalid_messages(exc):
+                errors.setdefault(error.field, []).append(message)
+            status = 422
+        else:
+            messages.success(request, _("The company's settings were saved."))
+            return redirect("web:company")
+    language = (get_language() or "en").split("-")[0]
+    country_names = sorted(
+        (
+            (code, names.get(language) or names.get("en") or code)
+            for code, names in countries().items()
+        ),
+        key=lambda item: item[1],
+    )
+    context = {
+        "values": values,
+        "errors": errors,
+        "current": current,
+        "countries": country_names,
+        "time_zones": time_zones(),
+        "currencies": sorted(CURRENCIES),
+        "languages": settings.LANGUAGES,
+    }
+    return render(request, "web/company.html", context, status=status)

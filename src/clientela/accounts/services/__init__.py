@@ -2,11 +2,18 @@
 
 - users: creating, finding, enabling and disabling staff users; signing in;
 - tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
-- throttle: the one throttle of every door (sign-in, API tokens, the public pages).
+- throttle: the one throttle of every door (sign-in, API tokens, the public pages);
+- company: the company's settings (country, time zone, reporting currency, language).
 """
 
 from __future__ import annotations
 
+from clientela.accounts.services.company import (
+    CompanySettings,
+    company_settings,
+    forget_company_settings,
+    update_company,
+)
 from clientela.accounts.services.throttle import (
     API_TOKEN,
     SIGN_IN,
@@ -26,6 +33,7 @@ from clientela.accounts.services.tokens import (
 from clientela.accounts.services.users import (
     create_user,
     find_user,
+    require_right,
     require_write,
     set_user_active,
     sign_in,
@@ -35,18 +43,23 @@ __all__ = [
     "API_TOKEN",
     "SIGN_IN",
     "TOKEN_PREFIX",
+    "CompanySettings",
     "Limit",
     "authenticate_token",
+    "company_settings",
     "count_hit",
     "count_request",
     "create_token",
     "create_user",
     "find_user",
+    "forget_company_settings",
     "record_token_uses",
     "refuse_if_throttled",
+    "require_right",
     "require_write",
     "revoke_token",
     "set_user_active",
     "sign_in",
+    "update_company",
     "user_for_token",
 ]

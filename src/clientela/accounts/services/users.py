@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import Role, Team, User
+from clientela.accounts.models import Right, Role, Team, User
 from clientela.accounts.services.throttle import SIGN_IN, count_hit, refuse_if_throttled
 from clientela.core.clients import client_address
 from clientela.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -96,3 +96,22 @@ def require_write(user: User) -> None:
     """Refuse users who may only read (viewers, disabled users)."""
     if not user.can_write:
         raise Forbidden(_("your role may not change anything"), code="role_read_only")
+
+
+def require_right(user: User, right: Right) -> None:
+    """Refuse a user whose role lacks `right` in the matrix (accounts.models.RIGHTS)."""
+    if user.may(right):
+        return
+    if right == Right.WRITE:
+        require_write(user)
+    if right == Right.ASSIGN:
+        raise Forbidden(
+            _("only managers and admins may assign owners and teams"), code="assign_forbidden"
+        )
+    if right == Right.EXPORT:
+        raise Forbidden(_("your role may not export customer data"), code="export_forbidden")
+    if right == Right.IMPORT:
+        raise Forbidden(_("your role may not import files"), code="import_forbidden")
+    if right == Right.MERGE:
+        raise Forbidden(_("your role may not merge parties"), code="merge_forbidden")
+    raise Forbidden(_("your role may not archive parties"), code="archive_forbidden")

@@ -1,9 +1,9 @@
 """Purchase histories summed up inside the database: one GROUP BY per party, read as arrays.
 
-Only completed orders in the company currency count. Cancelled and refunded orders are left
-out whole (the order model has no partial refunds, so "net of refunds" means a refunded order
-is not a purchase); orders in other currencies are counted and reported, never converted.
-Orders on the same UTC calendar day form one purchase occasion whose value is their sum.
+Only completed orders count; cancelled and refunded ones are left out whole (no partial refunds).
+An order in another currency is converted at its day's rate inside the same SQL (one rule:
+commerce.queries.foreign_total_sql); one no rate covers is in no figure but counted, per customer
+and per currency (unconverted.py). Orders on one UTC day form one occasion: their sum.
 
 On PostgreSQL one SQL statement does it all (in parallel workers). On SQLite that statement
 sorts every order twice in temporary B-trees, single-threaded; reading each order's (party,
@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,9 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from clientela.analytics.services.config import SettingError
+from clientela.analytics.services.unconverted import Unconverted, unconverted_orders
 from clientela.commerce.models import Order, OrderStatus
+from clientela.commerce.queries import converted_total_sql, foreign_total_sql, rate_bases
 from clientela.core.errors import Problem
 from clientela.parties.models import Party
 
@@ -48,6 +50,9 @@ PARTY_LIMIT = 1 << (63 - DAY_BITS)
 IDS_AT_ONCE = 200_000
 # From this many orders a second process reads half of them (see _order_keys).
 PARALLEL_MIN_ORDERS = 2_000_000
+# Party ids per statement when only some parties' histories are read (SQLite binds up to 999
+# parameters in old builds).
+PARTIES_AT_ONCE = 900
 
 
 class UnreadableValue(Problem):
@@ -64,9 +69,15 @@ def _unreadable_value(code: str, message: Any, params: dict[str, Any]) -> Unread
     return UnreadableValue(code, message, **params)
 
 
+NO_INTS: IntArray = np.empty(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class PurchaseHistories:
-    """Per customer with at least one occasion, sorted by party id; days count from 1970-01-01."""
+    """Per customer with at least one occasion, sorted by party id; days count from 1970-01-01.
+
+    Orders no rate converts: `excluded_orders` counts them, `unconverted_*` say whose (party ids
+    ascending, counts), `unconverted` names them per currency."""
 
     party_id: IntArray
     occasions: IntArray
@@ -75,6 +86,9 @@ class PurchaseHistories:
     total: FloatArray
     first_value: FloatArray
     excluded_orders: int
+    unconverted_party_id: IntArray = field(default_factory=lambda: NO_INTS)
+    unconverted_orders: IntArray = field(default_factory=lambda: NO_INTS)
+    unconverted: tuple[Unconverted, ...] = ()
 
 
 def day_number(day: date) -> int:
@@ -105,45 +119,67 @@ def day_sql(column: str, *, date_only: bool = False) -> str:
     )
 
 
-def _histories_sql() -> str:
+def _histories_sql(currency: str, bases: list[str], parties: int = 0) -> tuple[str, list[Any]]:
+    """Per party: occasions, first and last day, total, first day * SHIFT + its cents, and the
+    orders no rate converts; parameters: the conversion's, then status and end, then (with
+    `parties`) that many party ids."""
     q = connection.ops.quote_name
     table = q(Order._meta.db_table)
     party, at = q(Order._meta.get_field("party").column), q("ordered_at")
     day = day_sql(f"o.{at}")
-    value = "SUM(o.total)" if connection.vendor == "sqlite" else "SUM(o.total)::float8"
-    return f"""
-        SELECT party_id, COUNT(*), MIN(day), MAX(day), SUM(value), MIN(day * {SHIFT} + cents)
+    value, params = converted_total_sql(
+        total="o.total", currency="o.currency", at=f"o.{at}", to=currency, bases=bases
+    )
+    if connection.vendor != "sqlite":
+        value = f"({value})::float8"
+    known = "CASE WHEN value IS NULL THEN NULL ELSE day END"
+    sql = f"""
+        SELECT party_id, COUNT(value), MIN({known}), MAX({known}), SUM(value),
+               MIN(CASE WHEN value IS NULL THEN NULL ELSE day * {SHIFT} + cents END),
+               SUM(missing)
         FROM (
-            SELECT o.{party} AS party_id, {day} AS day, {value} AS value,
-                   CAST(ROUND({value} * 100) AS BIGINT) AS cents
-            FROM {table} o
-            WHERE o.status = %s AND o.currency = %s AND o.{at} < %s
-            GROUP BY o.{party}, {day}
+            SELECT party_id, day, SUM(value) AS value,
+                   CAST(ROUND(SUM(value) * 100) AS BIGINT) AS cents,
+                   COUNT(*) - COUNT(value) AS missing
+            FROM (
+                SELECT o.{party} AS party_id, {day} AS day, {value} AS value
+                FROM {table} o
+                WHERE o.status = %s AND o.{at} < %s{_among(party, parties)}
+            ) AS orders
+            GROUP BY party_id, day
         ) AS occasions
         GROUP BY party_id
         ORDER BY party_id
     """  # noqa: S608  (names come from the model's metadata, values are parameters)
+    return sql, params
 
 
-def _order_keys_sql(placeholder: str) -> tuple[list[str], str]:
-    """Each completed order's (party, day) key and value in cents, for integer_rows; key 0 and
-    -1 cents for an order in another currency, so that one pass also counts those (a CHECK
-    constraint keeps every real total at 0 or more; such an order's time is not read, as in
-    the SQL way). The parameters: the currency twice, status, end, and an id range."""
+def _order_keys_sql(
+    placeholder: str, currency: str, bases: list[str]
+) -> tuple[list[str], str, list[Any]]:
+    """Each completed order's (party, day) key and value in cents (in `currency`, converted at
+    its day's rate), for integer_rows; -1 cents for an order no rate converts (a CHECK
+    constraint keeps every real total at 0 or more). Returns the expressions, the FROM ...
+    WHERE text and the expressions' parameters; the WHERE's follow: status, end, an id range."""
     q = connection.ops.quote_name
-    day = day_sql(f"o.{q('ordered_at')}")
+    at = f"o.{q('ordered_at')}"
+    day = day_sql(at)
     party = f"o.{q(Order._meta.get_field('party').column)}"
     p = placeholder
+    # Orders in the reporting currency skip the conversion (and its look-ups) altogether.
+    foreign, params = foreign_total_sql(
+        total="o.total", currency="o.currency", at=at, to=currency, bases=bases, placeholder=p
+    )
     expressions = [
-        f"CASE WHEN o.currency = {p} THEN {party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET}) "
-        "ELSE 0 END",
-        f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS INTEGER) ELSE -1 END",
+        f"{party} * {1 << DAY_BITS} + ({day} + {DAY_OFFSET})",
+        f"CASE WHEN o.currency = {p} THEN CAST(ROUND(o.total * 100) AS INTEGER) "
+        f"ELSE COALESCE(CAST(ROUND(({foreign}) * 100) AS INTEGER), -1) END",
     ]
     rest = (
         f"FROM {q(Order._meta.db_table)} o "
         f"WHERE o.status = {p} AND o.ordered_at < {p} AND o.id >= {p} AND o.id < {p}"
     )
-    return expressions, rest
+    return expressions, rest, [currency, *params]
 
 
 def integer_rows(
@@ -171,8 +207,11 @@ def integer_rows(
 def _read_keys(
     cursor: Any, placeholder: str, head: list[Any], low: int, high: int
 ) -> tuple[IntArray, IntArray]:
-    """Keys and cents of the orders with ids in [low, high), a range of IDS_AT_ONCE at a time."""
-    expressions, rest = _order_keys_sql(placeholder)
+    """Keys and cents of the orders with ids in [low, high), a range of IDS_AT_ONCE at a time.
+
+    `head`: the reporting currency, the rate bases, then the WHERE's status and end."""
+    currency, bases, *where = head
+    expressions, rest, params = _order_keys_sql(placeholder, currency, bases)
     parts = [np.empty((0, 2), dtype=np.int64)]
     for start in range(low, high, IDS_AT_ONCE):
         stop = min(start + IDS_AT_ONCE, high)
@@ -186,7 +225,9 @@ def _read_keys(
             last=stop - 1,
         )
         parts.append(
-            integer_rows(cursor, expressions, rest, [*head, start, stop], unreadable=unreadable)
+            integer_rows(
+                cursor, expressions, rest, [*params, *where, start, stop], unreadable=unreadable
+            )
         )
     both = np.concatenate(parts)
     return both[:, 0], both[:, 1]
@@ -198,9 +239,9 @@ def _read_keys_apart(path: str, head: list[Any], low: int, high: int) -> tuple[I
         return _read_keys(db.cursor(), "?", head, low, high)
 
 
-def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
-    """(party, day) key and value in cents of every completed order, -1 cents for those in
-    another currency (SQLite).
+def _order_keys(until: Any, currency: str, bases: list[str]) -> tuple[IntArray, IntArray]:
+    """(party, day) key and value in cents of every completed order, -1 cents for those no
+    rate converts (SQLite).
 
     Reading ten million orders is most of the aggregation, and it is CPU-bound; on a database
     file with many orders a forked process reads the second half of the order ids through its
@@ -211,7 +252,7 @@ def _order_keys(until: Any, currency: str) -> tuple[IntArray, IntArray]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(Order._meta.db_table)}")  # noqa: S608  (a quoted table name; values are parameters)
         top = int(cursor.fetchone()[0]) + 1
     path = str(connection.settings_dict["NAME"])
-    head = [currency, currency, OrderStatus.COMPLETED, until]
+    head = [currency, bases, OrderStatus.COMPLETED, until]
     split = top // 2
     apart = None
     if top >= PARALLEL_MIN_ORDERS and (os.cpu_count() or 1) > 1 and os.path.isfile(path):
@@ -279,7 +320,7 @@ def _grouped(
     )
 
 
-def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
+def _histories_in_numpy(until: Any, currency: str, bases: list[str]) -> PurchaseHistories | None:
     """The SQLite way; None when party ids are too big to share an integer with the day."""
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -287,28 +328,47 @@ def _histories_in_numpy(until: Any, currency: str) -> PurchaseHistories | None:
         biggest = cursor.fetchone()[0] or 0
     if biggest >= PARTY_LIMIT:
         return None
-    key, cents = _order_keys(until, currency)
+    key, cents = _order_keys(until, currency, bases)
     counted = cents >= 0
     excluded = int(cents.size - np.count_nonzero(counted))
+    missing_party, missing = NO_INTS, NO_INTS
     if excluded:
+        missing_party, counts = np.unique(key[~counted] >> DAY_BITS, return_counts=True)
+        missing = counts.astype(np.int64)
         key, cents = key[counted], cents[counted]
-    if not key.size:
-        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
-        return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, excluded)
-    party, occasions, first_day, last_day, total, first_value = _grouped(key, cents)
-    return PurchaseHistories(party, occasions, first_day, last_day, total, first_value, excluded)
+    grouped = _grouped(key, cents) if key.size else (NO_INTS,) * 4 + (np.empty(0),) * 2
+    return PurchaseHistories(*grouped, excluded, missing_party, missing)
 
 
-def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
+def _among(column: str, parties: int) -> str:
+    return f" AND o.{column} IN ({', '.join(['%s'] * parties)})" if parties else ""
+
+
+def _parts(party_ids: list[int]) -> list[list[int]]:
+    """Ascending ids in groups small enough for one statement's parameters."""
+    ids = sorted(set(party_ids))
+    return [ids[i : i + PARTIES_AT_ONCE] for i in range(0, len(ids), PARTIES_AT_ONCE)]
+
+
+def _histories_in_sql(
+    until: Any, currency: str, bases: list[str], party_ids: list[int] | None = None
+) -> PurchaseHistories:
+    rows: list[Any] = []
     with connection.cursor() as cursor:
-        cursor.execute(_histories_sql(), [OrderStatus.COMPLETED, currency, until])
-        rows = cursor.fetchall()
+        for part in [None] if party_ids is None else _parts(party_ids):
+            sql, params = _histories_sql(currency, bases, len(part or []))
+            cursor.execute(sql, [*params, OrderStatus.COMPLETED, until, *(part or [])])
+            rows += cursor.fetchall()
     if not rows:
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
         return PurchaseHistories(empty_i, empty_i, empty_i, empty_i, empty_f, empty_f, 0)
-    ints = np.array([(r[0], r[1], r[2], r[3], r[5]) for r in rows], dtype=np.int64)
-    total = np.array([r[4] for r in rows], dtype=np.float64)
+    missing = np.array([(r[0], r[6] or 0) for r in rows], dtype=np.int64)
+    bought = [r for r in rows if r[1]]
+    ints = np.array([(r[0], r[1], r[2], r[3], r[5]) for r in bought], dtype=np.int64)
+    ints = ints.reshape(-1, 5)
+    total = np.array([r[4] for r in bought], dtype=np.float64)
     first_cents = ints[:, 4] - ints[:, 2] * SHIFT
+    some = missing[:, 1] > 0
     return PurchaseHistories(
         party_id=ints[:, 0],
         occasions=ints[:, 1],
@@ -316,26 +376,31 @@ def _histories_in_sql(until: Any, currency: str) -> PurchaseHistories:
         last_day=ints[:, 3],
         total=total,
         first_value=first_cents / 100.0,
-        excluded_orders=0,
+        excluded_orders=int(missing[:, 1].sum()),
+        unconverted_party_id=missing[some, 0],
+        unconverted_orders=missing[some, 1],
     )
 
 
-def purchase_histories(*, as_of: date, currency: str) -> PurchaseHistories:
-    """Each customer's occasions, first and last day, total and first-occasion value."""
+def purchase_histories(
+    *, as_of: date, currency: str, party_ids: list[int] | None = None
+) -> PurchaseHistories:
+    """Each customer's occasions, first and last day, total and first-occasion value, in
+    `currency`; and the orders no rate converts, per customer and per currency.
+
+    With `party_ids`, only those parties' (a customer's metrics updated after an order): the
+    same aggregation, its SQL form restricted to them, without the per-currency report.
+    """
     until = connection.ops.adapt_datetimefield_value(end_of(as_of))
-    if connection.vendor == "sqlite":
-        hist = _histories_in_numpy(until, currency)
-        if hist is not None:  # it counted the orders in other currencies on the way
-            return hist
-    hist = _histories_in_sql(until, currency)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Order._meta.db_table)} "  # noqa: S608  (a quoted table name; values are parameters)
-            "WHERE status = %s AND currency <> %s AND ordered_at < %s",
-            [OrderStatus.COMPLETED, currency, until],
-        )
-        excluded = int(cursor.fetchone()[0])
-    return replace(hist, excluded_orders=excluded)
+    bases = rate_bases()
+    hist = None
+    if connection.vendor == "sqlite" and party_ids is None:
+        hist = _histories_in_numpy(until, currency, bases)
+    if hist is None:
+        hist = _histories_in_sql(until, currency, bases, party_ids)
+    if hist.excluded_orders and party_ids is None:
+        hist = replace(hist, unconverted=unconverted_orders(until, currency, bases))
+    return hist
 
 
 def active_party_ids() -> IntArray:

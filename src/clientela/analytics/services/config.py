@@ -11,8 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 
+from clientela.accounts.services import company_settings
 from clientela.core.errors import Text, render
 
 
@@ -61,11 +63,67 @@ class Tier:
 class AnalyticsConfig:
     """Everything a refresh needs to know besides the orders."""
 
-    currency: str
+    currency: str  # the reporting currency; see reporting_currency() for why this one
     horizon_days: int
     discount_rate: float  # per year
     lifecycle: LifecycleRules
     tiers: tuple[Tier, ...]  # highest quantile first; the last one starts at 0
+    currency_source: str = "set"  # analytics.models.CurrencySource
+
+
+# How many of the newest orders choose the reporting currency when none is set.
+VALUE_SAMPLE = 200_000
+
+
+@dataclass(frozen=True)
+class ReportingCurrency:
+    """The currency analytics reports in, and why: "set", "most_order_value" or "no_orders"."""
+
+    code: str
+    source: str
+
+
+def reporting_currency() -> ReportingCurrency:
+    """The reporting currency: the company's choice, or else the currency that holds most of
+    the order value (each currency's completed orders summed and compared at its latest rate
+    against the rates' base, face value when it has none; over the last VALUE_SAMPLE orders
+    when there are more), or EUR before any order.
+
+    The one place it is read: the company setting (accounts.services.company_settings), which
+    falls back to CLIENTELA_CURRENCY when that is set.
+    """
+    chosen = company_settings().reporting_currency
+    if chosen:
+        return ReportingCurrency(chosen, "set")
+    from clientela.commerce.models import ExchangeRate, Order, OrderStatus
+    from clientela.commerce.queries import rate_bases
+
+    # The last VALUE_SAMPLE orders by id (all of them, for most companies): an index range,
+    # where summing every order by currency would sort them all at each refresh.
+    newest = Order.objects.aggregate(top=Max("id"))["top"] or 0
+    sums = (
+        Order.objects.filter(status=OrderStatus.COMPLETED, id__gt=newest - VALUE_SAMPLE)
+        .values_list("currency")
+        .annotate(value=Sum("total"))
+        .order_by()
+    )
+    values = {code: float(value or 0) for code, value in sums}
+    if not values:
+        return ReportingCurrency(settings.CLIENTELA_CURRENCY or "EUR", "no_orders")
+    bases = rate_bases()
+    in_base = dict(values)
+    for code in values:
+        if bases and code != bases[0]:
+            rate = (
+                ExchangeRate.objects.filter(base=bases[0], currency=code)
+                .order_by("-day")
+                .values_list("rate", flat=True)
+                .first()
+            )
+            if rate:
+                in_base[code] = values[code] / float(rate)
+    best = max(sorted(in_base), key=lambda code: in_base[code])
+    return ReportingCurrency(best, "most_order_value")
 
 
 DEFAULT_TIERS = "platinum:0.99,gold:0.95,silver:0.80,bronze:0"

@@ -96,15 +96,52 @@ def _predict(
     horizon_days: int,
     yearly_discount_rate: float,
 ) -> Predictions:
-    nan = np.full(x.shape, np.nan)
     rows = clv.compress(x, t_x, T)
     bgnbd = _fit_bgnbd(rows)
+    gg = _fit_gamma_gamma(x, m) if bgnbd is not None else None
+    return _apply(bgnbd, gg, rows, x, t_x, T, m, horizon_days, yearly_discount_rate)
+
+
+def predict_with(
+    bgnbd: BGNBDParams | None,
+    gamma_gamma: GammaGammaParams | None,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,  # noqa: N803  (the papers' name, as in predict)
+    m: FloatArray,
+    *,
+    horizon_days: int,
+    yearly_discount_rate: float,
+) -> Predictions:
+    """Predict with parameters fitted before (the last refresh's), for a few customers."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        predictions = _apply(
+            bgnbd, gamma_gamma, clv.compress(x, t_x, T), x, t_x, T, m,
+            horizon_days, yearly_discount_rate,
+        )  # fmt: skip
+    for array in (predictions.p_alive, predictions.expected_purchases, predictions.expected_spend,
+                  predictions.clv):  # fmt: skip
+        array[~np.isfinite(array)] = np.nan
+    return predictions
+
+
+def _apply(
+    bgnbd: BGNBDParams | None,
+    gg: GammaGammaParams | None,
+    rows: clv.CompressedRows,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,  # noqa: N803  (the papers' name, as in predict)
+    m: FloatArray,
+    horizon_days: int,
+    yearly_discount_rate: float,
+) -> Predictions:
+    nan = np.full(x.shape, np.nan)
     if bgnbd is None:
         return Predictions(nan, nan.copy(), nan.copy(), nan.copy(), None, None)
     p_alive = clv.bgnbd_probability_alive(bgnbd, rows.x, rows.t_x, rows.T)[rows.inverse]
     expected = clv.bgnbd_expected_purchases(bgnbd, horizon_days, rows.x, rows.t_x, rows.T)
     expected = expected[rows.inverse]
-    gg = _fit_gamma_gamma(x, m)
     spend, value = nan.copy(), nan.copy()
     if gg is not None:
         # With q <= 1 the population mean spend is unbounded: one-time buyers get no spend.
@@ -124,16 +161,27 @@ def _predict(
     return Predictions(p_alive, expected, spend, value, bgnbd, gg)
 
 
-def tier_codes(values: FloatArray, tiers: tuple[Tier, ...]) -> npt.NDArray[np.int8]:
+def tier_cutoffs(values: FloatArray, tiers: tuple[Tier, ...]) -> list[float] | None:
+    """The CLV each tier starts at: quantiles of the known values (None when none is known)."""
+    known = values[~np.isnan(values)]
+    if not known.size:
+        return None
+    return [float(cut) for cut in np.quantile(known, [t.quantile for t in tiers])]
+
+
+def tier_codes(
+    values: FloatArray, tiers: tuple[Tier, ...], cuts: list[float] | None = None
+) -> npt.NDArray[np.int8]:
     """Index into `tiers` of each value (-1 where unknown): the best tier whose cut-off it meets.
 
-    Cut-offs are quantiles of the known values, so equal values always share a tier.
+    Cut-offs are quantiles of the known values, so equal values always share a tier; `cuts`
+    gives those of an earlier refresh (to place a few customers among all).
     """
     codes = np.full(values.shape, -1, dtype=np.int8)
     known = ~np.isnan(values)
-    if not known.any():
+    cuts = tier_cutoffs(values, tiers) if cuts is None else cuts
+    if not known.any() or cuts is None or len(cuts) != len(tiers):
         return codes
-    cuts = np.quantile(values[known], [t.quantile for t in tiers])
     # Worst tier first, so that each better tier overwrites the customers it covers.
     for index in range(len(tiers) - 1, -1, -1):
         codes[known & (values >= cuts[index])] = index

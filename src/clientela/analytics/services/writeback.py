@@ -2,7 +2,9 @@
 
 The columns come as Python lists (one value per party, None for NULL), made from the refresh's
 NumPy arrays with as little per-value Python work as possible: a million parties means 24
-million values.
+million values. SQLite takes them in multi-row INSERT statements; PostgreSQL through COPY, after
+a TRUNCATE instead of a DELETE (no dead row versions left to vacuum; both take the same
+exclusive lock that dropping the indexes already holds until the commit).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ COLUMNS = (
     "active_span_days", "tenure_days", "monetary", "average_repeat_value", "first_purchase_at",
     "last_purchase_at", "r_score", "f_score", "m_score", "rfm_segment", "p_alive",
     "expected_purchases", "expected_spend", "clv", "tier", "lifecycle_state", "state_since",
+    "unconverted_orders",
 )  # fmt: skip
 
 
@@ -114,6 +117,37 @@ def _insert(cursor: Any, columns: dict[str, Any], n: int) -> None:
             cursor.execute(_insert_sql((len(flat) - whole) // width), flat[whole:])
 
 
+def _copy(cursor: Any, columns: dict[str, Any]) -> None:
+    """PostgreSQL: every row through one COPY FROM STDIN (psycopg formats the values in C).
+
+    The columns that hold one value for every row (as-of day, computed-at time, currency) are
+    the columns' defaults for the copy's length instead of 3 million values to format and parse:
+    a third less time for the copy here. (The table is locked exclusively already: its indexes
+    were dropped in this transaction.)
+    """
+    from psycopg import sql  # PostgreSQL only
+
+    table = sql.Identifier(CustomerMetrics._meta.db_table)
+    constant = [name for name in COLUMNS if not isinstance(columns[name], list)]
+    varying = [name for name in COLUMNS if isinstance(columns[name], list)]
+    alter = "ALTER TABLE {} " + ", ".join(["ALTER COLUMN {} SET DEFAULT {}"] * len(constant))
+    if constant:
+        defaults = [
+            part for name in constant for part in (sql.Identifier(name), sql.Literal(columns[name]))
+        ]
+        cursor.execute(sql.SQL(alter).format(table, *defaults).as_string(cursor.cursor))
+    names = sql.SQL(", ").join(sql.Identifier(name) for name in varying)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(table, names)
+    with cursor.cursor.copy(statement) as copy:
+        for row in zip(*(columns[name] for name in varying), strict=True):
+            copy.write_row(row)
+    if constant:
+        drop = "ALTER TABLE {} " + ", ".join(["ALTER COLUMN {} DROP DEFAULT"] * len(constant))
+        cursor.execute(
+            sql.SQL(drop).format(table, *map(sql.Identifier, constant)).as_string(cursor.cursor)
+        )
+
+
 def write(columns: dict[str, Any], n: int) -> float:
     """Replace every row: drop the secondary indexes, insert in batches, build them again.
 
@@ -124,11 +158,31 @@ def write(columns: dict[str, Any], n: int) -> float:
     table = CustomerMetrics._meta.db_table
     with connection.cursor() as cursor:
         indexes = drop_secondary_indexes(cursor, table)
-        cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608  (a quoted table name; values are parameters)
-        _insert(cursor, columns, n)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {q(table)}")
+            _copy(cursor, columns)
+        else:
+            cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608  (a quoted table name; values are parameters)
+            _insert(cursor, columns, n)
         # (The table has no foreign-key constraint, so no deferred check is pending on it:
         # PostgreSQL would refuse to build an index on a table with one.)
         started = clock.perf_counter()
         for create in indexes:
             cursor.execute(create)
         return clock.perf_counter() - started
+
+
+def replace_rows(columns: dict[str, Any], n: int, party_ids: list[int]) -> None:
+    """Replace the rows of some parties (a customer updated between refreshes): those of
+    `party_ids` are deleted, the `n` rows of `columns` inserted, indexes kept up to date."""
+    q = connection.ops.quote_name
+    table = q(CustomerMetrics._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(party_ids), 900):
+            part = party_ids[start : start + 900]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {q('party_id')} IN ({', '.join(['%s'] * len(part))})",  # noqa: S608  (a quoted table name; values are parameters)
+                part,
+            )
+        if n:
+            _insert(cursor, columns, n)

@@ -3,7 +3,8 @@
 The commerce app is the only writer of the order tables. Orders come one at a time
 (`record_order`), as NDJSON (`record_orders_bulk`), or from an import through the set-based
 writer of `commerce.bulk` (`open_order_writer`); all three decide "is this the same order?"
-with the one rule, `changed_fields`.
+with the one rule, `changed_fields`. Each write tells the orders listeners (core.registries)
+whose orders changed, once it commits (`notices`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from clientela.accounts.services import require_write
 from clientela.commerce import bulk
 from clientela.commerce.services.batches import parse_ndjson, record_orders_bulk
 from clientela.commerce.services.history import ORDER, list_orders, purchase_summary
+from clientela.commerce.services.notices import orders_changed
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -39,6 +41,7 @@ __all__ = [
     "changed_fields",
     "list_orders",
     "open_order_writer",
+    "orders_changed",
     "parse_ndjson",
     "purchase_summary",
     "record_order",

@@ -22,6 +22,7 @@ from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.commerce.models import Order, OrderLine
 from clientela.commerce.schemas import OrderCreate, OrderLineIn
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.core.database import SliceClock
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, unavailable
 from clientela.core.ids import is_id
@@ -247,11 +248,13 @@ def insert_orders(rows: Sequence[tuple[OrderCreate, int]]) -> list[Order]:
         for saved, (o, _party) in zip(orders, rows, strict=True)
         for line in o.lines
     )
+    orders_changed(party_id for _o, party_id in rows)
     return orders
 
 
 def replace_order(pk: int, order: OrderCreate, party_id: int) -> None:
     """Give a stored order the content sent (an upsert); its lines too when they were sent."""
+    orders_changed([*Order.objects.filter(pk=pk).values_list("party_id", flat=True), party_id])
     Order.objects.filter(pk=pk).update(
         party_id=party_id,
         ordered_at=order.ordered_at,
@@ -327,6 +330,7 @@ def undo_writes(undo: Undo) -> None:
     while created:
         part, created = created[: clock.size()], created[clock.size() :]
         with clock.slice():
+            orders_changed(Order.objects.filter(pk__in=part).values_list("party_id", flat=True))
             OrderLine.objects.filter(order_id__in=part).delete()
             Order.objects.filter(pk__in=part).delete()
     clock = SliceClock(20_000)
@@ -335,6 +339,7 @@ def undo_writes(undo: Undo) -> None:
         while start < last:
             end = min(start + clock.size(), last)
             with clock.slice():
+                orders_changed_after(start, end)
                 _delete_orders(start, end)
             start = end
     restores = list(reversed(undo.replaced))
@@ -364,6 +369,8 @@ def _delete_orders(after: int, last: int) -> None:
 
 def restore_order(pk: int, content: OrderContent) -> None:
     """Give a stored order this content again (its lines too, when the content has them)."""
+    before = Order.objects.filter(pk=pk).values_list("party_id", flat=True)
+    orders_changed([*before, content.party_id])
     Order.objects.filter(pk=pk).update(
         party_id=content.party_id,
         ordered_at=content.ordered_at,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.commerce.bulk import INSERTED, BulkOrders, _moment
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
+from clientela.commerce.services.notices import orders_changed, orders_changed_after
 from clientela.commerce.services.orders import (
     CheckedOrder,
     OrderContent,
@@ -218,7 +219,9 @@ class StagedOrders(BulkOrders):
             self._publish_new(cursor, where, before)
             self._publish_replacements(cursor, where)
             self._publish_with_lines(cursor, where)
-            self.slice_undo.created_ranges.append((before, self._live_max(cursor)))
+            after = self._live_max(cursor)
+            self.slice_undo.created_ranges.append((before, after))
+        orders_changed_after(before, after)  # the listeners hear once this slice commits
         return int(last), self.slice_undo
 
     def _live_max(self, cursor: Any) -> int:
@@ -264,12 +267,16 @@ class StagedOrders(BulkOrders):
     def _publish_replacements(self, cursor: Any, where: str) -> None:
         """The stored orders replaced under upsert (their content before kept in the undo)."""
         replacing = f"{where} AND s.live_id IS NOT NULL AND s.payload IS NULL"
-        cursor.execute(f"SELECT s.live_id FROM temp.{STAGE} s WHERE {replacing}")  # noqa: S608  (no input)
-        ids = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(f"SELECT s.live_id, s.party_id FROM temp.{STAGE} s WHERE {replacing}")  # noqa: S608  (no input)
+        found = cursor.fetchall()
+        ids = [pk for pk, _party in found]
         if not ids:
             return
+        touched = {party for _pk, party in found}
         for order in Order.objects.filter(pk__in=ids):
             self.slice_undo.replaced.append((order.pk, stored_content(order, with_lines=False)))
+            touched.add(order.party_id)
+        orders_changed(touched)
         sets = ", ".join(f"{c} = s.{c}" for c in _CONTENT.split(", "))
         cursor.execute(
             f"UPDATE {self.live} SET {sets} FROM temp.{STAGE} s "  # noqa: S608  (no input)

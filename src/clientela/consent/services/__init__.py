@@ -20,6 +20,7 @@ from clientela.consent.services.gate import (
     may_contact,
     record_contact,
 )
+from clientela.consent.services.gate_batch import may_contact_many
 from clientela.consent.services.preferences import (
     customer_language,
     get_preferences,
@@ -75,6 +76,7 @@ __all__ = [
     "json_file",
     "lift_suppression",
     "may_contact",
+    "may_contact_many",
     "object_to_marketing",
     "open_request",
     "party_zone",

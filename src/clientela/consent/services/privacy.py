@@ -32,7 +32,7 @@ from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_dig
 from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
 from clientela.core.registries import ERASED_TABLES, erasers
 from clientela.parties.models import ContactKind, ContactPoint, Party
-from clientela.parties.queries import parties_by_external_id, visible_parties
+from clientela.parties.queries import parties_by_external_id, party_access
 from clientela.parties.services import record_change
 from clientela.parties.services.identity import normalize_email
 
@@ -95,8 +95,15 @@ def may_act_on_requests(user: User) -> bool:
 
 
 def visible_requests(user: User, *, status: str = "") -> QuerySet[PrivacyRequest]:
-    """Requests about the parties this user may see, soonest deadline first."""
-    rows = PrivacyRequest.objects.filter(party__in=visible_parties(user)).select_related("party")
+    """Requests about the parties this user may see, soonest deadline first.
+
+    Handled requests stay: a request about a party since erased or archived is still listed
+    (the law expects a record of them), under the same access rule as the party's.
+    """
+    about = Party.objects.filter(party_access(user))
+    rows = PrivacyRequest.objects.filter(party__in=about).select_related(
+        "party", "handled_by", "requested_by"
+    )
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("due_at", "id")

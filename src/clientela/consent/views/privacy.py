@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +20,12 @@ from clientela.consent.services.privacy import may_act_on_requests, visible_requ
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.pages import with_value
 from clientela.core.requests import current_user
-from clientela.parties.queries import get_visible_party
+from clientela.parties.models import ContactKind, ContactPoint
+from clientela.parties.queries import get_visible_party, search_parties
 
 QUEUE_SIZE = 500
 NOT_FOUND = "consent/not_found.html"
+PICKER_SIZE = 10  # matches shown when logging a request
 
 
 @login_required
@@ -67,6 +70,31 @@ def _log_request(request: HttpRequest, user: User) -> list[FieldError]:
     return []
 
 
+def _erasure_unconfirmed(request: HttpRequest, row: PrivacyRequest) -> bool:
+    """Completing an erasure asks first: the first press shows what goes, the second erases."""
+    return (
+        request.POST.get("action") == "complete"
+        and row.kind == RequestKind.ERASURE
+        and row.status == RequestStatus.OPEN
+        and request.POST.get("confirmed") != "yes"
+    )
+
+
+@login_required
+@require_GET
+def privacy_party_choices(request: HttpRequest) -> HttpResponse:
+    """The people and organizations matching what was typed, to log a request about one."""
+    q = request.GET.get("q", "").strip()[:200]
+    email = ContactPoint.objects.filter(party=OuterRef("pk"), kind=ContactKind.EMAIL).order_by(
+        "-is_primary", "id"
+    )
+    found = search_parties(current_user(request), q=q).annotate(
+        primary_email=Subquery(email.values("value")[:1])
+    )
+    parties = list(found.order_by("display_name", "id")[:PICKER_SIZE]) if q else []
+    return render(request, "consent/_party_choices.html", {"parties": parties, "q": q})
+
+
 def _visible_request(request: HttpRequest, request_id: int) -> PrivacyRequest | None:
     return visible_requests(current_user(request)).filter(pk=request_id).first()
 
@@ -80,6 +108,13 @@ def privacy_request_detail(request: HttpRequest, request_id: int) -> HttpRespons
     if row is None:
         return render(request, NOT_FOUND, {}, status=404)
     error, errors = "", {}
+    if (
+        request.method == "POST"
+        and may_act_on_requests(user)
+        and _erasure_unconfirmed(request, row)
+    ):
+        context = {"row": row, "note": request.POST.get("note", "")[:MAX_NOTE]}
+        return render(request, "consent/privacy_erasure_confirm.html", context)
     if request.method == "POST":
         try:
             with transaction.atomic():

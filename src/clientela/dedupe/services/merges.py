@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
+from clientela.commerce.models import Order
+from clientela.commerce.services import orders_changed
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
 from clientela.dedupe.services.related import full_record, move_related
@@ -61,6 +63,9 @@ def merge_parties(
     decided = decide_fields(survivor, other, picks)
     moved = merge_into(survivor, other, decided=decided, by=by)
     moved.update(move_related(survivor, other))
+    if any(key.startswith(f"{Order._meta.label_lower}.") for key in moved):
+        # The survivor's purchase history grew: its metrics follow once the merge commits.
+        orders_changed([survivor.pk, other.pk])
     now = timezone.now()
     _settle_pairs(survivor, other, by=by, now=now)
     return MergeRecord.objects.create(
@@ -102,7 +107,7 @@ def _settle_pairs(survivor: Party, other: Party, *, by: User | None, now: object
 
 def _check_access(survivor: Party, other: Party, by: User | None) -> None:
     if by is not None:
-        require_write(by)
+        require_right(by, Right.MERGE)  # managers and admins (accounts.models.RIGHTS)
     live = visible_parties(by) if by is not None else Party.objects.filter(archived_at=None)
     found = set(live.filter(pk__in=[survivor.pk, other.pk]).values_list("pk", flat=True))
     for party in (survivor, other):
@@ -217,6 +222,7 @@ def merge_exact_pairs(*, by: User | None) -> list[MergeRecord]:
     created first survives and keeps its values, gaps filled from the other."""
     rows = DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN, is_exact=True)
     if by is not None:
+        require_right(by, Right.MERGE)
         visible = visible_parties(by)
         rows = rows.filter(party_a__in=visible, party_b__in=visible)
     merged: list[MergeRecord] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
+from clientela.accounts.services import update_company
 from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
+from clientela.demo.services.activities import add_activities
 from clientela.demo.services.history import History
 from clientela.demo.services.interactions import add_interactions
 from clientela.demo.services.population import (
@@ -57,6 +59,13 @@ __all__ = [
 
 DEFAULT_CUSTOMERS = 1300
 MIN_CUSTOMERS, MAX_CUSTOMERS = 10, 100_000
+DEMO_COMPANY = {
+    "name": "Casa Clientela, Lda.",
+    "country": "PT",
+    "time_zone": "Europe/Lisbon",
+    "reporting_currency": "EUR",
+    "language": "pt",
+}
 # The demo's metrics are computed as of the first of each of these last months, then today.
 HISTORY_MONTHS = 6
 
@@ -77,6 +86,7 @@ class Summary:
     logins: list[tuple[str, str, str]]  # e-mail, role, team
     password: str = field(repr=False)
     seconds: float = 0.0
+    activities: int = 0
 
 
 def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) -> Summary:
@@ -86,6 +96,8 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     now = timezone.now().replace(microsecond=0)
     plan = Plan(customers)
     staff = create_staff(password)
+    # A Lisbon shop selling in euros across southern Europe and the UK (names.py's markets).
+    update_company(by=staff.admin, **DEMO_COMPANY)
     create_custom_fields()
     tags = {name: Tag.objects.create(name=name) for name in TAGS}
     population = Population(World(rng, now), History(rng, now), staff)
@@ -107,8 +119,9 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     add_tags(population, tags)
 
     save_population(population, reporter)
+    activities = add_activities(population, rng)
     DemoDatabase.objects.create(seed=seed, customers=customers)
-    return summarize(population, started)
+    return replace(summarize(population, started), activities=activities)
 
 
 def _inherit_assignment(population: Population) -> None:

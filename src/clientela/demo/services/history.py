@@ -6,9 +6,10 @@ one-time buyers, lapsed customers who stopped, newcomers); amounts come from the
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
@@ -86,6 +87,7 @@ class Customer:
     b2b: bool
     via_distributor: bool = False
     dates: list[datetime] = field(default_factory=list)
+    currency: str = "EUR"  # what its orders are invoiced in (the company reports in EUR)
 
 
 @dataclass
@@ -179,6 +181,32 @@ def _sales_channel(rng: random.Random, customer: Customer) -> str:
     return rng.choices(channels, weights=[50, 30, 15, 5])[0]
 
 
+# The demo's exchange rates against the euro: one each weekday, as the ECB publishes them.
+RATE_CURRENCIES = {"USD": (Decimal("1.08"), 0.04, 61), "GBP": (Decimal("0.855"), 0.015, 97)}
+
+
+def rate_day(day: date) -> date:
+    """The day whose rate an order of `day` takes: itself, or the Friday before a weekend."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def demo_rate(currency: str, day: date) -> Decimal:
+    """1 EUR in `currency` on a weekday: a slow, made-up wave around a plausible level."""
+    level, swing, period = RATE_CURRENCIES[currency]
+    wave = Decimal(str(round(swing * math.sin(day.toordinal() / period), 4)))
+    return level + wave
+
+
+def demo_rates(history: History) -> list[tuple[date, str, Decimal]]:
+    """Every weekday's rates over the demo's years, oldest first."""
+    day, rows = history.start.date(), []
+    while day <= history.now.date():
+        if day.weekday() < 5:
+            rows += [(day, code, demo_rate(code, day)) for code in RATE_CURRENCIES]
+        day += timedelta(days=1)
+    return rows
+
+
 def add_orders(history: History, customer: Customer) -> None:
     """The customer's orders with their lines; totals are the sum of the lines."""
     rng = history.rng
@@ -194,15 +222,19 @@ def add_orders(history: History, customer: Customer) -> None:
             external_id=f"AC-{moment:%Y}-{len(history.orders) + 1:07d}",
             party=customer.party,
             ordered_at=moment,
-            currency="EUR",
+            currency=customer.currency,
             status=_status(rng),
             channel=_sales_channel(rng, customer),
             total=Decimal(0),
         )
+        rate = Decimal(1)
+        if customer.currency != "EUR":  # the euro price list at the day's rate
+            rate = demo_rate(customer.currency, rate_day(moment.date()))
         for product, quantity in basket:
             price = Decimal(product.price)
             if customer.b2b:  # trade price
                 price = (price * Decimal("0.85")).quantize(CENT)
+            price = (price * rate).quantize(CENT)
             history.lines.append(
                 OrderLine(
                     order=order,

@@ -165,7 +165,8 @@ def add_global_account(population: Population, name: str) -> int:
     group = make_organization(world, home, name=name, level=OrganizationLevel.GLOBAL_ACCOUNT)
     population.assign(group, owned=True, key_account=True)
     _account_fields(population, group, key=True, loyal=True)
-    customer = Customer(group, Segment.LOYAL, b2b=True)
+    # A group's head office is invoiced in US dollars; its British arms in pounds.
+    customer = Customer(group, Segment.LOYAL, b2b=True, currency="USD")
     add_customer(population, customer, members=2)
     add_founding_date(world, group)
     size = 1
@@ -181,7 +182,12 @@ def add_global_account(population: Population, name: str) -> int:
         )
         population.assign(subsidiary, owned=True, key_account=True)
         _account_fields(population, subsidiary, key=True, loyal=True)
-        add_customer(population, Customer(subsidiary, Segment.LOYAL, b2b=True), members=1)
+        currency = "GBP" if market.code == "GB" else "EUR"
+        add_customer(
+            population,
+            Customer(subsidiary, Segment.LOYAL, b2b=True, currency=currency),
+            members=1,
+        )
         size += 1
         for city in rng.sample(market.cities, k=rng.randint(1, 3)):
             location = make_organization(
@@ -195,7 +201,9 @@ def add_global_account(population: Population, name: str) -> int:
             )
             population.assign(location, owned=True, key_account=True)
             segment = rng.choice([Segment.LOYAL, Segment.LOYAL, Segment.OCCASIONAL])
-            add_customer(population, Customer(location, segment, b2b=True), members=1)
+            add_customer(
+                population, Customer(location, segment, b2b=True, currency=currency), members=1
+            )
             size += 1
     return size
 
@@ -209,6 +217,8 @@ def add_businesses(population: Population, count: int, *, global_accounts: int) 
         party = make_organization(world)
         segment = pick_segment(rng, b2b=True)
         customer = Customer(party, segment, b2b=True, via_distributor=rng.random() < 0.15)
+        if world.market_of(party).code == "GB":  # British businesses are invoiced in pounds
+            customer.currency = "GBP"
         add_customer(population, customer, members=rng.choice([1, 1, 2, 2, 3]))
         population.assign(party, owned=True)
         _account_fields(population, party, key=False, loyal=segment is Segment.LOYAL)

@@ -5,6 +5,7 @@ The change log is written by the parties service (`record_change`), as for any n
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -12,6 +13,8 @@ from django.db.models import Model
 
 from clientela.accounts.models import User
 from clientela.commerce.models import Order, OrderLine
+from clientela.commerce.services.rates import import_rates
+from clientela.demo.services.history import demo_rates
 from clientela.demo.services.population import Population
 from clientela.demo.services.progress import Reporter
 from clientela.interactions.models import Interaction
@@ -56,10 +59,20 @@ def save_population(population: Population, reporter: Reporter) -> None:
     _insert(Order, history.orders, reporter)
     _insert(OrderLine, history.lines, reporter)
     _insert(Interaction, history.interactions, reporter)
+    save_rates(population)
     record_creations(world.parties, actor=population.staff.admin, reporter=reporter)
     for party in Party.objects.prefetch_related("contact_points").iterator(chunk_size=1000):
         refresh_search_text(party)
         reporter.advance()
+
+
+def save_rates(population: Population) -> None:
+    """The rates that convert the demo's dollar and pound orders, through commerce's import."""
+    text = "date,currency,rate,base\n" + "".join(
+        f"{day.isoformat()},{code},{rate},EUR\n"
+        for day, code, rate in demo_rates(population.history)
+    )
+    import_rates(io.StringIO(text), fmt="long", source="demo", by=population.staff.admin)
 
 
 CREATED_FIELDS = ("given_name", "family_name", "organization_name", "language", "timezone")

@@ -18,6 +18,8 @@ One front, the modules behind it split by noun:
 from __future__ import annotations
 
 from clientela.imports.services.exporting import csv_lines, export_rows, write_export
+from clientela.imports.services.format_detection import check_formats
+from clientela.imports.services.formats import DATE_FORMATS
 from clientela.imports.services.importing import (
     BATCH,
     ImportOptions,
@@ -51,11 +53,13 @@ from clientela.imports.services.uploads import (
 
 __all__ = [
     "BATCH",
+    "DATE_FORMATS",
     "IGNORE",
     "KINDS",
     "ImportOptions",
     "ImportSummary",
     "RowProblem",
+    "check_formats",
     "choose_mapping",
     "csv_lines",
     "custom_field_names",

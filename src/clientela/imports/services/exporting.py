@@ -16,7 +16,8 @@ from typing import IO, Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.commerce.models import Order
 from clientela.core.cells import neutralise
 from clientela.core.errors import invalid
@@ -221,7 +222,9 @@ def _with_party(rows: QuerySet[Any]) -> QuerySet[Any]:
 def export_rows(
     kind: str, user: User, *, filters: dict[str, Any] | None = None, fmt: str = CSV
 ) -> tuple[list[str], Iterator[dict[str, Any]]]:
-    """The columns and the rows of an export of what the user may see."""
+    """The columns and the rows of an export of what the user may see (if their role may
+    export: accounts.models.RIGHTS)."""
+    require_right(user, Right.EXPORT)
     parties = search_parties(user, **(filters or {})) if filters else visible_parties(user)
     if kind == "parties":
         keys = list(CustomField.objects.order_by("position", "key").values_list("key", flat=True))

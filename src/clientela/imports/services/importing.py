@@ -16,28 +16,29 @@ opened here rather than by each adapter (command, page, task):
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.commerce.services import StagedOrders, undo_writes
 from clientela.core.database import SliceClock
 from clientela.core.errors import invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun
-from clientela.imports.services import publishing
+from clientela.imports.services import format_detection, publishing
+from clientela.imports.services.activities import ActivityImporter
 from clientela.imports.services.interactions import InteractionImporter
 from clientela.imports.services.mapping import (
+    ACTIVITIES,
     INTERACTIONS,
     KINDS,
     ORDERS,
@@ -46,6 +47,7 @@ from clientela.imports.services.mapping import (
     build_mapping,
 )
 from clientela.imports.services.orders import OrderImporter
+from clientela.imports.services.pacing import sqlite_for_importing, without_cycle_collector
 from clientela.imports.services.parties import PartyImporter
 from clientela.imports.services.party_bulk import BulkPartyImporter, is_bulk
 from clientela.imports.services.party_consent import ImportedFile
@@ -58,7 +60,7 @@ from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 20_000, PARTIES: 5_000, INTERACTIONS: 500}
+BATCH = {ORDERS: 20_000, PARTIES: 5_000, INTERACTIONS: 500, ACTIVITIES: 500}
 # Staged orders published per slice: the first guess, then as many as fit the slice's time.
 PUBLISH_FIRST_SLICE = 10_000
 PUBLISH_MOST_PER_SLICE = 500_000
@@ -78,6 +80,9 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     upsert: bool = False
+    # How dates and amounts are written (formats.py); None: found in the file.
+    date_format: str | None = None
+    locale: str | None = None
 
 
 @dataclass
@@ -127,12 +132,27 @@ def custom_field_names() -> dict[str, str]:
     return dict(CustomField.objects.values_list("key", "label"))
 
 
-def read_file(binary: IO[bytes], *, name: str, options: ImportOptions) -> tuple[Table, Mapping]:
-    """Open the file and map its columns; Invalid names what makes it unreadable."""
+def read_file(
+    binary: IO[bytes], *, name: str, options: ImportOptions, with_formats: bool = True
+) -> tuple[Table, Mapping]:
+    """Open the file and map its columns; Invalid names what makes it unreadable.
+
+    With `with_formats`, the mapping also says how the file writes its dates and amounts
+    (given in the options, or found in the file: format_detection.py); an upload that is
+    only being mapped does not ask yet.
+    """
     table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
     custom = custom_field_names() if options.kind == PARTIES else {}
     mapping = build_mapping(options.kind, table.columns, options.overrides, custom)
-    return table, mapping
+    if not with_formats:
+        return table, mapping
+    formats, read = format_detection.detect_formats(
+        table, mapping, date_format=options.date_format, locale=options.locale
+    )
+    if read:  # the rows looked at are read again by the import
+        binary.seek(0)
+        table = open_table(binary, name=name, format=options.format, encoding=options.encoding)
+    return table, replace(mapping, formats=formats)
 
 
 def _importer(
@@ -143,54 +163,12 @@ def _importer(
         return OrderImporter(mapping, PartyFinder(visible), by=by, upsert=upsert)
     if kind == INTERACTIONS:
         return InteractionImporter(mapping, PartyFinder(visible), by=by)
-    if is_bulk(mapping):
+    if kind == ACTIVITIES:
+        return ActivityImporter(mapping, PartyFinder(visible), by=by)
+    if is_bulk(mapping):  # parties, set-based (party_bulk.py)
         return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
-
-
-@contextlib.contextmanager
-def _sqlite_for_importing() -> Iterator[None]:
-    """A bigger SQLite page cache while importing: index pages stay in memory (~256 MB for
-    the database, as much for the staged orders); a longer write-ahead log between two
-    checkpoints (~80 MB), so that an index page written by several slices of the published
-    orders is copied back to the database once, not once per slice; and a longer wait for the
-    write lock (a minute: an import has no one waiting for an answer, unlike a request)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    pragmas = {
-        "main.cache_size": -262144,
-        "temp.cache_size": -262144,
-        "wal_autocheckpoint": 20000,
-        "busy_timeout": 60_000,
-    }
-    before = {}
-    with connection.cursor() as cursor:
-        for name, value in pragmas.items():
-            cursor.execute(f"PRAGMA {name}")
-            before[name] = int(cursor.fetchone()[0])
-            cursor.execute(f"PRAGMA {name} = {value}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name} = {value}")
-
-
-@contextlib.contextmanager
-def _without_cycle_collector() -> Iterator[None]:
-    """No cyclic garbage collection while rows stream: an import makes millions of short-lived
-    lists and tuples, none of them in a cycle, and each collection walks every one that is
-    alive (a seventh of a large order import). Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def import_rows(
@@ -208,7 +186,7 @@ def import_rows(
 ) -> ImportSummary:
     """Check and write the table's rows; see the module's docstring. The `run` of the import,
     when there is one, keeps the journal of what is published (publishing.py)."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     if options.kind not in KINDS:
         raise invalid(
             "kind",
@@ -228,7 +206,7 @@ def import_rows(
     )
     started = time.perf_counter()
     rows: Iterator[SourceRow] = table.rows if limit is None else islice(table.rows, limit)
-    with _sqlite_for_importing(), _without_cycle_collector(), contextlib.ExitStack() as stack:
+    with sqlite_for_importing(), without_cycle_collector(), contextlib.ExitStack() as stack:
         importer = _importer(
             options.kind, mapping, by=by, upsert=options.upsert, table=table, name=name
         )

@@ -26,6 +26,7 @@ from clientela.imports.services.rows import (
     BatchResult,
     Outcome,
     PartyFinder,
+    beside,
     problems_from,
     read_problems,
     row_values,
@@ -72,7 +73,9 @@ class InteractionImporter:
             try:
                 schema = InteractionCreate.model_validate(data)
             except ValidationError as exc:
-                problems += problems_from(row.row, field_errors(exc), self.column_of)
+                problems += beside(
+                    problems, problems_from(row.row, field_errors(exc), self.column_of)
+                )
                 schema = None
             problems += party_problems
             if problems or schema is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +17,14 @@ from clientela.consent.models import CONSENT_PURPOSES, CONTACT_CHANNELS, CONTACT
 from clientela.core.errors import FieldError, Invalid
 from clientela.parties.services.identity import normalize_text
 
+if TYPE_CHECKING:
+    from clientela.imports.services.formats import CellFormats
+
 PARTIES = "parties"
 ORDERS = "orders"
 INTERACTIONS = "interactions"
-KINDS = (PARTIES, ORDERS, INTERACTIONS)
+ACTIVITIES = "activities"
+KINDS = (PARTIES, ORDERS, INTERACTIONS, ACTIVITIES)
 IGNORE = "-"
 CUSTOM_PREFIX = "custom."
 
@@ -147,6 +152,21 @@ SYNONYMS: dict[str, dict[str, str]] = {
         ),
         "outcome": "outcome, result, resultado, desfecho, esito, risultato",
     },
+    ACTIVITIES: {
+        "external_id": "external id, id, task id, activity id, id tarefa, id tarea, id attivita",
+        **_PARTY_REF,
+        "kind": "kind, type, activity type, task type, tipo, tipo de atividade, tipologia",
+        "title": "title, subject, task, what, titulo, assunto, tarefa, asunto, tarea, titolo",
+        "notes": "notes, note, description, details, notas, descricao, descripcion, descrizione",
+        "due_date": "due date, due, date, deadline, data, prazo, vencimento, fecha, scadenza",
+        "due_time": "due time, time, hour, hora, horario, ora, orario",
+        "time_zone": "time zone, timezone, tz, fuso horario, zona horaria, fuso orario",
+        "duration_minutes": "duration, duration minutes, minutes, duracao, duracion, durata",
+        "assignee_email": "assignee, assigned to, responsible, responsavel, responsable",
+        "priority": "priority, prioridade, prioridad, priorita",
+        "repeat_unit": "repeat unit, repeats, recurrence, repete, repeticion, ripetizione",
+        "repeat_every": "repeat every, every, interval, intervalo, intervallo",
+    },
 }
 
 # Consent columns of a parties file (party_consent.py): `consent.<purpose>` says yes or no to
@@ -198,6 +218,12 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("channel",),
         ("direction",),
     ),
+    ACTIVITIES: (
+        ("party_external_id", "party_email", "party_id"),
+        ("kind",),
+        ("title",),
+        ("due_date",),
+    ),
 }
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -211,10 +237,8 @@ def header_key(text: str) -> str:
 def _lookup(kind: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for target, names in SYNONYMS[kind].items():
-        table.setdefault(header_key(target), target)
-        for name in names.split(","):
-            if name.strip():
-                table.setdefault(header_key(name), target)
+        for name in [target, *(n for n in names.split(",") if n.strip())]:
+            table.setdefault(header_key(name), target)
     return table
 
 
@@ -227,12 +251,11 @@ class Mapping:
 
     columns: tuple[str, ...]
     targets: tuple[str | None, ...]
+    # How the file writes its dates, times and amounts (formats.py), once found.
+    formats: CellFormats | None = None
 
     def index_of(self, target: str) -> int | None:
-        try:
-            return self.targets.index(target)
-        except ValueError:
-            return None
+        return self.targets.index(target) if target in self.targets else None
 
     @property
     def ignored(self) -> list[str]:

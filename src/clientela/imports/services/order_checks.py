@@ -31,6 +31,7 @@ PARTY_REFS = ("party_external_id", "party_email", "party_id")
 _ISO = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$", re.ASCII)
 # Amounts that need no Decimal to be known valid: up to 12 digits, up to 2 decimals.
 _PLAIN_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$", re.ASCII)
+_PLAIN_INTEGER = re.compile(r"^\d{1,12}$", re.ASCII)
 _STATUSES = frozenset(OrderStatus.values)
 _CHANNELS = frozenset(SalesChannel.values)
 
@@ -62,6 +63,12 @@ def compile_fast_check(
     width = len(mapping.columns)
     match_iso = _ISO.match
     match_plain = _PLAIN_AMOUNT.match
+    # Times and amounts as the file writes them (formats.py), read when they are not plain.
+    formats = mapping.formats
+    read_at = formats.converters["ordered_at"] if formats is not None else None
+    read_total = formats.converters["total"] if formats is not None else None
+    if formats is not None and formats.decimal("total") == ",":  # "12.50" is not plain there
+        match_plain = _PLAIN_INTEGER.match
     fromiso = datetime.fromisoformat
     currencies = CURRENCIES
     statuses, channels = _STATUSES, _CHANNELS
@@ -80,13 +87,17 @@ def compile_fast_check(
             return None
         if ref is not None and (not ref or len(ref) > 100 or ref[0] == "'"):
             return None
-        if not match_iso(at):
-            return None
         total = cells[i_total].strip()
         try:
+            if not match_iso(at) and (read_at is None or not match_iso(at := read_at(at))):
+                return None
             moment = fromiso(at)
             if match_plain(total):
                 amount: Decimal | str = total  # surely valid: kept as text, as SQLite stores it
+            elif read_total is not None:  # "1.234,56 €": the sign must be the row's currency
+                amount, signs = read_total(total)
+                if signs is not None and currency not in signs:
+                    return None
             else:  # "1.5e2" and the like: the money rule itself, as OrderCreate applies it
                 amount = str(parse_amount(total))
         except ValueError:  # parse_amount's Problem is one

@@ -12,13 +12,14 @@ there to OrderCreate if need be.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import repeat
 from operator import itemgetter
 
 from clientela.commerce.models import OrderStatus, SalesChannel
 from clientela.core.money import CURRENCIES
+from clientela.imports.services.formats import ISO
 from clientela.imports.services.mapping import Mapping
 
 # An id: 1 to 100 characters, no space at either end (OrderCreate strips it), no leading quote
@@ -84,18 +85,39 @@ def compile_column_check(mapping: Mapping) -> ColumnCheck | None:
     ids, ats, amounts = _column(_ID), _column(_AT, re.ASCII), _column(_AMOUNT, re.ASCII)
     known_dates: set[str] = set()
     default_status, default_channel = OrderStatus.COMPLETED.value, SalesChannel.OTHER.value
+    # Times and amounts as the file writes them (formats.py): a file of ISO times in UTC and
+    # plain amounts costs nothing more; another has its whole column read first.
+    formats = mapping.formats
+    read_at = formats.converters["ordered_at"] if formats is not None else None
+    read_total = formats.converters["total"] if formats is not None else None
+    whole_at = formats is not None and formats.order("ordered_at") != ISO
+    whole_total = formats is not None and formats.decimal("total") == ","
 
     def check(rows: list[list[str]]) -> tuple[Columns | None, set[int]]:
         n = len(rows)
         exts, refs, at, totals, currencies = (list(map(get, rows)) for get in getters)
+        unread: set[int] = set()
+        if whole_at and read_at is not None:
+            unread |= _read_all(at, read_at)
+        if whole_total and read_total is not None:
+            unread |= _read_amounts(totals, read_total, currencies, range(n))
         statuses: Sequence[str] = (
             list(map(itemgetter(i_status), rows)) if i_status is not None else repeat("")  # type: ignore[assignment]  # an endless column of ""
         )
         channels: Sequence[str] = (
             list(map(itemgetter(i_channel), rows)) if i_channel is not None else repeat("")  # type: ignore[assignment]  # an endless column of ""
         )
-        bad = _failing(exts, *ids) | _failing(refs, *ids) | _failing(totals, *amounts)
-        bad |= _failing(at, *ats)
+        bad = _failing(exts, *ids) | _failing(refs, *ids) | unread
+        odd_totals = _failing(totals, *amounts) - unread
+        if odd_totals and read_total is not None and not whole_total:  # "$1,234.56"
+            failed = _read_amounts(totals, read_total, currencies, odd_totals)
+            odd_totals = failed | {i for i in odd_totals - failed if not amounts[1](totals[i])}
+        bad |= odd_totals
+        odd_ats = _failing(at, *ats) - unread
+        if odd_ats and read_at is not None and not whole_at:  # "2024-03-01 10:00", no zone
+            failed = _read_all(at, read_at, odd_ats)
+            odd_ats = failed | {i for i in odd_ats - failed if not ats[1](at[i])}
+        bad |= odd_ats
         if not CURRENCIES.issuperset(currencies):
             bad |= {i for i, c in enumerate(currencies) if c not in CURRENCIES}
         if i_status is not None and not _STATUSES.issuperset(statuses):
@@ -139,3 +161,39 @@ def _with_default(values: Sequence[str] | repeat[str], default: str, n: int) -> 
     if "" in values:
         return [v or default for v in values]
     return values
+
+
+def _read_all(
+    cells: list[str], read: Callable[[str], str], only: Iterable[int] | None = None
+) -> set[int]:
+    """Read the cells (or those at `only`) in the file's format, in place; the positions of
+    those that cannot be read (left as they were)."""
+    failed = set()
+    for i in range(len(cells)) if only is None else only:
+        try:
+            cells[i] = read(cells[i])
+        except ValueError:  # formats' Problem is one
+            failed.add(i)
+    return failed
+
+
+def _read_amounts(
+    cells: list[str],
+    read: Callable[[str], tuple[str, frozenset[str] | None]],
+    currencies: Sequence[str],
+    only: Iterable[int],
+) -> set[int]:
+    """Read the amounts at `only` as the file writes them, in place; the positions of those
+    that cannot be read, or whose sign is not their row's currency."""
+    failed = set()
+    for i in only:
+        try:
+            text, signs = read(cells[i])
+        except ValueError:  # the money rule's Problem is one
+            failed.add(i)
+            continue
+        if signs is not None and currencies[i] not in signs:
+            failed.add(i)
+            continue
+        cells[i] = text
+    return failed

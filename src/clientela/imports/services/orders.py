@@ -37,6 +37,7 @@ from clientela.imports.services.reading import CsvRows, RawBatch, SourceRow
 from clientela.imports.services.rows import (
     BatchResult,
     PartyFinder,
+    beside,
     problems_from,
     read_problems,
     row_values,
@@ -255,7 +256,7 @@ class OrderImporter:
         """OrderCreate's verdict and the party look-up in every way, for one row."""
         values, problems = row_values(row, self.mapping)
         schema, schema_problems = check_with_schema(values, row.row, self.column_of)
-        problems += schema_problems
+        problems += beside(problems, schema_problems)
         refs = {t: values[t] for t in PARTY_REFS if t in values}
         party_id, party_problems = self.finder.resolve(refs, self.column_of, row.row)
         problems += party_problems

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from clientela.accounts.models import Team, User
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.validation import PYDANTIC_MESSAGES, field_errors
+from clientela.imports.services.geography import country_code
 from clientela.imports.services.mapping import CUSTOM_PREFIX, Mapping
 from clientela.imports.services.party_consent import (
     ConsentImporter,
@@ -52,7 +53,12 @@ from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind
 from clientela.parties.queries import parties_by_external_id, with_details
 from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import create_party, kept_out, update_party
-from clientela.parties.services.identity import normalize_contact, normalize_email, normalize_phone
+from clientela.parties.services.identity import (
+    normalize_contact,
+    normalize_email,
+    normalize_phone,
+    phone_region,
+)
 
 
 def _errors(exc: ValidationError | DomainError) -> list[FieldError]:
@@ -144,17 +150,25 @@ class PartyImporter:
                 points.append(
                     (kind, value, f"{self.column_of.get('contact_points', 'contact_points')}.{i}")
                 )
-        refused = kept_out((kind, value) for kind, value, _column in points)
+        region = (
+            country_code(str(values["country"]))
+            if "country" in values
+            else phone_region([p for p in nested if isinstance(p, dict)])
+            if isinstance(nested, list)
+            else None
+        )
+        refused = kept_out((kind, value, region) for kind, value, _column in points)
         notes = [
             RowProblem(row, column, "", why.message, code=why.code, params=why.params)
             for kind, value, column in points
-            if (why := refused.get((kind, value))) is not None and not self._held(kind, value)
+            if (why := refused.get((kind, value))) is not None
+            and not self._held(kind, value, region)
         ]
         if notes:
             raise RowSkipped(notes)  # the address itself is not repeated in the report
 
-    def _held(self, kind: str, value: str) -> bool:
-        normal = normalize_contact(kind, value)
+    def _held(self, kind: str, value: str, region: str | None = None) -> bool:
+        normal = normalize_contact(kind, value, region)
         held = ContactPoint.objects.filter(kind=kind, normalized=normal, party__in=self.visible)
         return held.exists()
 
@@ -191,8 +205,11 @@ class PartyImporter:
             if kind not in {ContactKind.EMAIL, ContactKind.PHONE}:
                 continue
             try:
-                normal = (normalize_email if kind == ContactKind.EMAIL else normalize_phone)(
-                    str(point.get("value", ""))
+                value = str(point.get("value", ""))
+                normal = (
+                    normalize_email(value)
+                    if kind == ContactKind.EMAIL
+                    else normalize_phone(value, point.get("country") or None)
                 )
             except ValueError:  # a Problem too: the schema names it when the row is checked
                 continue

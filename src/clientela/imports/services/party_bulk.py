@@ -53,7 +53,7 @@ from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import kept_out
 from clientela.parties.services.changes import state_changes
 from clientela.parties.services.custom_fields import validate_custom
-from clientela.parties.services.identity import Normals
+from clientela.parties.services.identity import Normals, phones_in_address_country
 from clientela.parties.services.relations import apply_relations
 from clientela.parties.services.rows import (
     NewParty,
@@ -127,11 +127,9 @@ class BulkPartyImporter(PartyImporter):
         which of them the user sees, and the parties to update, with their details."""
         refs = {str(p["external_id"]) for p in patches if p.get("external_id")}
         keys: dict[str, set[str]] = {ContactKind.EMAIL: set(), ContactKind.PHONE: set()}
-        points: list[tuple[str, str]] = []
         for patch in patches:
-            for kind, normal, value in row_keys(patch, self.normals):
+            for kind, normal, _value in row_keys(patch, self.normals):
                 keys[kind].add(normal)
-                points.append((kind, value))
         live = Party.objects.filter(archived_at=None)
         by_ref = parties_by_external_id(live, refs)
         by_key: dict[tuple[str, str], set[int]] = {}
@@ -158,7 +156,10 @@ class BulkPartyImporter(PartyImporter):
             "ref": by_ref,
             "key": by_key,
             "visible": visible,
-            "refused": kept_out(points, normalize=self.normals),
+            "refused": kept_out(  # of the normal forms, each phone read in its row's region
+                [(kind, normal) for kind, normals in keys.items() for normal in normals],
+                normalize=_as_is,
+            ),
         }
 
     # -- one row ------------------------------------------------------------------------------
@@ -177,8 +178,8 @@ class BulkPartyImporter(PartyImporter):
             RowProblem(
                 row, self._column_for(kind), "", why.message, code=why.code, params=why.params
             )
-            for kind, normal, value in row_keys(patch)
-            if (why := found["refused"].get((kind, value))) is not None
+            for kind, normal, _value in row_keys(patch)
+            if (why := found["refused"].get((kind, normal))) is not None
             and not (found["key"].get((kind, normal), set()) & found["visible"])
         ]
         if notes:
@@ -299,6 +300,8 @@ class BulkPartyImporter(PartyImporter):
         changed = {k: v for k, v in merged.items() if current.get(k) != v}
         if not changed:
             return UNCHANGED
+        if "contact_points" in changed:  # as PartyUpdate reads them for update_party
+            changed["contact_points"] = phones_in_address_country(changed["contact_points"])
         if not self.upsert:
             problem = RowProblem(
                 row,
@@ -368,6 +371,11 @@ class _Skipped(Exception):
     def __init__(self, notes: list[RowProblem]) -> None:
         super().__init__("row skipped")
         self.notes = notes
+
+
+def _as_is(_kind: str, normal: str, _region: str | None) -> str:
+    """A normal form, which is its own normal form."""
+    return normal
 
 
 def _is_pk(value: Any) -> bool:

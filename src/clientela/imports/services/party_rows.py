@@ -19,7 +19,7 @@ from clientela.imports.services.party_state import (
 )
 from clientela.imports.services.rows import RowProblem, RowRefused, short
 from clientela.parties.models import ContactKind, PartyKind
-from clientela.parties.services.identity import normalize_contact, normalize_text
+from clientela.parties.services.identity import normalize_contact, normalize_text, phone_region
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
 _GUARDED = (ContactKind.EMAIL, ContactKind.PHONE)
@@ -102,6 +102,12 @@ def _contact_points(
             column_of.get(k, k) for k in ADDRESS if k in address
         )
         points.append(_address(address, column_of, row, problems))
+    # A local phone number is read in the row's country (its address's), else the company's.
+    region = phone_region(points)
+    if region is not None:
+        for point in points:
+            if point.get("kind") == ContactKind.PHONE and not point.get("country"):
+                point["country"] = region
     if points:
         patch["contact_points"] = points
 
@@ -197,18 +203,21 @@ def _address(
 
 
 def row_keys(
-    patch: dict[str, Any], normalize: Callable[[str, str], str] = normalize_contact
+    patch: dict[str, Any],
+    normalize: Callable[[str, str, str | None], str] = normalize_contact,
 ) -> list[tuple[str, str, str]]:
-    """The row's e-mails and phones: (kind, normal form, value as given); each point keeps its
-    normal form as "normalized_key" (None when it is not an address: its check says why)."""
+    """The row's e-mails and phones: (kind, normal form, value as given), a phone read in its
+    point's country (row_patch gives it the row's); each point keeps its normal form as
+    "normalized_key" (None when it is not an address: its check says why)."""
     found = []
     for point in patch.get("contact_points", []):
         kind = point.get("kind")
         if kind not in _GUARDED:
             continue
         if "normalized_key" not in point:
+            region = str(point.get("country") or "") or None
             try:
-                point["normalized_key"] = normalize(str(kind), str(point.get("value", "")))
+                point["normalized_key"] = normalize(str(kind), str(point.get("value", "")), region)
             except ValueError:
                 point["normalized_key"] = None
         if point["normalized_key"] is not None:

@@ -97,7 +97,8 @@ def current_state(party: Party) -> dict[str, Any]:
 
 def _normal(point: dict[str, Any]) -> str:
     try:
-        return normalize_contact(str(point.get("kind")), str(point.get("value", "")))
+        region = str(point.get("country") or "") or None
+        return normalize_contact(str(point.get("kind")), str(point.get("value", "")), region)
     except ValueError:
         return str(point.get("value", ""))
 

@@ -13,6 +13,7 @@ from clientela.core.cells import restore
 from clientela.core.errors import FieldError, Problem
 from clientela.core.ids import is_id
 from clientela.core.validation import PYDANTIC_MESSAGES
+from clientela.imports.services.formats import apply_formats
 from clientela.imports.services.mapping import Mapping
 
 # RowProblem and short are named from here by every kind of import.
@@ -108,6 +109,8 @@ def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[R
             if value is None or value == "":
                 continue
             values[target] = value
+        if mapping.formats is not None:
+            problems += _formatted(values, mapping, row.row)
         return values, problems
     cells = row.cells or []
     width = len(mapping.columns)
@@ -128,7 +131,23 @@ def row_values(row: SourceRow, mapping: Mapping) -> tuple[dict[str, Any], list[R
         cell = cell.strip()
         if cell:
             values[target] = restore(cell)
+    if mapping.formats is not None:
+        problems += _formatted(values, mapping, row.row)
     return values, problems
+
+
+def _formatted(values: dict[str, Any], mapping: Mapping, row: int) -> list[RowProblem]:
+    """Read the row's dates, times and amounts as the file writes them (formats.py)."""
+    assert mapping.formats is not None  # noqa: S101  (the caller checked; for mypy)
+    column_of = {t: c for c, t in zip(mapping.columns, mapping.targets, strict=True) if t}
+    return apply_formats(values, mapping.formats, column_of, row)
+
+
+def beside(problems: list[RowProblem], more: list[RowProblem]) -> list[RowProblem]:
+    """`more` problems of a row but those about a column already named: a cell the file's
+    format could not read is not also refused by the field's own rule."""
+    named = {p.column for p in problems if p.column}
+    return [p for p in more if not p.column or p.column not in named]
 
 
 def problems_from(

@@ -68,6 +68,8 @@ def options_of(run: ImportRun, overrides: dict[str, str] | None = None) -> Impor
         dry_run=run.dry_run,
         skip_invalid=run.skip_invalid,
         upsert=run.upsert,
+        date_format=run.date_format or None,
+        locale=run.locale or None,
     )
 
 
@@ -91,6 +93,8 @@ def import_path(
         mapping=options.overrides,
         skip_invalid=options.skip_invalid,
         upsert=options.upsert,
+        date_format=options.date_format or "",
+        locale=options.locale or "",
         dry_run=options.dry_run,
         created_by=by,
     )

@@ -22,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
-from clientela.core.errors import DomainError, invalid
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
+from clientela.core.errors import DomainError, Invalid, invalid
 from clientela.core.files import private_fd
 from clientela.imports.models import ImportRun, ImportSource, ImportStatus
+from clientela.imports.services.format_detection import check_formats
 from clientela.imports.services.importing import ImportSummary, import_rows, read_file
 from clientela.imports.services.mapping import KINDS, Mapping
 from clientela.imports.services.problems import RowProblem
@@ -52,7 +53,7 @@ EXPIRED = _(
 
 def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> ImportRun:
     """Keep an uploaded file under CLIENTELA_HOME and record it, ready to be mapped."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     if kind not in KINDS:
         raise invalid(
             "kind",
@@ -69,7 +70,8 @@ def store_upload(upload: IO[bytes], *, name: str, kind: str, by: User) -> Import
         shutil.copyfileobj(upload, out, length=1 << 20)
     run.folder = str(folder.relative_to(Path(settings.HOME)))
     try:
-        table, mapping = _read_stored(run, overrides={})
+        # How its dates and amounts are written is asked when it is previewed or started.
+        table, mapping = _read_stored(run, overrides={}, with_formats=False)
     except DomainError:
         shutil.rmtree(folder, ignore_errors=True)
         run.delete()
@@ -89,10 +91,17 @@ def rejects_path(run: ImportRun) -> Path:
     return Path(settings.HOME) / run.folder / name
 
 
-def _read_stored(run: ImportRun, overrides: dict[str, str]) -> tuple[Table, Mapping]:
+def _read_stored(
+    run: ImportRun, overrides: dict[str, str], *, with_formats: bool = True
+) -> tuple[Table, Mapping]:
     binary = source_path(run).open("rb")
     try:
-        table, mapping = read_file(binary, name=run.file_name, options=options_of(run, overrides))
+        table, mapping = read_file(
+            binary,
+            name=run.file_name,
+            options=options_of(run, overrides),
+            with_formats=with_formats,
+        )
     except BaseException:
         binary.close()
         raise
@@ -106,16 +115,37 @@ def _not_started(run: ImportRun) -> None:
 
 
 def choose_mapping(
-    run: ImportRun, overrides: dict[str, str], *, skip_invalid: bool, upsert: bool, by: User
+    run: ImportRun,
+    overrides: dict[str, str],
+    *,
+    skip_invalid: bool,
+    upsert: bool,
+    by: User,
+    date_format: str = "",
+    locale: str = "",
 ) -> ImportRun:
-    """Record the user's mapping and choices; Invalid names what is wrong with the mapping."""
-    require_write(by)
+    """Record the user's mapping and choices; Invalid names what is wrong with the mapping,
+    the date format or the locale, or a column whose dates or amounts the file leaves open
+    (formats.py)."""
+    require_right(by, Right.IMPORT)
     _not_started(run)
     run.skip_invalid, run.upsert = skip_invalid, upsert
-    table, mapping = _read_stored(run, overrides)
+    run.date_format, run.locale = date_format.strip(), locale.strip()
+    check_formats(run.date_format or None, run.locale or None)
+    problem: Invalid | None = None
+    try:
+        table, mapping = _read_stored(run, overrides)
+    except Invalid as exc:
+        # The mapping is kept when only the formats are open: the page asks for them.
+        if not all(e.field in {"date_format", "locale"} for e in exc.errors):
+            raise
+        table, mapping = _read_stored(run, overrides, with_formats=False)
+        problem = exc
     table.close()
     run.mapping = mapping.as_dict()
-    run.save(update_fields=["mapping", "skip_invalid", "upsert"])
+    run.save(update_fields=["mapping", "skip_invalid", "upsert", "date_format", "locale"])
+    if problem is not None:
+        raise problem
     return run
 
 
@@ -154,7 +184,7 @@ def _cells(row: SourceRow, columns: list[str]) -> list[str]:
 
 def start(run: ImportRun, *, by: User) -> ImportRun:
     """Run the import now when the file is small, else queue it as a background task."""
-    require_write(by)
+    require_right(by, Right.IMPORT)
     _not_started(run)
     # The task module calls back into this one: it is imported when a task is to be queued.
     from clientela.imports.tasks import run_import_task

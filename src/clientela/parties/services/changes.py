@@ -100,7 +100,9 @@ def _state_snapshot(state: dict[str, Any]) -> dict[str, Any]:
         if name == "roles":
             value = sorted(r["role"] for r in value)
         elif name == "contact_points":
-            value = sorted(normalize_contact(p["kind"], p["value"]) for p in value)
+            value = sorted(
+                normalize_contact(p["kind"], p["value"], p.get("country") or None) for p in value
+            )
         elif name == "key_dates":
             value = sorted(
                 (f"{d['year']:04d}-" if d.get("year") else "--")

@@ -26,7 +26,8 @@ def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
     points = list(enumerate(data.contact_points or []))
     matches = find_exact_matches(
         [p.value for _i, p in points if p.kind == ContactKind.EMAIL],
-        [p.value for _i, p in points if p.kind == ContactKind.PHONE],
+        # In E.164 already when the number reads in its country: found in any region.
+        [_phone(p.value, p.country) for _i, p in points if p.kind == ContactKind.PHONE],
     )
     if not matches:
         return
@@ -37,7 +38,7 @@ def refuse_exact_duplicates(data: PartyFields, *, by: User) -> None:
     for i, point in points:
         if point.kind not in _MATCHED_KINDS:
             continue
-        found = matches.get(normalize_contact(point.kind, point.value), [])
+        found = matches.get(normalize_contact(point.kind, point.value, point.country or None), [])
         shown = [pk for pk in found if pk in visible]
         field = f"contact_points.{i}.value"
         if shown:
@@ -69,7 +70,7 @@ def replace_contact_points(party: Party, points: Iterable[dict[str, Any]]) -> No
     has_primary: set[str] = set()
     for point in points:
         row = ContactPoint(party=party, **point)
-        row.normalized = normalize_contact(row.kind, row.value)
+        row.normalized = normalize_contact(row.kind, row.value, row.country or None)
         if row.is_primary:
             has_primary.add(row.kind)
         rows.append(row)
@@ -78,3 +79,12 @@ def replace_contact_points(party: Party, points: Iterable[dict[str, Any]]) -> No
             row.is_primary = True
             has_primary.add(row.kind)
     ContactPoint.objects.bulk_create(rows)
+
+
+def _phone(value: str, country: str) -> str:
+    """The number in E.164 when it reads in its country; as given otherwise (its own rule
+    names it)."""
+    try:
+        return normalize_contact(ContactKind.PHONE, value, country or None)
+    except ValueError:
+        return value

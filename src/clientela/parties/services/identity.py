@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import phonenumbers
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import (
@@ -24,6 +23,7 @@ from phonenumbers import (
     national_significant_number,
 )
 
+from clientela.accounts.services import company_settings
 from clientela.core.errors import Problem
 from clientela.parties.models import ContactKind, ContactPoint, PartyKind
 
@@ -134,14 +134,49 @@ def normalize_email(value: str) -> str:
     return f"{local.lower()}@{(result.ascii_domain or domain).lower()}"
 
 
+def default_phone_region() -> str:
+    """The region of a number written without its country code when nothing closer says: the
+    company's country (accounts.services.company_settings)."""
+    return company_settings().country
+
+
+def phone_region(points: Iterable[Mapping[str, Any]]) -> str | None:
+    """The country a party's local phone numbers are read in, from its contact points as
+    given (dicts): the country of its first address that has one; None when none has."""
+    for point in points:
+        if point.get("kind") == ContactKind.ADDRESS and point.get("country"):
+            return str(point["country"]).upper()
+    return None
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def phones_in_address_country(points: list[Any]) -> list[Any]:
+    """The points (dicts as given), each phone without a country given its party's address
+    country (`phone_region`); as they were when no address names a valid country. The
+    party schemas, and the bulk import beside them, read phones this way."""
+    region = phone_region(p for p in points if isinstance(p, dict))
+    if region is None or not _COUNTRY.match(region):
+        return points
+    return [
+        {**p, "country": region}
+        if isinstance(p, dict) and p.get("kind") == ContactKind.PHONE and not p.get("country")
+        else p
+        for p in points
+    ]
+
+
 def normalize_phone(value: str, region: str | None = None) -> str:
     """The number in E.164 (+351912345678); Problem `phone_unreadable` or `phone_invalid`
     if it is not a possible, valid number.
 
-    A number written with the 00 international prefix ('0044 20 …') is read as '+44 20 …'
-    whatever the default region's own prefix is.
+    A number without its country code is read in `region` (the row's, the form's or the
+    party's address country), else in the company's country: '912 345 678' is +351912345678
+    in PT. A number written with the 00 international prefix ('0044 20 …') is read as
+    '+44 20 …' whatever the region's own prefix is.
     """
-    region = region or settings.CLIENTELA_DEFAULT_PHONE_REGION
+    region = (region or default_phone_region()).upper()
     cleaned = value.translate(_INVISIBLE).strip()
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
@@ -235,16 +270,17 @@ def normalize_website(value: str) -> str:
     return value
 
 
-def normalize_contact(kind: str, value: str) -> str:
+def normalize_contact(kind: str, value: str, region: str | None = None) -> str:
     """Dispatch on the contact kind; addresses and handles are only folded for search.
 
-    Raises Problem (a ValueError) with the code of the rule an e-mail, phone or web address
-    breaks.
+    `region` is the country a phone number without its country code is read in (see
+    normalize_phone). Raises Problem (a ValueError) with the code of the rule an e-mail,
+    phone or web address breaks.
     """
     if kind == "email":
         return normalize_email(value)
     if kind == "phone":
-        return normalize_phone(value)
+        return normalize_phone(value, region)
     if kind == "website":
         return normalize_website(value)
     if kind == "social":
@@ -254,17 +290,18 @@ def normalize_contact(kind: str, value: str) -> str:
 
 class Normals:
     """normalize_contact remembered for a while (a chunk of an import's rows, where each
-    value is asked for by several rules): each (kind, value) normalised once."""
+    value is asked for by several rules): each (kind, value, region) normalised once. The
+    region counts for phones only (the country a number without its code is read in)."""
 
     def __init__(self) -> None:
-        self.known: dict[tuple[str, str], str | Problem] = {}
+        self.known: dict[tuple[str, str, str | None], str | Problem] = {}
 
-    def __call__(self, kind: str, value: str) -> str:
-        key = (kind, value)
+    def __call__(self, kind: str, value: str, region: str | None = None) -> str:
+        key = (kind, value, region.upper() if region and kind == ContactKind.PHONE else None)
         found = self.known.get(key)
         if found is None:
             try:
-                found = normalize_contact(kind, value)
+                found = normalize_contact(kind, value, key[2])
             except Problem as exc:
                 found = exc
             self.known[key] = found

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
-from clientela.accounts.services import require_write
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right, require_write
 from clientela.core.errors import FieldError, Invalid, unavailable
 from clientela.parties.models import (
     Affiliation,
@@ -48,13 +48,15 @@ def create_party(data: PartyCreate, *, by: User) -> Party:
 def update_party(party: Party, data: PartyUpdate, *, by: User) -> Party:
     """Change the fields that were sent; lists sent replace the whole list."""
     require_write(by)
+    refuse_kept_out(data, party)  # an erased or suppressed address is not added either
     _apply(party, data, by=by, creating=False)
     return party
 
 
 def archive_party(party: Party, *, by: User) -> None:
-    """Hide the party from lists and searches; its history is kept."""
-    require_write(by)
+    """Hide the party from lists and searches; its history is kept (roles with the archive
+    right: accounts.models.RIGHTS)."""
+    require_right(by, Right.ARCHIVE)
     before = snapshot(party)
     party.archived_at = timezone.now()
     party.save(update_fields=["archived_at", "updated_at"])

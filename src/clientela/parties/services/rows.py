@@ -34,7 +34,12 @@ from clientela.parties.schemas import (
 )
 from clientela.parties.services.changes import SCALAR_FIELDS
 from clientela.parties.services.custom_fields import validate_custom
-from clientela.parties.services.identity import name_key, normalize_contact, normalize_text
+from clientela.parties.services.identity import (
+    name_key,
+    normalize_contact,
+    normalize_text,
+    phones_in_address_country,
+)
 
 _KINDS = frozenset(PartyKind.values)
 _CONTACT_KINDS = frozenset(ContactKind.values)
@@ -89,10 +94,11 @@ def custom_fields() -> dict[str, CustomField]:
 def check_new(
     data: dict[str, Any],
     fields: dict[str, CustomField],
-    normalize: Callable[[str, str], str] = normalize_contact,
+    normalize: Callable[[str, str, str | None], str] = normalize_contact,
 ) -> NewParty | None:
     """The party `data` (PartyCreate-shaped) makes, or None when some rule refuses it;
-    `normalize` is normalize_contact, or a memory of it (identity.Normals)."""
+    `normalize` is normalize_contact, or a memory of it (identity.Normals). A phone without
+    a country is read in the party's address country, as PartyCreate reads it."""
     try:
         return _checked(data, fields, normalize)
     except (Problem, ValueError, TypeError, KeyError, AttributeError):
@@ -112,7 +118,9 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 
 def _checked(
-    data: dict[str, Any], fields: dict[str, CustomField], normalize: Callable[[str, str], str]
+    data: dict[str, Any],
+    fields: dict[str, CustomField],
+    normalize: Callable[[str, str, str | None], str],
 ) -> NewParty | None:
     known = {*SCALAR_FIELDS, "kind", "tags", "custom", "roles", "contact_points", "key_dates"}
     if set(data) - known or data.get("kind") not in _KINDS:
@@ -194,12 +202,15 @@ def _role(item: Any) -> tuple[str, str | None, str | None]:
     return str(item["role"]), since, until
 
 
-def _points(items: list[Any], normalize: Callable[[str, str], str]) -> list[dict[str, Any]] | None:
-    """The points with their normal forms; the first of each kind is primary when none was
+def _points(
+    items: list[Any], normalize: Callable[[str, str, str | None], str]
+) -> list[dict[str, Any]] | None:
+    """The points with their normal forms, each phone read in its country (else the party's
+    address country, else the company's); the first of each kind is primary when none was
     chosen (as replace_contact_points makes it)."""
     points: list[dict[str, Any]] = []
     chosen: set[str] = set()
-    for item in items:
+    for item in phones_in_address_country(items):
         allowed = {"kind", "value", "label", "is_primary", *POINT_FIELDS}
         if not isinstance(item, dict) or set(item) - allowed:
             return None
@@ -217,7 +228,7 @@ def _points(items: list[Any], normalize: Callable[[str, str], str]) -> list[dict
             point[name] = value
         if not point["value"] or (point["country"] and not _is_country(point["country"])):
             return None
-        point["normalized"] = normalize(kind, point["value"])
+        point["normalized"] = normalize(kind, point["value"], point["country"] or None)
         if is_primary:
             chosen.add(kind)
         points.append(point)

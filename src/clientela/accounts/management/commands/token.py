@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from clientela.accounts.models import ApiToken
 from clientela.accounts.services import create_token, find_user, revoke_token
+from clientela.core.console import note
 from clientela.core.errors import NotFound
 from clientela.core.management.base import ClientelaCommand
 
@@ -41,9 +42,10 @@ class Command(ClientelaCommand):
         if action == "create":
             with transaction.atomic():
                 token, raw = create_token(find_user(options["email"]), name=options["name"])
-            self.stderr.write(
+            note(
+                self.stderr,
                 _("Token %(id)s for %(email)s; shown once, copy it now:")
-                % {"id": token.pk, "email": token.user.email}
+                % {"id": token.pk, "email": token.user.email},
             )
             self.stdout.write(raw)
         elif action == "list":

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from clientela.analytics.apps import horizon_days
+from clientela.analytics.presenters import currency_lines
 from clientela.analytics.services.export import export_metrics
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.analytics.services.summary_file import fit_summary
@@ -72,7 +73,10 @@ class Command(ClientelaCommand):
                     "as_of": run.as_of.isoformat(),
                     "parties": run.parties,
                     "customers": run.customers,
+                    "currency": run.currency,
+                    "currency_source": run.currency_source,
                     "excluded_orders": run.excluded_orders,
+                    "unconverted": run.unconverted,
                     "lifecycle_changes": run.lifecycle_changes,
                     "bgnbd": run.bgnbd,
                     "gamma_gamma": run.gamma_gamma,
@@ -80,6 +84,8 @@ class Command(ClientelaCommand):
                 }
             )
         )
+        for line in currency_lines(run):
+            self.stderr.write(line)
 
     def _fit(self, options: dict[str, Any]) -> None:
         path: Path = options["summary"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from clientela.consent.services import erase_party, write_archive, write_json
 from clientela.consent.services.privacy import find_party
+from clientela.core.console import note
 from clientela.core.management.base import ClientelaCommand
 from clientela.parties.models import Party
 
@@ -69,7 +70,7 @@ class Command(ClientelaCommand):
         else:
             with path.open("w", encoding="utf-8") as text:
                 write_json(party, text)
-        self.stderr.write(_("Party %(id)s exported to %(path)s.") % {"id": party.pk, "path": path})
+        note(self.stderr, _("Party %(id)s exported to %(path)s.") % {"id": party.pk, "path": path})
 
     def _erase(self, party: Party, *, assume_yes: bool) -> None:
         if not assume_yes:

@@ -1,4 +1,5 @@
-"""`clientela serve`: the production web server (gunicorn) in front of clientela.wsgi."""
+"""`clientela serve`: the production web server (gunicorn) in front of clientela.wsgi, with the
+background worker beside it (core.workers) unless --no-worker or CLIENTELA_SERVE_WORKER=0."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from clientela.core.management.base import ClientelaCommand
+from clientela.core.workers import start_worker
 
 
 def default_workers() -> int:
@@ -79,6 +82,12 @@ class Command(ClientelaCommand):
             help="seconds before a stuck request's worker is restarted (default: %(default)s)",
         )
         parser.add_argument("--no-access-log", action="store_true", help="do not log each request")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker beside the server (when `clientela worker` "
+            "runs on its own; also CLIENTELA_SERVE_WORKER=0)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name in ("port", "workers", "threads", "timeout"):
@@ -100,10 +109,16 @@ class Command(ClientelaCommand):
             timeout=options["timeout"],
             access_log=not options["no_access_log"],
         )
+        with_worker = settings.CLIENTELA_SERVE_WORKER and not options["no_worker"]
         self.stdout.write(f"Serving Clientela at http://{options['host']}:{options['port']}/")
+        if with_worker:
+            self.stdout.write("Background worker started beside it (--no-worker to leave it out)")
         self.stdout.flush()
         for conn in connections.all():
             conn.close()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
+        if with_worker:
+            # Its own process, which the kernel stops when the server's process ends.
+            start_worker()
         # Replace this process: gunicorn then receives signals (Ctrl-C, SIGTERM) directly.
         os.execv(sys.executable, argv)  # noqa: S606  (fixed argv, no shell)

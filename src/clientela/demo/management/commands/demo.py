@@ -28,6 +28,7 @@ from clientela.demo.services import (
     refresh_days,
     replaceable_database,
 )
+from clientela.demo.services.call_lists import add_call_list
 
 
 class Bars:
@@ -103,6 +104,8 @@ class Command(ClientelaCommand):
                     customers=customers, seed=seed, password=password, reporter=reporter
                 )
         self._value_customers()
+        with transaction.atomic():
+            add_call_list()  # after the metrics: it calls the customers slipping away
         if verbosity:
             self._report(summary, seed, options)
         if not options["no_serve"]:
@@ -133,6 +136,7 @@ class Command(ClientelaCommand):
         out(f"  roles: {roles}")
         out(f"  {summary.orders:,} orders with {summary.order_lines:,} lines{span}")
         out(f"  {summary.interactions:,} interactions")
+        out(f"  {summary.activities:,} activities planned")
         out("")
         out(f"Open http://{options['host']}:{options['port']}/ and sign in as:")
         width = max(len(email) for email, _, _ in summary.logins)

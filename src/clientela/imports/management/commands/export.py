@@ -10,6 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from clientela.accounts.models import Right
+from clientela.accounts.services import require_right
+from clientela.core.console import note
 from clientela.core.errors import DomainError
 from clientela.core.registries import EXTRA_EXPORTS
 from clientela.imports import services
@@ -51,6 +54,7 @@ class Command(BaseCommand):
         )
         try:
             user = acting_user(opts["as_user"])
+            require_right(user, Right.EXPORT)  # every kind, the extra ones too
         except DomainError as exc:
             raise CommandError(describe_error(exc), returncode=USAGE) from exc
         extra = EXTRA_EXPORTS.get(opts["kind"])
@@ -73,7 +77,8 @@ class Command(BaseCommand):
                 raise CommandError(message, returncode=USAGE) from exc
             with stream:
                 count = write(stream)
-            self.stderr.write(
+            note(
+                self.stderr,
                 _("%(count)s %(kind)s written to %(file)s")
-                % {"count": count, "kind": opts["kind"], "file": out}
+                % {"count": count, "kind": opts["kind"], "file": out},
             )

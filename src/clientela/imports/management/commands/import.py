@@ -64,6 +64,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--encoding", help="the file's encoding, e.g. latin-1 (default UTF-8)")
         parser.add_argument(
+            "--date-format",
+            metavar="FORMAT",
+            help="how dates are written: ISO, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY (default: "
+            "found in each column; a column that reads both ways must be told). Dates and "
+            "times without an offset are in the company's time zone",
+        )
+        parser.add_argument(
+            "--locale",
+            metavar="LOCALE",
+            help="how amounts are written, e.g. pt-PT (1.234,56) or en-US (1,234.56) "
+            "(default: found in each column)",
+        )
+        parser.add_argument(
             "--as", dest="as_user", metavar="EMAIL", help="default: the first admin"
         )
 
@@ -85,7 +98,10 @@ class Command(BaseCommand):
                 dry_run=opts["dry_run"],
                 skip_invalid=opts["skip_invalid"],
                 upsert=opts["upsert"],
+                date_format=opts["date_format"],
+                locale=opts["locale"],
             )
+            services.check_formats(options.date_format, options.locale)
         except DomainError as exc:
             raise CommandError(describe_error(exc), returncode=USAGE) from exc
         try:

@@ -1,0 +1,203 @@
+"""My day: today's work, the customers who need attention now, the manager's team view, and
+who may see whose day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from clientela.accounts.models import Role, User
+from clientela.activities.models import Activity, AttentionSnooze
+from clientela.activities.services import my_day
+from clientela.analytics.models import CustomerMetrics
+from clientela.interactions.models import Interaction
+from clientela.parties.models import KeyDate, Party
+from tests.factories import make_activity, make_interaction, make_party, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def metrics(party: Party, **fields: Any) -> CustomerMetrics:
+    today = timezone.now().date()
+    fields.setdefault("lifecycle_state", "active")
+    fields.setdefault("tier", "gold")
+    fields.setdefault("clv", Decimal("900.00"))
+    return CustomerMetrics.objects.create(
+        party=party, as_of=today, computed_at=timezone.now(), currency="EUR",
+        state_since=fields.pop("state_since", today - timedelta(days=10)), **fields,
+    )  # fmt: skip
+
+
+def mine(user: User, **fields: Any) -> Party:
+    return make_party(owner=user, team=user.team, **fields)
+
+
+def due(party: Party, user: User, moment: datetime) -> Activity:
+    return make_activity(
+        party, assignee=user, due_at=moment, overdue_at=moment, due_date=moment.date()
+    )
+
+
+def whys(user: User) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for entry in my_day(user).attention:
+        found.setdefault(entry.why, set()).add(entry.party.pk)
+    return found
+
+
+def test_my_day_lists_overdue_and_todays_activities_but_not_tomorrows(sales_a: User) -> None:
+    party = mine(sales_a)
+    now = timezone.now()
+    late = due(party, sales_a, now - timedelta(days=2))
+    soon = due(party, sales_a, now + timedelta(minutes=1))
+    due(party, sales_a, now + timedelta(days=2))
+    day = my_day(sales_a)
+    assert [a.pk for a in day.overdue] == [late.pk]
+    if soon.due_at.date() == now.date():  # near midnight UTC "soon" may be tomorrow's
+        assert [a.pk for a in day.today] == [soon.pk]
+
+
+def test_valuable_customers_at_risk_need_attention_and_cheap_ones_do_not(sales_a: User) -> None:
+    gold, bronze = mine(sales_a), mine(sales_a)
+    make_interaction(gold), make_interaction(bronze)
+    metrics(gold, lifecycle_state="at_risk")
+    metrics(bronze, lifecycle_state="at_risk", tier="bronze")
+    found = whys(sales_a)
+    assert found.get("at_risk") == {gold.pk}
+
+
+def test_customers_silent_for_longer_than_their_tiers_rhythm_need_attention(
+    sales_a: User,
+) -> None:
+    silent, recent, never = mine(sales_a), mine(sales_a), mine(sales_a)
+    make_interaction(silent, occurred_at=timezone.now() - timedelta(days=120))
+    make_interaction(recent, occurred_at=timezone.now() - timedelta(days=20))
+    for party in (silent, recent, never):
+        metrics(party)
+    assert whys(sales_a).get("out_of_rhythm") == {silent.pk, never.pk}
+
+
+def test_the_rhythm_is_a_setting_per_tier(sales_a: User, settings: Any) -> None:
+    settings.CLIENTELA_CONTACT_RHYTHM = "gold:200"
+    party = mine(sales_a)
+    make_interaction(party, occurred_at=timezone.now() - timedelta(days=120))
+    metrics(party)
+    assert "out_of_rhythm" not in whys(sales_a)
+
+
+def test_birthdays_this_week_and_new_customers_not_welcomed(sales_a: User) -> None:
+    birthday, later, new, welcomed = (mine(sales_a) for _ in range(4))
+    soon = timezone.now().date() + timedelta(days=3)
+    far = timezone.now().date() + timedelta(days=20)
+    KeyDate.objects.create(party=birthday, kind="birthday", month=soon.month, day=soon.day)
+    KeyDate.objects.create(party=later, kind="birthday", month=far.month, day=far.day)
+    bought = timezone.now().date() - timedelta(days=5)
+    metrics(new, lifecycle_state="new", tier="", first_purchase_at=bought)
+    metrics(welcomed, lifecycle_state="new", tier="", first_purchase_at=bought)
+    make_interaction(welcomed, direction="outbound")
+    found = whys(sales_a)
+    assert found.get("birthday") == {birthday.pk}
+    assert found.get("welcome") == {new.pk}
+    entry = next(e for e in my_day(sales_a).attention if e.why == "birthday")
+    assert entry.in_days == 3
+    assert entry.key_date == soon
+
+
+def test_a_snoozed_customer_leaves_the_list_until_the_day(sales_a: User, client: Client) -> None:
+    party = mine(sales_a)
+    metrics(party, lifecycle_state="at_risk")
+    client.force_login(sales_a)
+    answer = client.post(
+        "/activities/my-day/snooze/", {"party_id": party.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200
+    assert AttentionSnooze.objects.filter(user=sales_a, party=party).exists()
+    assert whys(sales_a) == {}
+
+
+def test_one_click_log_a_call_and_follow_up(sales_a: User, client: Client) -> None:
+    party = mine(sales_a)
+    client.force_login(sales_a)
+    assert client.post("/activities/my-day/log-call/", {"party_id": party.pk}).status_code == 302
+    assert Interaction.objects.filter(party=party, channel="phone", direction="outbound").exists()
+    client.post("/activities/my-day/follow-up/", {"party_id": party.pk}, HTTP_HX_REQUEST="true")
+    follow = Activity.objects.get(party=party)
+    assert follow.assignee == sales_a
+    assert follow.due_date > timezone.now().date() - timedelta(days=1)
+
+
+def test_one_click_actions_on_another_teams_customer_are_404(
+    sales_a: User, sales_b: User, client: Client
+) -> None:
+    theirs = mine(sales_b)
+    client.force_login(sales_a)
+    for action in ("log-call", "follow-up", "snooze"):
+        answer = client.post(f"/activities/my-day/{action}/", {"party_id": theirs.pk})
+        assert answer.status_code == 404
+    assert not Interaction.objects.exists()
+    assert not Activity.objects.exists()
+
+
+def test_a_manager_sees_the_teams_workload_and_a_members_day(
+    api_client: Callable[[User], Client],
+) -> None:
+    boss = make_user(role=Role.MANAGER, email="boss@example.com", team="Team A")
+    rep = make_user(email="rep@example.com", team="Team A")
+    outsider = make_user(email="out@example.com", team="Team B")
+    party = mine(rep)
+    metrics(party, lifecycle_state="at_risk")
+    now = timezone.now()
+    due(party, rep, now - timedelta(days=1))
+    body = api_client(boss).get("/api/v1/my-day").json()
+    assert body["team"] == [
+        {"user": {"id": rep.pk, "name": str(rep)}, "overdue": 1, "today": 0, "next_7_days": 0,
+         "at_risk": 1}
+    ]  # fmt: skip
+    theirs = api_client(boss).get(f"/api/v1/my-day?user_id={rep.pk}").json()
+    assert [a["party"]["id"] for a in theirs["attention"]] == [party.pk]
+    assert len(theirs["overdue"]) == 1
+    assert theirs["team"] is None
+    assert api_client(boss).get(f"/api/v1/my-day?user_id={outsider.pk}").status_code == 404
+
+
+def test_a_rep_cannot_read_a_colleagues_day(
+    sales_a: User, sales_b: User, api_client: Callable[[User], Client], client: Client
+) -> None:
+    colleague = make_user(email="colleague@example.com", team="Team A")
+    for other in (colleague, sales_b):
+        assert api_client(sales_a).get(f"/api/v1/my-day?user_id={other.pk}").status_code == 404
+    client.force_login(sales_a)
+    assert client.get(f"/activities/my-day/?member={colleague.pk}").status_code == 404
+
+
+def test_the_page_shows_the_day_and_another_day(sales_a: User, client: Client) -> None:
+    party = mine(sales_a, given_name="Beatriz", family_name="Lopes")
+    metrics(party, lifecycle_state="at_risk")
+    friday = date(2030, 5, 10)
+    make_activity(party, assignee=sales_a, title="Call back Beatriz", due_date=friday,
+                  due_at=datetime(2030, 5, 10, 10, tzinfo=UTC),
+                  overdue_at=datetime(2030, 5, 10, 10, tzinfo=UTC))  # fmt: skip
+    client.force_login(sales_a)
+    page = client.get("/activities/my-day/").content.decode()
+    assert "Beatriz Lopes" in page
+    assert "Valuable customer at risk" in page
+    other = client.get("/activities/my-day/?day=2030-05-10").content.decode()
+    assert "Call back Beatriz" in other
+
+
+def test_my_day_api_answers_in_a_fixed_number_of_queries(
+    sales_a: User, api_client: Callable[[User], Client], django_assert_max_num_queries: Any
+) -> None:
+    for n in range(5):
+        party = mine(sales_a)
+        metrics(party, lifecycle_state="at_risk" if n % 2 else "active")
+        make_activity(party, assignee=sales_a)
+    api = api_client(sales_a)
+    with django_assert_max_num_queries(14):
+        assert api.get("/api/v1/my-day").status_code == 200
