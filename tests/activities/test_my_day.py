@@ -3,12 +3,15 @@ who may see whose day."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -201,3 +204,20 @@ def test_my_day_api_answers_in_a_fixed_number_of_queries(
     api = api_client(sales_a)
     with django_assert_max_num_queries(14):
         assert api.get("/api/v1/my-day").status_code == 200
+
+
+def test_the_command_prints_my_day_and_refuses_a_colleagues(sales_a: User) -> None:
+    party = mine(sales_a, given_name="Carla", family_name="Reis")
+    metrics(party, lifecycle_state="at_risk")
+    out = StringIO()
+    call_command("activities", "my-day", "--as", sales_a.email, stdout=out, stderr=StringIO())
+    assert "Carla Reis\tValuable customer at risk" in out.getvalue()
+    out = StringIO()
+    call_command("activities", "my-day", "--json", "--as", sales_a.email, stdout=out)
+    assert [a["why"] for a in json.loads(out.getvalue())["attention"]] == ["at_risk"]
+    colleague = make_user(email="colleague2@example.com", team="Team A")
+    with pytest.raises(CommandError, match="not found"):
+        call_command(
+            "activities", "my-day", "--member", colleague.email, "--as", sales_a.email,
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip

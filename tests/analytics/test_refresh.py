@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from clientela.accounts.services import forget_company_settings
 from clientela.analytics.models import CustomerMetrics, LifecycleChange, RefreshRun
-from clientela.analytics.services.aggregation import UnreadableValue
+from clientela.analytics.services.order_reading import UnreadableValue
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.commerce.models import OrderStatus
 from clientela.interactions.services import timeline
@@ -189,7 +189,9 @@ def test_every_refresh_is_recorded_with_its_timings() -> None:
         "lifecycle",
         "write",
         "write_indexes",
+        "order_readers",
     }
+    assert run.timings["order_readers"] == 1  # no orders: one connection reads
 
 
 def test_the_number_of_queries_does_not_grow_with_the_customers(crowd: Crowd) -> None:

@@ -62,6 +62,13 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/activities/{activity_id}/snooze"): {
         "until": (datetime.now(UTC) + timedelta(days=1)).isoformat()
     },
+    ("post", "/api/v1/call-lists"): {
+        "name": "Week 49",
+        "starts_on": "2027-12-06",
+        "ends_on": "2027-12-10",
+        "party_ids": [1],
+    },
+    ("post", "/api/v1/call-lists/{list_id}/items/{item_id}/outcome"): {"outcome": "reached"},
 }
 
 
@@ -81,6 +88,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
 ) -> None:
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
+    url = url.replace("{list_id}", "1").replace("{item_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

@@ -64,6 +64,7 @@ def test_a_quick_refresh_benchmark_prints_its_figures_as_json(tmp_path: Path) ->
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert (result["customers"], result["orders"], result["database"]) == (300, 3000, "sqlite")
+    assert result["refresh_steps"]["order_readers"] == 1  # 3,000 orders: one reader is enough
     assert 0 < result["refresh_seconds"] < 120
     assert 250 < result["bgnbd"]["n_customers"] <= 300
     assert result["duckdb_aggregation_seconds"] is None

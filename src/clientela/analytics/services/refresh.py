@@ -6,8 +6,7 @@ The adapter (command or task) owns the transaction; a refresh is all-or-nothing.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,12 +21,9 @@ from clientela.analytics.models import CustomerMetrics, LifecycleChange, Refresh
 from clientela.analytics.services import lifecycle, rfm, value
 from clientela.analytics.services.aggregation import (
     PurchaseHistories,
-    UnreadableValue,
     active_party_ids,
     day_number,
-    day_sql,
     end_of,
-    integer_rows,
     purchase_histories,
 )
 from clientela.analytics.services.config import (
@@ -35,23 +31,13 @@ from clientela.analytics.services.config import (
     analytics_config,
     reporting_currency,
 )
+from clientela.analytics.services.order_reading import UnreadableValue, day_sql, integer_rows
+from clientela.analytics.services.work_memory import work_memory
 from clientela.analytics.services.writeback import dates, integers, nullable, write
 from clientela.core.memory import memory_kept_for_reuse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-# Page cache during a refresh on SQLite (negative: KiB), restored afterwards.
-SQLITE_CACHE_KIB = -262_144
-# PostgreSQL, during a refresh only: memory for the aggregation's sorts and for each index
-# build (the server's defaults, 4 MB and 64 MB, send both to temporary files at a million rows),
-# and the aggregation's grouping done by sorting. A hash table of a million (party, day) groups
-# took three times as long here as sorting the orders by party and day, which also hands the
-# occasions to the per-party grouping in order (1,000,000 orders: 10.6 s against 3.4 s).
-POSTGRES_SETTINGS = {
-    "work_mem": "256MB",
-    "maintenance_work_mem": "256MB",
-    "enable_hashagg": "off",
-}
 
 
 def today_utc() -> date:
@@ -147,44 +133,6 @@ def _previous(party_ids: IntArray) -> lifecycle.Previous:
     last[where] = rows[found, 2]
     since[where] = rows[found, 3]
     return lifecycle.Previous(state, last, since)
-
-
-@contextmanager
-def _work_memory() -> Iterator[None]:
-    """More memory for sorting and grouping, for this refresh only.
-
-    The aggregation's GROUP BY and each index build sort millions of keys. SQLite's sorter
-    keeps in memory only what fits the page cache (default 2 MiB), PostgreSQL's what fits
-    work_mem (grouping) and maintenance_work_mem (index builds); the rest spills to temporary
-    files. The settings are restored afterwards: the connection outlives the refresh.
-    (SQLite's temp_store cannot change inside the adapter's transaction; synchronous stays.)
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            before = {}
-            for name, value in POSTGRES_SETTINGS.items():
-                cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)",
-                               [name, name, value])  # fmt: skip
-                before[name] = cursor.fetchone()[0]
-        yield
-        # Not on an error: the transaction (or savepoint) rolled back takes the settings with it,
-        # and an aborted PostgreSQL transaction would answer any statement with another error.
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-        return
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        cache_size = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 def _record_changes(
@@ -399,9 +347,10 @@ def refresh_metrics(
     last_run = RefreshRun.objects.order_by("-finished_at", "-id").first()
     moving_forward = last_run is not None and as_of >= last_run.as_of
 
-    with memory_kept_for_reuse(), _work_memory():
+    with memory_kept_for_reuse(), work_memory():
         party_ids = active_party_ids()
         hist = purchase_histories(as_of=as_of, currency=config.currency)
+        timer.seconds["order_readers"] = hist.readers
         hist = _keep_visible(hist, party_ids)
         timer.lap("aggregate")
         out = _analyse(hist, party_ids, today, config)
