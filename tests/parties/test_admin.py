@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from clientela.accounts.models import User
-from clientela.parties.models import CustomField, Party, PartyChange, Tag
+from clientela.parties.models import CustomField, Party, PartyAlias, PartyChange, Tag
 from tests.factories import make_party
 
 pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
-CHANGELISTS = ("party", "customfield", "tag", "partychange")
+CHANGELISTS = ("party", "customfield", "tag", "partychange", "partyalias")
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)
@@ -21,6 +21,7 @@ def test_an_admin_sees_each_changelist(model: str, admin: User, web_client: WebC
     make_party(email="maria@example.com").tags.add(Tag.objects.create(name="vip"))
     CustomField.objects.create(key="size", label="Size", type="number")
     PartyChange.objects.create(party=Party.objects.get(), action="created")
+    PartyAlias.objects.create(party=Party.objects.get(), external_id="SHOP-9")
 
     response = web_client(admin).get(f"/admin/parties/{model}/")
 
@@ -90,6 +91,30 @@ def test_the_change_log_is_read_only(admin: User, web_client: WebClient) -> None
     assert delete.status_code == 403
     assert client.get("/admin/parties/partychange/add/").status_code == 403
     assert PartyChange.objects.filter(pk=change.pk).exists()
+
+
+def test_aliases_are_shown_with_their_party_and_never_written_in_the_admin(
+    admin: User, web_client: WebClient
+) -> None:
+    party = make_party(given_name="Maria", external_id="CRM-1")
+    alias = PartyAlias.objects.create(party=party, external_id="SHOP-9")
+    client = web_client(admin)
+
+    shown = client.get(f"/admin/parties/party/{party.pk}/change/").content.decode()
+    found = client.get("/admin/parties/partyalias/", {"q": "SHOP-9"}).content.decode()
+    page = client.get(f"/admin/parties/partyalias/{alias.pk}/change/")
+    changed = client.post(
+        f"/admin/parties/partyalias/{alias.pk}/change/", {"external_id": "X", "party": party.pk}
+    )
+    deleted = client.post(f"/admin/parties/partyalias/{alias.pk}/delete/", {"post": "yes"})
+
+    assert "SHOP-9" in shown
+    assert "SHOP-9" in found
+    assert page.status_code == 200
+    assert changed.status_code == 403
+    assert deleted.status_code == 403
+    assert client.get("/admin/parties/partyalias/add/").status_code == 403
+    assert list(PartyAlias.objects.values_list("party_id", "external_id")) == [(party.pk, "SHOP-9")]
 
 
 def test_an_admin_defines_a_custom_field(admin: User, web_client: WebClient) -> None:

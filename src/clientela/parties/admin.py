@@ -2,8 +2,9 @@
 
 Parties are written only through `parties.services` (pages, API, imports): they normalise
 contact points, keep the search text and name key, check access and write the change log. So
-the admin shows a party with its contact points, roles and key dates but does not edit it; its
-one action, archiving, calls `archive_party`. The change log is append-only and read-only.
+the admin shows a party with its contact points, roles, key dates and external-id aliases but
+does not edit it; its one action, archiving, calls `archive_party`. The change log is
+append-only and read-only, and so are the aliases (a merge makes them, an erasure removes them).
 Custom field definitions and tags have no rules beyond their models: they are edited here.
 """
 
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clientela.core.admin import ReadOnlyAdmin
 from clientela.core.requests import current_user
 from clientela.parties.models import (
     ContactPoint,
@@ -24,6 +26,7 @@ from clientela.parties.models import (
     CustomFieldType,
     KeyDate,
     Party,
+    PartyAlias,
     PartyChange,
     PartyRole,
     Tag,
@@ -65,6 +68,12 @@ class KeyDateInline(_ShownInline[KeyDate]):
     readonly_fields = fields
 
 
+class PartyAliasInline(_ShownInline[PartyAlias]):
+    model = PartyAlias
+    fields = ("external_id",)
+    readonly_fields = fields
+
+
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin[Party]):
     list_display = ("display_name", "kind", "external_id", "owner", "team", "created_at")
@@ -80,7 +89,7 @@ class PartyAdmin(admin.ModelAdmin[Party]):
     )
     ordering = ("display_name", "id")
     show_full_result_count = False  # counting every party on each page costs a full scan
-    inlines = (ContactPointInline, PartyRoleInline, KeyDateInline)
+    inlines = (ContactPointInline, PartyRoleInline, KeyDateInline, PartyAliasInline)
     fields = (
         "kind",
         "display_name",
@@ -176,3 +185,15 @@ class PartyChangeAdmin(admin.ModelAdmin[PartyChange]):
 
     def has_delete_permission(self, request: HttpRequest, obj: PartyChange | None = None) -> bool:
         return False
+
+
+@admin.register(PartyAlias)
+class PartyAliasAdmin(ReadOnlyAdmin):
+    """External ids of parties merged into others: made by a merge (dedupe), removed by an
+    erasure; imports, the search and the CLI find the survivor by them."""
+
+    list_display = ("external_id", "party")
+    list_select_related = ("party",)
+    search_fields = ("=external_id", "party__display_name", "=party__id")
+    ordering = ("external_id",)
+    show_full_result_count = False

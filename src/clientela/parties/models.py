@@ -132,6 +132,22 @@ class Party(models.Model):
         return self.kind == PartyKind.PERSON
 
 
+class PartyAlias(models.Model):
+    """Another external id that names the party: that of a party merged into it, which
+    files and other systems may still use. No party and no other alias has it."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
+    external_id = models.CharField(_("external id"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        verbose_name = _("external-id alias")
+        verbose_name_plural = _("external-id aliases")
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
 class PartyRole(models.Model):
     """A relationship role the party holds, optionally over a period."""
 

@@ -4,7 +4,7 @@ path), the searches and records the API and pages read, and the look-ups of pick
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from clientela.parties.models import (
     ContactPoint,
     KeyDate,
     Party,
+    PartyAlias,
     PartyChange,
     PartyKind,
     PartyRole,
@@ -30,6 +31,7 @@ from clientela.parties.models import (
 from clientela.parties.services.identity import normalize_text
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+LOOKUP_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
 
 
 def party_access(user: User) -> Q:
@@ -102,6 +104,29 @@ def visible_party_values(user: User, party_id: int, fields: Sequence[str]) -> tu
     return found[0]
 
 
+def parties_by_external_id(parties: QuerySet[Party], external_ids: Iterable[str]) -> dict[str, int]:
+    """Which of `parties` each external id names, its own or an alias (that of a party merged
+    into it): the one look-up by external id (imports, the bulk writer, the command line)."""
+    wanted = sorted({str(ref) for ref in external_ids if ref})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        own = parties.filter(external_id__in=chunk).values_list("external_id", "pk")
+        found.update((str(ref), pk) for ref, pk in own)
+        aliases = PartyAlias.objects.filter(external_id__in=chunk, party__in=parties)
+        for ref, pk in aliases.values_list("external_id", "party_id"):
+            found.setdefault(ref, pk)
+    return found
+
+
+def external_ids_of(parties: QuerySet[Party]) -> Iterator[tuple[str, int]]:
+    """Every external id that names one of `parties`, its own and its aliases, with its id."""
+    own = parties.filter(external_id__isnull=False).values_list("external_id", "pk")
+    yield from ((str(ref), pk) for ref, pk in own.iterator(chunk_size=20_000))
+    aliases = PartyAlias.objects.filter(party__in=parties).values_list("external_id", "party_id")
+    yield from aliases.iterator(chunk_size=20_000)
+
+
 def with_details(parties: QuerySet[Party]) -> QuerySet[Party]:
     """Everything a party page or PartyOut needs, in a fixed number of queries."""
     return parties.select_related("owner", "team", "parent").prefetch_related(
@@ -130,7 +155,8 @@ def search_parties(
     """
     parties = visible_parties(user)
     if q := q.strip():
-        rule = Q(search_text__contains=normalize_text(q)) | Q(external_id=q)
+        aliased = Exists(PartyAlias.objects.filter(party=OuterRef("pk"), external_id=q))
+        rule = Q(search_text__contains=normalize_text(q)) | Q(external_id=q) | Q(aliased)
         digits = re.sub(r"\D", "", q)
         if _PHONE_LIKE.match(q) and len(digits) >= 4:
             rule |= Q(search_text__contains=digits)

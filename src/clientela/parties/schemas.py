@@ -20,10 +20,9 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.services.identity import normalize_contact, phone_region
+from clientela.parties.services.identity import normalize_contact, phones_in_address_country
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _TAG = re.compile(r"^[\w][\w .:/&+-]{0,49}$")
 _TIMEZONES = frozenset(available_timezones())
 
@@ -164,15 +163,7 @@ class PartyFields(StrictSchema):
         """A phone given without a country is read in the party's address country."""
         if not isinstance(points, list):
             return points
-        region = phone_region(p for p in points if isinstance(p, dict))
-        if region is None or not _COUNTRY.match(region):
-            return points
-        return [
-            {**p, "country": region}
-            if isinstance(p, dict) and p.get("kind") == ContactKind.PHONE and not p.get("country")
-            else p
-            for p in points
-        ]
+        return phones_in_address_country(points)
 
     @field_validator("language")
     @classmethod

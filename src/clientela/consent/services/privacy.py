@@ -32,7 +32,7 @@ from clientela.consent.services.suppression import SUPPRESSIBLE, suppression_dig
 from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
 from clientela.core.registries import ERASED_TABLES, erasers
 from clientela.parties.models import ContactKind, ContactPoint, Party
-from clientela.parties.queries import party_access
+from clientela.parties.queries import parties_by_external_id, party_access
 from clientela.parties.services import record_change
 from clientela.parties.services.identity import normalize_email
 
@@ -255,7 +255,8 @@ def find_party(reference: str) -> Party:
     if reference.isdigit():
         party = Party.objects.filter(pk=int(reference)).first()
     if party is None:
-        party = Party.objects.filter(external_id=reference).first()
+        pk = parties_by_external_id(Party.objects.all(), [reference]).get(reference)
+        party = Party.objects.filter(pk=pk).first() if pk is not None else None
     if party is None and "@" in reference:
         try:
             email = normalize_email(reference)

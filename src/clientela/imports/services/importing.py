@@ -11,6 +11,9 @@ opened here rather than by each adapter (command, page, task):
   refused (without skip_invalid) stops the writing: the rest of the file is only checked, and
   what was written is taken back; so is an import that fails, and one that was killed, at the
   next settling of the runs (runs.settle_interrupted). A dry run there only checks;
+- parties read set-based (party_bulk.py, on both databases) are staged in TEMP tables while the
+  file is checked (no write lock is held), and only once every row passed are they published:
+  on SQLite in slices, each with its journal, like the above; on PostgreSQL in one transaction;
 - everything else is one transaction (on SQLite it holds the write lock until it ends; on
   PostgreSQL other writers go on beside it).
 """
@@ -50,19 +53,23 @@ from clientela.imports.services.mapping import (
 from clientela.imports.services.orders import OrderImporter
 from clientela.imports.services.pacing import sqlite_for_importing, without_cycle_collector
 from clientela.imports.services.parties import PartyImporter
+from clientela.imports.services.party_bulk import BulkPartyImporter, is_bulk
 from clientela.imports.services.party_consent import ImportedFile
 from clientela.imports.services.reading import CsvRows, SourceRow, Table, open_table
 from clientela.imports.services.rejects import RejectsWriter
 from clientela.imports.services.rows import BatchResult, Outcome, PartyFinder, RowProblem
+from clientela.parties.bulk import StagedParties
 from clientela.parties.models import CustomField
 from clientela.parties.queries import visible_parties
 
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
-BATCH = {ORDERS: 10_000, PARTIES: 200, INTERACTIONS: 10_000, ACTIVITIES: 500}
+BATCH = {ORDERS: 10_000, PARTIES: 5_000, INTERACTIONS: 10_000, ACTIVITIES: 500}
 # The kinds written in slices as they go on SQLite (the others, activities among them: one
-# transaction).
+# transaction; parties read by the set-based importer are staged and published after).
 SLICED_KINDS = frozenset({ORDERS, INTERACTIONS})
+# Staged parties published in the first slice (then as many as fit the slice's time).
+PUBLISH_FIRST_PARTIES = 5_000
 
 Progress = Callable[[int, int], None]  # (rows done, bytes read)
 
@@ -181,6 +188,8 @@ def _importer(
         )
     if kind == ACTIVITIES:
         return ActivityImporter(mapping, PartyFinder(visible), by=by)
+    if is_bulk(mapping):  # parties, set-based (party_bulk.py)
+        return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert)
     source = ImportedFile(name or "-", table.source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
@@ -238,7 +247,10 @@ def import_rows(
         )
         if hasattr(importer, "close"):
             stack.callback(importer.close)
-        with contextlib.nullcontext() if sliced else transaction.atomic():
+        stage = _stage_of(importer)
+        if stage is not None:
+            stack.callback(stage.close)
+        with contextlib.nullcontext() if sliced or stage is not None else transaction.atomic():
             try:
                 _run_batches(
                     importer, table, rows, summary, options, on_progress, on_problem, rejects
@@ -252,14 +264,24 @@ def import_rows(
             summary.written = not options.dry_run and (
                 summary.rejected == 0 or options.skip_invalid
             )
-            if not summary.written and not sliced:
+            if not summary.written and not sliced and stage is None:
                 transaction.set_rollback(True)
         if slices is not None:
             if not summary.written:
                 _take_back(importer, slices, run)
             summary.slices_seconds = slices.lengths
+        if stage is not None and summary.written:
+            if run is not None:
+                publishing.start(run)
+            publishing.publish_parties(stage, run, first=PUBLISH_FIRST_PARTIES)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stage_of(importer: Any) -> StagedParties | None:
+    """The set-based party importer's staged writer, or None."""
+    writer = getattr(importer, "writer", None)
+    return writer if isinstance(writer, StagedParties) else None
 
 
 def _run_batches(

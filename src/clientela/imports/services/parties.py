@@ -50,7 +50,7 @@ from clientela.imports.services.rows import (
     short,
 )
 from clientela.parties.models import ContactKind, ContactPoint, Party, PartyKind
-from clientela.parties.queries import with_details
+from clientela.parties.queries import parties_by_external_id, with_details
 from clientela.parties.schemas import PartyCreate, PartyUpdate
 from clientela.parties.services import create_party, kept_out, update_party
 from clientela.parties.services.identity import (
@@ -196,9 +196,10 @@ class PartyImporter:
             if party is not None:
                 found["clientela_id"] = party
         if patch.get("external_id"):
-            party = self.visible.filter(external_id=patch["external_id"]).first()
-            if party is not None:
-                found["external_id"] = party
+            ref = str(patch["external_id"])
+            named = parties_by_external_id(self.visible, [ref]).get(ref)
+            if named is not None:
+                found["external_id"] = self.visible.get(pk=named)
         for point in patch.get("contact_points", []):
             kind = point.get("kind")
             if kind not in {ContactKind.EMAIL, ContactKind.PHONE}:

@@ -3,6 +3,7 @@ made from their columns, kinds and countries recognised in several languages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,10 @@ from clientela.imports.services.party_state import (
 )
 from clientela.imports.services.rows import RowProblem, RowRefused, short
 from clientela.parties.models import ContactKind, PartyKind
-from clientela.parties.services.identity import normalize_text, phone_region
+from clientela.parties.services.identity import normalize_contact, normalize_text, phone_region
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
+_GUARDED = (ContactKind.EMAIL, ContactKind.PHONE)
 KIND_WORDS = {
     PartyKind.PERSON: {"person", "pessoa", "persona", "individual", "pf", "b2c", "private"},
     PartyKind.ORGANIZATION: {
@@ -198,3 +200,34 @@ def _address(
             point["country"] = code
     point["value"] = address_text(point)
     return point
+
+
+def row_keys(
+    patch: dict[str, Any],
+    normalize: Callable[[str, str, str | None], str] = normalize_contact,
+) -> list[tuple[str, str, str]]:
+    """The row's e-mails and phones: (kind, normal form, value as given), a phone read in its
+    point's country (row_patch gives it the row's); each point keeps its normal form as
+    "normalized_key" (None when it is not an address: its check says why)."""
+    found = []
+    for point in patch.get("contact_points", []):
+        kind = point.get("kind")
+        if kind not in _GUARDED:
+            continue
+        if "normalized_key" not in point:
+            region = str(point.get("country") or "") or None
+            try:
+                point["normalized_key"] = normalize(str(kind), str(point.get("value", "")), region)
+            except ValueError:
+                point["normalized_key"] = None
+        if point["normalized_key"] is not None:
+            found.append((str(kind), point["normalized_key"], str(point.get("value", ""))))
+    return found
+
+
+def row_identity(patch: dict[str, Any]) -> list[tuple[str, str]]:
+    """What names the row's party: its e-mails, phones and external id, each with how."""
+    keys = [(kind, normal) for kind, normal, _value in row_keys(patch)]
+    if patch.get("external_id"):
+        keys.append(("external_id", str(patch["external_id"])))
+    return keys

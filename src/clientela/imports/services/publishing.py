@@ -1,22 +1,32 @@
 """The journal of an import being published: what each slice wrote, to take it back.
 
-Orders and interactions checked by an import on SQLite are written a slice at a time
+Orders, interactions and parties checked by an import on SQLite are written a slice at a time
 (importing.py), each slice its own transaction; with each slice, in the same transaction, goes
-a record of how to take it back (`record`: the kind's undo; interactions' name their kind).
-When the import is done the records go with the same write that marks it done
-(runs.finish_run). An import that fails, or refuses a row, takes back what it wrote at once;
-one whose process ended (a kill, a crash) is taken back when the interrupted runs are settled
-(runs.settle_interrupted), which happens before the next import runs and whenever the list of
-imports is read.
+a record of how to take it back (`record`: the kind's undo; interactions' and parties' name
+their kind). Orders and interactions are written as the file is checked; parties are staged
+while it is checked and published once every row passed. When the import is done the records
+go with the same write that marks it done (runs.finish_run). An import that fails, or refuses
+a row, takes back what it wrote at once; one whose process ended (a kill, a crash) is taken
+back when the interrupted runs are settled (runs.settle_interrupted), which happens before the
+next import runs and whenever the list of imports is read.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any, Protocol
 
+from django.db import transaction
+
 from clientela.commerce.services import Undo, undo_writes
+from clientela.core.database import SliceClock, long_write, takes_turns, write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.interactions import bulk as interactions_bulk
+from clientela.parties.bulk import KIND as PARTIES
+from clientela.parties.bulk import PartiesUndo, StagedParties, undo_parties
+
+log = logging.getLogger("clientela.imports")
 
 
 class Recorded(Protocol):
@@ -46,15 +56,59 @@ def left_over() -> list[int]:
 
 
 def take_back(run_ids: list[int]) -> None:
-    """Take back what these runs published (their processes ended before they were done)."""
+    """Take back what these runs published (their processes ended before they were done).
+
+    Each slice's record says its kind ("interactions", "parties"; orders' records say none),
+    and each kind takes its slices back its own way: orders with commerce.services.undo_writes
+    (in slices of its own), interactions with interactions.bulk.take_back, parties with
+    parties.bulk.undo_parties, the last slice first.
+    """
     for run_id in run_ids:
-        undo = Undo()
+        orders, parties = Undo(), []
         interactions = interactions_bulk.InteractionUndo()
-        for record_ in PublishedSlice.objects.filter(run_id=run_id).values_list("undo", flat=True):
+        slices = PublishedSlice.objects.filter(run_id=run_id).order_by("-pk")
+        for record_ in slices.values_list("undo", flat=True):
             if record_.get("kind") == interactions_bulk.KIND:
                 interactions.add(interactions_bulk.InteractionUndo.from_record(record_))
+            elif record_.get("kind") == PARTIES:
+                parties.append(PartiesUndo.from_record(record_))
             else:  # orders' records name no kind
-                undo.add(Undo.from_record(record_))
-        undo_writes(undo)
+                orders.add(Undo.from_record(record_))
+        undo_writes(orders)
         interactions_bulk.take_back(interactions)
+        for undo in parties:
+            with write_slice():
+                undo_parties(undo)
         PublishedSlice.objects.filter(run_id=run_id).delete()
+
+
+def publish_parties(stage: StagedParties, run: ImportRun | None, *, first: int) -> None:
+    """Move the staged parties to the parties tables: on SQLite a slice at a time, each with
+    the record of how to take it back (publishing.py), taken back on an error; on PostgreSQL
+    in one transaction (core.database.long_write)."""
+    clock = SliceClock(first, most=500_000)
+    after, done = (0, 0), PartiesUndo()
+    try:
+        with long_write():
+            while True:
+                size, started = clock.size(), time.perf_counter()
+                with clock.slice():
+                    published = stage.publish_slice(after, size)
+                    if published is not None and run is not None and takes_turns():
+                        record(run, published[1])
+                if published is None:
+                    break
+                done.add(published[1])  # committed: now it is this import's to take back
+                log.info(
+                    "published up to %s staged parties in one slice: %.3f s with the write lock",
+                    size,
+                    time.perf_counter() - started,
+                )
+                after = published[0]
+    except BaseException:
+        if takes_turns():
+            with transaction.atomic():
+                undo_parties(done)
+            if run is not None:
+                forget(run)
+        raise

@@ -21,6 +21,7 @@ from clientela.imports.services.problems import RowProblem as RowProblem
 from clientela.imports.services.problems import short as short
 from clientela.imports.services.reading import SourceRow
 from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.queries import external_ids_of, parties_by_external_id
 from clientela.parties.services.identity import normalize_email, normalize_phone
 
 CREATED = "created"
@@ -182,7 +183,8 @@ def problems_from(
 class PartyFinder:
     """Finds the party an order or interaction belongs to, among those the user may see.
 
-    By external id, by e-mail (as normalised) or by Clientela id; several given must agree.
+    By external id (its own or an alias: parties.queries.parties_by_external_id), by e-mail
+    (as normalised) or by Clientela id; several given must agree.
     Look-ups are made a batch at a time and remembered.
     """
 
@@ -200,9 +202,8 @@ class PartyFinder:
         enough to keep in memory; otherwise they are looked up a batch at a time."""
         if self.visible.count() > PRELOAD_LIMIT:
             return
-        rows = self.visible.filter(external_id__isnull=False).values_list("external_id", "pk")
-        for ref, pk in rows.iterator(chunk_size=20_000):
-            self.by_ref[str(ref)] = pk
+        for ref, pk in external_ids_of(self.visible):
+            self.by_ref.setdefault(str(ref), pk)
         self.has_all_refs = True
         if emails:
             owners: dict[str, set[int]] = {}
@@ -217,12 +218,9 @@ class PartyFinder:
 
     def prefetch(self, refs: set[str], emails: set[str], ids: set[int]) -> None:
         refs = set() if self.has_all_refs else {r for r in refs if r not in self.by_ref}
-        for chunk in _chunks(sorted(refs)):
-            found = dict(
-                self.visible.filter(external_id__in=chunk).values_list("external_id", "pk")
-            )
-            for ref in chunk:
-                self.by_ref[ref] = found.get(ref)
+        found = parties_by_external_id(self.visible, refs)
+        for ref in refs:
+            self.by_ref[ref] = found.get(ref)
         keys = set() if self.has_all_emails else {e.lower() for e in emails} - self.by_email.keys()
         for chunk in _chunks(sorted(keys)):
             self._load_emails(chunk)

@@ -11,7 +11,7 @@ party form) is refused the same way; an address the party already has is left al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext_lazy as _
 
@@ -26,16 +26,19 @@ GUARDED = frozenset({ContactKind.EMAIL, ContactKind.PHONE})
 
 def kept_out(
     points: Iterable[tuple[str, str] | tuple[str, str, str | None]],
+    *,
+    normalize: Callable[[str, str, str | None], str] = normalize_contact,
 ) -> dict[tuple[str, str], Problem]:
     """Why each of these (kind, value as given[, the country a phone is read in]) may not
     make a new party; the others are left out, and so are values that are not an address
-    (their own rule names them)."""
+    (their own rule names them). `normalize` is normalize_contact, or a memory of it
+    (identity.Normals)."""
     given: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for kind, value, *region in points:
         if kind not in GUARDED:
             continue
         try:
-            normal = normalize_contact(kind, value, region[0] if region else None)
+            normal = normalize(kind, value, region[0] if region else None)
         except ValueError:  # a Problem too: the schema's check names it
             continue
         given.setdefault((str(kind), normal), []).append((kind, value))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from django.db import connection
 
 from clientela.accounts.models import User
 from clientela.parties.models import Party, PartyChange
@@ -55,3 +59,61 @@ def record_change(
     return PartyChange.objects.create(
         party=party, actor=actor, action=action, changes=changes or {}
     )
+
+
+def record_changes(
+    lines: Sequence[tuple[int, str, str]] | str, *, actor: User | None, at: datetime
+) -> None:
+    """Add many lines to the change log at once (a bulk write's): each (party id, action,
+    changes as JSON), or a SELECT of the columns party_id, action and changes. The bulk form of
+    `record_change`, beside it so that this module stays the one writer of PartyChange."""
+    table = connection.ops.quote_name(PartyChange._meta.db_table)
+    when = connection.ops.adapt_datetimefield_value(at)
+    changes = "CAST(changes AS jsonb)" if connection.vendor == "postgresql" else "changes"
+    head = f"INSERT INTO {table} (party_id, actor_id, at, action, changes) "
+    actor_id = actor.pk if actor is not None else None
+    with connection.cursor() as cursor:
+        if isinstance(lines, str):
+            cursor.execute(
+                f"{head} SELECT party_id, %s, %s, action, {changes} FROM ({lines}) AS l",  # noqa: S608  (the caller's constant SELECT)
+                [actor_id, when],
+            )
+        elif lines:
+            marker = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+            cursor.executemany(
+                f"{head} VALUES (%s, %s, %s, %s, {marker})",
+                [(pk, actor_id, when, action, text) for pk, action, text in lines],
+            )
+
+
+def state_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The change-log line of an update given as import data (PartyUpdate-shaped states of
+    the changed fields), in the form `diff(snapshot(…), snapshot(…))` gives it."""
+    return diff(_state_snapshot(before), _state_snapshot(after))
+
+
+def _state_snapshot(state: dict[str, Any]) -> dict[str, Any]:
+    from clientela.parties.services.identity import normalize_contact
+
+    shown: dict[str, Any] = {}
+    for name, value in state.items():
+        if name == "roles":
+            value = sorted(r["role"] for r in value)
+        elif name == "contact_points":
+            value = sorted(
+                normalize_contact(p["kind"], p["value"], p.get("country") or None) for p in value
+            )
+        elif name == "key_dates":
+            value = sorted(
+                (f"{d['year']:04d}-" if d.get("year") else "--")
+                + f"{d['month']:02d}-{d['day']:02d}"
+                for d in value
+            )
+        elif name == "affiliations":
+            value = sorted(a["organization_id"] for a in value)
+        elif name == "tags":
+            value = sorted(value)
+        elif name == "external_id":
+            value = value or None
+        shown[name] = value
+    return shown

@@ -18,10 +18,16 @@ _FALSE = {"false", "no", "0"}
 
 
 def validate_custom(
-    kind: str, values: dict[str, Any], *, current: dict[str, Any]
+    kind: str,
+    values: dict[str, Any],
+    *,
+    current: dict[str, Any],
+    fields: dict[str, CustomField] | None = None,
 ) -> dict[str, Any] | list[FieldError]:
-    """Check values against the admin's field definitions; returns the merged values or errors."""
-    fields = {f.key: f for f in CustomField.objects.all()}
+    """Check values against the admin's field definitions (`fields`, read here when not
+    given); returns the merged values or errors."""
+    if fields is None:
+        fields = {f.key: f for f in CustomField.objects.all()}
     merged = dict(current)
     errors: list[FieldError] = []
     for key, value in values.items():

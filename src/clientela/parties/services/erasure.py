@@ -7,7 +7,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from clientela.core.registries import blank_text
-from clientela.parties.models import Affiliation, ContactPoint, KeyDate, Party, PartyChange
+from clientela.parties.models import (
+    Affiliation,
+    ContactPoint,
+    KeyDate,
+    Party,
+    PartyAlias,
+    PartyChange,
+)
 
 # What the party row keeps: its kind and level are not personal.
 PARTY_KEEPS = frozenset({"kind", "organization_level"})
@@ -18,7 +25,7 @@ def erased_columns() -> tuple[str, ...]:
     blanked = [(Party, name) for name in blank_text(Party, keep=set(PARTY_KEEPS))]
     deleted = [
         (model, name)
-        for model in (ContactPoint, KeyDate, Affiliation)
+        for model in (ContactPoint, KeyDate, Affiliation, PartyAlias)
         for name in blank_text(model, keep=set())
     ]
     logged = [(PartyChange, "changes"), (LogEntry, "object_repr"), (LogEntry, "change_message")]
@@ -26,7 +33,8 @@ def erased_columns() -> tuple[str, ...]:
 
 
 def erase_party_data(party: Party) -> None:
-    """Remove the person's contact points, dates, affiliations, tags, names and change log.
+    """Remove the person's contact points, dates, affiliations, tags, names, external-id
+    aliases and change log.
 
     The party row stays (orders and other history still point at it), archived and named
     "[erased ID]"; its kind and organisation level are not personal and are kept. Runs after
@@ -35,6 +43,7 @@ def erase_party_data(party: Party) -> None:
     now = timezone.now()
     ContactPoint.objects.filter(party=party).delete()
     KeyDate.objects.filter(party=party).delete()
+    PartyAlias.objects.filter(party=party).delete()
     Affiliation.objects.filter(person=party).delete()
     party.tags.clear()
     Party.objects.filter(pk=party.pk).update(

@@ -7,6 +7,7 @@ however a value was spelt, spaced or cased.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,12 @@ from typing import Any
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    PhoneMetadata,
+    country_code_for_valid_region,
+    national_significant_number,
+)
 
 from clientela.accounts.services import company_settings
 from clientela.core.errors import Problem
@@ -45,11 +52,14 @@ LEGAL_FORMS = frozenset(
     "ltd limited inc incorporated llc llp plc corp corporation co company lda ltda sa sas "
     "sarl srl spa sl slu gmbh ag kg bv nv oy ab as aps me eireli epp".split()
 )
+NON_GEO = "001"  # phonenumbers' region of non-geographic numbers (+800, +882…)
 _QUERY_CHUNK = 500  # values per IN (...) query: well under SQLite's variable limit
 
 
 def normalize_text(value: str) -> str:
     """Lower case, accents removed, spacing folded: 'José  Müller' -> 'jose muller'."""
+    if value.isascii():  # nothing to decompose; the same answer, far sooner
+        return " ".join(value.lower().split())
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped).strip()
@@ -79,6 +89,31 @@ def name_key(kind: str, given_name: str, family_name: str, organization_name: st
     return " ".join(sorted(name_tokens(kind, given_name, family_name, organization_name)))
 
 
+# Addresses whose normal form is plain to see: a dot-atom local part and lower-case-able
+# ASCII labels. For them email_validator (with check_deliverability off) only lower-cases the
+# domain; everything else goes through it. tests/parties/test_identity_fast.py holds the two
+# side by side.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_+\-]{1,64}(?:\.[A-Za-z0-9_+\-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z0-9][A-Za-z0-9\-]{0,61})?[A-Za-z]"  # all TLDs end with a letter
+)
+_SPECIAL_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def _plain_email(cleaned: str) -> str | None:
+    """The normal form of a plain address, or None when only email_validator can say."""
+    if len(cleaned) > 200 or not _PLAIN_EMAIL.fullmatch(cleaned):
+        return None
+    local, domain = cleaned.rsplit("@", 1)
+    domain = domain.lower()
+    if len(local) > 64 or any(label[2:4] == "--" for label in domain.split(".")):
+        return None
+    if any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS):
+        return None
+    return f"{local.lower()}@{domain}"
+
+
 def normalize_email(value: str) -> str:
     """The address in the form used for matching; Problem `email_invalid` if it is not one.
 
@@ -87,6 +122,9 @@ def normalize_email(value: str) -> str:
     'Zoë@Bücher.example' and 'zoë@xn--bcher-kva.example' are the same address.
     """
     cleaned = value.translate(_INVISIBLE).strip()
+    plain = _plain_email(cleaned)
+    if plain is not None:
+        return plain
     try:
         result = validate_email(cleaned, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -111,6 +149,24 @@ def phone_region(points: Iterable[Mapping[str, Any]]) -> str | None:
     return None
 
 
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def phones_in_address_country(points: list[Any]) -> list[Any]:
+    """The points (dicts as given), each phone without a country given its party's address
+    country (`phone_region`); as they were when no address names a valid country. The
+    party schemas, and the bulk import beside them, read phones this way."""
+    region = phone_region(p for p in points if isinstance(p, dict))
+    if region is None or not _COUNTRY.match(region):
+        return points
+    return [
+        {**p, "country": region}
+        if isinstance(p, dict) and p.get("kind") == ContactKind.PHONE and not p.get("country")
+        else p
+        for p in points
+    ]
+
+
 def normalize_phone(value: str, region: str | None = None) -> str:
     """The number in E.164 (+351912345678); Problem `phone_unreadable` or `phone_invalid`
     if it is not a possible, valid number.
@@ -128,9 +184,82 @@ def normalize_phone(value: str, region: str | None = None) -> str:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as exc:
         raise Problem("phone_unreadable", _("is not a phone number"), region=region) from exc
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid_number(number):
         raise Problem("phone_invalid", _("is not a valid phone number"), region=region)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _desc(desc: Any) -> tuple[frozenset[int] | None, Any] | None:
+    pattern = getattr(desc, "national_number_pattern", None) if desc is not None else None
+    if not pattern:
+        return None
+    return frozenset(desc.possible_length) or None, re.compile(pattern).fullmatch
+
+
+@functools.cache
+def _descs(region: str, country_code: int) -> tuple[Any, ...] | None:
+    """A region's number descriptions, compiled once: general, the eight special kinds,
+    fixed line, mobile, and whether fixed and mobile share their pattern."""
+    meta = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if meta is None:
+        return None
+    special = (
+        meta.premium_rate,
+        meta.toll_free,
+        meta.shared_cost,
+        meta.voip,
+        meta.personal_number,
+        meta.pager,
+        meta.uan,
+        meta.voicemail,
+    )
+    return (
+        _desc(meta.general_desc),
+        tuple(_desc(d) for d in special),
+        _desc(meta.fixed_line),
+        _desc(meta.mobile),
+        bool(meta.same_mobile_and_fixed_line_pattern),
+        re.compile(meta.leading_digits).match if meta.leading_digits is not None else None,
+    )
+
+
+def _fits(nsn: str, desc: tuple[frozenset[int] | None, Any] | None) -> bool:
+    return desc is not None and (desc[0] is None or len(nsn) in desc[0]) and bool(desc[1](nsn))
+
+
+def _has_type(nsn: str, descs: tuple[Any, ...]) -> bool:
+    """phonenumbers' `_number_type_helper(nsn, metadata) != UNKNOWN`, on compiled patterns."""
+    general, special, fixed, mobile, same, _leading = descs
+    if not _fits(nsn, general):
+        return False
+    if any(_fits(nsn, d) for d in special) or _fits(nsn, fixed):
+        return True
+    return not same and _fits(nsn, mobile)
+
+
+def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
+    """phonenumbers.is_valid_number, the same steps with each region's patterns compiled
+    once (it is the hot spot of a large import); tests hold the two side by side."""
+    code = number.country_code
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(code) if code is not None else None
+    if not regions:
+        return False
+    nsn = national_significant_number(number)
+    region: str | None = regions[0] if len(regions) == 1 else None
+    for candidate in regions if region is None else ():
+        descs = _descs(candidate.upper(), 0) if candidate != NON_GEO else None
+        if descs is None:
+            continue
+        leading = descs[5]
+        if leading(nsn) if leading is not None else _has_type(nsn, descs):
+            region = candidate
+            break
+    if region is None:
+        return False
+    if region != NON_GEO and code != country_code_for_valid_region(region):
+        return False
+    descs = _descs(region.upper(), code)
+    return descs is not None and _has_type(nsn, descs)
 
 
 def normalize_website(value: str) -> str:
@@ -157,6 +286,31 @@ def normalize_contact(kind: str, value: str, region: str | None = None) -> str:
     if kind == "social":
         return normalize_text(value).lstrip("@")
     return normalize_text(value)
+
+
+class Normals:
+    """normalize_contact remembered for a while (a chunk of an import's rows, where each
+    value is asked for by several rules): each (kind, value, region) normalised once. The
+    region counts for phones only (the country a number without its code is read in)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str, str | None], str | Problem] = {}
+
+    def __call__(self, kind: str, value: str, region: str | None = None) -> str:
+        key = (kind, value, region.upper() if region and kind == ContactKind.PHONE else None)
+        found = self.known.get(key)
+        if found is None:
+            try:
+                found = normalize_contact(kind, value, key[2])
+            except Problem as exc:
+                found = exc
+            self.known[key] = found
+        if isinstance(found, Problem):
+            raise found
+        return found
+
+    def forget(self) -> None:
+        self.known.clear()
 
 
 def find_exact_matches(emails: Iterable[str], phones: Iterable[str]) -> dict[str, list[int]]:

@@ -2,7 +2,8 @@
 
 The dedupe app decides which party survives and which value of each field it keeps; this
 module writes what was decided into the parties tables, their one door: the survivor's
-fields, the merged party archived, its contact points, roles, key dates, affiliations, tags
+fields, the merged party archived (its external id, when the survivor keeps another, becoming
+an alias of the survivor: PartyAlias), its contact points, roles, key dates, affiliations, tags
 and child organizations moved to the survivor, and a line in each party's change log.
 Rows of other features' tables are moved by the dedupe app (see dedupe.services.related).
 """
@@ -18,7 +19,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from clientela.accounts.models import User
-from clientela.parties.models import ContactPoint, Party
+from clientela.parties.models import ContactPoint, Party, PartyAlias
 from clientela.parties.services import display_name, record_change, refresh_search_text, snapshot
 
 # Whose value a field takes: the survivor's, the other party's, or (notes only) both joined.
@@ -126,6 +127,7 @@ def merge_into(
 
 
 def _take_fields(survivor: Party, other: Party, decided: Mapping[str, str]) -> None:
+    refs = (survivor.external_id, other.external_id)
     custom = {**other.custom, **survivor.custom}  # gaps filled from the other party
     for name, side in decided.items():
         if name.startswith(CUSTOM):
@@ -142,11 +144,14 @@ def _take_fields(survivor: Party, other: Party, decided: Mapping[str, str]) -> N
     if survivor.parent_id == other.pk:  # the survivor was the other's child
         survivor.parent_id = other.parent_id if other.parent_id != survivor.pk else None
     other.archived_at = timezone.now()
-    if decided.get("external_id") == OTHER:
-        other.external_id = None  # free the unique id before the survivor takes it
+    # The other party's external id now names the survivor: as its own, or as an alias.
+    other.external_id = None  # freed (unique) before the survivor or an alias takes it
     other.save(update_fields=["archived_at", "external_id", "updated_at"])
     survivor.display_name = display_name(survivor)
     survivor.save()
+    for ref in refs:
+        if ref and ref != survivor.external_id:
+            PartyAlias.objects.create(party=survivor, external_id=ref)
 
 
 def _move_contact_points(survivor: Party, other: Party) -> int:

@@ -15,6 +15,7 @@ from clientela.parties.models import (
     ContactKind,
     KeyDate,
     Party,
+    PartyAlias,
     PartyKind,
     PartyRole,
     RelationshipRole,
@@ -122,7 +123,7 @@ def _set_scalars(party: Party, data: PartyFields, *, creating: bool) -> list[Fie
                 "kind", getattr(data, "kind", None), _("cannot be changed"), code="kind_fixed"
             )
         )
-    _check_name(party, errors)
+    check_name(party, errors)
     return errors
 
 
@@ -130,6 +131,9 @@ def _check_external_id(party: Party, errors: list[FieldError], *, by: User) -> N
     if not party.external_id:
         return
     clash = Party.objects.filter(external_id=party.external_id).exclude(pk=party.pk)
+    # An alias names a merged party's survivor: another party may not take it either.
+    aliased = PartyAlias.objects.filter(external_id=party.external_id).exclude(party=party.pk)
+    clash = clash | Party.objects.filter(pk__in=aliased.values("party_id"))
     if not clash.exists():
         return
     if not clash.filter(pk__in=visible_parties(by)).exists():  # another team's: not revealed
@@ -145,7 +149,7 @@ def _check_external_id(party: Party, errors: list[FieldError], *, by: User) -> N
     )
 
 
-def _check_name(party: Party, errors: list[FieldError]) -> None:
+def check_name(party: Party, errors: list[FieldError]) -> None:
     if party.kind == PartyKind.PERSON and not (party.given_name or party.family_name):
         errors.append(
             FieldError(

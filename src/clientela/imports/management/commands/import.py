@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from clientela.imports import services
 from clientela.imports.management.commands._shared import USAGE, acting_user, describe_error
 
 OK, INVALID_ROWS = 0, 1
+PLAIN_PROGRESS_SECONDS = 5.0  # between two progress lines when stderr is not a terminal
 
 
 class Command(BaseCommand):
@@ -133,10 +135,25 @@ class Command(BaseCommand):
         with progress:
             task = progress.add_task(f"import {options.kind}", total=size, rows=0, rate=0.0)
 
+            started, shown = time.monotonic(), [time.monotonic()]
+
             def advance(rows: int, position: int) -> None:
                 elapsed = progress.tasks[0].elapsed or 0.0
                 rate = rows / elapsed if elapsed else 0.0
                 progress.update(task, completed=position, rows=rows, rate=rate)
+                now = time.monotonic()
+                if not console.is_terminal and now - shown[0] >= PLAIN_PROGRESS_SECONDS:
+                    # No bar in a log or a pipe: a line now and then says how far it is.
+                    shown[0] = now
+                    self.stderr.write(
+                        _("%(kind)s: %(percent)s%% of the file, %(rows)s rows, %(rate)s rows/s")
+                        % {
+                            "kind": options.kind,
+                            "percent": round(100 * position / size) if size else 0,
+                            "rows": f"{rows:,}",
+                            "rate": f"{rows / (now - started):,.0f}",
+                        }
+                    )
 
             _record, summary = services.import_path(
                 path,
