@@ -234,7 +234,7 @@ def import_rows(
         importer: Any = None
         slices = None
         if sliced and not options.dry_run:
-            slices = Slices(lambda: _journal(importer, run))
+            slices = Slices(lambda: publishing.journal(importer, run))
         importer = _importer(
             options.kind,
             mapping,
@@ -259,7 +259,7 @@ def import_rows(
                     slices.end()
             except BaseException:
                 if slices is not None:
-                    _take_back(importer, slices, run)
+                    publishing.take_back_slices(importer, slices, run)
                 raise
             summary.written = not options.dry_run and (
                 summary.rejected == 0 or options.skip_invalid
@@ -268,7 +268,7 @@ def import_rows(
                 transaction.set_rollback(True)
         if slices is not None:
             if not summary.written:
-                _take_back(importer, slices, run)
+                publishing.take_back_slices(importer, slices, run)
             summary.slices_seconds = slices.lengths
         if stage is not None and summary.written:
             if run is not None:
@@ -311,26 +311,6 @@ def _run_batches(
 def _writes(importer: Any) -> bool:
     """True when the importer writes in slices as it goes."""
     return getattr(importer, "slices", None) is not None
-
-
-def _journal(importer: Any, run: ImportRun | None) -> Any:
-    """The record of how to take back the slice being committed, kept in it (publishing)."""
-    undo = importer.take_undo()
-    if run is not None:
-        publishing.record(run, undo)
-    return undo
-
-
-def _take_back(importer: Any, slices: Slices, run: ImportRun | None) -> None:
-    """Take back what the import wrote in its committed slices, and forget their journal."""
-    try:
-        slices.end()
-    except Exception:  # the last slice could not be committed: it was rolled back
-        log.warning("the last slice of an import could not be committed", exc_info=True)
-    importer.take_back(slices.committed)
-    slices.committed.clear()
-    if run is not None:
-        publishing.forget(run)
 
 
 def _results(

@@ -207,9 +207,7 @@ class BulkPartyImporter(PartyImporter):
         visible = found["visible"]
         for how, key in row_identity(patch):
             if (how, key) in self.seen:
-                raise RowRefused(
-                    [_repeated(row, self._column_for(how), self.seen[(how, key)])]
-                )
+                raise RowRefused([_repeated(row, self._column_for(how), self.seen[(how, key)])])
         if _is_pk(patch.get("clientela_id")) and int(patch["clientela_id"]) in visible:
             matches["clientela_id"] = int(patch["clientela_id"])
         elif patch.get("clientela_id") is not None and not _is_pk(patch["clientela_id"]):
@@ -386,8 +384,6 @@ def _is_pk(value: Any) -> bool:
 
 
 def _repeated(row: int, column: str, earlier: int) -> RowProblem:
-    """The row names a party an earlier row of the file named, by the same value of `column`
-    (the file's own heading, so the reader recognises it)."""
     return RowProblem(
         row,
         column,

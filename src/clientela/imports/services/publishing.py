@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from clientela.commerce.services import Undo, undo_writes
-from clientela.core.database import SliceClock, long_write, takes_turns, write_slice
+from clientela.core.database import SliceClock, Slices, long_write, takes_turns, write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
 from clientela.interactions import bulk as interactions_bulk
 from clientela.parties.bulk import KIND as PARTIES
@@ -112,3 +112,23 @@ def publish_parties(stage: StagedParties, run: ImportRun | None, *, first: int) 
             if run is not None:
                 forget(run)
         raise
+
+
+def journal(importer: Any, run: ImportRun | None) -> Any:
+    """The record of how to take back the slice being committed, kept in it."""
+    undo = importer.take_undo()
+    if run is not None:
+        record(run, undo)
+    return undo
+
+
+def take_back_slices(importer: Any, slices: Slices, run: ImportRun | None) -> None:
+    """Take back what the import wrote in its committed slices, and forget their journal."""
+    try:
+        slices.end()
+    except Exception:  # the last slice could not be committed: it was rolled back
+        log.warning("the last slice of an import could not be committed", exc_info=True)
+    importer.take_back(slices.committed)
+    slices.committed.clear()
+    if run is not None:
+        forget(run)
