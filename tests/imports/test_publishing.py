@@ -222,7 +222,7 @@ def test_a_killed_import_is_taken_back_when_the_runs_are_settled_replacements_to
         return real(self, *args)
 
     _around_writes(monkeypatch, killed_on_the_fourth)
-    monkeypatch.setattr(importing, "_take_back", lambda *args: None)
+    monkeypatch.setattr(publishing, "take_back_slices", lambda *args: None)
     with pytest.raises(SystemExit):
         _import(orders_file, admin, upsert=True)
     assert Order.objects.count() > 1000
@@ -355,7 +355,7 @@ def test_a_killed_interaction_import_is_taken_back_when_the_runs_are_settled(
         return real(self, *args)
 
     monkeypatch.setattr(interactions_bulk.BulkInteractions, "write", killed_on_the_fourth)
-    monkeypatch.setattr(importing, "_take_back", lambda *args: None)
+    monkeypatch.setattr(publishing, "take_back_slices", lambda *args: None)
     with pytest.raises(SystemExit):
         _import(write("i.csv", INTERACTIONS + "".join(rows)), admin, "interactions")
     assert Interaction.objects.count() == 1500
