@@ -132,14 +132,18 @@ class Target:
         with sqlite3.connect(self.home / "clientela.sqlite3") as db:
             return [(s, e) for s, e in db.execute(sql).fetchall()]
 
-    def is_writing(self) -> bool:
-        """The import has begun writing orders and not committed."""
+    def is_writing(self, table: str = "commerce_order") -> bool:
+        """The import has begun writing to `table` and not committed: on PostgreSQL another
+        session holds the row-exclusive lock an INSERT takes until its transaction ends (what
+        it runs at this moment may be a read); on SQLite the WAL has grown."""
         if self.postgres:
-            row = self.server.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND query LIKE 'INSERT INTO \"commerce_order\"%%'",
-                [self.name],
-            ).fetchone()
+            with psycopg_connect(connection.settings_dict, self.name) as db:
+                row = db.execute(
+                    "SELECT COUNT(*) FROM pg_locks JOIN pg_class ON pg_class.oid = relation "
+                    "WHERE relname = %s AND mode = 'RowExclusiveLock' "
+                    "AND pid <> pg_backend_pid()",
+                    [table],
+                ).fetchone()
             return bool(row and row[0])
         wal = self.home / "clientela.sqlite3-wal"
         return wal.exists() and wal.stat().st_size > 1_000_000

@@ -82,7 +82,7 @@ def _kill(target: Target, tmp_path: Path) -> None:
     # Kill it once it has written: on SQLite once slices are committed (others see them), on
     # PostgreSQL inside its one transaction.
     while time.monotonic() < deadline and not (
-        target.is_writing() if target.postgres else _count(target) > 0
+        target.is_writing("interactions_interaction") if target.postgres else _count(target) > 0
     ):
         if process.poll() is not None:
             error = process.stderr.read().decode()[-2000:] if process.stderr else ""

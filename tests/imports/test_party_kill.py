@@ -32,16 +32,11 @@ class PartyTarget(Target):
         with sqlite3.connect(self.home / "clientela.sqlite3") as db:
             return int(db.execute(sql).fetchone()[0])
 
-    def is_writing(self) -> bool:
+    def is_writing(self, table: str = "parties_party") -> bool:
         """Some parties are published (SQLite: committed slices), or being inserted (PostgreSQL:
         inside the import's one transaction)."""
         if self.postgres:
-            row = self.server.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND query LIKE 'INSERT INTO \"parties_%%'",
-                [self.name],
-            ).fetchone()
-            return bool(row and row[0])
+            return super().is_writing(table)
         try:
             return self.count("parties_party") > 0
         except sqlite3.OperationalError:  # busy, or not migrated yet
