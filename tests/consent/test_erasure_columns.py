@@ -33,6 +33,11 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_company.time_zone": "the company's own settings (one row)",
     "accounts_company.reporting_currency": "the company's own settings (one row)",
     "accounts_company.language": "the company's own settings (one row)",
+    "accounts_auditentry.actor_email": "a staff user",
+    "accounts_auditentry.action": "a code (user.invited, parties.bulk_tagged…)",
+    "accounts_auditentry.target_kind": "a code (user, team, parties…)",
+    "accounts_auditentry.target_id": "an id",
+    "accounts_auditentry.details": "ids, counts, codes and staff settings (docs/access.md)",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
     "parties_customfield.key": "a field's definition",

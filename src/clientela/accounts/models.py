@@ -34,6 +34,8 @@ class Right(models.TextChoices):
     IMPORT = "import", _("Import files")
     MERGE = "merge", _("Merge duplicates")
     ARCHIVE = "archive", _("Archive parties")
+    ADMINISTER = "administer", _("Administer users, teams and settings")
+    AUDIT = "audit", _("Read the audit log")
 
 
 # The matrix of rights per role: one place, the same for the web, the API and the command line.
@@ -42,7 +44,7 @@ class Right(models.TextChoices):
 # archive them.
 RIGHTS: dict[str, frozenset[Right]] = {
     Role.ADMIN: frozenset(Right),
-    Role.MANAGER: frozenset(Right),
+    Role.MANAGER: frozenset(Right) - {Right.ADMINISTER},
     Role.MARKETING: frozenset({Right.WRITE, Right.EXPORT, Right.IMPORT, Right.ARCHIVE}),
     Role.SALES: frozenset({Right.WRITE, Right.IMPORT, Right.ARCHIVE}),
     Role.SUPPORT: frozenset({Right.WRITE}),
@@ -247,3 +249,32 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(_("company"))
+
+
+class AuditEntry(models.Model):
+    """One change made by a staff user to the staff's own settings or many records at once:
+    a user invited or given another role, a team renamed, a custom field defined, the company's
+    settings, a bulk action on a selection of parties. Written in the same transaction as the
+    change (accounts.services.record_audit), never edited. `details` holds ids, codes, counts
+    and the before and after of staff settings, never a customer's own words: an erasure has
+    nothing to blank here."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who it was when the entry was written (the user may be renamed or removed later).
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_kind = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_kind", "target_id"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"

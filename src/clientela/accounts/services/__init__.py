@@ -3,11 +3,13 @@
 - users: creating, finding, enabling and disabling staff users; signing in;
 - tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
 - throttle: the one throttle of every door (sign-in, API tokens, the public pages);
-- company: the company's settings (country, time zone, reporting currency, language).
+- company: the company's settings (country, time zone, reporting currency, language);
+- audit: the audit log of changes to the staff's settings and of bulk actions.
 """
 
 from __future__ import annotations
 
+from clientela.accounts.services.audit import audit_entries, record_audit
 from clientela.accounts.services.company import (
     CompanySettings,
     company_settings,
@@ -45,6 +47,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "CompanySettings",
     "Limit",
+    "audit_entries",
     "authenticate_token",
     "company_settings",
     "count_hit",
@@ -53,6 +56,7 @@ __all__ = [
     "create_user",
     "find_user",
     "forget_company_settings",
+    "record_audit",
     "record_token_uses",
     "refuse_if_throttled",
     "require_right",

@@ -19,9 +19,11 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Company, Role, User
+from clientela.accounts.services.audit import record_audit
 from clientela.core.errors import FieldError, Forbidden, Invalid
 from clientela.core.money import is_currency
 
@@ -108,6 +110,7 @@ def languages() -> tuple[str, ...]:
     return tuple(code for code, _name in settings.LANGUAGES)
 
 
+@transaction.atomic
 def update_company(*, by: User, **fields: str | None) -> CompanySettings:
     """Change the company's settings (admins only); a field given as "" is unset (it falls
     back to the environment again), one not given is left alone. Invalid names every field
@@ -132,10 +135,17 @@ def update_company(*, by: User, **fields: str | None) -> CompanySettings:
         raise Invalid(errors)
     row = Company.objects.select_for_update().filter(pk=Company.SINGLETON).first()
     row = row or Company(pk=Company.SINGLETON)
+    changed = {
+        name: [getattr(row, name), value]
+        for name, value in cleaned.items()
+        if getattr(row, name) != value
+    }
     for name, value in cleaned.items():
         setattr(row, name, value)
     row.updated_by = by
     row.save()
+    if changed:
+        record_audit(by, "company.updated", target_kind="company", details={"changed": changed})
     forget_company_settings()
     return _effective(row)
 

@@ -114,4 +114,10 @@ def require_right(user: User, right: Right) -> None:
         raise Forbidden(_("your role may not import files"), code="import_forbidden")
     if right == Right.MERGE:
         raise Forbidden(_("your role may not merge parties"), code="merge_forbidden")
+    if right == Right.ADMINISTER:
+        raise Forbidden(
+            _("only an admin may manage users, teams and settings"), code="administer_forbidden"
+        )
+    if right == Right.AUDIT:
+        raise Forbidden(_("your role may not read the audit log"), code="audit_forbidden")
     raise Forbidden(_("your role may not archive parties"), code="archive_forbidden")
