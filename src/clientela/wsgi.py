@@ -4,5 +4,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from clientela.core.memory import settle_heap
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
 application = get_wsgi_application()
+
+# The loaded app is out of the garbage collector's reach (core.memory.settle_heap).
+settle_heap()
