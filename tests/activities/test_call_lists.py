@@ -345,3 +345,19 @@ def test_team_b_gets_404_for_team_as_call_list_pages(
     assert refused.status_code == 404
     assert item_of(call_list, party).status == ItemStatus.PENDING
     assert "Week" not in client.get("/activities/call-lists/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "warned"),
+    [(ConsentStatus.WITHDRAWN, True), (ConsentStatus.GRANTED, False), (None, False)],
+)
+def test_a_call_from_my_day_warns_when_the_customer_said_no_to_phone_marketing(
+    sales_a: User, web_client: Callable[[User], Client], status: str | None, warned: bool
+) -> None:
+    party = make_party(owner=sales_a, team=sales_a.team, phone="+351912345678")
+    if status is not None:  # None: never asked (an account manager may still call)
+        agree(party, status)
+    page = web_client(sales_a).get(f"/activities/call/{party.pk}/").content.decode()
+    assert ("Not for marketing" in page) is warned
+    if warned:
+        assert "withdrew consent for this purpose on this channel" in page

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.accounts.models import Team
 from clientela.consent.models import Purpose
@@ -32,7 +33,7 @@ class Priority(models.TextChoices):
 
 
 class ActivityStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("activity", "Open")  # an activity: "Aberta" in pt
     SNOOZED = "snoozed", _("Snoozed")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")

@@ -35,7 +35,13 @@ from clientela.activities.services.activities import (
     create_activity,
 )
 from clientela.activities.services.call_lists import next_calling_window
-from clientela.consent.models import CONTACT_PURPOSES, ConsentChannel, ConsentSource, ConsentStatus
+from clientela.consent.models import (
+    CONTACT_PURPOSES,
+    ConsentChannel,
+    ConsentSource,
+    ConsentStatus,
+    Purpose,
+)
 from clientela.consent.services import (
     current_consents,
     may_contact,
@@ -235,6 +241,21 @@ def _object_to_phone(party: Party, by: User) -> None:
             actor=by,
             note="refused on a phone call",
         )
+
+
+# Why a personal call (from My day, not a call list) still deserves a warning: the customer
+# said no to phone contact, or the number may not be called. "Never given" is not among them:
+# an account manager calls customers who never opted in to marketing about their orders.
+WARN_PERSONAL_CALL = frozenset({"withdrawn", "suppressed", "erased", "paused", "quiet_hours"})
+
+
+def personal_call_warning(party: Party) -> str:
+    """What the gate says against calling this party now for marketing, in words, or "" when
+    nothing does (the call page shows it above the outcome form)."""
+    decision = may_contact(party, purpose=Purpose.MARKETING, channel=ConsentChannel.PHONE)
+    if decision.allowed or decision.reason not in WARN_PERSONAL_CALL:
+        return ""
+    return decision.explanation
 
 
 def record_call(

@@ -23,7 +23,7 @@ from clientela.activities import queries, services
 from clientela.activities.models import ActivityKind, CallListItem, CallOutcome
 from clientela.activities.presenters import ATTENTION_LABELS, row, window_label
 from clientela.activities.schemas import ActivityCreate, ActivitySnooze, CallOutcomeIn
-from clientela.activities.services.calls import CallResult
+from clientela.activities.services.calls import CallResult, personal_call_warning
 from clientela.activities.services.windows import calling_rules
 from clientela.analytics.models import CustomerMetrics
 from clientela.core.errors import Conflict, Invalid, NotFound
@@ -169,6 +169,7 @@ def _summary(party: Party) -> dict[str, Any]:
         "phones": [p for p in party.contact_points.all() if p.kind == ContactKind.PHONE],
         "metrics": CustomerMetrics.objects.filter(party=party).first(),
         "recent": list(Interaction.objects.filter(party=party).order_by("-occurred_at", "-id")[:5]),
+        "warning": personal_call_warning(party),
     }
 
 
