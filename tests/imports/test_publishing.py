@@ -15,6 +15,8 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from clientela.accounts.models import User
+from clientela.activities.models import Activity, ActivityEvent
+from clientela.activities.services import create_activity
 from clientela.commerce import bulk
 from clientela.commerce.models import Order
 from clientela.commerce.schemas import OrderCreate
@@ -364,4 +366,84 @@ def test_a_killed_interaction_import_is_taken_back_when_the_runs_are_settled(
     ImportRun.objects.update(status=ImportStatus.RUNNING, pid=done.pid)
     assert settle_interrupted() == 1
     assert Interaction.objects.count() == 0
+    assert not PublishedSlice.objects.exists()
+
+
+ACTIVITIES = "customer_id,kind,title,due_date,external_id\n"
+TASKS = 120
+
+
+def _tasks(prefix: str) -> list[str]:
+    return [f"C1,call,Call {n},2030-05-06,{prefix}{n}\n" for n in range(TASKS)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("small_slices")
+def test_activities_go_in_slices_and_a_bad_row_takes_them_all_back_steps_too(
+    admin: User, write: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_party(external_id="C1")
+    journal: list[int] = []
+    real = publishing.record
+
+    def spy(run: ImportRun, undo: Any) -> None:
+        journal.append(Activity.objects.count())
+        assert connection.in_atomic_block  # the journal goes in the slice's transaction
+        real(run, undo)
+
+    monkeypatch.setattr(publishing, "record", spy)
+    run, summary = _import(write("ok.csv", ACTIVITIES + "".join(_tasks("A"))), admin, "activities")
+    assert (run.status, summary.created) == (ImportStatus.DONE, TASKS)
+    assert 0 < journal[0] < TASKS  # committed a slice at a time
+    steps = ActivityEvent.objects.count()
+    rows = _tasks("B")
+    rows[100] = "C1,pigeon,Coo,2030-05-06,B100\n"
+    journal.clear()
+    run, summary = _import(write("bad.csv", ACTIVITIES + "".join(rows)), admin, "activities")
+    assert journal[-1] > TASKS  # some of this file's rows had been committed
+    assert (run.status, summary.rejected, summary.rows) == (ImportStatus.INVALID, 1, TASKS)
+    assert Activity.objects.count() == TASKS  # the first file's, no more
+    assert not Activity.objects.filter(external_id__startswith="B").exists()
+    assert ActivityEvent.objects.count() == steps  # their timeline steps went with them
+    assert not PublishedSlice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_of_activities_checks_every_row_and_writes_nothing(
+    admin: User, write: Writer
+) -> None:
+    make_party(external_id="C1")
+    rows = [*_tasks("A"), "C1,call,Call 0,2030-05-06,A0\n"]  # the first row again: unchanged
+    path = write("dry.csv", ACTIVITIES + "".join(rows))
+    _run, summary = _import(path, admin, "activities", dry_run=True)
+    assert (summary.created, summary.unchanged, summary.rejected) == (TASKS, 1, 0)
+    assert Activity.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("small_slices")
+def test_a_killed_activity_import_is_taken_back_when_the_runs_are_settled(
+    admin: User, write: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_party(external_id="C1")
+    real, calls = create_activity, []
+
+    def killed_on_the_hundredth(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 100:
+            raise SystemExit("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(
+        "clientela.imports.services.activities.create_activity", killed_on_the_hundredth
+    )
+    monkeypatch.setattr(publishing, "take_back_slices", lambda *args: None)
+    with pytest.raises(SystemExit):
+        _import(write("a.csv", ACTIVITIES + "".join(_tasks("A"))), admin, "activities")
+    assert Activity.objects.count() == 99
+    done = subprocess.Popen(["true"])  # noqa: S607  (a process that has ended)
+    done.wait()
+    ImportRun.objects.update(status=ImportStatus.RUNNING, pid=done.pid)
+    assert settle_interrupted() == 1
+    assert Activity.objects.count() == 0
     assert not PublishedSlice.objects.exists()

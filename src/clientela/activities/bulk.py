@@ -9,6 +9,7 @@ adapters, and read the new activities' ids back by their list (source_kind, sour
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -24,6 +25,7 @@ from clientela.activities.models import (
     Priority,
     SourceKind,
 )
+from clientela.core.database import write_slice
 
 BATCH = 500
 
@@ -158,3 +160,34 @@ def insert_items(
             for party_id, assignee_id, activity_id, status, reason, start, end in items
         ),
     )
+
+
+# An import's journal (imports.services.publishing): the activities one slice planned.
+KIND = "activities"
+
+
+@dataclass
+class ActivityUndo:
+    """How to take back what an import's slices wrote: the activities they planned (their
+    timeline steps and assignment notices go with them)."""
+
+    ids: list[int] = field(default_factory=list)
+
+    def add(self, other: ActivityUndo) -> None:
+        self.ids += other.ids
+
+    def as_record(self) -> dict[str, Any]:
+        return {"kind": KIND, "ids": self.ids}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ActivityUndo:
+        return cls([int(pk) for pk in record.get("ids", [])])
+
+
+def take_back(undo: ActivityUndo) -> None:
+    """Delete the activities of a write that is taken back, BATCH at a time, each its own short
+    write (the writers waiting for the lock go first between two)."""
+    for start in range(0, len(undo.ids), BATCH):
+        with write_slice():
+            Activity.objects.filter(pk__in=undo.ids[start : start + BATCH]).delete()
+    undo.ids.clear()

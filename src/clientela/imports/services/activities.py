@@ -4,10 +4,16 @@ own service.
 The party is found by external id, e-mail or Clientela id among those the user may see; the
 assignee by e-mail (empty: the importing user). An activity without an external id gets one
 made from its content, so importing the same file twice does not plan it twice.
+
+On SQLite the rows are written in slices as they are checked (core.database.Slices, each slice
+with the ids it planned as its journal: activities.bulk.ActivityUndo), like orders and
+interactions; a dry run there, or the rest of a file after a refused row, is only checked: each
+row is planned in a transaction of its own that is rolled back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Any
 
@@ -16,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.activities.bulk import ActivityUndo, take_back
 from clientela.activities.schemas import ActivityCreate
 from clientela.activities.services import create_activity
+from clientela.core.database import Slices
 from clientela.core.errors import DomainError, FieldError
 from clientela.core.validation import field_errors
 from clientela.imports.services.mapping import Mapping
@@ -58,13 +66,30 @@ def content_id(party_id: int, values: dict[str, Any]) -> str:
     return "import:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-class ActivityImporter:
-    """Plans activities one row at a time, each row in its own savepoint."""
+class _CheckedOnly(Exception):
+    """Rolls back a row planned only to check it."""
 
-    def __init__(self, mapping: Mapping, finder: PartyFinder, *, by: User) -> None:
+
+class ActivityImporter:
+    """Plans activities one row at a time, each row in its own savepoint (in a slice, when
+    they go in slices)."""
+
+    def __init__(
+        self,
+        mapping: Mapping,
+        finder: PartyFinder,
+        *,
+        by: User,
+        slices: Slices | None = None,
+        check_only: bool = False,
+    ) -> None:
         self.mapping = mapping
         self.finder = finder
         self.by = by
+        self.slices = slices
+        self.check_only = check_only
+        self.undo = ActivityUndo()
+        self.checked: set[str] = set()  # check_only: the external ids the file planned
         self.column_of = {t: c for c, t in zip(mapping.columns, mapping.targets, strict=True) if t}
         if "assignee_email" in self.column_of:  # the service names the user by id
             self.column_of["assignee_id"] = self.column_of["assignee_email"]
@@ -73,6 +98,56 @@ class ActivityImporter:
     def finish(self) -> BatchResult:
         """Nothing is left to write: each row is written as it is read."""
         return BatchResult()
+
+    def stop_writing(self) -> None:
+        """A row was refused and the import will write nothing: the rest of the file is only
+        checked, and what was written is taken back by the caller."""
+        if self.slices is None:
+            return
+        self.slices.end()
+        self.slices = None
+        self.check_only = True
+
+    def take_undo(self) -> ActivityUndo:
+        """How to take back what was written since the last call (a slice's journal)."""
+        undo, self.undo = self.undo, ActivityUndo()
+        return undo
+
+    @staticmethod
+    def take_back(undos: list[Any]) -> None:
+        """Take back the slices written (each one's `take_undo`)."""
+        undo = ActivityUndo()
+        for part in undos:
+            undo.add(part)
+        take_back(undo)
+
+    def _plan(self, schema: ActivityCreate) -> bool:
+        """Plan the row's activity (or only check it); True when it is new."""
+        if self.check_only:
+            key = schema.external_id or ""
+            if key in self.checked:  # planned by an earlier row of the file (rolled back)
+                return False
+            try:
+                with transaction.atomic():
+                    _activity, created = create_activity(schema, by=self.by)
+                    raise _CheckedOnly
+            except _CheckedOnly:
+                self.checked.add(key)
+                return created
+        piece = contextlib.nullcontext() if self.slices is None else self.slices.write()
+        refused: DomainError | None = None
+        created = False
+        with piece:  # a refused row must not leave it by an error: that rolls the slice back
+            try:
+                with transaction.atomic():
+                    activity, created = create_activity(schema, by=self.by)
+                if created:  # in the slice's journal, taken when the piece ends it
+                    self.undo.ids.append(activity.pk)
+            except DomainError as exc:
+                refused = exc
+        if refused is not None:
+            raise refused
+        return created
 
     def _assignee(self, email: str, line: int) -> tuple[int | None, list[RowProblem]]:
         key = email.strip().lower()
@@ -123,8 +198,7 @@ class ActivityImporter:
             if not schema.external_id:
                 schema.external_id = content_id(schema.party_id, values)
             try:
-                with transaction.atomic():
-                    _activity, created = create_activity(schema, by=self.by)
+                created = self._plan(schema)
             except DomainError as exc:
                 errors = exc.errors or [
                     FieldError(

@@ -4,8 +4,8 @@ An import is all-or-nothing unless the user asks to set invalid rows aside, and 
 writes nothing whatever happens. That rule belongs to the use case, so the transactions are
 opened here rather than by each adapter (command, page, task):
 
-- orders and interactions on SQLite are written as the file is checked, in slices of about
-  half a second (CLIENTELA_WRITE_SLICE_SECONDS, core.database.Slices), each its own
+- orders, interactions and activities on SQLite are written as the file is checked, in slices
+  of about half a second (CLIENTELA_WRITE_SLICE_SECONDS, core.database.Slices), each its own
   transaction with the record of how to take it back (publishing.py); the writers waiting for
   the lock go first before each slice, and a slice ends early when one is waiting. A row
   refused (without skip_invalid) stops the writing: the rest of the file is only checked, and
@@ -65,9 +65,9 @@ from clientela.parties.queries import visible_parties
 log = logging.getLogger("clientela.imports")
 KEPT_PROBLEMS = 1000
 BATCH = {ORDERS: 10_000, PARTIES: 5_000, INTERACTIONS: 10_000, ACTIVITIES: 500}
-# The kinds written in slices as they go on SQLite (the others, activities among them: one
-# transaction; parties read by the set-based importer are staged and published after).
-SLICED_KINDS = frozenset({ORDERS, INTERACTIONS})
+# The kinds written in slices as they go on SQLite (parties read by the set-based importer are
+# staged and published after; other party files are one transaction).
+SLICED_KINDS = frozenset({ORDERS, INTERACTIONS, ACTIVITIES})
 # Staged parties published in the first slice (then as many as fit the slice's time).
 PUBLISH_FIRST_PARTIES = 5_000
 
@@ -187,7 +187,9 @@ def _importer(
             mapping, PartyFinder(visible), by=by, slices=slices, check_only=check_only
         )
     if kind == ACTIVITIES:
-        return ActivityImporter(mapping, PartyFinder(visible), by=by)
+        return ActivityImporter(
+            mapping, PartyFinder(visible), by=by, slices=slices, check_only=check_only
+        )
     if is_bulk(mapping):  # parties, set-based (party_bulk.py)
         return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert)
     source = ImportedFile(name or "-", table.source)

@@ -1,9 +1,10 @@
 """The journal of an import being published: what each slice wrote, to take it back.
 
-Orders, interactions and parties checked by an import on SQLite are written a slice at a time
-(importing.py), each slice its own transaction; with each slice, in the same transaction, goes
-a record of how to take it back (`record`: the kind's undo; interactions' and parties' name
-their kind). Orders and interactions are written as the file is checked; parties are staged
+Orders, interactions, activities and parties checked by an import on SQLite are written a slice
+at a time (importing.py), each slice its own transaction; with each slice, in the same
+transaction, goes a record of how to take it back (`record`: the kind's undo; all but orders'
+name their kind). Orders, interactions and activities are written as the file is checked;
+parties are staged
 while it is checked and published once every row passed. When the import is done the records
 go with the same write that marks it done (runs.finish_run). An import that fails, or refuses
 a row, takes back what it wrote at once; one whose process ended (a kill, a crash) is taken
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from django.db import transaction
 
+from clientela.activities import bulk as activities_bulk
 from clientela.commerce.services import Undo, undo_writes
 from clientela.core.database import SliceClock, Slices, long_write, takes_turns, write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
@@ -58,24 +60,29 @@ def left_over() -> list[int]:
 def take_back(run_ids: list[int]) -> None:
     """Take back what these runs published (their processes ended before they were done).
 
-    Each slice's record says its kind ("interactions", "parties"; orders' records say none),
-    and each kind takes its slices back its own way: orders with commerce.services.undo_writes
-    (in slices of its own), interactions with interactions.bulk.take_back, parties with
-    parties.bulk.undo_parties, the last slice first.
+    Each slice's record says its kind ("interactions", "activities", "parties"; orders'
+    records say none), and each kind takes its slices back its own way: orders with
+    commerce.services.undo_writes (in slices of its own), interactions and activities with
+    their bulk modules' take_back, parties with parties.bulk.undo_parties, the last slice
+    first.
     """
     for run_id in run_ids:
         orders, parties = Undo(), []
         interactions = interactions_bulk.InteractionUndo()
+        activities = activities_bulk.ActivityUndo()
         slices = PublishedSlice.objects.filter(run_id=run_id).order_by("-pk")
         for record_ in slices.values_list("undo", flat=True):
             if record_.get("kind") == interactions_bulk.KIND:
                 interactions.add(interactions_bulk.InteractionUndo.from_record(record_))
+            elif record_.get("kind") == activities_bulk.KIND:
+                activities.add(activities_bulk.ActivityUndo.from_record(record_))
             elif record_.get("kind") == PARTIES:
                 parties.append(PartiesUndo.from_record(record_))
             else:  # orders' records name no kind
                 orders.add(Undo.from_record(record_))
         undo_writes(orders)
         interactions_bulk.take_back(interactions)
+        activities_bulk.take_back(activities)
         for undo in parties:
             with write_slice():
                 undo_parties(undo)
