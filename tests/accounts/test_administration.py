@@ -14,7 +14,6 @@ from clientela.accounts.models import AuditEntry, Invitation, Role, Team, User
 from clientela.accounts.presenters import describe
 from clientela.accounts.services import (
     accept_invitation,
-    record_audit,
     change_role,
     change_team,
     create_team,
@@ -22,6 +21,7 @@ from clientela.accounts.services import (
     delete_team,
     invite_user,
     open_invitation,
+    record_audit,
     rename_team,
     revoke_token,
     set_user_active,
