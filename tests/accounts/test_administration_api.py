@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import ApiToken, AuditEntry, Role, Team, User
 from clientela.accounts.services import record_audit
@@ -183,3 +184,24 @@ def test_custom_fields_through_the_api(admin: User, api_client: ApiClient) -> No
         "custom_field.changed",
         "custom_field.deleted",
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/users", "/api/v1/teams", "/api/v1/tokens", "/api/v1/audit", "/api/v1/custom-fields"],
+)
+def test_the_lists_take_a_few_queries_whatever_their_length(
+    url: str,
+    admin: User,
+    api_client: ApiClient,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    client = api_client(admin)
+    for n in range(12):
+        user = make_user(role=Role.SALES, email=f"u{n}@example.com", team=f"Team {n % 4}")
+        ApiToken.objects.create(user=user, prefix=f"cl_{n}", digest=f"{n:064d}")
+        record_audit(user, "team.created", target_kind="team", target_id=n, details={"name": "x"})
+        CustomField.objects.create(key=f"f{n}", label=f"F{n}", type="text")
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200
