@@ -243,3 +243,21 @@ def test_the_audit_log_pages_through_many_entries(admin: User, web_client: WebCl
     assert second.count('data-action="team.created"') == 5
     assert "T54" in first
     assert "T0”" in second
+
+
+def test_an_invitation_whose_address_got_a_user_meanwhile_says_so_on_the_page(
+    admin: User, web_client: WebClient, smtp_inbox: Inbox
+) -> None:
+    web_client(admin).post("/settings/users/", {"email": "late@example.com", "role": "sales"})
+    path = link_in(smtp_inbox.messages[0], "/invitation/").removeprefix("http://testserver")
+    make_user(email="late@example.com")  # created from the command line in the meantime
+    response = Client().post(
+        path,
+        {
+            "full_name": "Late",
+            "password": "a long passphrase",
+            "password_again": "a long passphrase",
+        },
+    )
+    assert response.status_code == 409
+    assert "already exists" in response.content.decode()

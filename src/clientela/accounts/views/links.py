@@ -21,7 +21,7 @@ from clientela.accounts.services import (
 from clientela.accounts.services.links import reset_link
 from clientela.accounts.views.common import field_errors
 from clientela.core.clients import client_address
-from clientela.core.errors import Invalid, NotFound, Throttled, Unavailable
+from clientela.core.errors import Conflict, Invalid, NotFound, Throttled, Unavailable
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The token in the address never leaves for another site; "no-referrer" would also make the
@@ -53,7 +53,9 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 with transaction.atomic():
                     user = accept_invitation(token[:100], full_name=full_name, password=password)
-            except Invalid as exc:
+            except NotFound as exc:  # used or expired since the form was shown
+                return _link_gone(request, exc)
+            except (Invalid, Conflict) as exc:
                 errors, status = field_errors(exc), exc.status
             else:
                 login(request, user, backend=BACKEND)
@@ -107,6 +109,8 @@ def reset_password_view(request: HttpRequest, uid: str, token: str) -> HttpRespo
             try:
                 with transaction.atomic():
                     user = reset_password(uid[:40], token[:100], password=password)
+            except NotFound as exc:
+                return _link_gone(request, exc)
             except Invalid as exc:
                 errors, status = field_errors(exc), exc.status
             else:
