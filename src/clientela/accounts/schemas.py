@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from clientela.accounts.models import Role
 from clientela.core.ids import Id
@@ -76,7 +76,7 @@ class UserUpdate(Schema):
 
     role: Role | None = None
     team_id: Id | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None  # true or false, not 0 or "yes"
 
 
 class TeamIn(Schema):

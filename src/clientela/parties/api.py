@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from clientela.accounts.models import Right
 from clientela.accounts.services import require_right
@@ -131,7 +131,7 @@ class CustomFieldIn(Schema):
         default=None, max_length=100
     )
     applies_to: Literal["", "person", "organization"] | None = None
-    required: bool | None = None
+    required: StrictBool | None = None
     position: int | None = Field(default=None, ge=0, le=32767)
 
 
