@@ -16,6 +16,6 @@ def body(message: Message) -> str:
 
 def link_in(message: Message, part: str) -> str:
     """The first address in the mail whose path holds `part` ("/invitation/")."""
-    found = [url for url in LINK.findall(body(message)) if part in url]
+    found = [str(url) for url in LINK.findall(body(message)) if part in url]
     assert found, body(message)
     return found[0]

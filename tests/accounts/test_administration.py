@@ -4,6 +4,7 @@ definitions, each audited in its transaction, and the guards that keep an admin.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.django_db
 STRONG = "correct horse battery staple 42"
 
 
-def links() -> tuple[list[str], object]:
+def links() -> tuple[list[str], Callable[[str], str]]:
     made: list[str] = []
 
     def link_for(raw: str) -> str:

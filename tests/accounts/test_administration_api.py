@@ -135,10 +135,10 @@ def test_the_audit_log_through_the_api_with_filters_and_pages(
         )
     record_audit(manager, "parties.bulk_assigned", target_kind="parties", details={"count": 20})
     client = api_client(manager)
-    first = client.get("/api/v1/audit", {"limit": 2, "action": "team."}).json()
+    first = client.get("/api/v1/audit", {"limit": "2", "action": "team."}).json()
     assert [e["text"] for e in first["items"]] == ["created team “T2”", "created team “T1”"]
     second = client.get(
-        "/api/v1/audit", {"limit": 2, "action": "team.", "cursor": first["next_cursor"]}
+        "/api/v1/audit", {"limit": "2", "action": "team.", "cursor": first["next_cursor"]}
     ).json()
     assert [e["target_id"] for e in second["items"]] == ["0"]
     assert second["next_cursor"] is None
