@@ -241,7 +241,12 @@ def tokens(request: HttpRequest) -> list[dict[str, Any]]:
     return [token_out(t) for t in visible_tokens(current_user(request))]
 
 
-@tokens_router.post("", response={201: NewTokenOut}, summary="Create an API token for yourself")
+@tokens_router.post(
+    "",
+    response={201: NewTokenOut},
+    summary="Create an API token for yourself",
+    openapi_extra=problems(403),
+)
 def new_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """The token's value is in this answer only; store it now."""
     user = current_user(request)
@@ -251,7 +256,10 @@ def new_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
 
 
 @tokens_router.delete(
-    "/{token_id}", response={204: None}, summary="Revoke an API token", openapi_extra=problems(404)
+    "/{token_id}",
+    response={204: None},
+    summary="Revoke an API token",
+    openapi_extra=problems(403, 404),
 )
 def revoke(request: HttpRequest, token_id: Id) -> Status[None]:
     """Your own; an admin may revoke anyone's. It stops working at once."""
