@@ -240,7 +240,11 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from clientela.accounts.api import audit_router as audit
     from clientela.accounts.api import router as company
+    from clientela.accounts.api import teams_router as teams
+    from clientela.accounts.api import tokens_router as tokens
+    from clientela.accounts.api import users_router as users
     from clientela.activities.api import call_lists_router as call_lists
     from clientela.activities.api import my_day_router as my_day
     from clientela.activities.api import router as activities
@@ -251,6 +255,7 @@ def _register_routers() -> None:
     from clientela.dedupe import api as dedupe
     from clientela.interactions.api import parties_router as timeline
     from clientela.interactions.api import router as interactions
+    from clientela.parties.api import custom_fields_router as custom_fields
     from clientela.parties.api import router as parties
     from clientela.segments.api import router as segments
 
@@ -269,6 +274,11 @@ def _register_routers() -> None:
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
     api.add_router("/company", company)
+    api.add_router("/users", users)
+    api.add_router("/teams", teams)
+    api.add_router("/tokens", tokens)
+    api.add_router("/audit", audit)
+    api.add_router("/custom-fields", custom_fields)
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
 

@@ -299,6 +299,12 @@ CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = int(
     os.environ.get("CLIENTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS", "20")
 )
 CLIENTELA_TOKEN_MAX_FAILURES = int(os.environ.get("CLIENTELA_TOKEN_MAX_FAILURES", "20"))
+# Invitations to join (days) and password-reset links (hours) expire; each works once.
+CLIENTELA_INVITE_DAYS = int(os.environ.get("CLIENTELA_INVITE_DAYS", "7"))
+CLIENTELA_PASSWORD_RESET_HOURS = int(os.environ.get("CLIENTELA_PASSWORD_RESET_HOURS", "2"))
+PASSWORD_RESET_TIMEOUT = CLIENTELA_PASSWORD_RESET_HOURS * 3600
+# How many reset links one address or one client may ask for within the sign-in window.
+CLIENTELA_PASSWORD_RESET_MAX = int(os.environ.get("CLIENTELA_PASSWORD_RESET_MAX", "5"))
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (core/clients.py).
 CLIENTELA_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLIENTELA_TRUSTED_PROXIES", ""))
 # Uploaded import files and their rejects are deleted this many days after the upload (0: kept).

@@ -37,6 +37,7 @@ def test_only_admins_reach_the_admin(role: str, web_client: WebClient) -> None:
 def test_a_disabled_admin_is_shut_out_at_once(admin: User, web_client: WebClient) -> None:
     client = web_client(admin)
     assert client.get("/admin/").status_code == 200
+    make_user(role=Role.ADMIN, email="second.admin@example.com")  # the last admin stays
 
     set_user_active(admin, active=False)
 

@@ -195,8 +195,10 @@ def test_the_settings_page_is_403_for_others(
 def test_the_navigation_leads_admins_to_the_settings(
     admin: User, viewer: User, web_client: Callable[[User], Client]
 ) -> None:
-    assert b'href="/settings/company/"' in web_client(admin).get("/").content
-    assert b'href="/settings/company/"' not in web_client(viewer).get("/").content
+    # The header leads to the administration, whose pages all lead to the company's settings.
+    assert b'href="/settings/users/"' in web_client(admin).get("/").content
+    assert b'href="/settings/company/"' in web_client(admin).get("/settings/users/").content
+    assert b'href="/settings/users/"' not in web_client(viewer).get("/").content
 
 
 # The commands

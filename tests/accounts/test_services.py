@@ -82,6 +82,7 @@ def test_unknown_tokens_and_users_are_not_found_with_their_codes() -> None:
 
 def test_readers_and_disabled_users_may_not_write() -> None:
     viewer = make_user(role=Role.VIEWER)
+    make_user(role=Role.ADMIN)  # the last active admin is never disabled
     disabled = set_user_active(make_user(role=Role.ADMIN), active=False)
 
     for user in (viewer, disabled):

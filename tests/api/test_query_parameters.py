@@ -69,6 +69,13 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "party_ids": [1],
     },
     ("post", "/api/v1/call-lists/{list_id}/items/{item_id}/outcome"): {"outcome": "reached"},
+    ("post", "/api/v1/users/invitations"): {"email": "new@example.com", "role": "sales"},
+    ("patch", "/api/v1/users/{user_id}"): {},
+    ("post", "/api/v1/teams"): {"name": "North"},
+    ("patch", "/api/v1/teams/{team_id}"): {"name": "North"},
+    ("post", "/api/v1/tokens"): {"name": "script"},
+    ("post", "/api/v1/custom-fields"): {"key": "tier", "label": "Tier"},
+    ("patch", "/api/v1/custom-fields/{field_id}"): {},
 }
 
 
@@ -89,6 +96,8 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
     url = url.replace("{list_id}", "1").replace("{item_id}", "1")
+    for name in ("{user_id}", "{team_id}", "{token_id}", "{field_id}"):
+        url = url.replace(name, "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

@@ -38,11 +38,14 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_auditentry.target_kind": "a code (user, team, parties…)",
     "accounts_auditentry.target_id": "an id",
     "accounts_auditentry.details": "ids, counts, codes and staff settings (docs/access.md)",
+    "accounts_invitation.email": "a staff user to be (an invitation to join the staff)",
+    "accounts_invitation.digest": "the hash of an invitation link's token",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
     "parties_customfield.key": "a field's definition",
     "parties_customfield.label": "a field's definition",
     "parties_customfield.choices": "a field's definition",
+    "parties_customfield.labels": "a field's definition (its label in each language)",
     "parties_partychange.action": "a code (created, updated, erased…)",
     # Identifiers of the source systems, kept so that a re-import recognises the row.
     "interactions_interaction.external_id": "the source system's id",

@@ -209,8 +209,16 @@ def test_the_not_found_page_is_a_product_page(admin: User, web_client: WebClient
     assert "Back to the dashboard" in response.content.decode()
 
 
-def test_the_admin_link_is_shown_to_admins_only(
-    admin: User, manager: User, web_client: WebClient
+def test_the_administration_link_is_shown_to_admins_and_the_audit_log_to_managers(
+    admin: User, manager: User, viewer: User, web_client: WebClient
 ) -> None:
-    assert 'href="/admin/"' in web_client(admin).get("/").content.decode()
-    assert 'href="/admin/"' not in web_client(manager).get("/").content.decode()
+    for_admin = web_client(admin).get("/").content.decode()
+    for_manager = web_client(manager).get("/").content.decode()
+    for_viewer = web_client(viewer).get("/").content.decode()
+    assert 'href="/settings/users/"' in for_admin
+    assert 'href="/settings/users/"' not in for_manager + for_viewer
+    assert 'href="/settings/audit/"' in for_manager
+    assert 'href="/settings/audit/"' not in for_viewer
+    # The database admin (Django's) is one click further, on the settings pages, for admins.
+    assert 'href="/admin/"' in web_client(admin).get("/settings/users/").content.decode()
+    assert web_client(manager).get("/settings/users/").status_code == 403

@@ -111,7 +111,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         by = current_user(request)
         ids = list(tokens.filter(revoked_at__isnull=True).values_list("pk", flat=True))
         for token_id in ids:
-            revoke_token(by, token_id)
+            revoke_token(by, token_id, by=by)
         self.message_user(
             request,
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(ids))

@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished, request_started
 
+        from clientela.accounts.presenters import register_actions
         from clientela.accounts.services.tokens import forget_unrecorded_uses, record_token_uses
+
+        register_actions()
 
         # Token uses are written once the answer has been sent: checking a token never writes.
         request_started.connect(forget_unrecorded_uses, dispatch_uid="accounts.forget_uses")

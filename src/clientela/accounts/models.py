@@ -1,4 +1,4 @@
-"""Staff users, their teams and roles, API tokens, and the throttle's recent hits."""
+"""Staff users, their teams and roles, invitations, API tokens, and the throttle's recent hits."""
 
 from __future__ import annotations
 
@@ -180,6 +180,14 @@ class User(AbstractBaseUser):
     def can_archive(self) -> bool:
         return self.may(Right.ARCHIVE)
 
+    @property
+    def can_administer(self) -> bool:
+        return self.may(Right.ADMINISTER)
+
+    @property
+    def can_audit(self) -> bool:
+        return self.may(Right.AUDIT)
+
 
 class ApiToken(models.Model):
     """A bearer token for the REST API; only its SHA-256 digest is stored."""
@@ -203,6 +211,41 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An invitation sent by e-mail to join as a staff user with a role (and a team). The link
+    carries a random token of which only the SHA-256 digest is stored; it works once, until
+    `expires_at` (CLIENTELA_INVITE_DAYS). The user is created when the link is used."""
+
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # When the link was used (the user exists from then) or withdrawn by a newer invitation.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
 
 
 class ThrottleHit(models.Model):

@@ -235,7 +235,27 @@ def orders_listeners() -> list[OrdersListener]:
     return [listener for _name, listener in sorted(ORDERS_LISTENERS.items())]
 
 
+# --- audit log actions ----------------------------------------------------------------------
+
+# An audit entry's action code ("user.role_changed", "parties.bulk_assigned") -> how the audit
+# log page says it, in the reader's language: a lazy message whose %(name)s parameters come from
+# the entry (`actor`, `target`) and its details. Each feature registers the codes it writes; an
+# unregistered code is shown as the code itself.
+AUDIT_ACTIONS: dict[str, Text] = {}
+
+
+def register_audit_action(code: str, label: Text) -> None:
+    """Say how the audit log shows an action code (a gettext_lazy message)."""
+    AUDIT_ACTIONS[code] = label
+
+
+def audit_action_label(code: str) -> Text | None:
+    """The registered message of an action code, or None."""
+    return AUDIT_ACTIONS.get(code)
+
+
 __all__ = [
+    "AUDIT_ACTIONS",
     "CREATION_GUARDS",
     "ERASED_COLUMNS",
     "ERASED_TABLES",
@@ -255,6 +275,7 @@ __all__ = [
     "PartyForwarding",
     "PartyPanel",
     "TimelineLabels",
+    "audit_action_label",
     "blank_text",
     "erasers",
     "forwarded_party",
@@ -262,6 +283,7 @@ __all__ = [
     "orders_listeners",
     "party_panels",
     "refused_addresses",
+    "register_audit_action",
     "register_creation_guard",
     "register_eraser",
     "register_export",

@@ -13,6 +13,15 @@ class PartiesConfig(AppConfig):
 
         register_eraser("parties", erase_party_data, columns=erased_columns(), order=ERASE_LAST)
         self.register_party_panels()
+        self.register_audit_actions()
+
+    def register_audit_actions(self) -> None:
+        """How the audit log says the custom-field definitions' changes."""
+        from clientela.core.registries import register_audit_action
+
+        register_audit_action("custom_field.created", _("created custom field “%(label)s”"))
+        register_audit_action("custom_field.changed", _("changed custom field “%(label)s”"))
+        register_audit_action("custom_field.deleted", _("deleted custom field “%(label)s”"))
 
     def register_party_panels(self) -> None:
         """The customer page's own panels: who the party is, how to reach them, what changed."""

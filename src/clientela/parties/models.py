@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Team
@@ -267,6 +268,9 @@ class CustomField(models.Model):
 
     key = models.SlugField(_("key"), max_length=50, unique=True)
     label = models.CharField(_("label"), max_length=100)
+    # The label in each language ({"pt": "Cartão de cliente", ...}); a language without one
+    # shows `label`, the default.
+    labels = models.JSONField(_("labels by language"), default=dict, blank=True)
     type = models.CharField(_("type"), max_length=10, choices=CustomFieldType.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     applies_to = models.CharField(
@@ -283,7 +287,18 @@ class CustomField(models.Model):
         ordering = ["position", "key"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.shown_label
+
+    def label_in(self, language: str | None) -> str:
+        """The label in `language` ("pt", "pt-br"), else the default label."""
+        code = (language or "").split("-")[0].lower()
+        own = self.labels.get(code) if isinstance(self.labels, dict) else None
+        return str(own) if own else self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's (active) language."""
+        return self.label_in(get_language())
 
 
 class PartyChange(models.Model):

@@ -284,7 +284,7 @@ def _custom_values(party: Party) -> list[dict[str, Any]]:
         value = party.custom.get(field.key)
         if field.type == CustomFieldType.BOOLEAN and value is not None:
             value = _("Yes") if value else _("No")
-        shown.append({"label": field.label, "value": value})
+        shown.append({"label": field.shown_label, "value": value})
     return shown
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-out/", views.sign_out_view, name="logout"),
     path("language/", views.language_view, name="language"),
     path("settings/company/", views.company_view, name="company"),
+    path("settings/custom-fields/", views.custom_fields_view, name="custom_fields"),
+    path("settings/custom-fields/<int:field_id>/", views.custom_field_view, name="custom_field"),
 ]
 
 # The customer 360 page, composed here from every feature's panels. The shell (clientela/urls.py)

@@ -1,7 +1,9 @@
-"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page and the
-company's settings."""
+"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page, the
+company's settings and the custom-field definitions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,17 +19,26 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from clientela.accounts.services import company_settings, sign_in, update_company
+from clientela.accounts.models import Right
+from clientela.accounts.services import company_settings, require_right, sign_in, update_company
 from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
 from clientela.accounts.services.company import countries, time_zones
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound, Throttled
 from clientela.core.htmx import htmx
+from clientela.core.ids import id_from_text, is_id
 from clientela.core.money import CURRENCIES
 from clientela.core.pages import invalid_messages, page_errors
 from clientela.core.registries import forwarded_party
 from clientela.core.requests import current_user
 from clientela.interactions.presenters import channel_label, direction_label, timeline_context
+from clientela.parties.models import CustomField, CustomFieldType, PartyKind
 from clientela.parties.queries import get_visible_party, visible_party_details
+from clientela.parties.services import (
+    change_custom_field,
+    define_custom_field,
+    delete_custom_field,
+    find_custom_field,
+)
 from clientela.web.presenters import party_page_panels
 from clientela.web.services import dashboard
 
@@ -222,3 +233,105 @@ def company_view(request: HttpRequest) -> HttpResponse:
         "languages": settings.LANGUAGES,
     }
     return render(request, "web/company.html", context, status=status)
+
+
+# --- custom-field definitions (admins) ------------------------------------------------------
+
+CUSTOM_FIELD_INPUTS = ("key", "label", "type", "applies_to", "position", "choices")
+
+
+def _custom_field_values(request: HttpRequest) -> dict[str, Any]:
+    """What the custom-field form sent, in the shape the service takes."""
+    values: dict[str, Any] = {
+        name: request.POST.get(name, "")[:2000] for name in CUSTOM_FIELD_INPUTS
+    }
+    values["labels"] = {
+        code: request.POST.get(f"label_{code}", "")[:200] for code, _name in settings.LANGUAGES
+    }
+    values["choices"] = [c for c in values["choices"].splitlines() if c.strip()]
+    values["required"] = request.POST.get("required") == "on"
+    position = id_from_text(values["position"])
+    values["position"] = position if position is not None else 0
+    return values
+
+
+def _custom_field_form(
+    request: HttpRequest,
+    field: CustomField | None,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    context = {
+        "field": field,
+        "values": values,
+        "errors": errors,
+        "types": CustomFieldType.choices,
+        "kinds": PartyKind.choices,
+        "languages": settings.LANGUAGES,
+        "fields": CustomField.objects.all(),
+    }
+    return render(request, "web/custom_fields.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@page_errors
+def custom_fields_view(request: HttpRequest) -> HttpResponse:
+    """The custom fields defined, and the form for a new one (admins)."""
+    user = current_user(request)
+    require_right(user, Right.ADMINISTER)
+    values: dict[str, Any] = {"type": CustomFieldType.TEXT.value, "labels": {}, "choices": []}
+    if request.method == "GET":
+        return _custom_field_form(request, None, values, {}, 200)
+    values = _custom_field_values(request)
+    try:
+        with transaction.atomic():
+            field = define_custom_field(values, by=user)
+    except Invalid as exc:
+        return _custom_field_form(request, None, values, _errors_by_field(exc), 422)
+    messages.success(request, _("The field “%(label)s” was created.") % {"label": field.label})
+    return redirect("web:custom_fields")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@page_errors
+def custom_field_view(request: HttpRequest, field_id: int) -> HttpResponse:
+    """Change (or, with action=delete, delete) one custom field's definition (admins)."""
+    user = current_user(request)
+    require_right(user, Right.ADMINISTER)
+    field = find_custom_field(field_id) if is_id(field_id) else find_custom_field(0)
+    values = {
+        "key": field.key,
+        "label": field.label,
+        "labels": dict(field.labels),
+        "type": field.type,
+        "applies_to": field.applies_to,
+        "position": field.position,
+        "choices": field.choices,
+        "required": field.required,
+    }
+    if request.method == "GET":
+        return _custom_field_form(request, field, values, {}, 200)
+    if request.POST.get("action") == "delete":
+        with transaction.atomic():
+            delete_custom_field(field, by=user)
+        messages.success(request, _("The field “%(label)s” was deleted.") % {"label": field.label})
+        return redirect("web:custom_fields")
+    values = _custom_field_values(request)
+    try:
+        with transaction.atomic():
+            change_custom_field(field, values, by=user)
+    except Invalid as exc:
+        field.refresh_from_db()
+        return _custom_field_form(request, field, values, _errors_by_field(exc), 422)
+    messages.success(request, _("The field “%(label)s” was saved.") % {"label": field.label})
+    return redirect("web:custom_fields")
+
+
+def _errors_by_field(exc: Invalid) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error, message in invalid_messages(exc):
+        errors.setdefault(error.field, []).append(message)
+    return errors

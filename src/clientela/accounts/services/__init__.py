@@ -1,6 +1,10 @@
 """Use cases for staff accounts, one module per noun:
 
-- users: creating, finding, enabling and disabling staff users; signing in;
+- users: creating, finding, enabling and disabling staff users, their role and team; signing in;
+- rights: the checks of the matrix of rights (require_right, require_write);
+- invitations: inviting someone by e-mail, and the link that lets them join;
+- passwords: password resets by e-mail;
+- teams: creating, renaming and deleting teams;
 - tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
 - throttle: the one throttle of every door (sign-in, API tokens, the public pages);
 - company: the company's settings (country, time zone, reporting currency, language);
@@ -15,6 +19,26 @@ from clientela.accounts.services.company import (
     company_settings,
     forget_company_settings,
     update_company,
+)
+from clientela.accounts.services.invitations import (
+    accept_invitation,
+    invite_user,
+    open_invitation,
+    pending_invitations,
+)
+from clientela.accounts.services.passwords import (
+    request_password_reset,
+    reset_password,
+    send_reset_link,
+    user_for_reset,
+)
+from clientela.accounts.services.rights import require_right, require_write
+from clientela.accounts.services.teams import (
+    create_team,
+    delete_team,
+    find_team,
+    list_teams,
+    rename_team,
 )
 from clientela.accounts.services.throttle import (
     API_TOKEN,
@@ -31,12 +55,14 @@ from clientela.accounts.services.tokens import (
     record_token_uses,
     revoke_token,
     user_for_token,
+    visible_tokens,
 )
 from clientela.accounts.services.users import (
+    change_role,
+    change_team,
+    check_password,
     create_user,
     find_user,
-    require_right,
-    require_write,
     set_user_active,
     sign_in,
 )
@@ -47,23 +73,40 @@ __all__ = [
     "TOKEN_PREFIX",
     "CompanySettings",
     "Limit",
+    "accept_invitation",
     "audit_entries",
     "authenticate_token",
+    "change_role",
+    "change_team",
+    "check_password",
     "company_settings",
     "count_hit",
     "count_request",
+    "create_team",
     "create_token",
     "create_user",
+    "delete_team",
+    "find_team",
     "find_user",
     "forget_company_settings",
+    "invite_user",
+    "list_teams",
+    "open_invitation",
+    "pending_invitations",
     "record_audit",
     "record_token_uses",
     "refuse_if_throttled",
+    "rename_team",
+    "request_password_reset",
     "require_right",
     "require_write",
+    "reset_password",
     "revoke_token",
+    "send_reset_link",
     "set_user_active",
     "sign_in",
     "update_company",
+    "user_for_reset",
     "user_for_token",
+    "visible_tokens",
 ]

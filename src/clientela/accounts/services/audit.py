@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clientela.accounts.models import AuditEntry, Right, User
-from clientela.accounts.services.users import require_right
+from clientela.accounts.services.rights import require_right
 
 # The longest action code (the column's width), so a typo is caught where it is written.
 ACTION_LENGTH = 60

@@ -19,18 +19,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import ApiToken, Role, User
+from clientela.accounts.models import ApiToken, Right, Role, User
+from clientela.accounts.services.audit import record_audit
 from clientela.accounts.services.throttle import API_TOKEN, count_hit, refuse_if_throttled
 from clientela.core import prepared
 from clientela.core.errors import NotFound, invalid
+from clientela.core.ids import is_id
 
 log = logging.getLogger(__name__)
 TOKEN_PREFIX = "cl_"  # noqa: S105  (a public marker, not a secret)
 USE_INTERVAL = timedelta(minutes=1)  # last_used_at is written at most this often per token
+NAME_LENGTH = 100  # the column's width
 BRIEF_WAIT_MS = 200  # how long recording a use may wait for the database's write lock
 
 
@@ -38,13 +41,31 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
-    """Issue a new API token; the raw value is returned once and never stored."""
+def create_token(user: User, *, name: str = "", by: User | None = None) -> tuple[ApiToken, str]:
+    """Issue a new API token; the raw value is returned once and never stored. `by` is who
+    asked (the user themself on the tokens page; None: the command line). Audited."""
     if not user.is_active:
         raise invalid("email", user.email, _("this user is disabled"), code="user_disabled")
+    name = " ".join(name.split())
+    if len(name) > NAME_LENGTH:
+        raise invalid(
+            "name",
+            name,
+            _("must be at most %(max)s characters"),
+            code="token_name_too_long",
+            max=NAME_LENGTH,
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], digest=_digest(raw))
+    details = {"email": user.email, "prefix": token.prefix, "name": name}
+    record_audit(by, "token.created", target_kind="token", target_id=token.pk, details=details)
     return token, raw
+
+
+def visible_tokens(user: User) -> QuerySet[ApiToken]:
+    """The tokens `user` manages: their own; an admin's, everyone's. Newest first."""
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    return tokens if user.may(Right.ADMINISTER) else tokens.filter(user=user)
 
 
 def _active_token_rows(digest: str) -> Any:
@@ -172,10 +193,11 @@ def record_token_uses(**_signal: object) -> int:
     return written
 
 
-def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's tokens (admins may revoke anyone's)."""
+def revoke_token(user: User, token_id: int, *, by: User | None = None) -> ApiToken:
+    """Revoke one of the user's tokens (admins may revoke anyone's); `by` did it (None: the
+    command line). Audited once, when it stops working."""
     tokens = ApiToken.objects.all() if user.role == Role.ADMIN else user.api_tokens.all()
-    token = tokens.filter(pk=token_id).first()
+    token = tokens.select_related("user").filter(pk=token_id).first() if is_id(token_id) else None
     if token is None:
         raise NotFound(
             _("no token with id %(id)s"), code="token_not_found", params={"id": token_id}
@@ -183,4 +205,6 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        details = {"email": token.user.email, "prefix": token.prefix, "name": token.name}
+        record_audit(by, "token.revoked", target_kind="token", target_id=token.pk, details=details)
     return token

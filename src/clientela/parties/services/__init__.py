@@ -4,6 +4,7 @@
 - contacts: contact points in normal form; exact duplicates refused
 - relations: owner, team, parent organization, affiliations
 - custom_fields: values of the admin-defined fields
+- definitions: the admin-defined fields themselves (labels in each language)
 - names: display name and search text
 - changes: the change log and its one writer, `record_change`
 - identity: normal forms of e-mails, phones and names, exact matching
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
         replace_contact_points,
     )
     from clientela.parties.services.custom_fields import coerce_custom, validate_custom
+    from clientela.parties.services.definitions import (
+        change_custom_field,
+        define_custom_field,
+        delete_custom_field,
+        find_custom_field,
+    )
     from clientela.parties.services.names import display_name, refresh_search_text
     from clientela.parties.services.records import (
         archive_party,
@@ -50,6 +57,10 @@ _HOMES = {
     "replace_contact_points": "contacts",
     "validate_custom": "custom_fields",
     "coerce_custom": "custom_fields",
+    "define_custom_field": "definitions",
+    "change_custom_field": "definitions",
+    "delete_custom_field": "definitions",
+    "find_custom_field": "definitions",
     "display_name": "names",
     "refresh_search_text": "names",
     "snapshot": "changes",
@@ -58,10 +69,14 @@ _HOMES = {
 
 __all__ = [
     "archive_party",
+    "change_custom_field",
     "coerce_custom",
     "create_party",
     "create_prospect",
+    "define_custom_field",
+    "delete_custom_field",
     "display_name",
+    "find_custom_field",
     "kept_out",
     "record_change",
     "refresh_search_text",

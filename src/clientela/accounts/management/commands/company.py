@@ -70,7 +70,7 @@ class Command(ClientelaCommand):
             return
         fields = {OPTIONS[o]: options[o] for o in OPTIONS if options.get(o) is not None}
         with transaction.atomic():
-            changed = update_company(by=_admin(options["acting"]), **fields)
+            changed = update_company(by=acting_admin(options["acting"]), **fields)
         self._show(changed, as_json=False)
 
     def _show(self, found: CompanySettings, *, as_json: bool) -> None:
@@ -96,7 +96,7 @@ class Command(ClientelaCommand):
             self.stdout.write(f"{label.ljust(width)}  {value or '-'}{source}")
 
 
-def _admin(email: str | None) -> User:
+def acting_admin(email: str | None) -> User:
     """The admin named by --as, or the first active admin."""
     admins = User.objects.filter(is_active=True)
     if email:

@@ -13,14 +13,21 @@ from django.utils.translation import gettext as _
 
 from clientela.accounts.management.commands.init import ask_password
 from clientela.accounts.models import Role, User
-from clientela.accounts.services import create_user, find_user, set_user_active
+from clientela.accounts.services import (
+    change_role,
+    change_team,
+    create_user,
+    find_team,
+    find_user,
+    set_user_active,
+)
 from clientela.core.management.base import ClientelaCommand
 
 PASSWORD_VAR = "CLIENTELA_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 
 
 class Command(ClientelaCommand):
-    help = "Manage staff users: create, list, disable, enable."
+    help = "Manage staff users: create, list, disable, enable, set-role, set-team."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -44,6 +51,19 @@ class Command(ClientelaCommand):
         disable.add_argument("email", metavar="EMAIL")
         enable = commands.add_parser("enable", help="let a disabled user sign in again")
         enable.add_argument("email", metavar="EMAIL")
+        set_role = commands.add_parser(
+            "set-role",
+            help="give a user another role (the last active admin stays an admin)",
+        )
+        set_role.add_argument("email", metavar="EMAIL")
+        set_role.add_argument("role", metavar="ROLE", help=f"one of: {', '.join(Role.values)}")
+        set_team = commands.add_parser(
+            "set-team", help="put a user in a team (which must exist), or in none with --none"
+        )
+        set_team.add_argument("email", metavar="EMAIL")
+        which = set_team.add_mutually_exclusive_group(required=True)
+        which.add_argument("team", nargs="?", metavar="TEAM", help="the team's name")
+        which.add_argument("--none", action="store_true", help="take the user out of their team")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -51,6 +71,25 @@ class Command(ClientelaCommand):
             self._create(options)
         elif action == "list":
             self._list()
+        elif action == "set-role":
+            with transaction.atomic():
+                user = change_role(find_user(options["email"]), options["role"], by=None)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("%(email)s is now %(role)s.") % {"email": user.email, "role": user.role}
+                )
+            )
+        elif action == "set-team":
+            with transaction.atomic():
+                team = None if options["none"] else find_team(name=options["team"])
+                user = change_team(find_user(options["email"]), team, by=None)
+            done = (
+                _("%(email)s is now in team %(team)s.")
+                if user.team
+                else _("%(email)s is now in no team.")
+            )
+            values = {"email": user.email, "team": user.team.name if user.team else ""}
+            self.stdout.write(self.style.SUCCESS(done % values))
         else:
             with transaction.atomic():
                 user = set_user_active(find_user(options["email"]), active=action == "enable")

@@ -1,0 +1,3 @@
+"""The browser journeys use the consent tests' real local SMTP server (invitations and resets)."""
+
+from tests.consent.conftest import smtp_inbox  # noqa: F401  (a fixture, found by its name)
