@@ -235,6 +235,39 @@ def orders_listeners() -> list[OrdersListener]:
     return [listener for _name, listener in sorted(ORDERS_LISTENERS.items())]
 
 
+# --- filters of the party list --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyFilter:
+    """A filter of the party list that a feature adds (analytics' lifecycle state, tier and
+    months of purchase; segments' segment), so that a figure elsewhere can link to its parties.
+
+    `params` are the URL parameters it reads; `apply(user, parties, values)` narrows the
+    queryset by the values given (only non-empty ones are passed; never called with none) and
+    raises Invalid naming the parameter for a bad value. `describe(values)` says in words what
+    it keeps, for the list's heading.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    apply: Callable[[Any, Any, Mapping[str, str]], Any]
+    describe: Callable[[Mapping[str, str]], list[str]]
+
+
+PARTY_FILTERS: dict[str, PartyFilter] = {}
+
+
+def register_party_filter(party_filter: PartyFilter) -> None:
+    """Make a feature's filter part of the party list's URL."""
+    PARTY_FILTERS[party_filter.name] = party_filter
+
+
+def party_filters() -> list[PartyFilter]:
+    """The registered filters, by name."""
+    return [PARTY_FILTERS[name] for name in sorted(PARTY_FILTERS)]
+
+
 __all__ = [
     "CREATION_GUARDS",
     "ERASED_COLUMNS",
@@ -244,6 +277,7 @@ __all__ = [
     "EXPORT_SECTIONS",
     "EXTRA_EXPORTS",
     "ORDERS_LISTENERS",
+    "PARTY_FILTERS",
     "PARTY_FORWARDINGS",
     "PARTY_PANELS",
     "TIMELINE_LABELS",
@@ -252,6 +286,7 @@ __all__ = [
     "ExportSection",
     "ExtraExport",
     "OrdersListener",
+    "PartyFilter",
     "PartyForwarding",
     "PartyPanel",
     "TimelineLabels",
@@ -260,6 +295,7 @@ __all__ = [
     "forwarded_party",
     "no_extra_context",
     "orders_listeners",
+    "party_filters",
     "party_panels",
     "refused_addresses",
     "register_creation_guard",
@@ -267,6 +303,7 @@ __all__ = [
     "register_export",
     "register_export_section",
     "register_orders_listener",
+    "register_party_filter",
     "register_party_forwarding",
     "register_party_panel",
     "register_timeline_labels",
