@@ -246,13 +246,15 @@ class PartyFilter:
     `params` are the URL parameters it reads; `apply(user, parties, values)` narrows the
     queryset by the values given (only non-empty ones are passed; never called with none) and
     raises Invalid naming the parameter for a bad value. `describe(values)` says in words what
-    it keeps, for the list's heading.
+    it keeps, for the list's heading. `choices()`, when given, lists (value, label) of its
+    first parameter for a picker.
     """
 
     name: str
     params: tuple[str, ...]
     apply: Callable[[Any, Any, Mapping[str, str]], Any]
     describe: Callable[[Mapping[str, str]], list[str]]
+    choices: Callable[[], list[tuple[str, str]]] | None = None
 
 
 PARTY_FILTERS: dict[str, PartyFilter] = {}
