@@ -348,3 +348,70 @@ def test_a_bad_filter_on_the_page_is_shown_next_to_its_field(
     response = web_client(admin).get("/analytics/trends/", {"from_month": "soon"})
     assert response.status_code == 200
     assert 'id="from_month-error"' in response.content.decode()
+
+
+# --- the dashboard: links, numbers in the reader's language, its tables as CSV --------------
+
+
+def _refreshed(sales_a: User) -> None:
+    from clientela.analytics.services.refresh import refresh_metrics
+
+    slipping = make_party(given_name="=HYPERLINK(1)", team=sales_a.team)
+    for month in (1, 2, 3):
+        make_order(slipping, ordered_at=aware(2024, month, 1), total=Decimal("1234.00"))
+    refresh_metrics(as_of=date(2024, 6, 1))
+
+
+def test_the_dashboard_s_lifecycle_bars_lead_to_their_customers(
+    sales_a: User, admin: User, web_client: WebClient
+) -> None:
+    _refreshed(sales_a)
+    client = web_client(admin)
+    html = client.get("/analytics/").content.decode()
+    links = set(re.findall(r'href="(/parties/\?lifecycle=[a-z_]+)"', html))
+    assert len(links) == 7
+    listed = [url for url in links if "HYPERLINK" in client.get(url).content.decode()]
+    assert len(listed) == 1
+    assert client.get(listed[0]).status_code == 200
+
+
+def test_the_dashboard_writes_money_in_the_reader_s_language(
+    sales_a: User, admin: User, web_client: WebClient
+) -> None:
+    _refreshed(sales_a)
+    html = web_client(admin).get("/analytics/").content.decode()
+    assert "€3,702.00" in html  # spent by the customer worth attention
+    assert "EUR 3702" not in html
+    admin.language = "pt"
+    admin.save(update_fields=["language"])
+    assert "3.702,00\u00a0€" in web_client(admin).get("/analytics/").content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [("manager", 200), ("sales_a", 403), ("viewer", 403)])
+def test_the_dashboard_s_tables_need_the_export_right(
+    role: str, status: int, sales_a: User, request: pytest.FixtureRequest, web_client: WebClient
+) -> None:
+    _refreshed(sales_a)
+    user = request.getfixturevalue(role)
+    assert web_client(user).get("/analytics/attention.csv").status_code == status
+
+
+def test_the_dashboard_s_tables_download_with_formulas_neutralised(
+    sales_a: User, admin: User, web_client: WebClient
+) -> None:
+    _refreshed(sales_a)
+    client = web_client(admin)
+    rows = list(csv.reader(io.StringIO(client.get("/analytics/attention.csv").content.decode())))
+    assert rows[0] == [
+        "party_id", "name", "lifecycle_state", "spent", "clv", "p_alive", "days_silent",
+    ]  # fmt: skip
+    assert rows[1][1] == "'=HYPERLINK(1) Tester" + rows[1][1].split("Tester")[1]
+    assert rows[1][3] == "3702.00"
+    lifecycle = dict(
+        csv.reader(io.StringIO(client.get("/analytics/lifecycle.csv").content.decode()))
+    )
+    assert lifecycle.pop("lifecycle_state") == "customers"
+    assert sum(int(v) for v in lifecycle.values()) == 1
+    for table in ("flows", "rfm", "cohorts", "unconverted"):
+        assert client.get(f"/analytics/{table}.csv").status_code == 200
+    assert client.get("/analytics/nothing.csv").status_code == 404

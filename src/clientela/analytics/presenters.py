@@ -18,7 +18,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.analytics import queries
 from clientela.analytics.models import (
     CurrencySource,
@@ -37,6 +38,7 @@ from clientela.analytics.services.trends import (
     trends,
 )
 from clientela.core.charts import bars, columns, grouped_columns, lines, stacked_columns
+from clientela.core.errors import invalid
 from clientela.core.money import format_money
 from clientela.core.registries import party_filters
 from clientela.parties.models import Party
@@ -174,7 +176,17 @@ def dashboard(user: User) -> dict[str, Any]:
         "lifecycle_chart": bars(
             _("Customers by lifecycle state"),
             [(str(states[k]), n, STATE_CLASSES.get(k, "c0")) for k, n in counts.items()],
+            links=[list_url(lifecycle=k) for k in counts],
+            shown=[count_text(n) for n in counts.values()],
         ),
+        "kpi": {
+            "customers": count_text(summary["customers"]),
+            "repeat_customers": count_text(summary["repeat_customers"]),
+            "total_clv": amount_text(summary["total_clv"], summary["currency"]),
+        },
+        "tier_links": [
+            (name, count_text(n), list_url(tier=name)) for name, n in summary["tiers"].items()
+        ],
         "flows": flows,
         "flow_chart": stacked_columns(
             _("Lifecycle changes per month, by the state entered"),
@@ -207,6 +219,11 @@ def amount_text(value: Decimal | float, currency: str) -> str:
 
 
 MEASURES = ("revenue", "orders", "customers", "new_customers", "lost_customers")
+
+
+def list_url(**params: str) -> str:
+    """The party list with these filters (core.registries' party filters among them)."""
+    return f"{reverse('parties:list')}?{urlencode(params)}"
 
 
 def party_links(filters: TrendFilters, start: date, end: date) -> dict[str, str]:
@@ -291,3 +308,48 @@ def trend_options(user: User) -> dict[str, Any]:
         "currencies": order_currencies(user),
         "tables": list(TREND_TABLES),
     }
+
+
+# --- the dashboard's tables as CSV -----------------------------------------------------------
+
+DASHBOARD_TABLES = ("lifecycle", "flows", "rfm", "cohorts", "attention", "unconverted")
+
+
+def dashboard_table(user: User, table: str) -> tuple[list[str], list[list[Any]]]:
+    """One table of the dashboard as (header, rows) for a CSV file: codes and plain numbers,
+    over the parties the user may see. Forbidden without the export right; Invalid for a
+    table the dashboard does not have."""
+    require_right(user, Right.EXPORT)
+    if table not in DASHBOARD_TABLES:
+        raise invalid("table", table, _("is not a table of this page"), code="table_unknown")
+    summary = queries.analytics_summary(user)
+    if table == "lifecycle":
+        return ["lifecycle_state", "customers"], [[k, n] for k, n in summary["lifecycle"].items()]
+    if table == "flows":
+        flows = queries.lifecycle_flows(user)["top_flows"]
+        return ["from_state", "to_state", "customers"], [[a, b, n] for (a, b), n in flows]
+    if table == "rfm":
+        rows = [
+            [r, f, GRID[r - 1][f - 1], summary["rfm_grid"][r - 1][f - 1]]
+            for r in range(5, 0, -1)
+            for f in range(1, 6)
+        ]
+        return ["r_score", "f_score", "rfm_segment", "customers"], rows
+    if table == "cohorts":
+        cohorts = queries.retention_cohorts(user, as_of=summary["as_of"])
+        width = cohorts["width"]
+        return ["cohort", "customers", *(f"m{k}" for k in range(width))], [
+            [f"{c['month']:%Y-%m}", c["size"], *(round(x, 4) for x in c["shares"])]
+            for c in cohorts["cohorts"]
+        ]
+    if table == "attention":
+        header = ["party_id", "name", "lifecycle_state", "spent", "clv", "p_alive", "days_silent"]
+        return header, [
+            [m.party_id, m.party.display_name, m.lifecycle_state, m.monetary, m.clv, m.p_alive,
+             m.recency_days]
+            for m in queries.attention_list(user)
+        ]  # fmt: skip
+    missing = unconverted_rows(queries.latest_run())
+    return ["currency", "orders", "value", "first_day", "last_day"], [
+        [r["currency"], r["orders"], r["value"], r["first_day"], r["last_day"]] for r in missing
+    ]

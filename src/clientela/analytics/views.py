@@ -20,6 +20,7 @@ from clientela.analytics.schemas import TrendQuery
 from clientela.analytics.services.config import reporting_currency
 from clientela.analytics.services.trends import (
     TrendFilters,
+    table_csv,
     trend_filters,
     trend_table_csv,
     trends,
@@ -120,4 +121,18 @@ def trends_csv(request: HttpRequest, table: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"trends-{table}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@login_required
+@page_errors
+def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """One table of the dashboard as a CSV file (export right)."""
+    try:
+        header, rows = presenters.dashboard_table(current_user(request), table)
+    except Invalid as exc:
+        raise Http404(exc.detail) from exc
+    response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="analytics-{table}.csv"'
     return response

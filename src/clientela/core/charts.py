@@ -25,27 +25,37 @@ def svg(height: int, title: str, body: list[str], width: int = WIDTH) -> SafeStr
     )
 
 
-def bars(title: str, items: Sequence[tuple[str, float, str]], *, unit: str = "") -> SafeString:
-    """Horizontal bars: (label, value, css class) per row, value written at the bar's end."""
+def linked(markup: str, link: str | None) -> str:
+    return f'<a href="{escape(link)}">{markup}</a>' if link else markup
+
+
+def bars(
+    title: str,
+    items: Sequence[tuple[str, float, str]],
+    *,
+    unit: str = "",
+    links: Sequence[str] | None = None,
+    shown: Sequence[str] | None = None,
+) -> SafeString:
+    """Horizontal bars: (label, value, css class) per row, value written at the bar's end
+    (`shown[i]` when given, as the reader writes it); each bar links to `links[i]`."""
     top = max((v for _, v, _ in items), default=0) or 1
     span = WIDTH - LABEL - 80
     body = []
     for i, (label, value, css) in enumerate(items):
         y = i * ROW
         length = span * value / top
+        said = escape(shown[i] if shown else f"{value:,.0f}") + escape(unit)
+        bar = (
+            f'<rect class="bar {escape(css)}" x="{LABEL}" y="{y + 4}" width="{length:.1f}" '
+            f'height="{ROW - 8}"><title>{escape(label)}: {said}</title></rect>'
+            f'<text class="chart-value" x="{LABEL + length + 6:.1f}" y="{y + 16}">{said}</text>'
+        )
         body.append(
             f'<text class="chart-label" x="{LABEL - 8}" y="{y + 16}" text-anchor="end">'
-            f"{escape(label)}</text>"
-            f'<rect class="bar {escape(css)}" x="{LABEL}" y="{y + 4}" width="{length:.1f}" '
-            f'height="{ROW - 8}"><title>{escape(label)}: {value:,.0f}{escape(unit)}</title></rect>'
-            f'<text class="chart-value" x="{LABEL + length + 6:.1f}" y="{y + 16}">'
-            f"{value:,.0f}{escape(unit)}</text>"
+            f"{escape(label)}</text>" + linked(bar, links[i] if links else None)
         )
     return svg(max(len(items), 1) * ROW + 4, title, body)
-
-
-def linked(markup: str, link: str | None) -> str:
-    return f'<a href="{escape(link)}">{markup}</a>' if link else markup
 
 
 def columns(

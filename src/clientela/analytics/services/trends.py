@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -305,18 +306,22 @@ def trend_table_csv(user: User, report: dict[str, Any], table: str) -> str:
     require_right(user, Right.EXPORT)
     if table not in TREND_TABLES:
         raise invalid("table", table, _("is not a table of this page"), code="table_unknown")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     columns = TREND_TABLES[table]
-    writer.writerow(columns)
     period = f"{report['from_month']:%Y-%m}..{report['to_month']:%Y-%m}"
     rows = [
         *({**m, "month": f"{m['month']:%Y-%m}"} for m in report["months"]),
         {**report["totals"], "month": period},
     ]
+    values = [{**row, "currency": report["currency"]} for row in rows]
+    return table_csv(columns, [[v[c] for c in columns] for v in values])
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A table as CSV text: text cells a spreadsheet would run as a formula are neutralised
+    (core.cells), None is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
     for row in rows:
-        values = {**row, "currency": report["currency"]}
-        writer.writerow(
-            [neutralise(v) if isinstance(v, str) else v for v in (values[c] for c in columns)]
-        )
+        writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
     return out.getvalue()
