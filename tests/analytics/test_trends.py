@@ -415,3 +415,14 @@ def test_the_dashboard_s_tables_download_with_formulas_neutralised(
     for table in ("flows", "rfm", "cohorts", "unconverted"):
         assert client.get(f"/analytics/{table}.csv").status_code == 200
     assert client.get("/analytics/nothing.csv").status_code == 404
+
+
+def test_the_party_list_says_what_the_analytics_filters_keep_and_keeps_them(
+    shop: Shop, admin: User, web_client: WebClient
+) -> None:
+    html = web_client(admin).get("/parties/?first_ordered=2024-01..2024-02&q=a").content.decode()
+    assert "first order in 2024-01\u20132024-02" in html
+    assert '<input type="hidden" name="first_ordered" value="2024-01..2024-02">' in html
+    assert 'href="/parties/?q=a">' in html  # "show all" drops them, keeps the search
+    page = web_client(admin).get("/parties/?first_ordered=2024-01&page=1", HTTP_HX_REQUEST="true")
+    assert set(re.findall(r"(Alma|Bruno|Clara|Dario|Elena)", page.content.decode())) == {"Bruno"}
