@@ -158,6 +158,8 @@ def test_the_original_currency_view_counts_only_that_currency_unconverted(
     [
         ({"from_month": "2024-13"}, "month_invalid"),
         ({"to_month": "24-01"}, "month_invalid"),
+        ({"to_month": "9999-12"}, "month_invalid"),
+        ({"from_month": "\u0662\u0660\u0662\u0664-01"}, "month_invalid"),
         ({"from_month": "2024-05", "to_month": "2024-01"}, "period_reversed"),
         ({"from_month": "2000-01", "to_month": "2024-01"}, "period_too_long"),
         ({"currency": "EUU"}, "currency_unknown"),
@@ -426,3 +428,12 @@ def test_the_party_list_says_what_the_analytics_filters_keep_and_keeps_them(
     assert 'href="/parties/?q=a">' in html  # "show all" drops them, keeps the search
     page = web_client(admin).get("/parties/?first_ordered=2024-01&page=1", HTTP_HX_REQUEST="true")
     assert set(re.findall(r"(Alma|Bruno|Clara|Dario|Elena)", page.content.decode())) == {"Bruno"}
+
+
+def test_the_period_defaults_to_twelve_months_up_to_this_one() -> None:
+    today = date(2026, 12, 7)
+    default = trend_filters(today=today)
+    assert (default.start, default.end) == (date(2026, 1, 1), date(2026, 12, 1))
+    assert trend_filters(from_month="2026-10", today=today).end == date(2026, 12, 1)
+    assert trend_filters(from_month="2000-01", today=today).end == date(2009, 12, 1)
+    assert trend_filters(to_month="2024-03", today=today).start == date(2023, 4, 1)

@@ -45,13 +45,14 @@ from clientela.parties.queries import visible_parties
 
 MAX_MONTHS = 120
 DEFAULT_MONTHS = 12
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+LAST_YEAR = 9998  # the month after a period must still be a date
 
 
 def parse_month(field: str, text: str) -> date:
     """ "2026-03" -> date(2026, 3, 1); Invalid naming the field otherwise."""
     found = _MONTH.match(text)
-    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
+    if found is None or not 1 <= int(found[2]) <= 12 or not 1 <= int(found[1]) <= LAST_YEAR:
         raise invalid(field, text, _("is not a month written YYYY-MM"), code="month_invalid")
     return date(int(found[1]), int(found[2]), 1)
 
@@ -115,10 +116,14 @@ def trend_filters(
 ) -> TrendFilters:
     """The filters checked; the period defaults to the twelve months up to this one (UTC)."""
     this_month = (today or timezone.now().astimezone(UTC).date()).replace(day=1)
-    end = parse_month("to_month", to_month) if to_month else None
     start = parse_month("from_month", from_month) if from_month else None
-    if end is None:
-        end = max(this_month, start) if start else this_month
+    if to_month:
+        end = parse_month("to_month", to_month)
+    elif start is None:
+        end = this_month
+    else:  # up to this month, within MAX_MONTHS
+        first = month_index(start)
+        end = month_of(max(min(month_index(this_month), first + MAX_MONTHS - 1), first))
     if start is None:
         start = month_of(max(month_index(end) - DEFAULT_MONTHS + 1, 12))
     check_period("to_month", to_month or end.strftime("%Y-%m"), start, end)
