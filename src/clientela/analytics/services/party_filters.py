@@ -42,9 +42,11 @@ def _currency(values: Mapping[str, str]) -> str:
     currency = values.get("order_currency", "").upper()
     if currency and not is_currency(currency):
         raise invalid(
-            "order_currency", currency, gettext_lazy("is not an ISO 4217 currency code"),
+            "order_currency",
+            currency,
+            gettext_lazy("is not an ISO 4217 currency code (such as EUR, USD, GBP, BRL)"),
             code="currency_unknown",
-        )  # fmt: skip
+        )
     return currency
 
 

@@ -69,7 +69,7 @@ def parse_months(field: str, text: str) -> tuple[date, date]:
 def check_period(field: str, value: Any, start: date, end: date) -> None:
     """A period runs forwards and spans at most MAX_MONTHS months."""
     if end < start:
-        raise invalid(field, value, _("ends before it starts"), code="period_reversed")
+        raise invalid(field, value, _("ends before it starts"), code="period_ends_before_start")
     if month_index(end) - month_index(start) + 1 > MAX_MONTHS:
         raise invalid(
             field, value, _("spans more than %(max)s months"), code="period_too_long",
@@ -130,7 +130,10 @@ def trend_filters(
     currency = currency.strip().upper()
     if currency and not is_currency(currency):
         raise invalid(
-            "currency", currency, _("is not an ISO 4217 currency code"), code="currency_unknown"
+            "currency",
+            currency,
+            _("is not an ISO 4217 currency code (such as EUR, USD, GBP, BRL)"),
+            code="currency_unknown",
         )
     return TrendFilters(start, end, team_id, owner_id, segment_id, currency)
 
