@@ -437,3 +437,12 @@ def test_the_period_defaults_to_twelve_months_up_to_this_one() -> None:
     assert trend_filters(from_month="2026-10", today=today).end == date(2026, 12, 1)
     assert trend_filters(from_month="2000-01", today=today).end == date(2009, 12, 1)
     assert trend_filters(to_month="2024-03", today=today).start == date(2023, 4, 1)
+
+
+def test_the_trends_take_a_fixed_number_of_queries(
+    shop: Shop, admin: User, api_client: ApiClient, django_assert_max_num_queries: Any
+) -> None:
+    client = api_client(admin)
+    query = {"from_month": "2015-01", "to_month": "2024-12"}
+    with django_assert_max_num_queries(14):
+        assert client.get("/api/v1/analytics/trends", query).status_code == 200
