@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from clientela.analytics.presenters import clv_reason
 from clientela.analytics.queries import analytics_summary, latest_run, party_metrics
-from clientela.analytics.schemas import MetricsOut, SummaryOut
+from clientela.analytics.schemas import MetricsOut, SummaryOut, TrendQuery, TrendsOut
 from clientela.analytics.services.config import analytics_config
+from clientela.analytics.services.trends import trend_report
+from clientela.core.openapi import problems
 from clientela.core.requests import current_user
 
 parties_router = Router(tags=["analytics"])
@@ -33,3 +35,15 @@ def metrics(request: HttpRequest, party_id: int) -> dict[str, Any]:
 @router.get("/summary", response=SummaryOut, summary="Customer analytics summary")
 def summary(request: HttpRequest) -> dict[str, Any]:
     return analytics_summary(current_user(request))
+
+
+@router.get(
+    "/trends",
+    response=TrendsOut,
+    summary="Revenue and customers per month",
+    openapi_extra=problems(422),
+)
+def trends(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, Any]:
+    """Revenue, orders and active, new and lost customers per month, over the parties the
+    caller may see, narrowed by team, owner, segment and currency (docs/analytics.md)."""
+    return trend_report(current_user(request), **query.dict())

@@ -23,6 +23,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Customer analytics")
 
     def ready(self) -> None:
+        from clientela.analytics.services.party_filters import METRICS_FILTER, ORDERS_FILTER
         from clientela.analytics.services.timeline import LIFECYCLE, lifecycle_entries
         from clientela.analytics.tasks import schedule_daily_refresh
         from clientela.core.registries import (
@@ -32,6 +33,7 @@ class AnalyticsConfig(AppConfig):
             no_extra_context,
             register_export,
             register_orders_listener,
+            register_party_filter,
             register_party_panel,
             register_timeline_labels,
         )
@@ -52,6 +54,9 @@ class AnalyticsConfig(AppConfig):
             ),
         )
         # The customer page's value and lifecycle panel, loaded by htmx once the page is shown.
+        # The party list's filters behind every figure of the analytics pages.
+        register_party_filter(ORDERS_FILTER)
+        register_party_filter(METRICS_FILTER)
         register_party_panel(
             PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
         )

@@ -1,20 +1,25 @@
 """Customer analytics as pages show it: the dashboard's charts and tables, the metrics panel.
 
-Charts are drawn on the server as SVG: no script, no inline style, colours from CSS classes.
-Every chart function returns safe markup; labels are escaped here.
+Charts are drawn on the server as SVG (core.charts). Numbers and money are written in the
+reader's language by `count_text` and `amount_text`; every figure of the trends links to the
+party list of the customers behind it (`party_links`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
+from django.utils import formats
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import require_right
 from clientela.analytics import queries
 from clientela.analytics.models import (
     CurrencySource,
@@ -23,140 +28,23 @@ from clientela.analytics.models import (
     RefreshRun,
     RfmSegment,
 )
-from clientela.analytics.services.config import analytics_config
+from clientela.analytics.services.config import analytics_config, reporting_currency
+from clientela.analytics.services.party_filters import month_text
 from clientela.analytics.services.rfm import GRID
+from clientela.analytics.services.trends import (
+    TREND_TABLES,
+    TrendFilters,
+    order_currencies,
+    trends,
+)
+from clientela.core.charts import bars, columns, grouped_columns, lines, stacked_columns
+from clientela.core.errors import invalid
+from clientela.core.money import format_money
+from clientela.core.registries import party_filters
 from clientela.parties.models import Party
+from clientela.parties.queries import assignable_users, teams
 
 STATE_CLASSES = {state: f"state-{state}" for state in LifecycleState.values}
-WIDTH = 640
-ROW = 24
-LABEL = 170
-
-
-def _svg(height: int, title: str, body: list[str], width: int = WIDTH) -> SafeString:
-    return mark_safe(  # noqa: S308  (every piece of text below went through escape())
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
-    )
-
-
-def bars(title: str, items: Sequence[tuple[str, float, str]], *, unit: str = "") -> SafeString:
-    """Horizontal bars: (label, value, css class) per row, value written at the bar's end."""
-    top = max((v for _, v, _ in items), default=0) or 1
-    span = WIDTH - LABEL - 80
-    body = []
-    for i, (label, value, css) in enumerate(items):
-        y = i * ROW
-        length = span * value / top
-        body.append(
-            f'<text class="chart-label" x="{LABEL - 8}" y="{y + 16}" text-anchor="end">'
-            f"{escape(label)}</text>"
-            f'<rect class="bar {escape(css)}" x="{LABEL}" y="{y + 4}" width="{length:.1f}" '
-            f'height="{ROW - 8}"><title>{escape(label)}: {value:,.0f}{escape(unit)}</title></rect>'
-            f'<text class="chart-value" x="{LABEL + length + 6:.1f}" y="{y + 16}">'
-            f"{value:,.0f}{escape(unit)}</text>"
-        )
-    return _svg(max(len(items), 1) * ROW + 4, title, body)
-
-
-def columns(title: str, items: Sequence[tuple[str, float]], *, css: str = "c0") -> SafeString:
-    """Vertical columns (a histogram): (label under the column, height) per column."""
-    height, bottom, left = 220, 60, 40
-    top = max((v for _, v in items), default=0) or 1
-    width = (WIDTH - left) / max(len(items), 1)
-    body = [f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{WIDTH}" '
-            f'y2="{height - bottom}"/>']  # fmt: skip
-    for i, (label, value) in enumerate(items):
-        h = (height - bottom - 20) * value / top
-        x = left + i * width
-        body.append(
-            f'<rect class="bar {escape(css)}" x="{x + 2:.1f}" y="{height - bottom - h:.1f}" '
-            f'width="{width - 4:.1f}" height="{h:.1f}"><title>{escape(label)}: {value:,.0f}'
-            f"</title></rect>"
-            f'<text class="chart-small" x="{x + width / 2:.1f}" y="{height - bottom + 14}" '
-            f'text-anchor="end" transform="rotate(-40 {x + width / 2:.1f} '
-            f'{height - bottom + 14})">{escape(label)}</text>'
-        )
-    return _svg(height, title, body)
-
-
-def stacked_columns(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]]
-) -> SafeString:
-    """Columns per label, stacked by series: (series name, values per label, css class)."""
-    height, bottom, left, legend = 240, 40, 40, 150
-    totals = [sum(values[i] for _, values, _ in series) for i in range(len(labels))]
-    top = max(totals, default=0) or 1
-    width = (WIDTH - left - legend) / max(len(labels), 1)
-    body = []
-    for i, label in enumerate(labels):
-        x, base = left + i * width, float(height - bottom)
-        for name, values, css in series:
-            h = (height - bottom - 10) * values[i] / top
-            if h > 0:
-                body.append(
-                    f'<rect class="bar {escape(css)}" x="{x + 2:.1f}" y="{base - h:.1f}" '
-                    f'width="{width - 4:.1f}" height="{h:.1f}"><title>{escape(label)} · '
-                    f"{escape(name)}: {values[i]:,.0f}</title></rect>"
-                )
-            base -= h
-        body.append(
-            f'<text class="chart-small" x="{x + width / 2:.1f}" y="{height - bottom + 14}" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
-    for j, (name, _values, css) in enumerate(series):
-        y = 10 + j * 18
-        body.append(
-            f'<rect class="bar {escape(css)}" x="{WIDTH - legend + 10}" y="{y}" width="12" '
-            f'height="12"/><text class="chart-small" x="{WIDTH - legend + 28}" y="{y + 10}">'
-            f"{escape(name)}</text>"
-        )
-    return _svg(height, title, body)
-
-
-def lines(
-    title: str,
-    x_labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
-    *,
-    top: float = 1.0,
-) -> SafeString:
-    """One polyline per series over x positions; values from 0 to `top` (shown as percent)."""
-    height, bottom, left, right = 240, 30, 44, 120
-    step = (WIDTH - left - right) / max(len(x_labels) - 1, 1)
-    usable = height - bottom - 10
-
-    def y_of(v: float) -> float:
-        return height - bottom - usable * min(v, top) / (top or 1)
-
-    body = [f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{WIDTH - right}" '
-            f'y2="{height - bottom}"/>']  # fmt: skip
-    for pct in (0, 0.25, 0.5, 0.75, 1.0):
-        y = y_of(pct * top)
-        body.append(
-            f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}"/>'
-            f'<text class="chart-small" x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{pct * top:.0%}</text>"
-        )
-    for i, label in enumerate(x_labels):
-        body.append(
-            f'<text class="chart-small" x="{left + i * step:.1f}" y="{height - bottom + 16}" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
-    for k, (name, values) in enumerate(series):
-        points = " ".join(
-            f"{left + i * step:.1f},{y_of(v):.1f}" for i, v in enumerate(values) if v is not None
-        )
-        if not points:
-            continue
-        body.append(
-            f'<polyline class="line c{k % 12}" fill="none" points="{points}">'
-            f"<title>{escape(name)}</title></polyline>"
-            f'<text class="chart-small line-label c{k % 12}" x="{WIDTH - right + 6}" '
-            f'y="{14 + k * 14}">{escape(name)}</text>'
-        )
-    return _svg(height, title, body)
 
 
 # --- the reporting currency and what it left out --------------------------------------------
@@ -288,7 +176,17 @@ def dashboard(user: User) -> dict[str, Any]:
         "lifecycle_chart": bars(
             _("Customers by lifecycle state"),
             [(str(states[k]), n, STATE_CLASSES.get(k, "c0")) for k, n in counts.items()],
+            links=[list_url(lifecycle=k) for k in counts],
+            shown=[count_text(n) for n in counts.values()],
         ),
+        "kpi": {
+            "customers": count_text(summary["customers"]),
+            "repeat_customers": count_text(summary["repeat_customers"]),
+            "total_clv": amount_text(summary["total_clv"], summary["currency"]),
+        },
+        "tier_links": [
+            (name, count_text(n), list_url(tier=name)) for name, n in summary["tiers"].items()
+        ],
         "flows": flows,
         "flow_chart": stacked_columns(
             _("Lifecycle changes per month, by the state entered"),
@@ -305,3 +203,153 @@ def dashboard(user: User) -> dict[str, Any]:
         "retention_chart": retention_chart(cohorts),
         "attention": queries.attention_list(user),
     }
+
+
+# --- trends ----------------------------------------------------------------------------------
+
+
+def count_text(n: int) -> str:
+    """A count as the reader writes it: "1,234" (en), "1.234" (pt)."""
+    return formats.number_format(n, use_l10n=True, force_grouping=True)
+
+
+def amount_text(value: Decimal | float, currency: str) -> str:
+    """Money in whole units as the reader writes it: "€1,084,487" (en), "1.084.487 €" (pt)."""
+    return format_money(value, currency, language=get_language() or "en", places=0)
+
+
+MEASURES = ("revenue", "orders", "customers", "new_customers", "lost_customers")
+
+
+def list_url(**params: str) -> str:
+    """The party list with these filters (core.registries' party filters among them)."""
+    return f"{reverse('parties:list')}?{urlencode(params)}"
+
+
+def party_links(filters: TrendFilters, start: date, end: date) -> dict[str, str]:
+    """The party list behind each measure of the months from `start` to `end`, with the
+    page's team, owner, segment and currency as the list's own filters."""
+    scope = {"team": filters.team_id, "owner": filters.owner_id, "segment": filters.segment_id}
+    base = {k: str(v) for k, v in scope.items() if v is not None}
+    orders = base | ({"order_currency": filters.currency} if filters.currency else {})
+    months = month_text(start, end)
+    url = reverse("parties:list")
+    ordered = f"{url}?{urlencode(orders | {'ordered': months})}"
+    return {
+        "revenue": ordered,
+        "orders": ordered,
+        "customers": ordered,
+        "new_customers": f"{url}?{urlencode(orders | {'first_ordered': months})}",
+        "lost_customers": f"{url}?{urlencode(base | {'lost': months})}",
+    }
+
+
+def _cells(figures: dict[str, Any], links: dict[str, str], currency: str) -> dict[str, Any]:
+    return {
+        name: {
+            "text": amount_text(figures[name], currency)
+            if name == "revenue"
+            else count_text(figures[name]),
+            "href": links[name],
+        }
+        for name in MEASURES
+    }
+
+
+def trends_page(user: User, filters: TrendFilters) -> dict[str, Any]:
+    """The trends page's context: each month's figures as the reader writes them, each with
+    the link to its parties, the two charts and the period's totals."""
+    report = trends(user, filters, reporting=reporting_currency().code)
+    currency = report["currency"]
+    months = report["months"]
+    rows = []
+    for m in months:
+        links = party_links(filters, m["month"], m["month"])
+        cells = _cells(m, links, currency)
+        rows.append({"month": m["month"], "cells": cells, "unconverted": m["unconverted_orders"]})
+    labels = [formats.date_format(m["month"], "M Y") for m in months]
+    revenue_chart = columns(
+        _("Revenue per month (%(currency)s)") % {"currency": currency},
+        [(label, float(m["revenue"])) for label, m in zip(labels, months, strict=True)],
+        links=[r["cells"]["revenue"]["href"] for r in rows],
+        shown=[r["cells"]["revenue"]["text"] for r in rows],
+    )
+    names = {
+        "customers": (_("Customers who bought"), "c0"),
+        "new_customers": (_("New customers"), "state-new"),
+        "lost_customers": (_("Lost customers"), "state-lost"),
+    }
+    customers_chart = grouped_columns(
+        _("Customers per month"),
+        labels,
+        [
+            (str(name), [m[key] for m in months], css, [r["cells"][key]["href"] for r in rows])
+            for key, (name, css) in names.items()
+        ],
+        shown=[[r["cells"][key]["text"] for r in rows] for key in names],
+    )
+    totals_links = party_links(filters, filters.start, filters.end)
+    return {
+        "report": report,
+        "rows": rows,
+        "totals": _cells(report["totals"], totals_links, currency),
+        "revenue_chart": revenue_chart,
+        "customers_chart": customers_chart,
+    }
+
+
+def trend_options(user: User) -> dict[str, Any]:
+    """What the trends page's filters offer: teams, owners, segments, order currencies."""
+    segments = next((f.choices for f in party_filters() if "segment" in f.params), None)
+    return {
+        "teams": teams(),
+        "owners": assignable_users(),
+        "segments": segments() if segments else [],
+        "currencies": order_currencies(user),
+        "tables": list(TREND_TABLES),
+    }
+
+
+# --- the dashboard's tables as CSV -----------------------------------------------------------
+
+DASHBOARD_TABLES = ("lifecycle", "flows", "rfm", "cohorts", "attention", "unconverted")
+
+
+def dashboard_table(user: User, table: str) -> tuple[list[str], list[list[Any]]]:
+    """One table of the dashboard as (header, rows) for a CSV file: codes and plain numbers,
+    over the parties the user may see. Forbidden without the export right; Invalid for a
+    table the dashboard does not have."""
+    require_right(user, Right.EXPORT)
+    if table not in DASHBOARD_TABLES:
+        raise invalid("table", table, _("is not a table of this page"), code="table_unknown")
+    summary = queries.analytics_summary(user)
+    if table == "lifecycle":
+        return ["lifecycle_state", "customers"], [[k, n] for k, n in summary["lifecycle"].items()]
+    if table == "flows":
+        flows = queries.lifecycle_flows(user)["top_flows"]
+        return ["from_state", "to_state", "customers"], [[a, b, n] for (a, b), n in flows]
+    if table == "rfm":
+        rows = [
+            [r, f, GRID[r - 1][f - 1], summary["rfm_grid"][r - 1][f - 1]]
+            for r in range(5, 0, -1)
+            for f in range(1, 6)
+        ]
+        return ["r_score", "f_score", "rfm_segment", "customers"], rows
+    if table == "cohorts":
+        cohorts = queries.retention_cohorts(user, as_of=summary["as_of"])
+        width = cohorts["width"]
+        return ["cohort", "customers", *(f"m{k}" for k in range(width))], [
+            [f"{c['month']:%Y-%m}", c["size"], *(round(x, 4) for x in c["shares"])]
+            for c in cohorts["cohorts"]
+        ]
+    if table == "attention":
+        header = ["party_id", "name", "lifecycle_state", "spent", "clv", "p_alive", "days_silent"]
+        return header, [
+            [m.party_id, m.party.display_name, m.lifecycle_state, m.monetary, m.clv, m.p_alive,
+             m.recency_days]
+            for m in queries.attention_list(user)
+        ]  # fmt: skip
+    missing = unconverted_rows(queries.latest_run())
+    return ["currency", "orders", "value", "first_day", "last_day"], [
+        [r["currency"], r["orders"], r["value"], r["first_day"], r["last_day"]] for r in missing
+    ]

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from clientela.core.ids import Id
 
 
 class Reason(Schema):
@@ -86,3 +88,52 @@ class SummaryOut(Schema):
     tiers: dict[str, int]
     bgnbd: dict[str, Any] | None
     gamma_gamma: dict[str, Any] | None
+
+
+class TrendQuery(Schema):
+    """The trend's filters, as the API and the page read them from the URL."""
+
+    from_month: str = Field(default="", max_length=7, description="first month, YYYY-MM")
+    to_month: str = Field(default="", max_length=7, description="last month, YYYY-MM")
+    team_id: Id | None = None
+    owner_id: Id | None = None
+    segment_id: Id | None = None
+    currency: str = Field(
+        default="", max_length=3, description="only orders in this currency, not converted"
+    )
+
+
+class TrendMonthOut(Schema):
+    """One month's figures (UTC month)."""
+
+    month: date
+    revenue: Decimal
+    orders: int
+    customers: int
+    new_customers: int
+    lost_customers: int
+    unconverted_orders: int
+
+
+class TrendTotalsOut(Schema):
+    """The period's figures: customers are counted once however many months they bought in."""
+
+    revenue: Decimal
+    orders: int
+    customers: int
+    new_customers: int
+    lost_customers: int
+    unconverted_orders: int
+
+
+class TrendsOut(Schema):
+    """Revenue and customers per month over the parties the caller may see, filtered: money in
+    `currency`, converted at each order's day's rate when `converted` (the reporting currency;
+    `unconverted_orders` had no rate and are in no revenue), else only orders in it."""
+
+    from_month: date
+    to_month: date
+    currency: str
+    converted: bool
+    months: list[TrendMonthOut]
+    totals: TrendTotalsOut

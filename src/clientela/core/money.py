@@ -162,15 +162,18 @@ _SHOWN_SIGNS = {"EUR": "€", "GBP": "£", "USD": "US$", "BRL": "R$", "JPY": "¥
 _SIGN_FIRST = frozenset({"en"})
 
 
-def format_money(amount: Decimal | float | int, currency: str, *, language: str) -> str:
+def format_money(
+    amount: Decimal | float | int, currency: str, *, language: str, places: int = MONEY_PLACES
+) -> str:
     """An amount as a reader of `language` writes it: "€1,234.56" (en), "1.234,56 €" (pt,
-    es, it); thousands grouped and two decimals, the digits per Django's format modules."""
+    es, it); thousands grouped and two decimals (or `places`: 0 for "€1,084,487"), the digits
+    per Django's format modules."""
     from django.utils import formats, translation
 
     with translation.override(language):
         number = formats.number_format(
-            Decimal(amount).quantize(CENT), decimal_pos=MONEY_PLACES, use_l10n=True,
-            force_grouping=True,
+            Decimal(amount).quantize(Decimal(1).scaleb(-places)), decimal_pos=places,
+            use_l10n=True, force_grouping=True,
         )  # fmt: skip
     sign = _SHOWN_SIGNS.get(currency, currency)
     if language.split("-")[0] in _SIGN_FIRST:

@@ -254,6 +254,41 @@ def audit_action_label(code: str) -> Text | None:
     return AUDIT_ACTIONS.get(code)
 
 
+# --- filters of the party list --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyFilter:
+    """A filter of the party list that a feature adds (analytics' lifecycle state, tier and
+    months of purchase; segments' segment), so that a figure elsewhere can link to its parties.
+
+    `params` are the URL parameters it reads; `apply(user, parties, values)` narrows the
+    queryset by the values given (only non-empty ones are passed; never called with none) and
+    raises Invalid naming the parameter for a bad value. `describe(values)` says in words what
+    it keeps, for the list's heading. `choices()`, when given, lists (value, label) of its
+    first parameter for a picker.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    apply: Callable[[Any, Any, Mapping[str, str]], Any]
+    describe: Callable[[Mapping[str, str]], list[str]]
+    choices: Callable[[], list[tuple[str, str]]] | None = None
+
+
+PARTY_FILTERS: dict[str, PartyFilter] = {}
+
+
+def register_party_filter(party_filter: PartyFilter) -> None:
+    """Make a feature's filter part of the party list's URL."""
+    PARTY_FILTERS[party_filter.name] = party_filter
+
+
+def party_filters() -> list[PartyFilter]:
+    """The registered filters, by name."""
+    return [PARTY_FILTERS[name] for name in sorted(PARTY_FILTERS)]
+
+
 __all__ = [
     "AUDIT_ACTIONS",
     "CREATION_GUARDS",
@@ -264,6 +299,7 @@ __all__ = [
     "EXPORT_SECTIONS",
     "EXTRA_EXPORTS",
     "ORDERS_LISTENERS",
+    "PARTY_FILTERS",
     "PARTY_FORWARDINGS",
     "PARTY_PANELS",
     "TIMELINE_LABELS",
@@ -272,6 +308,7 @@ __all__ = [
     "ExportSection",
     "ExtraExport",
     "OrdersListener",
+    "PartyFilter",
     "PartyForwarding",
     "PartyPanel",
     "TimelineLabels",
@@ -281,6 +318,7 @@ __all__ = [
     "forwarded_party",
     "no_extra_context",
     "orders_listeners",
+    "party_filters",
     "party_panels",
     "refused_addresses",
     "register_audit_action",
@@ -289,6 +327,7 @@ __all__ = [
     "register_export",
     "register_export_section",
     "register_orders_listener",
+    "register_party_filter",
     "register_party_forwarding",
     "register_party_panel",
     "register_timeline_labels",

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import MONTHS
@@ -18,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError
 
+from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
+from clientela.core.registries import party_filters
 from clientela.core.requests import current_user
 from clientela.parties import forms, queries
 from clientela.parties.api import PartyFilters
@@ -89,8 +92,10 @@ def party_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("roles", "tags", "contact_points")
         .order_by("display_name", "id")
     )
+    parties, extra, extra_errors, described = _feature_filters(request, user, parties)
+    filter_errors.update(extra_errors)
     page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in raw.items() if v}
+    query = {k: v for k, v in raw.items() if v} | extra
     context = {
         "page": page,
         "rows": [_list_row(p) for p in page.object_list],
@@ -103,8 +108,37 @@ def party_list(request: HttpRequest) -> HttpResponse:
         "owners": queries.assignable_users(),
         "teams": queries.teams(),
         "tags": queries.tag_names(),
+        "extra_filters": extra,
+        "base_query": urlencode({k: v for k, v in raw.items() if v}),
+        "extra_described": described,
+        "extra_errors": [m for e in extra_errors.values() for m in e],
     }
     return render_page(request, "parties/list.html", context, fragment="parties/_rows.html")
+
+
+def _feature_filters(
+    request: HttpRequest, user: User, parties: QuerySet[Party]
+) -> tuple[QuerySet[Party], dict[str, str], dict[str, list[str]], list[str]]:
+    """The filters other features add to the list (core.registries.party_filters), read from
+    the URL: the narrowed parties, the values given, errors by parameter, the filters in words.
+    A bad value shows no party rather than more than was asked for."""
+    given: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    described: list[str] = []
+    for party_filter in party_filters():
+        values = {p: v for p in party_filter.params if (v := request.GET.get(p, "").strip())}
+        if not values:
+            continue
+        given.update(values)
+        try:
+            parties = party_filter.apply(user, parties, values)
+        except Invalid as exc:
+            for error, message in invalid_messages(exc):
+                errors.setdefault(error.field, []).append(message)
+            parties = parties.none()
+        else:
+            described += party_filter.describe(values)
+    return parties, given, errors, described
 
 
 def _list_row(party: Party) -> dict[str, Any]:

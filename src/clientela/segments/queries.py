@@ -8,17 +8,19 @@ never stale and never shows a user a party that is not theirs to see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
 from clientela.accounts.services import require_right
-from clientela.core.errors import Invalid, NotFound
+from clientela.core.errors import Invalid, NotFound, invalid
+from clientela.core.ids import id_from_text
 from clientela.parties.models import Party
 from clientela.parties.queries import visible_parties
 from clientela.segments.models import Segment, StaticMember
@@ -119,3 +121,29 @@ def preview(
     parties = compile_rules(tree, catalog, today=_today(today)).apply(visible_parties(user))
     first = list(with_summary(parties).order_by("display_name", "id")[:limit]) if limit else []
     return parties.count(), first
+
+
+def filter_by_segment(
+    user: User, parties: QuerySet[Party], values: Mapping[str, str]
+) -> QuerySet[Party]:
+    """The party list's `segment=ID` filter (core.registries): members of that segment.
+    Invalid naming `segment` for an id no segment has."""
+    text = values["segment"]
+    segment_id = id_from_text(text)
+    segment = list_segments().filter(pk=segment_id).first() if segment_id else None
+    if segment is None:
+        raise invalid("segment", text, _("is not a segment"), code="segment_unknown")
+    return segment_filter(segment).apply(parties)
+
+
+def describe_segment(values: Mapping[str, str]) -> list[str]:
+    """The segment filter in words."""
+    text = values["segment"]
+    names = Segment.objects.filter(pk=id_from_text(text) or 0).values_list("name", flat=True)
+    name = names.first()
+    return [gettext("in segment %(name)s") % {"name": name or text}]
+
+
+def segment_choices() -> list[tuple[str, str]]:
+    """(id, name) of every segment, for the pickers of other features' filters."""
+    return [(str(pk), name) for pk, name in list_segments().values_list("pk", "name")]
