@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from clientela.analytics.models import (
 )
 from clientela.analytics.services.config import analytics_config
 from clientela.analytics.services.rfm import GRID
+from clientela.core.requests import current_user
 from clientela.parties.models import Party
 
 STATE_CLASSES = {state: f"state-{state}" for state in LifecycleState.values}
@@ -220,6 +222,18 @@ def metrics_panel(party: Party, metrics: CustomerMetrics) -> dict[str, Any]:
         "why": currency_source_label(run.currency_source) if run is not None else "",
         "clv_reason": clv_reason(metrics, run),
     }
+
+
+def party_metrics_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The customer page's "Value" section: the party's metrics, explained."""
+    _party, metrics = queries.party_metrics(current_user(request), party.pk)
+    return metrics_panel(party, metrics)
+
+
+def summary_tile(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The customer page header's tiles: lifecycle state, value tier, P(alive), lifetime value."""
+    _party, metrics = queries.party_metrics(current_user(request), party.pk)
+    return {"m": metrics}
 
 
 def clv_reason(metrics: CustomerMetrics, run: RefreshRun | None) -> dict[str, str] | None:

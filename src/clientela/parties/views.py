@@ -36,7 +36,7 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.presenters import party_summary
+from clientela.parties.presenters import party_header, party_summary
 from clientela.parties.queries import (
     change_log,
     get_visible_party,
@@ -235,8 +235,9 @@ CHANGES_SHOWN = 20
 
 
 def identity_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
-    """The party's name, kind, roles and tags, and the buttons to change it."""
-    return {"roles": _role_rows(party)}
+    """The page's header: name, kind, organizations, roles, tags, owner and team, primary
+    e-mail and phone, and the buttons to change it."""
+    return {"roles": _role_rows(party), **party_header(party)}
 
 
 def details_panel(request: HttpRequest, party: Party) -> dict[str, Any]:

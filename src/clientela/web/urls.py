@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out_view, name="logout"),
     path("language/", views.language_view, name="language"),
     path("settings/company/", views.company_view, name="company"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
 ]
 
 # The customer 360 page, composed here from every feature's panels. The shell (clientela/urls.py)

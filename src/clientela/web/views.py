@@ -1,5 +1,5 @@
-"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page and the
-company's settings."""
+"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page, an order's
+page and the company's settings."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from django.views.i18n import set_language
 from clientela.accounts.services import company_settings, sign_in, update_company
 from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
 from clientela.accounts.services.company import countries, time_zones
+from clientela.analytics.services.config import reporting_currency
+from clientela.commerce.presenters import order_page
+from clientela.commerce.queries import get_visible_order
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound, Throttled
 from clientela.core.htmx import htmx
 from clientela.core.money import CURRENCIES
@@ -28,7 +31,7 @@ from clientela.core.registries import forwarded_party
 from clientela.core.requests import current_user
 from clientela.interactions.presenters import channel_label, direction_label, timeline_context
 from clientela.parties.queries import get_visible_party, visible_party_details
-from clientela.web.presenters import party_page_panels
+from clientela.web.presenters import chosen_tab, page_tabs, party_page_panels
 from clientela.web.services import dashboard
 
 # One answer for unknown user, wrong password and disabled user.
@@ -141,7 +144,9 @@ def language_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_errors
 def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    """The customer 360: the party and every feature's panel about it (core.registries)."""
+    """The customer 360: a header of the party and one section (`?tab=`, the timeline first)
+    of every feature's panels about it (core.registries); the tabs are plain links, which
+    htmx follows in place."""
     user = current_user(request)
     try:
         party = visible_party_details(user, party_id)
@@ -152,12 +157,27 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
             raise
         get_visible_party(user, target)
         return redirect("parties:detail", party_id=target)
+    tabs = page_tabs()
+    tab = chosen_tab(tabs, request.GET.get("tab", ""))
     context = {
         "party": party,
         "can_write": user.can_write,
-        "panels": party_page_panels(request, party),
+        "tabs": tabs,
+        "tab": tab,
+        "panels": party_page_panels(request, party, tab.name if tab else ""),
     }
     return render(request, "web/party.html", context)
+
+
+@require_GET
+@login_required
+@page_errors
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    """An order and its lines, for those who may see its party (404 for the others); its total
+    also in the reporting currency when that is another one."""
+    order = get_visible_order(current_user(request), order_id)
+    context = order_page(order, reporting_currency().code)
+    return render(request, "web/order.html", context)
 
 
 @require_GET
