@@ -9,40 +9,49 @@ from django.test import Client
 
 from clientela.accounts.models import Role, User
 from clientela.core import registries
-from clientela.core.registries import PartyPanel, no_extra_context
+from clientela.core.registries import PartyPanel, PartyTab, no_extra_context
 from clientela.parties.models import Party, PartyKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
 
-# What each feature's panel puts on the page, top to bottom in the main column.
-MAIN_PANELS = [
-    'aria-labelledby="h-purchases"',  # commerce
-    "/metrics-panel/",  # analytics, loaded by htmx
-    "/consents/",  # consent, loaded by htmx
-    'aria-labelledby="h-log"',  # interactions: the log form
-    'id="timeline-section"',  # interactions: the timeline
-    'aria-labelledby="h-changes"',  # parties: the change log
-]
-SIDE_PANELS = [
-    'aria-labelledby="h-contact"',
+# The page's sections, each registered by its feature, in order: the timeline first.
+SECTIONS = ["timeline", "orders", "value", "consent", "activities", "details"]
+# What each feature's panel puts in its section, top to bottom.
+SECTION_PANELS = {
+    "timeline": ['id="timeline-section"', 'aria-labelledby="h-log"'],  # the log form beside
+    "orders": ['aria-labelledby="h-purchases"'],  # commerce
+    "value": ['id="party-metrics"'],  # analytics
+    "consent": ['id="consent-panel"'],  # consent
+    "activities": ['aria-labelledby="h-activities"'],  # activities
+    "details": ['aria-labelledby="h-details"', 'aria-labelledby="h-contact"'],  # parties
+}
+DETAILS_MAIN = [
     'aria-labelledby="h-details"',
+    'aria-labelledby="h-contact"',
+    'aria-labelledby="h-changes"',
+]
+DETAILS_SIDE = [
     'aria-labelledby="h-roles"',
     'aria-labelledby="h-orgs"',
     'aria-labelledby="h-dates"',
     'aria-labelledby="h-notes"',
 ]
+EVERY_PANEL = [marker for markers in SECTION_PANELS.values() for marker in markers]
 
 
 @pytest.fixture
 def restore_registries() -> Iterator[None]:
     """Registries as the apps filled them, again after the test."""
     panels = dict(registries.PARTY_PANELS)
+    tabs = dict(registries.PARTY_TABS)
     forwardings = dict(registries.PARTY_FORWARDINGS)
     yield
     registries.PARTY_PANELS.clear()
     registries.PARTY_PANELS.update(panels)
+    registries.PARTY_TABS.clear()
+    registries.PARTY_TABS.update(tabs)
     registries.PARTY_FORWARDINGS.clear()
     registries.PARTY_FORWARDINGS.update(forwardings)
 
@@ -60,40 +69,92 @@ def person() -> Party:
     return party
 
 
-def test_every_feature_adds_its_panel_in_page_order(admin: User, web_client: WebClient) -> None:
+def test_the_timeline_is_the_first_section_and_the_one_shown(
+    admin: User, web_client: WebClient
+) -> None:
     party = person()
 
     body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
 
-    aside, main = body.split('<div class="party-main">')
-    assert positions(aside, SIDE_PANELS) == sorted(positions(aside, SIDE_PANELS))
-    assert positions(main, MAIN_PANELS) == sorted(positions(main, MAIN_PANELS))
-    assert body.index("<h1>Lia ") < body.index('<div class="party-layout">')
+    tabs = positions(body, [f'id="tab-{name}"' for name in SECTIONS])
+    assert tabs == sorted(tabs)
+    assert '<a href="?tab=timeline" id="tab-timeline" aria-current="page"' in body
+    assert body.index('id="party-name"') < body.index('class="party-tabs"')
+    assert body.index('class="party-tabs"') < body.index('id="timeline-section"')
+    shown = [marker for marker in EVERY_PANEL if marker in body]
+    assert shown == SECTION_PANELS["timeline"]  # only the timeline's section is rendered
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_each_section_shows_its_features_panels(
+    section: str, admin: User, web_client: WebClient
+) -> None:
+    party = person()
+
+    body = web_client(admin).get(f"/parties/{party.pk}/?tab={section}").content.decode()
+
+    assert f'id="tab-{section}" aria-current="page"' in body
+    assert f'id="section-{section}"' in body
+    shown = [marker for marker in EVERY_PANEL if marker in body]
+    assert shown == SECTION_PANELS[section]
+
+
+def test_the_details_section_lists_its_panels_in_order(
+    admin: User, web_client: WebClient
+) -> None:
+    party = person()  # a customer with notes, no organization, no key dates
+
+    body = web_client(admin).get(f"/parties/{party.pk}/?tab=details").content.decode()
+
+    main, aside = body.split('<aside class="party-aside"')
+    assert positions(main, DETAILS_MAIN) == sorted(positions(main, DETAILS_MAIN))
+    assert positions(aside, DETAILS_SIDE) == sorted(positions(aside, DETAILS_SIDE))
+
+
+def test_an_unknown_section_shows_the_first(admin: User, web_client: WebClient) -> None:
+    party = person()
+
+    body = web_client(admin).get(f"/parties/{party.pk}/?tab=nonsense").content.decode()
+
+    assert 'id="section-timeline"' in body
+    assert 'id="tab-timeline" aria-current="page"' in body
 
 
 def test_a_panel_with_nothing_to_show_is_left_out(viewer: User, web_client: WebClient) -> None:
     party = factories.make_party(roles=())
+    client = web_client(viewer)
 
-    body = web_client(viewer).get(f"/parties/{party.pk}/").content.decode()
+    details = client.get(f"/parties/{party.pk}/?tab=details").content.decode()
+    timeline = client.get(f"/parties/{party.pk}/").content.decode()
 
-    assert 'aria-labelledby="h-notes"' not in body  # no notes
-    assert 'aria-labelledby="h-roles"' not in body  # no roles
-    assert 'aria-labelledby="h-log"' not in body  # a viewer may not log
-    assert 'id="timeline-section"' in body
+    assert 'aria-labelledby="h-notes"' not in details  # no notes
+    assert 'aria-labelledby="h-roles"' not in details  # no roles
+    assert 'aria-labelledby="h-log"' not in timeline  # a viewer may not log
+    assert 'id="timeline-section"' in timeline
 
 
-def test_a_feature_adds_a_panel_through_the_registry(
+def test_a_feature_adds_a_section_and_a_panel_through_the_registry(
     admin: User, web_client: WebClient, restore_registries: None
 ) -> None:
+    registries.register_party_tab(PartyTab("extra", "Extra", 150))
     registries.register_party_panel(
-        PartyPanel("extra", "analytics/_metrics_panel.html", no_extra_context, 1, "side")
+        PartyPanel("extra", "parties/_notes_panel.html", no_extra_context, 1, "main", "extra")
+    )
+    registries.register_party_panel(
+        PartyPanel("first", "parties/_key_dates_panel.html", no_extra_context, 1, "side")
     )
     party = person()
+    client = web_client(admin)
 
-    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+    first = client.get(f"/parties/{party.pk}/").content.decode()
+    extra = client.get(f"/parties/{party.pk}/?tab=extra").content.decode()
+    details = client.get(f"/parties/{party.pk}/?tab=details").content.decode()
 
-    aside = body.split('<div class="party-main">')[0]
-    assert aside.index("/metrics-panel/") < aside.index('aria-labelledby="h-contact"')
+    assert first.index('id="tab-timeline"') < first.index('id="tab-extra"')
+    assert first.index('id="tab-extra"') < first.index('id="tab-orders"')
+    assert 'aria-labelledby="h-notes"' in extra.split('<div class="party-main">')[1]
+    aside = details.split('<aside class="party-aside"')[1]
+    assert aside.index('aria-labelledby="h-dates"') < aside.index('aria-labelledby="h-roles"')
 
 
 def test_a_panel_sees_the_request_and_the_party(
@@ -104,7 +165,7 @@ def test_a_panel_sees_the_request_and_the_party(
     def context(request: object, party: Party) -> None:
         seen.append((str(getattr(request, "path", "")), party.pk))
 
-    registries.register_party_panel(PartyPanel("spy", "missing.html", context))
+    registries.register_party_panel(PartyPanel("spy", "missing.html", context, tab="timeline"))
     party = person()
 
     response = web_client(admin).get(f"/parties/{party.pk}/")
@@ -121,7 +182,7 @@ def test_an_organization_shows_its_people_and_subsidiaries(
     member = factories.make_party(given_name="Rui")
     member.affiliations.create(organization=org, title="Buyer")
 
-    body = web_client(admin).get(f"/parties/{org.pk}/").content.decode()
+    body = web_client(admin).get(f"/parties/{org.pk}/?tab=details").content.decode()
 
     assert 'aria-labelledby="h-people"' in body
     assert "Rui " in body
