@@ -99,9 +99,7 @@ def test_each_section_shows_its_features_panels(
     assert shown == SECTION_PANELS[section]
 
 
-def test_the_details_section_lists_its_panels_in_order(
-    admin: User, web_client: WebClient
-) -> None:
+def test_the_details_section_lists_its_panels_in_order(admin: User, web_client: WebClient) -> None:
     party = person()  # a customer with notes, no organization, no key dates
 
     body = web_client(admin).get(f"/parties/{party.pk}/?tab=details").content.decode()

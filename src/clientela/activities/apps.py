@@ -36,13 +36,19 @@ class ActivitiesConfig(AppConfig):
         register_party_tab(PartyTab("activities", _("Activities"), 500))
         register_party_panel(
             PartyPanel(
-                "next_activity", "activities/_summary_tile.html", presenters.next_activity_tile,
-                order=300, column="summary",
-            )  # fmt: skip
+                "next_activity",
+                "activities/_summary_tile.html",
+                presenters.next_activity_tile,
+                order=300,
+                column="summary",
+            )
         )
         register_party_panel(
             PartyPanel(
-                "activities", "activities/_party_panel.html", presenters.party_panel,
-                order=350, tab="activities",
-            )  # fmt: skip
+                "activities",
+                "activities/_party_panel.html",
+                presenters.party_panel,
+                order=350,
+                tab="activities",
+            )
         )

@@ -58,15 +58,21 @@ class AnalyticsConfig(AppConfig):
         register_party_tab(PartyTab("value", _("Value"), 300))
         register_party_panel(
             PartyPanel(
-                "metrics_tile", "analytics/_summary_tile.html", presenters.summary_tile,
-                order=100, column="summary",
-            )  # fmt: skip
+                "metrics_tile",
+                "analytics/_summary_tile.html",
+                presenters.summary_tile,
+                order=100,
+                column="summary",
+            )
         )
         register_party_panel(
             PartyPanel(
-                "metrics", "analytics/_party_metrics.html", presenters.party_metrics_panel,
-                order=200, tab="value",
-            )  # fmt: skip
+                "metrics",
+                "analytics/_party_metrics.html",
+                presenters.party_metrics_panel,
+                order=200,
+                tab="value",
+            )
         )
 
 

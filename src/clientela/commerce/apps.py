@@ -26,14 +26,19 @@ class CommerceConfig(AppConfig):
         register_party_tab(PartyTab("orders", _("Orders"), 200))
         register_party_panel(
             PartyPanel(
-                "purchases_tile", "commerce/_summary_tile.html", presenters.purchases_tile,
-                order=200, column="summary",
-            )  # fmt: skip
+                "purchases_tile",
+                "commerce/_summary_tile.html",
+                presenters.purchases_tile,
+                order=200,
+                column="summary",
+            )
         )
         register_party_panel(
             PartyPanel(
-                "purchases", "commerce/_purchases_panel.html", presenters.purchases_panel,
+                "purchases",
+                "commerce/_purchases_panel.html",
+                presenters.purchases_panel,
                 tab="orders",
-            )  # fmt: skip
+            )
         )
         register_timeline_labels(services.ORDER, presenters.ORDER_LABELS)

@@ -11,9 +11,8 @@ it inside the database, set-based, for one customer's orders or for all of them.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection

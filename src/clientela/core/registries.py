@@ -30,8 +30,9 @@ class PartyPanel:
     `context(request, party)` returns the template's context, or None to leave the panel out
     (for instance when the reader may not see what it shows). Panels are shown by `order`,
     lowest first, in the page's `column` ("main" or "side" of its section `tab`; "head" is the
-    top of the page, where the parties app names the party; "summary" the header's tiles). The template is rendered with the page's context
-    (`party`, `can_write`) plus the panel's own.
+    top of the page, where the parties app names the party; "summary" the header's tiles).
+    The template is rendered with the page's context (`party`, `can_write`) plus the panel's
+    own.
     """
 
     name: str

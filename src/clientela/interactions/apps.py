@@ -26,13 +26,20 @@ class InteractionsConfig(AppConfig):
         register_party_tab(PartyTab("timeline", _("Timeline"), 100))
         register_party_panel(
             PartyPanel(
-                "timeline", "interactions/_timeline_panel.html", presenters.timeline_context,
-                order=500, tab="timeline",
-            )  # fmt: skip
+                "timeline",
+                "interactions/_timeline_panel.html",
+                presenters.timeline_context,
+                order=500,
+                tab="timeline",
+            )
         )
         register_party_panel(
             PartyPanel(
-                "log", "interactions/_log_panel.html", presenters.log_panel,
-                order=400, column="side", tab="timeline",
-            )  # fmt: skip
+                "log",
+                "interactions/_log_panel.html",
+                presenters.log_panel,
+                order=400,
+                column="side",
+                tab="timeline",
+            )
         )
