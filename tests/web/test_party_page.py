@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -271,3 +273,59 @@ def test_a_stale_cursor_on_the_page_starts_the_timeline_over(
 
     assert response.status_code == 200
     assert "Only call" in response.content.decode()
+
+
+def test_the_header_names_the_party_its_organization_owner_contacts_and_next_step(
+    admin: User, web_client: WebClient
+) -> None:
+    owner = factories.make_user(email="ana@example.com", full_name="Ana Owner", team="Lisbon")
+    org = factories.make_party(kind=PartyKind.ORGANIZATION, organization_name="Cafés Estrela")
+    party = factories.make_party(
+        given_name="Lia", email="lia@example.com", phone="+351912345678", owner=owner,
+        team=owner.team,
+    )  # fmt: skip
+    party.affiliations.create(organization=org, title="Buyer")
+    factories.make_order(party, total=Decimal("1234567.89"))
+    factories.make_activity(party, title="Send the samples", assignee=owner)
+
+    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+
+    head = body[body.index('class="party-head"') : body.index('class="party-tabs"')]
+    assert f'<a class="party-org" href="/parties/{org.pk}/">Cafés Estrela</a>' in head
+    assert f">{org.pk}<" not in head  # the organization by name, never by its id
+    assert '<dd id="party-owner">Ana Owner · Lisbon</dd>' in head
+    assert '<a href="mailto:lia@example.com">lia@example.com</a>' in head
+    assert '<a href="tel:+351912345678">+351912345678</a>' in head
+    assert "Send the samples" in head
+    assert '<span class="amount">€1,234,567.89</span>' in head
+    assert 'id="tile-lifecycle"' in head
+
+
+def test_the_header_in_portuguese_writes_money_and_dates_as_a_portuguese_reader(
+    admin: User, web_client: WebClient
+) -> None:
+    party = factories.make_party(given_name="Lia")
+    factories.make_order(party, total=Decimal("1234567.89"))
+    due = date(2026, 11, 1)
+    factories.make_activity(party, title="Ligar", assignee=admin, due_date=due)
+    client = web_client(admin)
+    client.cookies["django_language"] = "pt"
+
+    body = client.get(f"/parties/{party.pk}/").content.decode()
+
+    head = body[body.index('class="party-head"') : body.index('class="party-tabs"')]
+    assert '<span class="amount">1.234.567,89\u00a0€</span>' in head
+    assert "1 nov 2026" in head
+    assert "1/11" not in head and "01/11" not in head
+
+
+def test_a_party_with_nothing_yet_has_a_quiet_header(admin: User, web_client: WebClient) -> None:
+    party = factories.make_party(given_name="Lia", roles=())
+
+    body = web_client(admin).get(f"/parties/{party.pk}/").content.decode()
+
+    assert '<dd id="party-email">—</dd>' in body
+    assert '<dd id="party-phone">—</dd>' in body
+    assert '<dd id="party-owner">—</dd>' in body
+    assert "Nothing planned" in body
+    assert "None yet" in body  # no purchases
