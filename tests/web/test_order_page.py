@@ -5,6 +5,7 @@ party. And the API's read of one order."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 WebClient = Callable[[User], Client]
 
 
-def order_with_lines(party: object, **fields: object) -> Order:
+def order_with_lines(party: Party, **fields: Any) -> Order:
     order = factories.make_order(
         party, external_id="ORD-7", total=Decimal("1250.50"), currency="USD",
         ordered_at=factories.aware(2026, 11, 1), channel=SalesChannel.WEB, **fields,
