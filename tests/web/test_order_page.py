@@ -15,6 +15,7 @@ from django.test import Client
 from clientela.accounts.models import User
 from clientela.accounts.services import update_company
 from clientela.commerce.models import Order, OrderLine, OrderStatus, SalesChannel
+from clientela.parties.models import Party
 from tests import factories
 
 pytestmark = pytest.mark.django_db
