@@ -5,9 +5,9 @@ party. And the API's read of one order."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
