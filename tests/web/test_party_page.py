@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from clientela.accounts.models import Role, User
 from clientela.core import registries
@@ -329,3 +330,24 @@ def test_a_party_with_nothing_yet_has_a_quiet_header(admin: User, web_client: We
     assert '<dd id="party-owner">—</dd>' in body
     assert "Nothing planned" in body
     assert "None yet" in body  # no purchases
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_section_costs_a_fixed_number_of_queries(
+    section: str,
+    admin: User,
+    web_client: WebClient,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    party = person()
+    for _ in range(30):
+        factories.make_order(party)
+        factories.make_interaction(party)
+    factories.make_activity(party, assignee=admin)
+    client = web_client(admin)
+    client.get(f"/parties/{party.pk}/")  # sessions, caches and the like settled
+
+    with django_assert_max_num_queries(30):
+        response = client.get(f"/parties/{party.pk}/?tab={section}")
+
+    assert response.status_code == 200
