@@ -7,16 +7,19 @@ is skipped, so a page can always offer an empty row to fill in.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from clientela.accounts.models import User
 from clientela.core.errors import FieldError
 from clientela.core.pages import with_value
 from clientela.parties.models import CustomField, CustomFieldType, Party, PartyKind
+from clientela.parties.queries import visible_parties
 
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "contact_points": (
@@ -275,7 +278,6 @@ def custom_inputs(form: PartyForm, fields: Iterable[CustomField]) -> list[dict[s
 
 # An organization picked from the list when another one has the same name: "Name · #2308".
 _PICKED = re.compile(r"^(?P<name>.*\S) · #(?P<id>\d{1,18})$")
-OrganizationsNamed = Callable[[Iterable[str]], Mapping[str, list[int]]]
 
 
 def organization_text(pk: int, name: str, *, shared: bool) -> str:
@@ -295,7 +297,7 @@ def _organization_inputs(form: PartyForm) -> list[tuple[str, dict[str, Any], str
     return inputs
 
 
-def resolve_organizations(form: PartyForm, named: OrganizationsNamed) -> bool:
+def resolve_organizations(form: PartyForm, user: User) -> bool:
     """Turn each organization typed or picked by name into its id, as the schemas take it;
     an error next to the input for a name that no visible organization has, or several have.
     An id typed as such, or picked as "Name · #id", is kept for the schema to check. Returns
@@ -303,7 +305,7 @@ def resolve_organizations(form: PartyForm, named: OrganizationsNamed) -> bool:
     inputs = _organization_inputs(form)
     texts = {str(where[name]).strip() for _key, where, name in inputs}
     pending = {t for t in texts if t and not t.isdigit() and not _PICKED.match(t)}
-    found = named(pending) if pending else {}
+    found = organizations_named(user, pending) if pending else {}
     ok = True
     for key, where, name in inputs:
         text = str(where[name]).strip()
@@ -329,3 +331,26 @@ def resolve_organizations(form: PartyForm, named: OrganizationsNamed) -> bool:
             )  # fmt: skip
         form.errors.setdefault(key, []).append(with_value(error))
     return ok
+
+
+def organizations_named(user: User, names: Iterable[str]) -> dict[str, list[int]]:
+    """The visible organizations called each of `names` (case-insensitive), by lower-cased
+    name: how the party form finds the organization a person typed or picked by name."""
+    wanted = {name.strip().lower() for name in names if name.strip()}
+    found: dict[str, list[int]] = {name: [] for name in wanted}
+    if not wanted:
+        return found
+    # iexact, then compared in Python: SQLite folds the case of ASCII letters only.
+    matches = Q()
+    for name in wanted:
+        matches |= Q(display_name__iexact=name)
+    rows = (
+        visible_parties(user)
+        .filter(matches, kind=PartyKind.ORGANIZATION)
+        .order_by("pk")
+        .values_list("display_name", "pk")
+    )
+    for name, pk in rows:
+        if name.lower() in found:
+            found[name.lower()].append(pk)
+    return found

@@ -275,29 +275,6 @@ def organization_names(user: User, ids: Iterable[Any]) -> dict[int, str]:
     return dict(rows.values_list("pk", "display_name"))
 
 
-def organizations_named(user: User, names: Iterable[str]) -> dict[str, list[int]]:
-    """The visible organizations called each of `names` (case-insensitive), by lower-cased
-    name: how the party form finds the organization a person typed or picked by name."""
-    wanted = {name.strip().lower() for name in names if name.strip()}
-    found: dict[str, list[int]] = {name: [] for name in wanted}
-    if not wanted:
-        return found
-    # iexact, then compared in Python: SQLite folds the case of ASCII letters only.
-    matches = Q()
-    for name in wanted:
-        matches |= Q(display_name__iexact=name)
-    rows = (
-        visible_parties(user)
-        .filter(matches, kind=PartyKind.ORGANIZATION)
-        .order_by("pk")
-        .values_list("display_name", "pk")
-    )
-    for name, pk in rows:
-        if name.lower() in found:
-            found[name.lower()].append(pk)
-    return found
-
-
 def assignable_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("full_name", "email")
 

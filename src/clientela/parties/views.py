@@ -156,9 +156,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
 def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -> Party | None:
     """Validate with the API's schema and save with its service; None when there were errors."""
     user = current_user(request)
-    if not forms.resolve_organizations(
-        form, lambda names: queries.organizations_named(user, names)
-    ):
+    if not forms.resolve_organizations(form, user):
         return None
     data = forms.payload(
         form,
@@ -247,7 +245,7 @@ def _organization_texts(user: Any, options: list[Party], chosen: list[Any]) -> d
     number only when another visible organization has the same name), never the bare id."""
     names = queries.organization_names(user, chosen)
     names.update((o.pk, o.display_name) for o in options)
-    named = queries.organizations_named(user, names.values())
+    named = forms.organizations_named(user, names.values())
     return {
         pk: forms.organization_text(pk, name, shared=len(named.get(name.lower(), [])) > 1)
         for pk, name in names.items()
