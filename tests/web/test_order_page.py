@@ -152,3 +152,26 @@ def test_the_api_reads_one_order_with_its_lines(
     assert [line["product"] for line in data["lines"]] == ["Espresso beans 1 kg", "Grinder"]
     assert not_mine.status_code == missing.status_code == 404
     assert not_mine.json()["code"] == missing.json()["code"] == "order_not_found"
+
+
+def test_the_orders_section_pages_through_older_orders(admin: User, web_client: WebClient) -> None:
+    party = factories.make_party()
+    for n in range(30):
+        factories.make_order(
+            party, external_id=f"P-{n:02d}", ordered_at=factories.aware(2026, 1, 1 + n)
+        )
+    client = web_client(admin)
+
+    first = client.get(f"/parties/{party.pk}/?tab=orders").content.decode()
+    second = client.get(f"/parties/{party.pk}/?tab=orders&orders_page=2").content.decode()
+    nonsense = client.get(f"/parties/{party.pk}/?tab=orders&orders_page=x")
+
+    assert ">P-29</a>" in first
+    assert ">P-05</a>" in first
+    assert ">P-04</a>" not in first
+    assert "?tab=orders&amp;orders_page=2#orders" in first
+    assert ">P-04</a>" in second
+    assert ">P-00</a>" in second
+    assert ">P-05</a>" not in second
+    assert "?tab=orders&amp;orders_page=1#orders" in second
+    assert nonsense.status_code == 200

@@ -15,6 +15,7 @@ from clientela.commerce.models import ExchangeRate, Order, OrderStatus, SalesCha
 from clientela.commerce.queries import exchange_rates, order_total_in
 from clientela.commerce.services import list_orders, purchase_summary
 from clientela.commerce.services.rates import CREATED, UPDATED, RatesImported
+from clientela.core.ids import id_from_text
 from clientela.core.money import CENT
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
@@ -26,22 +27,27 @@ ORDER_LABELS = TimelineLabels(
 )
 
 
-# The customer page's "Orders" section lists this many of the newest orders.
+# The customer page's "Orders" section lists this many orders a page, newest first, up to
+# the 400th page (10,000 orders; the API lists them all).
 ORDERS_SHOWN = 25
+MAX_ORDERS_PAGE = 400
 
 
 def purchases_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     """Number, total and dates of the party's completed orders, and its newest orders (each
     leading to its page)."""
+    page = min(id_from_text(request.GET.get("orders_page")) or 1, MAX_ORDERS_PAGE)
+    start = (page - 1) * ORDERS_SHOWN
     orders = list(
         list_orders(current_user(request), party_id=party.pk)
         .prefetch_related(None)
-        .annotate(line_count=Count("lines"))[: ORDERS_SHOWN + 1]
+        .annotate(line_count=Count("lines"))[start : start + ORDERS_SHOWN + 1]
     )
     return {
         "summary": purchase_summary(party),
         "orders": [order_row(o) for o in orders[:ORDERS_SHOWN]],
-        "more_orders": len(orders) > ORDERS_SHOWN,
+        "newer_page": page - 1 if page > 1 else None,
+        "older_page": page + 1 if len(orders) > ORDERS_SHOWN and page < MAX_ORDERS_PAGE else None,
     }
 
 
