@@ -38,9 +38,11 @@ def test_the_party_page_shows_next_activities_and_schedules_a_follow_up(
 ) -> None:
     plan(party_a, sales_a, title="Send the catalogue", kind="letter")
     client = web_client(sales_a)
-    page = client.get(f"/parties/{party_a.pk}/")
+    page = client.get(f"/parties/{party_a.pk}/?tab=activities")
     assert b"Send the catalogue" in page.content
     assert b"Schedule a follow-up" in page.content
+    header = client.get(f"/parties/{party_a.pk}/").content.decode()
+    assert "Send the catalogue" in header  # the next activity, in the header of every section
     response = client.post(
         "/activities/new/",
         {

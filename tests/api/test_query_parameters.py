@@ -95,7 +95,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
 ) -> None:
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
-    url = url.replace("{list_id}", "1").replace("{item_id}", "1")
+    url = url.replace("{list_id}", "1").replace("{item_id}", "1").replace("{order_id}", "1")
     for name in ("{user_id}", "{team_id}", "{token_id}", "{field_id}"):
         url = url.replace(name, "1")
     kwargs: dict[str, Any] = {}

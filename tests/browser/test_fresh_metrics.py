@@ -86,7 +86,7 @@ def test_an_uploaded_order_file_finishes_in_the_background_and_the_customer_page
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 
         # Before: the customer's last purchase is not today.
-        page.goto(f"{base}/parties/{watched}/")
+        page.goto(f"{base}/parties/{watched}/?tab=value")
         panel = page.locator("#party-metrics")
         expect(panel).to_be_visible()
         expect(panel.get_by_text("0 days since the last purchase")).to_have_count(0)
@@ -105,7 +105,7 @@ def test_an_uploaded_order_file_finishes_in_the_background_and_the_customer_page
         expect(created).not_to_have_text("0")
 
         # After: the customer's metrics count the new orders; nobody ran a refresh.
-        page.goto(f"{base}/parties/{watched}/")
+        page.goto(f"{base}/parties/{watched}/?tab=value")
         expect(panel.get_by_text("0 days since the last purchase")).to_be_visible(timeout=30_000)
         shown = panel.get_by_text(re.compile(r"\d+ purchase occasions")).inner_text()
         assert int(shown.split()[0].replace(",", "")) > occasions

@@ -13,10 +13,12 @@ class ActivitiesConfig(AppConfig):
         from clientela.core.registries import (
             ExtraExport,
             PartyPanel,
+            PartyTab,
             register_eraser,
             register_export,
             register_export_section,
             register_party_panel,
+            register_party_tab,
             register_timeline_labels,
         )
         from clientela.core.schedules import register_schedule
@@ -30,8 +32,23 @@ class ActivitiesConfig(AppConfig):
             "activities",
             ExtraExport(write=services.export_csv, help="the activities you may see, as CSV"),
         )
+        # The customer page: the next open activity in the header; the "Activities" section.
+        register_party_tab(PartyTab("activities", _("Activities"), 500))
         register_party_panel(
             PartyPanel(
-                "activities", "activities/_party_panel.html", presenters.party_panel, order=350
+                "next_activity",
+                "activities/_summary_tile.html",
+                presenters.next_activity_tile,
+                order=300,
+                column="summary",
+            )
+        )
+        register_party_panel(
+            PartyPanel(
+                "activities",
+                "activities/_party_panel.html",
+                presenters.party_panel,
+                order=350,
+                tab="activities",
             )
         )

@@ -181,6 +181,12 @@ def party_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     return panel_context(current_user(request), party)
 
 
+def next_activity_tile(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The customer page header's tile: the party's next open activity, if any."""
+    upcoming = party_activities(current_user(request), party.pk, limit=1)
+    return {"next_activity": row(upcoming[0]) if upcoming else None}
+
+
 def panel_context(
     user: User, party: Party, form: dict[str, Any] | None = None, saved: bool = False
 ) -> dict[str, Any]:

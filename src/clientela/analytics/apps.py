@@ -29,12 +29,13 @@ class AnalyticsConfig(AppConfig):
         from clientela.core.registries import (
             ExtraExport,
             PartyPanel,
+            PartyTab,
             TimelineLabels,
-            no_extra_context,
             register_export,
             register_orders_listener,
             register_party_filter,
             register_party_panel,
+            register_party_tab,
             register_timeline_labels,
         )
         from clientela.core.schedules import register_schedule
@@ -53,12 +54,30 @@ class AnalyticsConfig(AppConfig):
                 help="one row of metrics per party",
             ),
         )
-        # The customer page's value and lifecycle panel, loaded by htmx once the page is shown.
         # The party list's filters behind every figure of the analytics pages.
         register_party_filter(ORDERS_FILTER)
         register_party_filter(METRICS_FILTER)
+        # The customer page: lifecycle, tier and P(alive) in the header; the "Value" section.
+        from clientela.analytics import presenters
+
+        register_party_tab(PartyTab("value", _("Value"), 300))
         register_party_panel(
-            PartyPanel("metrics", "analytics/_metrics_panel.html", no_extra_context, order=200)
+            PartyPanel(
+                "metrics_tile",
+                "analytics/_summary_tile.html",
+                presenters.summary_tile,
+                order=100,
+                column="summary",
+            )
+        )
+        register_party_panel(
+            PartyPanel(
+                "metrics",
+                "analytics/_party_metrics.html",
+                presenters.party_metrics_panel,
+                order=200,
+                tab="value",
+            )
         )
 
 

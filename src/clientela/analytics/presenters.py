@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats
 from django.utils.http import urlencode
@@ -41,6 +42,7 @@ from clientela.core.charts import bars, columns, grouped_columns, lines, stacked
 from clientela.core.errors import invalid
 from clientela.core.money import format_money
 from clientela.core.registries import party_filters
+from clientela.core.requests import current_user
 from clientela.parties.models import Party
 from clientela.parties.queries import assignable_users, teams
 
@@ -108,6 +110,18 @@ def metrics_panel(party: Party, metrics: CustomerMetrics) -> dict[str, Any]:
         "why": currency_source_label(run.currency_source) if run is not None else "",
         "clv_reason": clv_reason(metrics, run),
     }
+
+
+def party_metrics_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The customer page's "Value" section: the party's metrics, explained."""
+    _party, metrics = queries.party_metrics(current_user(request), party.pk)
+    return metrics_panel(party, metrics)
+
+
+def summary_tile(request: HttpRequest, party: Party) -> dict[str, Any]:
+    """The customer page header's tiles: lifecycle state, value tier, P(alive), lifetime value."""
+    _party, metrics = queries.party_metrics(current_user(request), party.pk)
+    return {"m": metrics}
 
 
 def clv_reason(metrics: CustomerMetrics, run: RefreshRun | None) -> dict[str, str] | None:

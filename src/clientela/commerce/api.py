@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from clientela.commerce.models import ExchangeRate, Order, OrderStatus
 from clientela.commerce.presenters import rate_text
-from clientela.commerce.queries import exchange_rates
+from clientela.commerce.queries import exchange_rates, get_visible_order
 from clientela.commerce.schemas import (
     BulkResult,
     ExchangeRateIn,
@@ -150,6 +150,17 @@ def list_all(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, ob
         get_visible_party(user, filters.party_id)
     rows = list_orders(user, party_id=filters.party_id, status=filters.status or "")
     return newest_first_page(rows, at="ordered_at", cursor=filters.cursor, limit=filters.limit)
+
+
+@router.get(
+    "/{order_id}",
+    response=OrderOut,
+    summary="Read one order with its lines",
+    openapi_extra=problems(404),
+)
+def read(request: HttpRequest, order_id: Id) -> Order:
+    """404 (`order_not_found`) when there is no such order or its party is not yours to see."""
+    return get_visible_order(current_user(request), order_id)
 
 
 # --- exchange rates ----------------------------------------------------------------------

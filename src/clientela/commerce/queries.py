@@ -11,13 +11,18 @@ it inside the database, set-based, for one customer's orders or for all of them.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from clientela.commerce.models import ExchangeRate
+from clientela.accounts.models import User
+from clientela.commerce.models import ExchangeRate, Order
+from clientela.core.errors import NotFound
+from clientela.parties.queries import visible_parties
 
 
 def exchange_rates(
@@ -108,3 +113,43 @@ def converted_total_sql(
     )
     p = placeholder
     return f"CASE WHEN {currency} = {p} THEN {total} ELSE {foreign} END", [to, *params]
+
+
+# --- one order -----------------------------------------------------------------------------
+
+
+def get_visible_order(user: User, order_id: int) -> Order:
+    """The order with its party and lines, if the user may see its party; NotFound otherwise
+    (the same answer as for an order that does not exist)."""
+    order = (
+        Order.objects.filter(pk=order_id, party__in=visible_parties(user))
+        .select_related("party")
+        .prefetch_related("lines")
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("order %(id)s not found"), code="order_not_found", params={"id": order_id})
+    return order
+
+
+def order_total_in(order: Order, currency: str) -> Decimal | None:
+    """The order's total in `currency` by the one conversion rule (the rate of its day): the
+    total itself in its own currency, None when no rate covers its day."""
+    if order.currency == currency:
+        return order.total
+    q = connection.ops.quote_name
+    table = q(Order._meta.db_table)
+    value, params = converted_total_sql(
+        total=f"o.{q('total')}", currency=f"o.{q('currency')}", at=f"o.{q('ordered_at')}",
+        to=currency, bases=rate_bases(),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        # Column names and SQL of our own; values are parameters.
+        cursor.execute(
+            f"SELECT {value} FROM {table} o WHERE o.{q('id')} = %s",  # noqa: S608  (see above)
+            [*params, order.pk],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    return Decimal(str(row[0])).quantize(Decimal("0.01"))

@@ -34,9 +34,18 @@ class ConsentConfig(AppConfig):
         register_creation_guard("consent", keeps_out)
         register_schedule("consent.clean_up", schedule_daily_clean_up)
 
-        # The customer page's consent panel, loaded by htmx once the page is shown.
-        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
+        # The customer page's "Consent" section: the gate, preferences and history.
+        from clientela.consent.views.consents import consents_panel
+        from clientela.core.registries import (
+            PartyPanel,
+            PartyTab,
+            register_party_panel,
+            register_party_tab,
+        )
 
+        register_party_tab(PartyTab("consent", _("Consent"), 400))
         register_party_panel(
-            PartyPanel("consents", "consent/_consents_panel.html", no_extra_context, order=300)
+            PartyPanel(
+                "consents", "consent/_party_panel.html", consents_panel, order=300, tab="consent"
+            )
         )

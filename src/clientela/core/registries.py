@@ -29,9 +29,10 @@ class PartyPanel:
 
     `context(request, party)` returns the template's context, or None to leave the panel out
     (for instance when the reader may not see what it shows). Panels are shown by `order`,
-    lowest first, in the page's `column` ("main" or "side"; "head" is the top of the page,
-    where the parties app names the party). The template is rendered with the page's context
-    (`party`, `can_write`) plus the panel's own.
+    lowest first, in the page's `column` ("main" or "side" of its section `tab`; "head" is the
+    top of the page, where the parties app names the party; "summary" the header's tiles).
+    The template is rendered with the page's context (`party`, `can_write`) plus the panel's
+    own.
     """
 
     name: str
@@ -39,9 +40,39 @@ class PartyPanel:
     context: Callable[[HttpRequest, Any], Mapping[str, Any] | None]
     order: int = 100
     column: str = "main"
+    # The page's section (tab) the panel belongs to, for the "main" and "side" columns; a
+    # section is named by the feature that registers it (register_party_tab). "head" and
+    # "summary" (the header's tiles) panels are on every section.
+    tab: str = "details"
 
 
 PARTY_PANELS: dict[str, PartyPanel] = {}
+
+
+@dataclass(frozen=True)
+class PartyTab:
+    """One section of the customer page, reached by its tab: shown by `order`, lowest first.
+
+    The page shows one section at a time (`?tab=NAME`, the first one by default), so a section
+    costs nothing until it is opened. `label` is a lazy translation.
+    """
+
+    name: str
+    label: Text
+    order: int = 100
+
+
+PARTY_TABS: dict[str, PartyTab] = {}
+
+
+def register_party_tab(tab: PartyTab) -> None:
+    """Add a section to the customer page; its panels name it in `PartyPanel.tab`."""
+    PARTY_TABS[tab.name] = tab
+
+
+def party_tabs() -> list[PartyTab]:
+    """The registered sections in page order."""
+    return sorted(PARTY_TABS.values(), key=lambda t: (t.order, t.name))
 
 
 def register_party_panel(panel: PartyPanel) -> None:
@@ -302,6 +333,7 @@ __all__ = [
     "PARTY_FILTERS",
     "PARTY_FORWARDINGS",
     "PARTY_PANELS",
+    "PARTY_TABS",
     "TIMELINE_LABELS",
     "CreationGuard",
     "Eraser",
@@ -311,6 +343,7 @@ __all__ = [
     "PartyFilter",
     "PartyForwarding",
     "PartyPanel",
+    "PartyTab",
     "TimelineLabels",
     "audit_action_label",
     "blank_text",
@@ -320,6 +353,7 @@ __all__ = [
     "orders_listeners",
     "party_filters",
     "party_panels",
+    "party_tabs",
     "refused_addresses",
     "register_audit_action",
     "register_creation_guard",
@@ -330,5 +364,6 @@ __all__ = [
     "register_party_filter",
     "register_party_forwarding",
     "register_party_panel",
+    "register_party_tab",
     "register_timeline_labels",
 ]

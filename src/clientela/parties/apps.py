@@ -24,16 +24,26 @@ class PartiesConfig(AppConfig):
         register_audit_action("custom_field.deleted", _("deleted custom field “%(label)s”"))
 
     def register_party_panels(self) -> None:
-        """The customer page's own panels: who the party is, how to reach them, what changed."""
-        from clientela.core.registries import PartyPanel, no_extra_context, register_party_panel
+        """The customer page's header (who the party is) and its "Details" section: how to
+        reach them, their roles, relations, key dates and notes, and what changed."""
+        from django.utils.translation import gettext_lazy as _
+
+        from clientela.core.registries import (
+            PartyPanel,
+            PartyTab,
+            no_extra_context,
+            register_party_panel,
+            register_party_tab,
+        )
         from clientela.parties import views
 
+        register_party_tab(PartyTab("details", _("Details"), 600))
         for panel in (
             PartyPanel(
                 "identity", "parties/_identity_panel.html", views.identity_panel, 100, "head"
             ),
-            PartyPanel("contacts", "parties/_contacts_panel.html", no_extra_context, 100, "side"),
-            PartyPanel("details", "parties/_details_panel.html", views.details_panel, 200, "side"),
+            PartyPanel("details", "parties/_details_panel.html", views.details_panel, 100, "main"),
+            PartyPanel("contacts", "parties/_contacts_panel.html", no_extra_context, 200, "main"),
             PartyPanel("roles", "parties/_roles_panel.html", views.roles_panel, 300, "side"),
             PartyPanel(
                 "relations", "parties/_relations_panel.html", views.relations_panel, 400, "side"

@@ -11,10 +11,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
+from clientela.accounts.models import User
 from clientela.core.errors import FieldError
+from clientela.core.pages import with_value
 from clientela.parties.models import CustomField, CustomFieldType, Party, PartyKind
+from clientela.parties.queries import visible_parties
 
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "contact_points": (
@@ -267,3 +272,85 @@ def custom_inputs(form: PartyForm, fields: Iterable[CustomField]) -> list[dict[s
         for f in fields
         if not f.applies_to or f.applies_to == form.kind
     ]
+
+
+# --- organizations chosen by name ----------------------------------------------------------
+
+# An organization picked from the list when another one has the same name: "Name · #2308".
+_PICKED = re.compile(r"^(?P<name>.*\S) · #(?P<id>\d{1,18})$")
+
+
+def organization_text(pk: int, name: str, *, shared: bool) -> str:
+    """How the form shows (and the list offers) an organization: its name, with its number
+    only when another organization has the same name."""
+    return f"{name} · #{pk}" if shared else name
+
+
+def _organization_inputs(form: PartyForm) -> list[tuple[str, dict[str, Any], str]]:
+    """(error key, where the value is kept, key in it) of each organization typed by text."""
+    inputs: list[tuple[str, dict[str, Any], str]] = []
+    if not form.is_person:
+        inputs.append(("parent_id", form.values, "parent_id"))
+    else:
+        for row in form.rows["affiliations"]:
+            inputs.append((f"affiliations-{row['index']}-organization_id", row, "organization_id"))
+    return inputs
+
+
+def resolve_organizations(form: PartyForm, user: User) -> bool:
+    """Turn each organization typed or picked by name into its id, as the schemas take it;
+    an error next to the input for a name that no visible organization has, or several have.
+    An id typed as such, or picked as "Name · #id", is kept for the schema to check. Returns
+    True when every organization was found."""
+    inputs = _organization_inputs(form)
+    texts = {str(where[name]).strip() for _key, where, name in inputs}
+    pending = {t for t in texts if t and not t.isdigit() and not _PICKED.match(t)}
+    found = organizations_named(user, pending) if pending else {}
+    ok = True
+    for key, where, name in inputs:
+        text = str(where[name]).strip()
+        if not text or text.isdigit():
+            continue
+        if picked := _PICKED.match(text):
+            where[name] = picked["id"]
+            continue
+        ids = found.get(text.lower(), [])
+        if len(ids) == 1:
+            where[name] = str(ids[0])
+            continue
+        ok = False
+        if ids:
+            error = FieldError(
+                key, text, _("is the name of several organizations: pick one from the list"),
+                code="organization_name_ambiguous",
+            )  # fmt: skip
+        else:
+            error = FieldError(
+                key, text, _("is not the name of an organization you can see"),
+                code="organization_name_unknown",
+            )  # fmt: skip
+        form.errors.setdefault(key, []).append(with_value(error))
+    return ok
+
+
+def organizations_named(user: User, names: Iterable[str]) -> dict[str, list[int]]:
+    """The visible organizations called each of `names` (case-insensitive), by lower-cased
+    name: how the party form finds the organization a person typed or picked by name."""
+    wanted = {name.strip().lower() for name in names if name.strip()}
+    found: dict[str, list[int]] = {name: [] for name in wanted}
+    if not wanted:
+        return found
+    # iexact, then compared in Python: SQLite folds the case of ASCII letters only.
+    matches = Q()
+    for name in wanted:
+        matches |= Q(display_name__iexact=name)
+    rows = (
+        visible_parties(user)
+        .filter(matches, kind=PartyKind.ORGANIZATION)
+        .order_by("pk")
+        .values_list("display_name", "pk")
+    )
+    for name, pk in rows:
+        if name.lower() in found:
+            found[name.lower()].append(pk)
+    return found

@@ -167,3 +167,25 @@ def party_record(
             for org_id, org_name, title, since, until in affiliations
         ],
     }
+
+
+def party_header(party: Party) -> dict[str, Any]:
+    """What the customer page's header shows besides the name: the primary (else the first)
+    e-mail and phone, and the organizations the party belongs to, by name.
+
+    Reads the party as `queries.with_details` loaded it (no query of its own).
+    """
+    points = list(party.contact_points.all())  # primary first (ContactPoint.Meta.ordering)
+    email = next((c for c in points if c.kind == ContactKind.EMAIL), None)
+    phone = next((c for c in points if c.kind == ContactKind.PHONE), None)
+    if party.is_person:
+        organizations = [(a.organization_id, str(a.organization)) for a in party.affiliations.all()]
+    elif party.parent_id is not None:
+        organizations = [(party.parent_id, str(party.parent))]
+    else:
+        organizations = []
+    return {
+        "email": email,
+        "phone": phone,
+        "organizations": [{"id": pk, "name": name} for pk, name in organizations],
+    }

@@ -39,7 +39,7 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.presenters import party_summary
+from clientela.parties.presenters import party_header, party_summary
 from clientela.parties.queries import (
     change_log,
     get_visible_party,
@@ -190,6 +190,8 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
 def _save(request: HttpRequest, form: forms.PartyForm, *, party: Party | None) -> Party | None:
     """Validate with the API's schema and save with its service; None when there were errors."""
     user = current_user(request)
+    if not forms.resolve_organizations(form, user):
+        return None
     data = forms.payload(
         form,
         can_assign=user.can_assign,
@@ -215,9 +217,12 @@ def _form_page(
     rows = {name: form.rows_with_errors(name) for name in forms.ROW_FIELDS}
     org_ids = [r.get("organization_id") for r in rows["affiliations"]]
     org_ids.append(form.values.get("parent_id"))
-    org_names = queries.organization_names(user, org_ids)
+    organizations = queries.organization_options(user, include=org_ids)
+    texts = _organization_texts(user, organizations, org_ids)
     for row in rows["affiliations"]:
-        row["organization_name"] = org_names.get(id_from_text(row.get("organization_id")) or 0, "")
+        typed = row.get("organization_id", "")
+        row["organization_text"] = texts.get(id_from_text(typed) or 0, typed)
+    parent = form.values.get("parent_id", "")
     context = {
         "form": form,
         "party": party,
@@ -225,12 +230,12 @@ def _form_page(
         "errors": form.errors,
         "rows": rows,
         "list_errors": {name: form.errors.get(name, []) for name in forms.ROW_FIELDS},
-        "parent_name": org_names.get(id_from_text(form.values.get("parent_id")) or 0, ""),
+        "parent_text": texts.get(id_from_text(parent) or 0, parent),
         "custom_inputs": forms.custom_inputs(form, CustomField.objects.all()),
         "can_assign": user.can_assign,
         "owners": queries.assignable_users() if user.can_assign else [],
         "teams": queries.teams() if user.can_assign else [],
-        "organizations": queries.organization_options(user, include=org_ids),
+        "organizations": [(texts[o.pk], o) for o in organizations],
         "levels": OrganizationLevel.choices,
         "kinds": PartyKind.choices,
         "contact_kinds": ContactKind.choices,
@@ -259,8 +264,26 @@ def _language_options() -> list[tuple[str, str]]:
 def organization_picker(request: HttpRequest) -> HttpResponse:
     """Options for an organization picker; the picker sends its own field, whatever its name."""
     q = next((str(v) for v in request.GET.values() if str(v).strip()), "")[:200]
-    options = queries.organization_options(current_user(request), q=q)
-    return render(request, "parties/_organization_options.html", {"organizations": options})
+    user = current_user(request)
+    options = queries.organization_options(user, q=q)
+    texts = _organization_texts(user, options, [])
+    return render(
+        request,
+        "parties/_organization_options.html",
+        {"organizations": [(texts[o.pk], o) for o in options]},
+    )
+
+
+def _organization_texts(user: Any, options: list[Party], chosen: list[Any]) -> dict[int, str]:
+    """How the picker shows each organization offered or chosen, by id: its name (with its
+    number only when another visible organization has the same name), never the bare id."""
+    names = queries.organization_names(user, chosen)
+    names.update((o.pk, o.display_name) for o in options)
+    named = forms.organizations_named(user, names.values())
+    return {
+        pk: forms.organization_text(pk, name, shared=len(named.get(name.lower(), [])) > 1)
+        for pk, name in names.items()
+    }
 
 
 # The customer page's panels of this app: web/ composes the page, apps.py registers them.
@@ -269,8 +292,9 @@ CHANGES_SHOWN = 20
 
 
 def identity_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
-    """The party's name, kind, roles and tags, and the buttons to change it."""
-    return {"roles": _role_rows(party)}
+    """The page's header: name, kind, organizations, roles, tags, owner and team, primary
+    e-mail and phone, and the buttons to change it."""
+    return {"roles": _role_rows(party), **party_header(party)}
 
 
 def details_panel(request: HttpRequest, party: Party) -> dict[str, Any]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("settings/company/", views.company_view, name="company"),
     path("settings/custom-fields/", views.custom_fields_view, name="custom_fields"),
     path("settings/custom-fields/<int:field_id>/", views.custom_field_view, name="custom_field"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
 ]
 
 # The customer 360 page, composed here from every feature's panels. The shell (clientela/urls.py)

@@ -1,5 +1,5 @@
-"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page, the
-company's settings and the custom-field definitions."""
+"""Sign-in, sign-out, the dashboard, the language switch, the customer 360 page, an order's
+page, the company's settings and the custom-field definitions."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from clientela.accounts.models import Right
 from clientela.accounts.services import company_settings, require_right, sign_in, update_company
 from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
 from clientela.accounts.services.company import countries, time_zones
+from clientela.analytics.services.config import reporting_currency
+from clientela.commerce.presenters import order_page
+from clientela.commerce.queries import get_visible_order
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound, Throttled
 from clientela.core.htmx import htmx
 from clientela.core.ids import id_from_text, is_id
@@ -39,7 +42,7 @@ from clientela.parties.services import (
     delete_custom_field,
     find_custom_field,
 )
-from clientela.web.presenters import party_page_panels
+from clientela.web.presenters import chosen_tab, page_tabs, party_page_panels
 from clientela.web.services import dashboard
 
 # One answer for unknown user, wrong password and disabled user.
@@ -152,7 +155,9 @@ def language_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @page_errors
 def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    """The customer 360: the party and every feature's panel about it (core.registries)."""
+    """The customer 360: a header of the party and one section (`?tab=`, the timeline first)
+    of every feature's panels about it (core.registries); the tabs are plain links, which
+    htmx follows in place."""
     user = current_user(request)
     try:
         party = visible_party_details(user, party_id)
@@ -163,12 +168,27 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
             raise
         get_visible_party(user, target)
         return redirect("parties:detail", party_id=target)
+    tabs = page_tabs()
+    tab = chosen_tab(tabs, request.GET.get("tab", ""))
     context = {
         "party": party,
         "can_write": user.can_write,
-        "panels": party_page_panels(request, party),
+        "tabs": tabs,
+        "tab": tab,
+        "panels": party_page_panels(request, party, tab.name if tab else ""),
     }
     return render(request, "web/party.html", context)
+
+
+@require_GET
+@login_required
+@page_errors
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    """An order and its lines, for those who may see its party (404 for the others); its total
+    also in the reporting currency when that is another one."""
+    order = get_visible_order(current_user(request), order_id)
+    context = order_page(order, reporting_currency().code)
+    return render(request, "web/order.html", context)
 
 
 @require_GET
