@@ -9,6 +9,8 @@ from pytest_django.fixtures import Settings
 
 
 @pytest.fixture(autouse=True)
-def _private_home(settings: Settings, tmp_path: Path) -> Path:
-    settings.HOME = tmp_path / "home"
-    return settings.HOME
+def home(settings: Settings, tmp_path: Path) -> Path:
+    """The test's CLIENTELA_HOME."""
+    path = tmp_path / "home"
+    settings.HOME = path
+    return path

@@ -57,7 +57,7 @@ def docx() -> bytes:
 
 
 def test_files_sent_with_the_log_form_are_kept_by_a_random_name_outside_any_served_root(
-    sales_a: User, web_client: WebClient, _private_home: Path
+    sales_a: User, web_client: WebClient, home: Path
 ) -> None:
     party = factories.make_party(owner=sales_a, team=sales_a.team)
 
@@ -79,11 +79,13 @@ def test_files_sent_with_the_log_form_are_kept_by_a_random_name_outside_any_serv
         ("list.csv", "text/csv"),
     ]
     stored = rows[0].stored_name
-    assert len(stored) == 32 and "quote" not in stored
-    path = _private_home / "attachments" / stored[:2] / stored
+    assert len(stored) == 32
+    assert "quote" not in stored
+    path = home / "attachments" / stored[:2] / stored
     assert path.read_bytes() == PDF
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert rows[0].size == len(PDF) and rows[0].interaction.party_id == party.pk
+    assert rows[0].size == len(PDF)
+    assert rows[0].interaction.party_id == party.pk
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,7 @@ def test_files_sent_with_the_log_form_are_kept_by_a_random_name_outside_any_serv
     ],
 )
 def test_a_forbidden_type_is_refused_whatever_its_name_and_nothing_is_kept(
-    admin: User, web_client: WebClient, name: str, content: bytes, _private_home: Path
+    admin: User, web_client: WebClient, name: str, content: bytes, home: Path
 ) -> None:
     party = factories.make_party()
 
@@ -114,10 +116,11 @@ def test_a_forbidden_type_is_refused_whatever_its_name_and_nothing_is_kept(
     body = response.content.decode()
     assert response.status_code == 422
     assert 'id="log-files-error"' in body
-    assert f"is not a file of an accepted kind" in body and name in body
+    assert "is not a file of an accepted kind" in body
+    assert name in body
     assert not Interaction.objects.exists()  # the interaction stays out too
     assert not Attachment.objects.exists()
-    assert not any(p.is_file() for p in (_private_home / "attachments").rglob("*"))
+    assert not any(p.is_file() for p in (home / "attachments").rglob("*"))
 
 
 def test_a_file_over_the_limit_is_refused_naming_it_and_the_limit(
@@ -251,12 +254,12 @@ def test_erasure_deletes_the_rows_and_then_the_files(
     admin: User,
     web_client: WebClient,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    _private_home: Path,
+    home: Path,
 ) -> None:
     party = factories.make_party(email="zed@example.com")
     log(web_client(admin), party.pk, upload("zed.pdf", PDF))
     stored = Attachment.objects.get().stored_name
-    path = _private_home / "attachments" / stored[:2] / stored
+    path = home / "attachments" / stored[:2] / stored
     assert path.is_file()
 
     with django_capture_on_commit_callbacks(execute=True):
