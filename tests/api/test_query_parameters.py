@@ -23,7 +23,17 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/parties"): {"kind": "person", "given_name": "Ana"},
     ("patch", "/api/v1/parties/{party_id}"): {},
     ("post", "/api/v1/parties/{party_id}/merge"): {"other_id": 1},
-    ("post", "/api/v1/interactions"): {"party_id": 1, "channel": "phone", "direction": "inbound"},
+    ("post", "/api/v1/interactions"): {
+        "party_id": 1,
+        "channel": "phone",
+        "direction": "inbound",
+        "subject": "Call",
+    },
+    ("post", "/api/v1/interactions/{interaction_id}/corrections"): {
+        "channel": "phone",
+        "direction": "inbound",
+        "subject": "Call",
+    },
     ("post", "/api/v1/orders"): {
         "party_id": 1,
         "external_id": "A-1",
@@ -89,6 +99,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
     url = url.replace("{list_id}", "1").replace("{item_id}", "1")
+    url = url.replace("{interaction_id}", "1").replace("{attachment_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]
