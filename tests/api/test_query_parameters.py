@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from clientela.accounts.models import User
@@ -104,6 +105,8 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     if reads_json:
         body = VALID_BODIES[(method, path)]
         kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    if path.endswith("/attachments"):  # multipart: a valid file, so only the query is wrong
+        kwargs = {"data": {"files": SimpleUploadedFile("a.txt", b"words")}}
     response = getattr(api_client(admin), method)(f"{url}?onwer_id=7", **kwargs)
     body = assert_problem(response, 422)
     assert body["code"] == "query_parameter_unknown"
