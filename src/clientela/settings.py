@@ -347,6 +347,15 @@ CLIENTELA_RETRY_AFTER_SECONDS = int(os.environ.get("CLIENTELA_RETRY_AFTER_SECOND
 CLIENTELA_BULK_MAX_BYTES = int(os.environ.get("CLIENTELA_BULK_MAX_BYTES", str(10 * 2**20)))
 CLIENTELA_BULK_MAX_LINES = int(os.environ.get("CLIENTELA_BULK_MAX_LINES", "100000"))
 
+# Files sent with interactions (docs/configuration.md, "Attachments"): the most one file may
+# weigh, and the kinds accepted, told by the file's first bytes, never by its name.
+CLIENTELA_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("CLIENTELA_ATTACHMENT_MAX_BYTES", str(10 * 2**20))
+)
+CLIENTELA_ATTACHMENT_TYPES = os.environ.get(
+    "CLIENTELA_ATTACHMENT_TYPES", "pdf,png,jpeg,gif,webp,text,csv,docx,xlsx,pptx"
+)
+
 # Background work beside the web server (docs/configuration.md, "Background work"):
 # `clientela serve` starts `clientela worker` as a child unless this is off (or --no-worker).
 CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)

@@ -94,7 +94,11 @@ def test_only_the_digest_of_a_token_is_stored(sales_a: User) -> None:
         ("GET", "{url}/{id}/timeline", None),
         ("GET", "/api/v1/interactions?party_id={id}", None),
         ("GET", "/api/v1/orders?party_id={id}", None),
-        ("POST", "/api/v1/interactions", {"channel": "phone", "direction": "outbound"}),
+        (
+            "POST",
+            "/api/v1/interactions",
+            {"channel": "phone", "direction": "outbound", "notes": "x"},
+        ),
         ("POST", "/api/v1/orders", {}),
     ],
 )
@@ -173,7 +177,11 @@ def test_lists_of_interactions_and_orders_show_only_visible_parties(
         ("POST", URL, {"kind": "person", "given_name": "Ana"}),
         ("PATCH", URL + "/{id}", {"notes": "changed"}),
         ("DELETE", URL + "/{id}", None),
-        ("POST", "/api/v1/interactions", {"channel": "phone", "direction": "inbound"}),
+        (
+            "POST",
+            "/api/v1/interactions",
+            {"channel": "phone", "direction": "inbound", "notes": "x"},
+        ),
         ("POST", "/api/v1/orders", {}),
     ],
 )

@@ -55,6 +55,7 @@ def test_a_written_moment_is_still_taken(client: Client) -> None:
         "channel": "phone",
         "direction": "inbound",
         "occurred_at": "2026-03-01T10:00:00+01:00",
+        "subject": "Call",
     }
     response = client.post("/api/v1/interactions", body, content_type="application/json")
     assert response.status_code == 201

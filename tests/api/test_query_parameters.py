@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from clientela.accounts.models import User
@@ -23,7 +24,17 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/parties"): {"kind": "person", "given_name": "Ana"},
     ("patch", "/api/v1/parties/{party_id}"): {},
     ("post", "/api/v1/parties/{party_id}/merge"): {"other_id": 1},
-    ("post", "/api/v1/interactions"): {"party_id": 1, "channel": "phone", "direction": "inbound"},
+    ("post", "/api/v1/interactions"): {
+        "party_id": 1,
+        "channel": "phone",
+        "direction": "inbound",
+        "subject": "Call",
+    },
+    ("post", "/api/v1/interactions/{interaction_id}/corrections"): {
+        "channel": "phone",
+        "direction": "inbound",
+        "subject": "Call",
+    },
     ("post", "/api/v1/orders"): {
         "party_id": 1,
         "external_id": "A-1",
@@ -98,10 +109,13 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     url = url.replace("{list_id}", "1").replace("{item_id}", "1").replace("{order_id}", "1")
     for name in ("{user_id}", "{team_id}", "{token_id}", "{field_id}"):
         url = url.replace(name, "1")
+    url = url.replace("{interaction_id}", "1").replace("{attachment_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]
         kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    if path.endswith("/attachments"):  # multipart: a valid file, so only the query is wrong
+        kwargs = {"data": {"files": SimpleUploadedFile("a.txt", b"words")}}
     response = getattr(api_client(admin), method)(f"{url}?onwer_id=7", **kwargs)
     body = assert_problem(response, 422)
     assert body["code"] == "query_parameter_unknown"

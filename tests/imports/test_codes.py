@@ -149,10 +149,10 @@ def test_party_look_up_problems_have_codes(write: Writer, run_import: Importer) 
     make_party(external_id="C2")
     path = write(
         "i.csv",
-        "party_external_id,party_email,party_id,channel,direction\n"
-        "C9,,,email,inbound\n"
-        ",,x,email,inbound\n"
-        "C2,one@example.com,,email,inbound\n",
+        "party_external_id,party_email,party_id,channel,direction,subject\n"
+        "C9,,,email,inbound,Hi\n"
+        ",,x,email,inbound,Hi\n"
+        "C2,one@example.com,,email,inbound,Hi\n",
     )
     summary = run_import("interactions", path)
     assert [(p.row, p.code) for p in summary.problems] == [

@@ -273,9 +273,9 @@ def test_interactions_read_day_first_local_times(
 ) -> None:
     make_party(external_id="C1")
     content = (
-        "Cliente;Canal;Sentido;Data\n"
-        "C1;phone;inbound;15/07/2024 10:00\n"
-        "C1;email;outbound;16/07/2024\n"
+        "Cliente;Canal;Sentido;Data;Assunto\n"
+        "C1;phone;inbound;15/07/2024 10:00;Chamada\n"
+        "C1;email;outbound;16/07/2024;Orçamento\n"
     )
     summary = run_import("interactions", write("contactos.csv", content))
     assert summary.created == 2, summary.problems

@@ -145,7 +145,13 @@ def test_another_teams_external_id_is_refused_without_saying_whose(
     theirs = make_party(external_id="C9", owner=sales_b, team=sales_b.team)
     mine = make_party(external_id="C1", owner=sales_a, team=sales_a.team)
     data = InteractionCreate.model_validate(
-        {"party_id": theirs.pk, "channel": "email", "direction": "inbound", "external_id": "SECRET"}
+        {
+            "party_id": theirs.pk,
+            "channel": "email",
+            "direction": "inbound",
+            "external_id": "SECRET",
+            "subject": "Hi",
+        }
     )
     log_interaction(data, by=sales_b)
     summary = run_import(
@@ -192,7 +198,7 @@ def test_a_correction_names_an_interaction_of_the_same_party(
     make_party(external_id="C2")
     first, _ = log_interaction(
         InteractionCreate.model_validate(
-            {"party_id": ana.pk, "channel": "phone", "direction": "inbound"}
+            {"party_id": ana.pk, "channel": "phone", "direction": "inbound", "subject": "Call"}
         ),
         by=admin,
     )

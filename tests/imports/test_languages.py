@@ -19,7 +19,7 @@ from tests.factories import make_party
 pytestmark = pytest.mark.django_db
 
 # Row 2 has no channel; row 3 names a customer nobody can see.
-INTERACTIONS = "Cliente;Canal;Direção\nC1;;inbound\nC9;email;inbound\n"
+INTERACTIONS = "Cliente;Canal;Direção;Assunto\nC1;;inbound;Olá\nC9;email;inbound;Olá\n"
 REQUIRED = {"en": "is required", "pt": "é obrigatório"}
 NOT_VISIBLE = {"en": "is not a party you can see", "pt": "não é uma parte que possa ver"}
 
@@ -81,9 +81,9 @@ def test_the_rejects_file_is_in_the_language_of_whoever_downloads_it(manager: Us
         body = response.getvalue().decode()
         assert response["Content-Disposition"] == ('attachment; filename="contactos-rejects.csv"')
         lines = body.splitlines()
-        assert lines[0] == "Cliente,Canal,Direção,_row,_errors"
-        assert lines[1] == f"C1,,inbound,2,Canal: {REQUIRED[language]}"
-        assert lines[2] == f"C9,email,inbound,3,Cliente: {NOT_VISIBLE[language]}"
+        assert lines[0] == "Cliente,Canal,Direção,Assunto,_row,_errors"
+        assert lines[1] == f"C1,,inbound,Olá,2,Canal: {REQUIRED[language]}"
+        assert lines[2] == f"C9,email,inbound,Olá,3,Cliente: {NOT_VISIBLE[language]}"
 
 
 def test_the_command_reports_in_the_active_language(
@@ -100,6 +100,6 @@ def test_the_command_reports_in_the_active_language(
         )
 
     assert REQUIRED["pt"] in capsys.readouterr().err
-    assert f"C9,email,inbound,3,Cliente: {NOT_VISIBLE['pt']}" in rejects.read_text()
+    assert f"C9,email,inbound,Olá,3,Cliente: {NOT_VISIBLE['pt']}" in rejects.read_text()
     # The record keeps them untranslated, for whoever opens it later.
     assert ImportRun.objects.get().problems[0]["message"] == REQUIRED["en"]

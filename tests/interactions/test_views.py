@@ -42,7 +42,7 @@ def test_an_htmx_post_logs_the_call_and_returns_the_timeline_entry(
     interaction = Interaction.objects.get()
     assert response.status_code == 201
     assert "<html" not in body
-    assert '<li class="entry entry-interaction entry-new">' in body
+    assert '<li class="entry entry-interaction entry-new"' in body
     assert "Asked about the invoice" in body
     assert 'hx-swap-oob="true"' in body  # a fresh form replaces the filled one
     assert (interaction.party, interaction.channel, interaction.staff) == (party, "phone", sales_a)

@@ -161,7 +161,11 @@ def test_the_compiled_catalogue_holds_every_translation_of_the_po_file(language:
 def test_a_reused_interaction_id_is_explained_in_portuguese(sales_a: User) -> None:
     party = factories.make_party(owner=sales_a, team=sales_a.team)
     first = InteractionCreate(
-        party_id=party.pk, channel=Channel.PHONE, direction=Direction.INBOUND, external_id="call-7"
+        party_id=party.pk,
+        channel=Channel.PHONE,
+        direction=Direction.INBOUND,
+        external_id="call-7",
+        subject="A call",
     )
     log_interaction(first, by=sales_a)
     other = first.model_copy(update={"subject": "Another call"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from clientela.interactions.models import Interaction
+from clientela.interactions.models import Attachment, Interaction
 
 
 @admin.register(Interaction)
@@ -44,4 +44,25 @@ class InteractionAdmin(admin.ModelAdmin[Interaction]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Interaction | None = None) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin[Attachment]):
+    """What was attached, for support; the file itself is downloaded from the party page,
+    through its access check."""
+
+    list_display = ("created_at", "name", "content_type", "size", "interaction")
+    list_select_related = ("interaction",)
+    ordering = ("-id",)
+    fields = ("interaction", "name", "content_type", "size", "sha256", "created_at", "created_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
         return False

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.core.database import SliceClock
 from clientela.core.errors import FieldError, unavailable
-from clientela.interactions.models import Interaction
+from clientela.interactions.models import Attachment, Interaction
 from clientela.parties.models import Party
 
 KIND = "interactions"  # how a journal record says whose undo it is
@@ -136,13 +136,20 @@ class InteractionUndo:
 
 
 def take_back(undo: InteractionUndo) -> None:
-    """Delete the interactions of a write that is taken back, a slice at a time."""
+    """Delete the interactions of a write that is taken back, a slice at a time (with any
+    file attached to one of them meanwhile: its row now, its file after the commit)."""
+    from clientela.interactions.services.attachments import discard  # services import this
+
     table = connection.ops.quote_name(Interaction._meta.db_table)
     clock = SliceClock(20_000)
     for after, last in undo.created_ranges:
         start = after
         while start < last:
             end = min(start + clock.size(), last)
+            files = Attachment.objects.filter(interaction_id__gt=start, interaction_id__lte=end)
+            if files.exists():
+                discard(list(files.values_list("stored_name", flat=True)))
+                files.delete()
             with clock.slice(), connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {table} WHERE id > %s AND id <= %s",  # noqa: S608  (the model's name)

@@ -102,3 +102,35 @@ class Interaction(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("interactions are append-only: record a correction instead")
+
+
+class Attachment(models.Model):
+    """A file sent with an interaction, kept under CLIENTELA_HOME by a random name.
+
+    `name` is the name it was uploaded with, for display and download only; the file on disk is
+    `stored_name` (random hex), never derived from what the uploader sent. `content_type` is
+    what the first bytes say the file is (services.attachments.sniff), not its extension.
+    """
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.PROTECT, related_name="attachments"
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

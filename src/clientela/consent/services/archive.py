@@ -1,4 +1,7 @@
-"""The access export written as it is read: JSON, or a zip of data.json and a CSV per section.
+"""The access export written as it is read: JSON, or a zip of data.json and a CSV per section,
+with the files the person's interactions carry (under attachments/, as the
+interaction_attachments section lists them; the JSON export lists them with where to download
+each).
 
 Rows go out one at a time (services.export reads them in batches), so the size of a party
 changes how long an export takes, never whether it fits in memory or in one SQL statement.
@@ -21,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from clientela.consent.services.export import Section, sections
 from clientela.core.cells import neutralise
+from clientela.interactions.services.attachments import attachment_files
 from clientela.parties.models import Party
 
 _ENCODER = DjangoJSONEncoder(ensure_ascii=False)
@@ -124,6 +128,8 @@ def write_archive(party: Party, out: IO[bytes]) -> None:
         with archive.open("data.json", "w", force_zip64=True) as entry:
             shutil.copyfileobj(raw, entry)
         data.detach()
+        for name, path in attachment_files(party):
+            archive.write(path, name)
 
 
 def json_file(party: Party) -> IO[bytes]:

@@ -22,6 +22,7 @@ from clientela.consent.models import ContactLog, PrivacyRequest
 from clientela.consent.services.preferences import get_preferences
 from clientela.consent.services.records import consent_history
 from clientela.core.registries import EXPORT_SECTIONS
+from clientela.interactions.services.attachments import attachment_listing
 from clientela.parties.models import Party
 
 # Rows read per query; SQLite binds at least 999 values on every build.
@@ -186,6 +187,8 @@ def sections(party: Party) -> Iterator[tuple[str, Section]]:
         "occurred_at", "channel", "direction", "subject", "notes", "outcome"
     )
     yield "interactions", _batched(interactions)
+    # The files themselves go into the zip export at each row's archive_path (archive.py).
+    yield "interaction_attachments", attachment_listing(party)
     yield "consents", _consents(party)
     yield "preferences", _preferences(party)
     sent = ContactLog.objects.filter(party=party).order_by("at", "id")

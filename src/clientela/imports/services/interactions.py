@@ -112,6 +112,8 @@ def compile_fast_check(mapping: Mapping) -> Callable[[list[str], datetime], Fast
                 if cell[0] == "'" or len(cell) > _LIMITS[target]:
                     return None
                 values[target] = cell
+        if not ({"subject", "notes", "outcome", "external_id"} & values.keys()):
+            return None  # says nothing: InteractionCreate refuses it (interaction_empty)
         moment = stored = None
         if i_at is not None and (at := cells[i_at].strip()):
             try:

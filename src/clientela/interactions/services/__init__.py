@@ -1,24 +1,31 @@
-"""Use cases for the timeline: log an interaction, correct one, read a party's history."""
+"""Use cases for the timeline: log an interaction, correct one, read a party's history.
+
+Attachments (files sent with an interaction) are in `services.attachments`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from heapq import merge
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.accounts.services import require_write
-from clientela.core.errors import Conflict, Invalid, invalid, unavailable
+from clientela.core.errors import Conflict, Invalid, NotFound, invalid, unavailable
+from clientela.core.ids import is_id
 from clientela.core.pagination import decode_cursor, encode_cursor
 from clientela.core.registries import blank_text
 from clientela.core.timeline import SOURCES, Entry, register_source, source_rows
 from clientela.interactions.bulk import BulkInteractions, Checked, differs
-from clientela.interactions.models import Channel, Interaction
-from clientela.interactions.schemas import InteractionCreate
+from clientela.interactions.models import Attachment, Channel, Interaction
+from clientela.interactions.schemas import InteractionCorrection, InteractionCreate
+from clientela.interactions.services.attachments import ERASED_COLUMNS as ATTACHMENT_COLUMNS
+from clientela.interactions.services.attachments import erase_attachments
 from clientela.parties.models import Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
@@ -69,6 +76,70 @@ def log_interaction(data: InteractionCreate, *, by: User) -> tuple[Interaction, 
         created_by=by,
     )
     return interaction, True
+
+
+def get_visible_interaction(user: User, interaction_id: int) -> Interaction:
+    """The interaction, if its party is one the user may see; else NotFound (not revealed)."""
+    found = None
+    if is_id(interaction_id):
+        found = (
+            Interaction.objects.filter(pk=interaction_id, party__in=visible_parties(user))
+            .select_related("party")
+            .first()
+        )
+    if found is None:
+        raise NotFound(
+            _("interaction %(id)s not found"),
+            code="interaction_not_found",
+            params={"id": interaction_id},
+        )
+    return found
+
+
+def correct_interaction(
+    original: Interaction, data: InteractionCorrection, *, by: User
+) -> Interaction:
+    """Log the entry as it should have been, pointing at the one it corrects; the original
+    stays on the timeline (append-only). A correction of a correction is a correction too.
+    The caller found `original` among the interactions `by` may see."""
+    content = data.model_dump()
+    if content["occurred_at"] is None:  # not said: when the corrected contact took place
+        content["occurred_at"] = original.occurred_at
+    fixed = InteractionCreate.model_construct(
+        **content, party_id=original.party_id, corrects_id=original.pk, external_id=None
+    )
+    interaction, _created = log_interaction(fixed, by=by)
+    return interaction
+
+
+def corrections_of(ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the entries that correct each of these interactions, oldest first."""
+    found: dict[int, list[int]] = {}
+    rows = Interaction.objects.filter(corrects_id__in=ids).order_by("id")
+    for corrects_id, pk in rows.values_list("corrects_id", "id"):
+        found.setdefault(corrects_id, []).append(pk)
+    return found
+
+
+def related_entries(ids: set[int | None]) -> dict[int, dict[str, Any]]:
+    """For the timeline's "corrected by" and "correction of": each interaction's anchor on
+    the page, its title, and when and by whom it was logged (one query)."""
+    wanted = sorted(i for i in ids if isinstance(i, int))
+    if not wanted:
+        return {}
+    rows = Interaction.objects.filter(pk__in=wanted).values_list(
+        "id", "subject", "channel", "created_at", "created_by__full_name", "created_by__email"
+    )
+    return {
+        pk: {
+            "id": pk,
+            "anchor": f"#interaction-{pk}",
+            "title": subject or str(_CHANNEL_LABELS.get(channel, channel)),
+            "at": created_at,
+            "by": name or email or "",
+        }
+        for pk, subject, channel, created_at, name, email in rows
+    }
 
 
 def _sees(user: User, party_id: int) -> bool:
@@ -127,7 +198,7 @@ def _interaction_entries(
 ) -> list[Entry]:
     rows = source_rows(
         INTERACTION,
-        lambda party_id: Interaction.objects.filter(party_id=party_id),
+        _rows_of_party,
         party=party,
         before=before,
         limit=limit,
@@ -144,6 +215,8 @@ def _interaction_entries(
             "corrects_id",
             "staff__full_name",
             "staff__email",
+            "corrected_by_id",
+            "has_attachments",
         ),
     )
     return [
@@ -157,6 +230,8 @@ def _interaction_entries(
             outcome=outcome,
             corrects_id=corrects_id,
             actor=staff_name or staff_email or "",  # str(staff): full name, else e-mail
+            corrected_by_id=corrected_by_id,
+            has_attachments=has_attachments,
         )
         for (
             pk,
@@ -169,8 +244,20 @@ def _interaction_entries(
             corrects_id,
             staff_name,
             staff_email,
+            corrected_by_id,
+            has_attachments,
         ) in rows
     ]
+
+
+def _rows_of_party(party_id: int) -> QuerySet[Interaction]:
+    """A party's interactions, each with its latest correction and whether it has files:
+    two subqueries on indexed columns inside the one query of the timeline's page."""
+    latest_fix = Interaction.objects.filter(corrects=OuterRef("pk")).order_by("-id")
+    return Interaction.objects.filter(party_id=party_id).annotate(
+        corrected_by_id=Subquery(latest_fix.values("id")[:1]),
+        has_attachments=Exists(Attachment.objects.filter(interaction=OuterRef("pk"))),
+    )
 
 
 _CHANNEL_LABELS = dict(Channel.choices)  # lazy labels: translated when str() is called
@@ -187,8 +274,13 @@ def interaction_entry(
     outcome: str,
     corrects_id: int | None,
     actor: str,
+    corrected_by_id: int | None = None,
+    has_attachments: bool = False,
 ) -> Entry:
-    """An interaction as a timeline entry: what the timeline shows and the page adds live."""
+    """An interaction as a timeline entry: what the timeline shows and the page adds live.
+
+    `corrects_id`: the entry this one corrects; `corrected_by_id`: the latest entry that
+    corrects this one (the timeline shows it as corrected)."""
     return Entry(
         kind=INTERACTION,
         id=pk,
@@ -198,7 +290,12 @@ def interaction_entry(
         direction=direction,
         body=notes,
         actor=actor,
-        data={"outcome": outcome, "corrects_id": corrects_id},
+        data={
+            "outcome": outcome,
+            "corrects_id": corrects_id,
+            "corrected_by_id": corrected_by_id,
+            "has_attachments": bool(has_attachments),
+        },
     )
 
 
@@ -251,13 +348,18 @@ ERASURE_KEEPS = frozenset({"channel", "direction", "external_id"})
 
 
 def erased_columns() -> tuple[str, ...]:
-    """The "table.column" of every free-text column `erase_interactions` blanks."""
+    """The "table.column" of every free-text column `erase_interactions` blanks (or whose
+    rows it deletes: attachments)."""
     table = Interaction._meta.db_table
-    return tuple(f"{table}.{name}" for name in blank_text(Interaction, keep=set(ERASURE_KEEPS)))
+    blanked = tuple(f"{table}.{name}" for name in blank_text(Interaction, keep=set(ERASURE_KEEPS)))
+    files = Attachment._meta.db_table
+    return blanked + tuple(f"{files}.{name}" for name in ATTACHMENT_COLUMNS)
 
 
 def erase_interactions(party: Party) -> None:
-    """Blank the text of the party's interactions (erasure); when and on which channel stay."""
+    """Blank the text of the party's interactions (erasure); when and on which channel stay.
+    Their attachments go, rows and files."""
+    erase_attachments(party)
     Interaction.objects.filter(party=party).erase_text(
         **blank_text(Interaction, keep=set(ERASURE_KEEPS))
     )
