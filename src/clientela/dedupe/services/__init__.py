@@ -2,7 +2,7 @@
 
 The scan finds likely pairs (scan.py, scored by scoring.py), the review queue lists and
 dismisses them (candidates.py), and merges settle them (merges.py, with the rows of other
-features moved by related.py).
+features moved by related.py); a merge can be undone for 30 days (unmerges.py).
 """
 
 from clientela.dedupe.services.candidates import (
@@ -19,9 +19,19 @@ from clientela.dedupe.services.merges import (
     merged_into,
 )
 from clientela.dedupe.services.scan import ScanResult, scan_duplicates
+from clientela.dedupe.services.unmerges import (
+    UNMERGE_DAYS,
+    can_unmerge,
+    get_merge,
+    unmerge,
+    unmerge_deadline,
+)
 
 __all__ = [
+    "UNMERGE_DAYS",
     "ScanResult",
+    "can_unmerge",
+    "get_merge",
     "candidate_page",
     "decide_fields",
     "get_candidate",
@@ -31,5 +41,7 @@ __all__ = [
     "merge_parties",
     "merged_into",
     "scan_duplicates",
+    "unmerge",
+    "unmerge_deadline",
     "visible_candidates",
 ]

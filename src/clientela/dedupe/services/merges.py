@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
-from clientela.accounts.services import require_right
+from clientela.accounts.services import record_audit, require_right
 from clientela.commerce.models import Order
 from clientela.commerce.services import orders_changed
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
@@ -36,8 +36,10 @@ from clientela.parties.services.merging import (
     SURVIVOR,
     differing_fields,
     field_value,
+    Dropped,
     merge_into,
 )
+from clientela.parties.services.unmerging import field_state, parties_record
 
 ASSIGNING = frozenset({"owner_id", "team_id"})
 
@@ -59,16 +61,23 @@ def merge_parties(
     _check_access(survivor, other, by)
     picks = _check_choices(survivor, other, dict(choices or {}), by)
     survivor, other = _locked(survivor, other)
+    # The snapshot: the other party whole, and what an unmerge needs (unmerges.py).
     record = full_record(other)
+    record["other_fields"] = field_state(other)
+    record["survivor"] = parties_record(survivor)
+    record["merges"] = list(MergeRecord.objects.filter(survivor=other).values_list("pk", flat=True))
     decided = decide_fields(survivor, other, picks)
-    moved = merge_into(survivor, other, decided=decided, by=by)
-    moved.update(move_related(survivor, other))
+    dropped: Dropped = {}
+    moved = merge_into(survivor, other, decided=decided, by=by, dropped=dropped)
+    moved.update(move_related(survivor, other, dropped))
+    record["after"] = field_state(survivor)
+    record["dropped"] = dropped
     if any(key.startswith(f"{Order._meta.label_lower}.") for key in moved):
         # The survivor's purchase history grew: its metrics follow once the merge commits.
         orders_changed([survivor.pk, other.pk])
     now = timezone.now()
     _settle_pairs(survivor, other, by=by, now=now)
-    return MergeRecord.objects.create(
+    merge = MergeRecord.objects.create(
         survivor=survivor,
         merged_party_id=other.pk,
         merged_name=other.display_name,
@@ -78,6 +87,14 @@ def merge_parties(
         by=by,
         at=now,
     )
+    record_audit(
+        by,
+        "parties.merged",
+        target_kind="party",
+        target_id=survivor.pk,
+        details={"merge_id": merge.pk, "merged_party_id": other.pk, "choices": decided},
+    )
+    return merge
 
 
 def decide_fields(survivor: Party, other: Party, picks: Mapping[str, str]) -> dict[str, str]:
@@ -245,7 +262,11 @@ def merged_into(party_id: int) -> int | None:
     current: int | None = party_id
     while current is not None and current not in seen:
         seen.add(current)
-        record = MergeRecord.objects.filter(merged_party_id=current).order_by("-at").first()
+        record = (
+            MergeRecord.objects.filter(merged_party_id=current, unmerged_at=None)
+            .order_by("-at")
+            .first()
+        )
         if record is None:
             return current if current != party_id else None
         current = record.survivor_id
