@@ -15,6 +15,7 @@ from clientela.parties.queries import with_details
 from clientela.parties.services.merging import EMPTY, differing_fields
 
 MERGE = "merge"
+UNMERGE = "unmerge"
 
 
 def reason_labels(reasons: list[dict[str, Any]]) -> list[str]:
@@ -105,4 +106,44 @@ def merge_entries(
             data={"merged_party_id": merged_id, "choices": choices, "moved": moved},
         )
         for pk, at, name, merged_id, choices, moved, by_name, by_email in rows
+    ]
+
+
+def unmerge_entries(
+    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
+) -> list[Entry]:
+    """The timeline source of unmerges: a merge undone shows on the survivor's timeline when
+    it was undone (the merge's own entry stays, for history)."""
+    if channels:
+        return []
+    rows = source_rows(
+        UNMERGE,
+        lambda party_id: MergeRecord.objects.filter(
+            survivor_id=party_id, unmerged_at__isnull=False
+        ),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="unmerged_at",
+        fields=(
+            "id",
+            "unmerged_at",
+            "merged_name",
+            "merged_party_id",
+            "unmerged_by__full_name",
+            "unmerged_by__email",
+        ),
+    )
+    return [
+        Entry(
+            kind=UNMERGE,
+            id=pk,
+            at=at,
+            title=_("Unmerged: %(name)s (party %(id)s) is a separate party again")
+            % {"name": name, "id": merged_id},
+            actor=by_name or by_email or "",
+            data={"merged_party_id": merged_id},
+        )
+        for pk, at, name, merged_id, by_name, by_email in rows
     ]

@@ -87,8 +87,10 @@ def unmerge(merge_id: int, *, by: User | None) -> MergeRecord:
             params={"fields": ", ".join(conflicts)},
         )
     dropped = snapshot.get("dropped", {})
-    back = unmerge_from(survivor, other, snapshot=snapshot, dropped=dropped, by=by)
-    back.update(move_back_related(survivor, other, snapshot, dropped))
+    # Other features' rows first, while the merged party is still archived: consent proof
+    # moves only away from or towards an archived party (consent migration 0008).
+    back = move_back_related(survivor, other, snapshot, dropped)
+    back.update(unmerge_from(survivor, other, snapshot=snapshot, dropped=dropped, by=by))
     MergeRecord.objects.filter(pk__in=snapshot.get("merges", []), survivor=survivor).update(
         survivor=other
     )

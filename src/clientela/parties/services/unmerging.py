@@ -81,7 +81,9 @@ def parties_record(party: Party) -> dict[str, Any]:
     }
 
 
-def field_conflicts(survivor: Party, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def field_conflicts(
+    survivor: Party, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[str]:
     """The fields that the merge changed and that were edited again since: an unmerge cannot
     both give them their old value and keep the edit."""
     now = field_state(survivor)
