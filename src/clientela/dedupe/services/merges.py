@@ -13,6 +13,7 @@ merged party is archived, not deleted: it leaves every list and search, its page
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -34,9 +35,9 @@ from clientela.parties.services.merging import (
     MERGE_FIELDS,
     OTHER,
     SURVIVOR,
+    Dropped,
     differing_fields,
     field_value,
-    Dropped,
     merge_into,
 )
 from clientela.parties.services.unmerging import field_state, parties_record
@@ -50,8 +51,10 @@ def merge_parties(
     *,
     choices: Mapping[str, str] | None = None,
     by: User | None,
+    require_choices: bool = False,
 ) -> MergeRecord:
     """Merge `other` into `survivor`; `choices` maps a field to "survivor" or "other".
+    With `require_choices` (the command line) every field on which they differ needs one.
 
     Unchosen fields keep the survivor's value, or take the other's when the survivor has
     none (notes are joined). Everything of the other party moves to the survivor; the other
@@ -60,6 +63,8 @@ def merge_parties(
     """
     _check_access(survivor, other, by)
     picks = _check_choices(survivor, other, dict(choices or {}), by)
+    if require_choices:
+        _require_choices(survivor, other, picks)
     survivor, other = _locked(survivor, other)
     # The snapshot: the other party whole, and what an unmerge needs (unmerges.py).
     record = full_record(other)
@@ -95,6 +100,33 @@ def merge_parties(
         details={"merge_id": merge.pk, "merged_party_id": other.pk, "choices": decided},
     )
     return merge
+
+
+def merge_preview(survivor: Party, other: Party, *, by: User | None) -> dict[str, Any]:
+    """What a merge of `other` into `survivor` would keep, for a confirmation: each field on
+    which they differ with both values (a choice to make, and what is kept without one), and
+    the fields on which they agree. Values as stored (ids for owner, team and parent)."""
+    _check_access(survivor, other, by)
+    mine, theirs = field_state(survivor), field_state(other)
+    differing = differing_fields(survivor, other)
+    default = decide_fields(survivor, other, {})
+    conflicts = [
+        {
+            "field": c.name,
+            "label": c.label,
+            "survivor": mine.get(c.name),
+            "other": theirs.get(c.name),
+            "default": default[c.name],
+        }
+        for c in differing
+    ]
+    names = {c.name for c in differing}
+    same = [
+        {"field": name, "value": value}
+        for name, value in mine.items()
+        if name not in names and value not in EMPTY
+    ]
+    return {"conflicts": conflicts, "same": same}
 
 
 def decide_fields(survivor: Party, other: Party, picks: Mapping[str, str]) -> dict[str, str]:
@@ -187,6 +219,22 @@ def _check_choices(
     if errors:
         raise Invalid(errors)
     return choices
+
+
+def _require_choices(survivor: Party, other: Party, picks: Mapping[str, str]) -> None:
+    missing = [c.name for c in differing_fields(survivor, other) if c.name not in picks]
+    if missing:
+        raise Invalid(
+            [
+                FieldError(
+                    f"choices.{name}",
+                    None,
+                    _("differs between the two parties: choose survivor or other"),
+                    code="merge_choice_missing",
+                )
+                for name in missing
+            ]
+        )
 
 
 def _would_loop(survivor: Party, parent_id: int | None) -> bool:

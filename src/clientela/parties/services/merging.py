@@ -220,11 +220,11 @@ def _combine_doubles(survivor: Party, other: Party, dropped: Dropped) -> None:
             end = getattr(row, f"{other_end}_id")
             if end == survivor.pk:  # the merged pair's own link would point at itself
                 _drop(Affiliation, row.pk, f"parties.affiliation.{fk}", dropped)
-            elif mine := mine_by_end.get(end):
-                mine.title = mine.title or row.title
-                mine.since = _earliest(mine.since, row.since)
-                mine.until = _latest(mine.until, row.until)
-                mine.save(update_fields=["title", "since", "until"])
+            elif link := mine_by_end.get(end):
+                link.title = link.title or row.title
+                link.since = _earliest(link.since, row.since)
+                link.until = _latest(link.until, row.until)
+                link.save(update_fields=["title", "since", "until"])
                 _drop(Affiliation, row.pk, f"parties.affiliation.{fk}", dropped)
     days = {(k.kind, k.label, k.month, k.day): k for k in KeyDate.objects.filter(party=survivor)}
     for date in KeyDate.objects.filter(party=other).order_by("pk"):
