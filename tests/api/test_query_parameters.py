@@ -89,6 +89,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
     url = url.replace("{list_id}", "1").replace("{item_id}", "1")
+    url = url.replace("{merge_id}", "1").replace("{other_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

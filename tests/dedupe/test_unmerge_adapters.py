@@ -43,7 +43,7 @@ def test_the_preview_lists_each_conflict_with_both_values_and_the_shared_ones(
     manager: User, api_client: ClientOf
 ) -> None:
     a, b = _twins()
-    response = api_client(manager).get(f"/api/v1/parties/{a.pk}/merge-preview?other_id={b.pk}")
+    response = api_client(manager).get(f"/api/v1/parties/{a.pk}/merge-preview/{b.pk}")
     assert response.status_code == 200, response.content
     body = response.json()
     conflicts = {c["field"]: (c["survivor"], c["other"], c["default"]) for c in body["conflicts"]}

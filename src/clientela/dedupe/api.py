@@ -18,7 +18,6 @@ from clientela.dedupe.schemas import (
     DuplicatePage,
     MergeIn,
     MergeOut,
-    MergePreviewFilters,
     MergePreviewOut,
 )
 from clientela.dedupe.services import (
@@ -104,19 +103,17 @@ def _merge_out(record: MergeRecord) -> dict[str, Any]:
 
 
 @merging.get(
-    "/{party_id}/merge-preview",
+    "/{party_id}/merge-preview/{other_id}",
     response=MergePreviewOut,
     summary="What merging a party into this one would keep",
     openapi_extra=problems(403, 404, 422),
 )
-def preview(
-    request: HttpRequest, party_id: int, filters: Query[MergePreviewFilters]
-) -> dict[str, Any]:
+def preview(request: HttpRequest, party_id: int, other_id: int) -> dict[str, Any]:
     """The confirmation before a merge: the fields on which the two parties differ, each with
     both values and the side kept when no choice is sent, and the values they share."""
     user = current_user(request)
     survivor = get_visible_party(user, party_id)
-    other = get_visible_party(user, filters.other_id)
+    other = get_visible_party(user, other_id)
     return merge_preview(survivor, other, by=user)
 
 

@@ -78,10 +78,6 @@ class MergeOut(Schema):
     can_unmerge: bool = Field(description="not undone yet and not older than 30 days")
 
 
-class MergePreviewFilters(Schema):
-    other_id: Id = Field(description="the party that would be merged into this one")
-
-
 class MergeConflictOut(Schema):
     field: str = Field(description='a field name, or "custom.<key>"')
     label: str
