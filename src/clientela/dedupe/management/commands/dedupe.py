@@ -9,8 +9,8 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.services import find_user
 from clientela.core.errors import NotFound, invalid
@@ -132,7 +132,7 @@ class Command(ClientelaCommand):
                 raise invalid(
                     "choose",
                     item,
-                    _lazy("is not FIELD=survivor or FIELD=other"),
+                    _("is not FIELD=survivor or FIELD=other"),
                     code="merge_choice_format",
                 )
             choices[name.strip()] = side.strip()
@@ -140,7 +140,7 @@ class Command(ClientelaCommand):
         for party_id in (kept_id, other_id):
             if party_id not in parties:
                 raise NotFound(
-                    _lazy("party %(id)s not found"),
+                    _("party %(id)s not found"),
                     code="party_not_found",
                     params={"id": party_id},
                 )
@@ -157,7 +157,7 @@ class Command(ClientelaCommand):
             ),
         )
 
-    def _print(self, record: MergeRecord, *, as_json: bool, done: str) -> None:
+    def _print(self, record: MergeRecord, *, as_json: bool, done: str | Promise) -> None:
         if as_json:
             data = {
                 "id": record.pk,
@@ -170,7 +170,7 @@ class Command(ClientelaCommand):
             self.stdout.write(json.dumps(data))
             return
         self.stdout.write(
-            done
+            str(done)
             % {
                 "other": record.merged_party_id,
                 "kept": record.survivor_id,
