@@ -263,6 +263,7 @@ def _register_routers() -> None:
     api.add_router("/parties", timeline)
     api.add_router("/duplicates", dedupe.duplicates)
     api.add_router("/parties", dedupe.merging)
+    api.add_router("/merges", dedupe.merges)
     api.add_router("/interactions", interactions)
     api.add_router("/orders", orders)
     api.add_router("/exchange-rates", exchange_rates)

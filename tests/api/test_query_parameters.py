@@ -110,6 +110,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     for name in ("{user_id}", "{team_id}", "{token_id}", "{field_id}"):
         url = url.replace(name, "1")
     url = url.replace("{interaction_id}", "1").replace("{attachment_id}", "1")
+    url = url.replace("{merge_id}", "1").replace("{other_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

@@ -117,7 +117,8 @@ class ConsentRecord(models.Model):
 
     Append-only: database triggers refuse UPDATE and DELETE (migration 0006) except
     erasure's pseudonymisation (see `erase_self_service_details`) and a merge moving the
-    records of an archived party, unchanged, to the survivor. docs/consent.md says more.
+    records of an archived party, unchanged, to the survivor (or an unmerge moving them back
+    while that party is still archived: migration 0008). docs/consent.md says more.
     """
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="consent_records")

@@ -1,4 +1,5 @@
-"""REST routes: the duplicate queue (/duplicates) and merging (/parties/{id}/merge)."""
+"""REST routes: the duplicate queue (/duplicates), merging (/parties/{id}/merge, with its
+preview) and undoing a merge (/merges/{id}/unmerge)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,32 @@ from ninja import Query, Router
 
 from clientela.core.openapi import problems
 from clientela.core.requests import current_user
-from clientela.dedupe.models import DuplicateCandidate
+from clientela.dedupe.models import DuplicateCandidate, MergeRecord
 from clientela.dedupe.schemas import (
     DuplicateFilters,
     DuplicateOut,
     DuplicatePage,
     MergeIn,
     MergeOut,
+    MergePreviewOut,
 )
 from clientela.dedupe.services import (
+    can_unmerge,
     candidate_page,
     get_candidate,
+    get_merge,
     mark_not_duplicate,
     merge_parties,
+    merge_preview,
+    unmerge,
+    unmerge_deadline,
     visible_candidates,
 )
 from clientela.parties.queries import get_visible_party
 
 duplicates = Router(tags=["duplicates"])
 merging = Router(tags=["duplicates"])
+merges = Router(tags=["duplicates"])
 
 
 def _out(pair: DuplicateCandidate) -> dict[str, Any]:
@@ -80,6 +88,35 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     return _out(pair)
 
 
+def _merge_out(record: MergeRecord) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "merged_party_id": record.merged_party_id,
+        "at": record.at,
+        "choices": record.choices,
+        "moved": record.moved,
+        "unmerged_at": record.unmerged_at,
+        "unmerge_until": unmerge_deadline(record),
+        "can_unmerge": can_unmerge(record),
+    }
+
+
+@merging.get(
+    "/{party_id}/merge-preview/{other_id}",
+    response=MergePreviewOut,
+    summary="What merging a party into this one would keep",
+    openapi_extra=problems(403, 404, 422),
+)
+def preview(request: HttpRequest, party_id: int, other_id: int) -> dict[str, Any]:
+    """The confirmation before a merge: the fields on which the two parties differ, each with
+    both values and the side kept when no choice is sent, and the values they share."""
+    user = current_user(request)
+    survivor = get_visible_party(user, party_id)
+    other = get_visible_party(user, other_id)
+    return merge_preview(survivor, other, by=user)
+
+
 @merging.post(
     "/{party_id}/merge",
     response=MergeOut,
@@ -95,11 +132,31 @@ def merge(request: HttpRequest, party_id: int, payload: MergeIn) -> dict[str, An
         survivor = get_visible_party(user, party_id)
         other = get_visible_party(user, payload.other_id)
         record = merge_parties(survivor, other, choices=payload.choices, by=user)
-    return {
-        "id": record.pk,
-        "survivor_id": record.survivor_id,
-        "merged_party_id": record.merged_party_id,
-        "at": record.at,
-        "choices": record.choices,
-        "moved": record.moved,
-    }
+    return _merge_out(record)
+
+
+@merges.get(
+    "/{merge_id}",
+    response=MergeOut,
+    summary="Get a merge",
+    openapi_extra=problems(403, 404),
+)
+def retrieve_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+    """A merge whose surviving party you may see, and whether it can still be undone."""
+    return _merge_out(get_merge(current_user(request), merge_id))
+
+
+@merges.post(
+    "/{merge_id}/unmerge",
+    response=MergeOut,
+    summary="Undo a merge",
+    openapi_extra=problems(403, 404, 409),
+)
+def unmerge_route(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+    """Both parties back as they were before the merge, within 30 days of it. Fields edited
+    on the survivor since the merge keep their edit; if the merge had changed such a field
+    too, the unmerge is refused (409 `unmerge_conflict`, naming the fields)."""
+    user = current_user(request)
+    with transaction.atomic():
+        record = unmerge(merge_id, by=user)
+    return _merge_out(record)

@@ -63,7 +63,11 @@ class DuplicateCandidate(models.Model):
 
 class MergeRecord(models.Model):
     """One merge: who merged which party into which, the choices made, and the merged
-    party's whole record as it was, so that nothing is lost and the merge can be audited."""
+    party's whole record as it was, so that nothing is lost and the merge can be audited.
+
+    The snapshot also holds what an unmerge needs (dedupe.services.unmerges): the survivor's
+    fields and own rows before the merge, its fields after it, and the ids of the rows the
+    merge dropped as doubles. An unmerge sets `unmerged_at`; the record stays, for history."""
 
     survivor = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="merge_records")
     # The merged party stays archived under this id; a plain id, so the record outlives it.
@@ -80,6 +84,14 @@ class MergeRecord(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    unmerged_at = models.DateTimeField(_("unmerged at"), null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

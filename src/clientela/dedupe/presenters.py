@@ -6,15 +6,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from clientela.core.timeline import Entry, source_rows
 from clientela.dedupe.models import CandidateStatus, DuplicateCandidate, MergeRecord
 from clientela.parties.models import Party
 from clientela.parties.queries import with_details
-from clientela.parties.services.merging import EMPTY, differing_fields
+from clientela.parties.services.merging import (
+    BOTH,
+    CUSTOM,
+    EMPTY,
+    MERGE_FIELDS,
+    OTHER,
+    RELATIONS,
+    differing_fields,
+)
 
 MERGE = "merge"
+UNMERGE = "unmerge"
 
 
 def reason_labels(reasons: list[dict[str, Any]]) -> list[str]:
@@ -64,8 +74,52 @@ def review_context(pair: DuplicateCandidate) -> dict[str, Any]:
         "b": b,
         "reasons": reason_labels(pair.reasons),
         "fields": fields,
+        "same": shared_fields(a, b),
         "survivor_default": "a" if older is a else "b",
         "is_open": pair.status == CandidateStatus.OPEN,
+    }
+
+
+def shared_fields(a: Party, b: Party) -> list[dict[str, Any]]:
+    """The values both parties have alike: kept as they are, shown beside the choices."""
+    rows = []
+    for name in MERGE_FIELDS:
+        if getattr(a, name) != getattr(b, name) or getattr(a, name) in EMPTY:
+            continue
+        field = name.removesuffix("_id") if name in RELATIONS else name
+        label = str(Party._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # concrete fields only
+        rows.append({"label": label, "value": getattr(a, field)})
+    for key in sorted(set(a.custom) & set(b.custom)):
+        if a.custom[key] == b.custom[key] and a.custom[key] not in EMPTY:
+            rows.append({"label": key, "value": a.custom[key]})
+    return rows
+
+
+def merge_context(record: MergeRecord, *, can_unmerge: bool, until: object) -> dict[str, Any]:
+    """One merge as its page shows it: who, when, whose value each field kept, what moved."""
+    sides = {OTHER: _("the merged party's"), BOTH: _("both, joined")}
+    choices = []
+    for name, side in sorted(record.choices.items()):
+        if name.startswith(CUSTOM):
+            label = name.removeprefix(CUSTOM)
+        else:
+            field = name.removesuffix("_id") if name in RELATIONS else name
+            label = str(Party._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # concrete fields only
+        choices.append({"label": label, "side": sides.get(side, _("the kept party's"))})
+    moved = []
+    for key, count in sorted(record.moved.items()):
+        app_label, model_name = key.split(".")[:2]
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:  # a table since removed
+            continue
+        moved.append({"label": str(model._meta.verbose_name_plural), "count": count})
+    return {
+        "record": record,
+        "choices": choices,
+        "moved": moved,
+        "can_unmerge": can_unmerge,
+        "until": until,
     }
 
 
@@ -105,4 +159,44 @@ def merge_entries(
             data={"merged_party_id": merged_id, "choices": choices, "moved": moved},
         )
         for pk, at, name, merged_id, choices, moved, by_name, by_email in rows
+    ]
+
+
+def unmerge_entries(
+    party: Party, before: tuple[datetime, str, int] | None, limit: int, channels: frozenset[str]
+) -> list[Entry]:
+    """The timeline source of unmerges: a merge undone shows on the survivor's timeline when
+    it was undone (the merge's own entry stays, for history)."""
+    if channels:
+        return []
+    rows = source_rows(
+        UNMERGE,
+        lambda party_id: MergeRecord.objects.filter(
+            survivor_id=party_id, unmerged_at__isnull=False
+        ),
+        party=party,
+        before=before,
+        limit=limit,
+        channels=channels,
+        at="unmerged_at",
+        fields=(
+            "id",
+            "unmerged_at",
+            "merged_name",
+            "merged_party_id",
+            "unmerged_by__full_name",
+            "unmerged_by__email",
+        ),
+    )
+    return [
+        Entry(
+            kind=UNMERGE,
+            id=pk,
+            at=at,
+            title=_("Unmerged: %(name)s (party %(id)s) is a separate party again")
+            % {"name": name, "id": merged_id},
+            actor=by_name or by_email or "",
+            data={"merged_party_id": merged_id},
+        )
+        for pk, at, name, merged_id, by_name, by_email in rows
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -73,3 +73,27 @@ class MergeOut(Schema):
     at: datetime
     choices: dict[str, str]
     moved: dict[str, int]
+    unmerged_at: datetime | None = Field(default=None, description="when it was undone")
+    unmerge_until: datetime = Field(description="the merge can be undone until then")
+    can_unmerge: bool = Field(description="not undone yet and not older than 30 days")
+
+
+class MergeConflictOut(Schema):
+    field: str = Field(description='a field name, or "custom.<key>"')
+    label: str
+    survivor: Any = Field(description="this party's value (ids for owner, team, parent)")
+    other: Any = Field(description="the other party's value")
+    default: str = Field(
+        description='whose value is kept when no choice is sent: "survivor", "other" '
+        'or (notes) "both"'
+    )
+
+
+class MergeSameOut(Schema):
+    field: str
+    value: Any
+
+
+class MergePreviewOut(Schema):
+    conflicts: list[MergeConflictOut] = Field(description="a choice for each of these")
+    same: list[MergeSameOut] = Field(description="values both parties share, kept as they are")

@@ -7,24 +7,33 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
+from clientela.accounts.models import Right
+from clientela.accounts.services import require_right
 from clientela.core.errors import Conflict, Invalid
 from clientela.core.htmx import render_page
 from clientela.core.pages import invalid_messages, page_errors
 from clientela.core.requests import current_user
-from clientela.dedupe.models import CandidateStatus
-from clientela.dedupe.presenters import pair_row, review_context
+from clientela.dedupe.models import CandidateStatus, MergeRecord
+from clientela.dedupe.presenters import merge_context, pair_row, review_context
 from clientela.dedupe.schemas import DuplicateFilters
 from clientela.dedupe.services import (
+    UNMERGE_DAYS,
+    can_unmerge,
     candidate_page,
     get_candidate,
+    get_merge,
     mark_not_duplicate,
     merge_candidate,
+    unmerge,
+    unmerge_deadline,
     visible_candidates,
 )
+from clientela.parties.queries import visible_parties
 from clientela.parties.services.merging import OTHER, SURVIVOR, differing_fields
 
 PAGE_SIZE = 50
@@ -110,8 +119,15 @@ def merge(request: HttpRequest, pair_id: int) -> HttpResponse:
         return render_page(request, "dedupe/review.html", context, status=422)
     messages.success(
         request,
-        _("%(merged)s was merged into %(survivor)s.")
-        % {"merged": record.merged_name, "survivor": record.survivor.display_name},
+        _(
+            "%(merged)s was merged into %(survivor)s. The merge can be undone for %(days)s "
+            "days from Duplicates, Recent merges."
+        )
+        % {
+            "merged": record.merged_name,
+            "survivor": record.survivor.display_name,
+            "days": UNMERGE_DAYS,
+        },
     )
     return redirect("parties:detail", party_id=record.survivor_id)
 
@@ -131,3 +147,54 @@ def not_duplicate(request: HttpRequest, pair_id: int) -> HttpResponse:
         return redirect("dedupe:review", pair_id=pair.pk)
     messages.success(request, _("The pair was marked as not a duplicate."))
     return redirect("dedupe:queue")
+
+
+@require_GET
+@login_required
+@page_errors
+def merges(request: HttpRequest) -> HttpResponse:
+    """The latest merges of parties the user may see, each with its way back for 30 days."""
+    user = current_user(request)
+    require_right(user, Right.MERGE)  # refused as everywhere else: merge_forbidden
+    rows = (
+        MergeRecord.objects.filter(survivor__in=visible_parties(user))
+        .select_related("survivor", "by")
+        .defer("snapshot")[:PAGE_SIZE]
+    )
+    context = {"rows": [{"record": r, "can_unmerge": _undoable(r)} for r in rows]}
+    return render_page(request, "dedupe/merges.html", context)
+
+
+@require_GET
+@login_required
+@page_errors
+def merge_detail(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """One merge: whose value each field kept, what moved, and the unmerge button."""
+    record = get_merge(current_user(request), merge_id)
+    context = merge_context(record, can_unmerge=can_unmerge(record), until=unmerge_deadline(record))
+    return render_page(request, "dedupe/merge.html", context)
+
+
+@require_POST
+@login_required
+@page_errors
+def unmerge_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """Undo the merge; a refusal (too old, a conflicting edit) is shown on the merge's page."""
+    user = current_user(request)
+    try:
+        with transaction.atomic():
+            record = unmerge(merge_id, by=user)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("dedupe:merge_detail", merge_id=merge_id)
+    messages.success(
+        request,
+        _("The merge was undone: %(name)s is a separate party again.")
+        % {"name": record.merged_name},
+    )
+    return redirect("parties:detail", party_id=record.survivor_id)
+
+
+def _undoable(record: MergeRecord) -> bool:
+    """Whether the list offers the way back (the snapshot is not loaded for the list)."""
+    return record.unmerged_at is None and timezone.now() <= unmerge_deadline(record)  # type: ignore[operator]  # a datetime

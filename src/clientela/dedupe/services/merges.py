@@ -13,13 +13,14 @@ merged party is archived, not deleted: it leaves every list and search, its page
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, User
-from clientela.accounts.services import require_right
+from clientela.accounts.services import record_audit, require_right
 from clientela.commerce.models import Order
 from clientela.commerce.services import orders_changed
 from clientela.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
@@ -34,10 +35,12 @@ from clientela.parties.services.merging import (
     MERGE_FIELDS,
     OTHER,
     SURVIVOR,
+    Dropped,
     differing_fields,
     field_value,
     merge_into,
 )
+from clientela.parties.services.unmerging import field_state, parties_record
 
 ASSIGNING = frozenset({"owner_id", "team_id"})
 
@@ -48,8 +51,10 @@ def merge_parties(
     *,
     choices: Mapping[str, str] | None = None,
     by: User | None,
+    require_choices: bool = False,
 ) -> MergeRecord:
     """Merge `other` into `survivor`; `choices` maps a field to "survivor" or "other".
+    With `require_choices` (the command line) every field on which they differ needs one.
 
     Unchosen fields keep the survivor's value, or take the other's when the survivor has
     none (notes are joined). Everything of the other party moves to the survivor; the other
@@ -58,17 +63,26 @@ def merge_parties(
     """
     _check_access(survivor, other, by)
     picks = _check_choices(survivor, other, dict(choices or {}), by)
+    if require_choices:
+        _require_choices(survivor, other, picks)
     survivor, other = _locked(survivor, other)
+    # The snapshot: the other party whole, and what an unmerge needs (unmerges.py).
     record = full_record(other)
+    record["other_fields"] = field_state(other)
+    record["survivor"] = parties_record(survivor)
+    record["merges"] = list(MergeRecord.objects.filter(survivor=other).values_list("pk", flat=True))
     decided = decide_fields(survivor, other, picks)
-    moved = merge_into(survivor, other, decided=decided, by=by)
-    moved.update(move_related(survivor, other))
+    dropped: Dropped = {}
+    moved = merge_into(survivor, other, decided=decided, by=by, dropped=dropped)
+    moved.update(move_related(survivor, other, dropped))
+    record["after"] = field_state(survivor)
+    record["dropped"] = dropped
     if any(key.startswith(f"{Order._meta.label_lower}.") for key in moved):
         # The survivor's purchase history grew: its metrics follow once the merge commits.
         orders_changed([survivor.pk, other.pk])
     now = timezone.now()
     _settle_pairs(survivor, other, by=by, now=now)
-    return MergeRecord.objects.create(
+    merge = MergeRecord.objects.create(
         survivor=survivor,
         merged_party_id=other.pk,
         merged_name=other.display_name,
@@ -78,6 +92,41 @@ def merge_parties(
         by=by,
         at=now,
     )
+    record_audit(
+        by,
+        "parties.merged",
+        target_kind="party",
+        target_id=survivor.pk,
+        details={"merge_id": merge.pk, "merged_party_id": other.pk, "choices": decided},
+    )
+    return merge
+
+
+def merge_preview(survivor: Party, other: Party, *, by: User | None) -> dict[str, Any]:
+    """What a merge of `other` into `survivor` would keep, for a confirmation: each field on
+    which they differ with both values (a choice to make, and what is kept without one), and
+    the fields on which they agree. Values as stored (ids for owner, team and parent)."""
+    _check_access(survivor, other, by)
+    mine, theirs = field_state(survivor), field_state(other)
+    differing = differing_fields(survivor, other)
+    default = decide_fields(survivor, other, {})
+    conflicts = [
+        {
+            "field": c.name,
+            "label": c.label,
+            "survivor": mine.get(c.name),
+            "other": theirs.get(c.name),
+            "default": default[c.name],
+        }
+        for c in differing
+    ]
+    names = {c.name for c in differing}
+    same = [
+        {"field": name, "value": value}
+        for name, value in mine.items()
+        if name not in names and value not in EMPTY
+    ]
+    return {"conflicts": conflicts, "same": same}
 
 
 def decide_fields(survivor: Party, other: Party, picks: Mapping[str, str]) -> dict[str, str]:
@@ -172,6 +221,22 @@ def _check_choices(
     return choices
 
 
+def _require_choices(survivor: Party, other: Party, picks: Mapping[str, str]) -> None:
+    missing = [c.name for c in differing_fields(survivor, other) if c.name not in picks]
+    if missing:
+        raise Invalid(
+            [
+                FieldError(
+                    f"choices.{name}",
+                    None,
+                    _("differs between the two parties: choose survivor or other"),
+                    code="merge_choice_missing",
+                )
+                for name in missing
+            ]
+        )
+
+
 def _would_loop(survivor: Party, parent_id: int | None) -> bool:
     seen: set[int] = set()
     while parent_id is not None and parent_id not in seen:
@@ -245,7 +310,11 @@ def merged_into(party_id: int) -> int | None:
     current: int | None = party_id
     while current is not None and current not in seen:
         seen.add(current)
-        record = MergeRecord.objects.filter(merged_party_id=current).order_by("-at").first()
+        record = (
+            MergeRecord.objects.filter(merged_party_id=current, unmerged_at=None)
+            .order_by("-at")
+            .first()
+        )
         if record is None:
             return current if current != party_id else None
         current = record.survivor_id

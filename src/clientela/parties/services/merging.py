@@ -6,6 +6,12 @@ fields, the merged party archived (its external id, when the survivor keeps anot
 an alias of the survivor: PartyAlias), its contact points, roles, key dates, affiliations, tags
 and child organizations moved to the survivor, and a line in each party's change log.
 Rows of other features' tables are moved by the dedupe app (see dedupe.services.related).
+
+Nothing is doubled: a contact point with the same normalised value, a role the survivor already
+holds, an affiliation with the same organization and a key date on the same day are combined
+into the survivor's row (its empty title, year or period filled from the other's) and the
+other's row is dropped; every dropped row's id is kept (`dropped`) so that an unmerge
+(parties.services.unmerging) can bring it back from the merge's snapshot.
 """
 
 from __future__ import annotations
@@ -19,7 +25,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from clientela.accounts.models import User
-from clientela.parties.models import ContactPoint, Party, PartyAlias
+from clientela.parties.models import (
+    Affiliation,
+    ContactPoint,
+    KeyDate,
+    Party,
+    PartyAlias,
+    PartyRole,
+)
 from clientela.parties.services import display_name, record_change, refresh_search_text, snapshot
 
 # Whose value a field takes: the survivor's, the other party's, or (notes only) both joined.
@@ -44,6 +57,9 @@ CUSTOM = "custom."
 EMPTY = (None, "")
 # The merged party's own change log stays with it; contact points move by their own rule.
 STAYS = frozenset({"parties.partychange", "parties.contactpoint"})
+# Ids of the rows a merge dropped because the survivor already had their like, per
+# "app.model.fk" (the snapshot's keys): an unmerge makes them again from the snapshot.
+Dropped = dict[str, list[int]]
 
 
 @dataclass(frozen=True)
@@ -97,21 +113,29 @@ def differing_fields(a: Party, b: Party) -> list[FieldChoice]:
 
 
 def merge_into(
-    survivor: Party, other: Party, *, decided: Mapping[str, str], by: User | None
+    survivor: Party,
+    other: Party,
+    *,
+    decided: Mapping[str, str],
+    by: User | None,
+    dropped: Dropped | None = None,
 ) -> dict[str, int]:
     """Write a decided merge into the parties tables; returns how many rows of each moved.
 
     `decided` maps each differing field to SURVIVOR, OTHER or BOTH (notes). The other party
     is archived, not deleted: its id stays reserved for the audit trail. Both parties get a
     line in their change log. The caller holds both rows locked, inside its transaction.
+    The ids of the other's rows dropped as doubles are added to `dropped`.
     """
+    dropped = {} if dropped is None else dropped
     before = snapshot(survivor)
     _take_fields(survivor, other, decided)
-    moved = {"parties.contactpoint": _move_contact_points(survivor, other)}
+    moved = {"parties.contactpoint": _move_contact_points(survivor, other, dropped)}
+    _combine_doubles(survivor, other, dropped)
     for model, fk in party_relations():
         label = model._meta.label_lower
         if model._meta.app_label == Party._meta.app_label and label not in STAYS:
-            moved[f"{label}.{fk.name}"] = move_rows(model, fk, other, survivor)
+            moved[f"{label}.{fk.name}"] = move_rows(model, fk, other, survivor, dropped)
     refresh_search_text(survivor)
     after = snapshot(survivor)
     changes: dict[str, Any] = {
@@ -154,7 +178,7 @@ def _take_fields(survivor: Party, other: Party, decided: Mapping[str, str]) -> N
             PartyAlias.objects.create(party=survivor, external_id=ref)
 
 
-def _move_contact_points(survivor: Party, other: Party) -> int:
+def _move_contact_points(survivor: Party, other: Party, dropped: Dropped) -> int:
     """Move contact points not already on the survivor (same normalised value); the
     survivor's primary of each kind stays primary. A duplicate of one the survivor has is
     removed: the merge record's snapshot keeps it."""
@@ -173,11 +197,65 @@ def _move_contact_points(survivor: Party, other: Party) -> int:
             primary.add(point.kind)
         count += 1
     ContactPoint.objects.filter(pk__in=duplicates).delete()
+    if duplicates:
+        dropped.setdefault("parties.contactpoint.party", []).extend(duplicates)
     return count
 
 
+def _combine_doubles(survivor: Party, other: Party, dropped: Dropped) -> None:
+    """Roles, affiliations and key dates the survivor already has: the survivor's row takes
+    what it lacks from the other's (a period, a title, a year) and the other's is dropped."""
+    roles = {r.role: r for r in PartyRole.objects.filter(party=survivor)}
+    for role in PartyRole.objects.filter(party=other).order_by("pk"):
+        if mine := roles.get(role.role):
+            mine.since = _earliest(mine.since, role.since)
+            mine.until = _latest(mine.until, role.until)
+            mine.save(update_fields=["since", "until"])
+            _drop(PartyRole, role.pk, "parties.partyrole.party", dropped)
+    for fk, other_end in (("person", "organization"), ("organization", "person")):
+        mine_by_end = {
+            getattr(a, f"{other_end}_id"): a for a in Affiliation.objects.filter(**{fk: survivor})
+        }
+        for row in Affiliation.objects.filter(**{fk: other}).order_by("pk"):
+            end = getattr(row, f"{other_end}_id")
+            if end == survivor.pk:  # the merged pair's own link would point at itself
+                _drop(Affiliation, row.pk, f"parties.affiliation.{fk}", dropped)
+            elif link := mine_by_end.get(end):
+                link.title = link.title or row.title
+                link.since = _earliest(link.since, row.since)
+                link.until = _latest(link.until, row.until)
+                link.save(update_fields=["title", "since", "until"])
+                _drop(Affiliation, row.pk, f"parties.affiliation.{fk}", dropped)
+    days = {(k.kind, k.label, k.month, k.day): k for k in KeyDate.objects.filter(party=survivor)}
+    for date in KeyDate.objects.filter(party=other).order_by("pk"):
+        if (mine_date := days.get((date.kind, date.label, date.month, date.day))) is not None:
+            if mine_date.year is None and date.year is not None:
+                mine_date.year = date.year
+                mine_date.save(update_fields=["year"])
+            _drop(KeyDate, date.pk, "parties.keydate.party", dropped)
+
+
+def _earliest(a: Any, b: Any) -> Any:
+    """The earlier of two optional start dates; unknown (None) means "always", so it wins."""
+    return None if a is None or b is None else min(a, b)
+
+
+def _latest(a: Any, b: Any) -> Any:
+    """The later of two optional end dates; no end (None) means "still", so it wins."""
+    return None if a is None or b is None else max(a, b)
+
+
+def _drop(model: type[models.Model], pk: int, key: str, dropped: Dropped) -> None:
+    model._base_manager.filter(pk=pk).delete()
+    dropped.setdefault(key, []).append(pk)
+
+
 def move_rows(
-    model: type[models.Model], fk: models.ForeignKey[Any, Any], other: Party, survivor: Party
+    model: type[models.Model],
+    fk: models.ForeignKey[Any, Any],
+    other: Party,
+    survivor: Party,
+    dropped: Dropped | None = None,
 ) -> int:
     """Point the rows of `model` that `fk` links to `other` at `survivor`; how many moved.
 
@@ -185,7 +263,7 @@ def move_rows(
     append-only rows change owner without being rewritten. A row that some uniqueness rule
     forbids on the survivor (the same tag, a one-to-one row) stays out: it is removed, or
     left with the archived party when other rows still need it, and the merge's snapshot
-    keeps it either way.
+    keeps it either way. The ids of removed rows are added to `dropped`.
     """
     rows = model._base_manager.filter(**{fk.name: other})
     if not _is_unique_with(model, fk):
@@ -202,6 +280,8 @@ def move_rows(
                     one.delete()
             except ProtectedError:
                 continue  # still referenced elsewhere: it stays with the archived party
+            if dropped is not None:
+                dropped.setdefault(f"{model._meta.label_lower}.{fk.name}", []).append(pk)
     return count
 
 
