@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from clientela.accounts.models import Role
+from clientela.parties.models import Party
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/clientela-trends-screenshots")  # noqa: S108  (a look for the author, not kept)
 
 
-def _buy(party: object, day: date, total: str) -> None:
+def _buy(party: Party, day: date, total: str) -> None:
     factories.make_order(
         party, ordered_at=factories.aware(day.year, day.month, day.day), total=Decimal(total)
     )
@@ -49,8 +48,6 @@ def test_a_manager_clicks_a_revenue_bar_and_sees_its_customers(
     page.get_by_label("Team").select_option(label="North")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#revenue-table tfoot")).to_contain_text("€1,320")
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "trends-en.png"), full_page=True)
     # February's bar: Ana and Rui (North) bought, not Eva (South).
     page.locator('svg a[href*="ordered=2024-02"]').first.click()
     expect(page.get_by_role("heading", name="Parties", level=1)).to_be_visible()
@@ -59,4 +56,3 @@ def test_a_manager_clicks_a_revenue_bar_and_sees_its_customers(
     expect(results).to_contain_text("Ana Norte")
     expect(results).to_contain_text("Rui Norte")
     expect(results).not_to_contain_text("Eva Sul")
-    page.screenshot(path=str(SHOTS / "parties-behind-a-bar.png"), full_page=True)
