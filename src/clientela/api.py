@@ -253,6 +253,8 @@ def _register_routers() -> None:
     from clientela.interactions.api import router as interactions
     from clientela.parties.api import router as parties
     from clientela.segments.api import router as segments
+    from clientela.segments.api import bulk_router as parties_bulk
+    from clientela.segments.api import views_router as saved_views
 
     api.add_router("/parties", parties)
     api.add_router("/parties", timeline)
@@ -271,6 +273,8 @@ def _register_routers() -> None:
     api.add_router("/company", company)
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
+    api.add_router("/parties", parties_bulk)
+    api.add_router("/saved-views", saved_views)
 
 
 _register_routers()

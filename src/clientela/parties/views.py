@@ -1,4 +1,4 @@
-"""Party pages: the list with live search and the create/edit form (the customer 360: web/)."""
+"""Party pages: the create/edit form (the list: segments/views/lists.py; the customer 360: web/)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import MONTHS
-from django.utils.http import urlencode
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,12 +18,10 @@ from pydantic import ValidationError
 
 from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, Invalid
-from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
 from clientela.core.requests import current_user
 from clientela.parties import forms, queries
-from clientela.parties.api import PartyFilters
 from clientela.parties.models import (
     ContactKind,
     CustomField,
@@ -36,11 +32,9 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.presenters import party_summary
 from clientela.parties.queries import (
     change_log,
     get_visible_party,
-    search_parties,
     visible_party_details,
 )
 from clientela.parties.schemas import PartyCreate, PartyUpdate
@@ -50,69 +44,6 @@ TIMEZONES = sorted(available_timezones())
 # Suggestions for a party's preferred language; any code such as "pt-BR" is accepted.
 LANGUAGE_SUGGESTIONS = ("en", "pt", "pt-BR", "es", "it", "fr", "de", "nl", "ca", "pl", "ro")
 PAGE_SIZE = 50
-
-
-@require_GET
-@login_required
-def party_list(request: HttpRequest) -> HttpResponse:
-    """All visible parties, searched and filtered; htmx gets only the rows."""
-    user = current_user(request)
-    raw = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "role", "tag", "owner", "team")}
-    filter_errors: dict[str, list[str]] = {}
-    try:
-        filters = PartyFilters.model_validate(
-            {
-                "q": raw["q"],
-                "kind": raw["kind"] or None,
-                "role": raw["role"] or None,
-                "tag": raw["tag"],
-                "owner_id": raw["owner"] or None,
-                "team_id": raw["team"] or None,
-            }
-        )
-    except ValidationError as exc:
-        for error, message in pydantic_messages(exc):
-            name = error.field.removesuffix("_id")
-            filter_errors.setdefault(name, []).append(message)
-        filters = PartyFilters()
-    parties = (
-        search_parties(
-            user,
-            q=filters.q,
-            kind=filters.kind or "",
-            role=filters.role or "",
-            tag=filters.tag,
-            owner_id=filters.owner_id,
-            team_id=filters.team_id,
-        )
-        .select_related("owner", "team")
-        .prefetch_related("roles", "tags", "contact_points")
-        .order_by("display_name", "id")
-    )
-    page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in raw.items() if v}
-    context = {
-        "page": page,
-        "rows": [_list_row(p) for p in page.object_list],
-        "filters": raw,
-        "filter_errors": filter_errors,
-        "is_filtered": bool(query),
-        "query": urlencode(query),
-        "kinds": PartyKind.choices,
-        "roles": RelationshipRole.choices,
-        "owners": queries.assignable_users(),
-        "teams": queries.teams(),
-        "tags": queries.tag_names(),
-    }
-    return render_page(request, "parties/list.html", context, fragment="parties/_rows.html")
-
-
-def _list_row(party: Party) -> dict[str, Any]:
-    summary = party_summary(party)
-    labels = dict(RelationshipRole.choices)
-    summary["role_labels"] = [labels.get(r, r) for r in summary["roles"]]
-    summary["kind_label"] = PartyKind(party.kind).label
-    return summary
 
 
 @require_http_methods(["GET", "POST"])
