@@ -252,8 +252,8 @@ def _register_routers() -> None:
     from clientela.interactions.api import parties_router as timeline
     from clientela.interactions.api import router as interactions
     from clientela.parties.api import router as parties
-    from clientela.segments.api import router as segments
     from clientela.segments.api import bulk_router as parties_bulk
+    from clientela.segments.api import router as segments
     from clientela.segments.api import views_router as saved_views
 
     api.add_router("/parties", parties)

@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Right, Team, User
 from clientela.accounts.services import require_right, require_write
-from clientela.core.errors import FieldError, Invalid, invalid
-from clientela.core.validation import Problem
+from clientela.core.errors import FieldError, Invalid, Problem, invalid
 from clientela.parties.models import Party, Tag
 from clientela.parties.schemas import check_tags
 from clientela.parties.services.changes import record_changes

@@ -99,9 +99,8 @@ def run_bulk_action(data: BulkIn, *, by: User) -> BulkResult:
         tag, changed = untag_parties(parties, data.tag or "", by=by)
         details["tag"] = {"id": tag.pk, "name": tag.name}
     elif data.action == BulkAction.ASSIGN:
-        fields = {
-            k: getattr(data, k) for k in ("owner_id", "team_id") if k in data.model_fields_set
-        }
+        names: tuple[str, ...] = ("owner_id", "team_id")
+        fields = {k: getattr(data, k) for k in names if k in data.model_fields_set}
         changed = assign_parties(parties, by=by, **fields)
         details.update(fields)
     elif data.action == BulkAction.LIST:

@@ -144,7 +144,9 @@ def parse_list_query(
     raw["tier"] = raw["tier"][:30]
     for name in ("owner", "team", "segment"):
         if raw[name] and id_from_text(raw[name]) is None:
-            errors.append(FieldError(name, raw[name], _("must be a whole number"), code="int_parsing"))
+            errors.append(
+                FieldError(name, raw[name], _("must be a whole number"), code="int_parsing")
+            )
             raw[name] = ""
     query = ListQuery(filters={k: v for k, v in raw.items() if v})
     cols = _text(params, "cols")
@@ -212,7 +214,7 @@ def filtered_parties(user: User, query: ListQuery) -> QuerySet[Party]:
 
 
 def _in_segment(parties: QuerySet[Party], segment_id: int | None) -> QuerySet[Party]:
-    segment = Segment.objects.filter(pk=segment_id).first()
+    segment = Segment.objects.filter(pk=segment_id).first() if segment_id is not None else None
     if segment is None:
         return parties.none()
     return segment_filter(segment).apply(parties)

@@ -154,4 +154,4 @@ def view_query(view: SavedView) -> ListQuery:
 
 def view_params(view: SavedView) -> str:
     """The list's URL query string that shows the view (its id marks it as chosen)."""
-    return urlencode({**view_query(view).params(), "view": view.pk})
+    return urlencode({**view_query(view).params(), "view": str(view.pk)})

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,7 +23,7 @@ from pydantic import ValidationError
 
 from clientela.accounts.models import User
 from clientela.analytics.models import LifecycleState
-from clientela.core.errors import Conflict, Invalid
+from clientela.core.errors import Conflict, Forbidden, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
@@ -165,9 +166,17 @@ def _show_errors(request: HttpRequest, pairs: list[tuple[Any, str]]) -> None:
 
 @require_POST
 @login_required
-@page_errors
 def party_bulk(request: HttpRequest) -> HttpResponseBase:
     """One bulk action, in one transaction with its audit entry; back to the same list."""
+    try:
+        return _bulk(request)
+    except NotFound as exc:  # page_errors is typed for plain responses; same mapping here
+        raise Http404(exc.detail) from exc
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+
+
+def _bulk(request: HttpRequest) -> HttpResponseBase:
     user = current_user(request)
     view_id = request.POST.get("view", "")
     data: dict[str, Any] = {"action": request.POST.get("action", "")}
