@@ -256,6 +256,8 @@ def _register_routers() -> None:
     from clientela.segments.api import router as segments
     from clientela.segments.api import views_router as saved_views
 
+    # Before the parties router: its /parties/{party_id} would take "bulk" for an id.
+    api.add_router("/parties", parties_bulk)
     api.add_router("/parties", parties)
     api.add_router("/parties", timeline)
     api.add_router("/duplicates", dedupe.duplicates)
@@ -273,7 +275,6 @@ def _register_routers() -> None:
     api.add_router("/company", company)
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
-    api.add_router("/parties", parties_bulk)
     api.add_router("/saved-views", saved_views)
 
 
