@@ -1,5 +1,5 @@
 """Bulk actions on the party list: each one transaction with one audit entry, a change-log line
-per party changed, refused per role by the matrix, and never touching a party the user cannot see."""
+per party changed, refused per role by the matrix, never touching a party the user cannot see."""
 
 from __future__ import annotations
 
@@ -58,9 +58,7 @@ def test_tagging_a_selection_is_one_audit_entry_and_a_change_line_per_party(
     assert lines.first().changes == {"tags": [[], ["VIP"]]}  # type: ignore[union-attr]
 
 
-def test_untagging_takes_the_tag_off_and_is_audited(
-    manager: User, parties: list[Party]
-) -> None:
+def test_untagging_takes_the_tag_off_and_is_audited(manager: User, parties: list[Party]) -> None:
     tag = Tag.objects.create(name="trade-fair")
     for party in parties:
         party.tags.add(tag)
@@ -97,9 +95,7 @@ def test_assigning_sets_owner_and_team_on_the_whole_filtered_set(
     assert change.changes == {"owner_id": [None, sales_a.pk], "team_id": [None, team.pk]}
 
 
-def test_putting_on_a_static_list_adds_each_party_once(
-    manager: User, parties: list[Party]
-) -> None:
+def test_putting_on_a_static_list_adds_each_party_once(manager: User, parties: list[Party]) -> None:
     segment = Segment.objects.create(name="Fair", kind=SegmentKind.STATIC, owner=manager)
     StaticMember.objects.create(segment=segment, party=parties[0])
 

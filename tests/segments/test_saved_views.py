@@ -99,9 +99,7 @@ def test_a_teammate_may_open_but_not_change_a_team_view(sales_a: User) -> None:
     assert view.name == "Best customers"
 
 
-def test_a_manager_changes_shared_views_but_not_private_ones(
-    sales_a: User, manager: User
-) -> None:
+def test_a_manager_changes_shared_views_but_not_private_ones(sales_a: User, manager: User) -> None:
     shared = _save(sales_a, "Shared", sharing=Sharing.TEAM)
     private = _save(sales_a, "Private")
 
@@ -137,7 +135,11 @@ def test_a_view_shows_its_opener_only_the_parties_they_may_see(
 def test_the_page_saves_the_list_as_it_is_shown(manager: User, web_client: WebClient) -> None:
     response = web_client(manager).post(
         "/parties/views/",
-        {"name": "Gold by CLV", "sharing": "everyone", "list_query": "tier=gold&sort=-clv&cols=clv"},
+        {
+            "name": "Gold by CLV",
+            "sharing": "everyone",
+            "list_query": "tier=gold&sort=-clv&cols=clv",
+        },
     )
 
     view = SavedView.objects.get()
