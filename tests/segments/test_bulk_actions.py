@@ -18,6 +18,7 @@ from clientela.segments.models import Segment, SegmentKind, StaticMember
 from clientela.segments.schemas import BulkIn
 from clientela.segments.services import bulk_actions
 from tests import factories
+from tests.segments.helpers import metrics
 
 pytestmark = pytest.mark.django_db
 ApiClient = Callable[[User], Client]
@@ -262,3 +263,22 @@ def test_the_page_refuses_a_sales_rep_assigning(
 
     assert response.status_code == 403
     assert not AuditEntry.objects.exists()
+
+
+def test_the_pages_export_writes_every_party_the_filters_select(
+    manager: User, web_client: Callable[[User], Client]
+) -> None:
+    risky = factories.make_party(given_name="Risky", family_name="One")
+    metrics(risky, lifecycle_state="at_risk")
+    factories.make_party(given_name="Calm", family_name="Two")
+
+    response = web_client(manager).post(
+        "/parties/bulk/",
+        {"action": "export", "scope": "all", "list_query": "lifecycle=at_risk&sort=-clv"},
+    )
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r[3] for r in rows[1:]] == ["Risky One"]
+    entry = AuditEntry.objects.get(action="parties.bulk_exported")
+    assert entry.details["filter"] == {"lifecycle": "at_risk"}
+    assert entry.details["ids"] == [risky.pk]
