@@ -52,9 +52,7 @@ def test_a_manager_saves_a_view_by_clv_and_assigns_twenty_parties_to_a_team(
     page.get_by_label("Shared with", exact=True).first.select_option("everyone")
     page.get_by_role("button", name="Save view").click()
     expect(page.get_by_text("The view “Top customers by CLV” was saved.")).to_be_visible()
-    expect(page.locator(".saved-views a[aria-current='page']")).to_have_text(
-        "Top customers by CLV"
-    )
+    expect(page.locator(".saved-views a[aria-current='page']")).to_have_text("Top customers by CLV")
     view = SavedView.objects.get()
     assert (view.sort, view.sharing) == ("-clv", "everyone")
     assert "clv" in view.columns
@@ -68,9 +66,7 @@ def test_a_manager_saves_a_view_by_clv_and_assigns_twenty_parties_to_a_team(
     page.locator("#id_bulk_team").select_option(str(north.pk))
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("20 of 20 parties were changed.")).to_be_visible()
-    expect(page.locator(".saved-views a[aria-current='page']")).to_have_text(
-        "Top customers by CLV"
-    )
+    expect(page.locator(".saved-views a[aria-current='page']")).to_have_text("Top customers by CLV")
 
     assert set(Party.objects.filter(team=north).values_list("pk", flat=True)) == set(top)
     entry = AuditEntry.objects.get(action="parties.bulk_assigned")
@@ -79,3 +75,24 @@ def test_a_manager_saves_a_view_by_clv_and_assigns_twenty_parties_to_a_team(
     assert entry.details["team_id"] == north.pk
     assert sorted(entry.details["ids"]) == sorted(top)
     assert PartyChange.objects.filter(changes__has_key="team_id").count() == 20
+
+
+def test_a_view_saved_after_a_live_search_keeps_the_search(page: Page, live_server: object) -> None:
+    base = str(live_server)
+    factories.make_user(role=Role.MARKETING, email="mark@example.com", full_name="Mark Eting")
+    factories.make_party(given_name="Beatriz", family_name="Lopes")
+    factories.make_party(given_name="Carlos", family_name="Moura")
+
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("E-mail").fill("mark@example.com")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/parties/")
+    page.get_by_label("Search").fill("beatriz")
+    expect(page.get_by_role("link", name="Carlos Moura")).to_be_hidden()  # the rows, by htmx
+    page.get_by_label("Save this list as").fill("Beatriz")
+    page.get_by_role("button", name="Save view").click()
+    expect(page.get_by_text("The view “Beatriz” was saved.")).to_be_visible()
+
+    assert SavedView.objects.get().filters == {"q": "beatriz"}
+    expect(page.get_by_role("link", name="Carlos Moura")).to_be_hidden()
