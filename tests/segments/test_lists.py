@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientela.accounts.models import User
 from clientela.analytics.models import LifecycleState
 from clientela.parties.models import CustomField, CustomFieldType, Party
+from clientela.segments.models import Segment, SegmentKind, StaticMember
 from clientela.segments.services.listing import (
     ListQuery,
     list_parties,
@@ -178,3 +179,25 @@ def test_the_list_runs_a_bounded_number_of_queries_with_every_column(
         response = client.get("/parties/", {"cols": cols, "sort": "-last_interaction"})
 
     assert response.content.decode().count('class="row-link"') == 30
+
+
+def test_a_segment_filter_keeps_to_its_members_and_a_broken_one_is_named(
+    admin: User, web_client: WebClient
+) -> None:
+    member = factories.make_party(given_name="Listed", family_name="Member")
+    factories.make_party(given_name="Not", family_name="Listed")
+    static = Segment.objects.create(name="Fair", kind=SegmentKind.STATIC)
+    StaticMember.objects.create(segment=static, party=member)
+    broken = Segment.objects.create(
+        name="Broken", rules={"all": [{"field": "custom.gone", "op": "eq", "value": "x"}]}
+    )
+    client = web_client(admin)
+
+    listed = client.get("/parties/", {"segment": static.pk}).content.decode()
+    named = client.get("/parties/", {"segment": broken.pk})
+
+    assert "Listed Member" in listed
+    assert "Not Listed" not in listed
+    assert named.status_code == 200
+    assert "Not Listed" in named.content.decode()
+    assert 'class="field-error"' in named.content.decode()

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from clientela.accounts.models import User
 from clientela.analytics.models import LifecycleState
-from clientela.core.errors import Conflict, Forbidden, Invalid, NotFound
+from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
@@ -44,6 +44,7 @@ from clientela.segments.services.listing import (
 )
 
 PAGE_SIZE = 50
+INLINE_ERRORS = frozenset({"q", "owner", "team", "cols"})
 # Columns whose first click sorts the largest or latest first.
 DESCENDING_FIRST = frozenset({"created", "last_interaction", "clv", "p_alive", "last_order"})
 
@@ -64,7 +65,16 @@ def party_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     available = columns()
     query, errors = parse_list_query(_params(request.GET), available=available)
-    page = Paginator(list_parties(user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        parties = list_parties(user, query)
+    except Invalid as exc:  # a segment whose saved rules no longer check: named, left out
+        value = query.filters.pop("segment", "")
+        errors += [
+            FieldError("segment", value, e.message, code=e.code, params=e.params)
+            for e in exc.errors
+        ]
+        parties = list_parties(user, query)
+    page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
     views = list(saved_views.visible_saved_views(user))
     chosen_id = id_from_text(request.GET.get("view"))
     current = next((v for v in views if v.pk == chosen_id), None)
@@ -92,6 +102,10 @@ def party_list(request: HttpRequest) -> HttpResponse:
             )
         },
         "filter_errors": filter_errors,
+        # Errors of the parameters that have no field of their own on the page.
+        "other_errors": [
+            m for name, ms in filter_errors.items() if name not in INLINE_ERRORS for m in ms
+        ],
         "is_filtered": bool(query.filters),
         "query": urlencode(query.params()),
         "here": urlencode(query.params()),
