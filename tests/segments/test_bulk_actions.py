@@ -32,6 +32,11 @@ def _post(client: Client, **data: Any) -> Any:
     return client.post("/api/v1/parties/bulk", data, content_type="application/json")
 
 
+def _csv_rows(response: Any) -> list[list[str]]:
+    """The rows of a streamed CSV answer (typed as a plain response by the test client)."""
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
 @pytest.fixture
 def parties() -> list[Party]:
     return [factories.make_party(given_name=f"P{n}", family_name="Bulk") for n in range(5)]
@@ -113,7 +118,7 @@ def test_exporting_a_selection_gives_csv_and_an_audit_entry(
 ) -> None:
     response = _post(api_client(manager), action="export", ids=[parties[1].pk, parties[2].pk])
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = _csv_rows(response)
     assert response.status_code == 200
     assert [r[3] for r in rows[1:]] == ["P1 Bulk", "P2 Bulk"]
     entry = AuditEntry.objects.get(action="parties.bulk_exported")
@@ -277,7 +282,7 @@ def test_the_pages_export_writes_every_party_the_filters_select(
         {"action": "export", "scope": "all", "list_query": "lifecycle=at_risk&sort=-clv"},
     )
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = _csv_rows(response)
     assert [r[3] for r in rows[1:]] == ["Risky One"]
     entry = AuditEntry.objects.get(action="parties.bulk_exported")
     assert entry.details["filter"] == {"lifecycle": "at_risk"}
