@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -182,3 +183,19 @@ def test_the_api_lists_creates_changes_and_deletes_views(
     assert refused.status_code == 403
     assert refused.json()["code"] == "saved_view_share_forbidden"
     assert client.delete(f"/api/v1/saved-views/{body['id']}").status_code == 204
+
+
+def test_the_api_list_of_views_runs_a_bounded_number_of_queries(
+    manager: User,
+    api_client: Callable[[User], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(12):
+        _save(manager, f"View {n}", sharing=Sharing.EVERYONE)
+    client = api_client(manager)
+    client.get("/api/v1/saved-views")  # the token's first use is recorded once
+
+    with django_assert_max_num_queries(4):
+        answer = client.get("/api/v1/saved-views")
+
+    assert len(answer.json()) == 12
