@@ -69,6 +69,9 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "party_ids": [1],
     },
     ("post", "/api/v1/call-lists/{list_id}/items/{item_id}/outcome"): {"outcome": "reached"},
+    ("post", "/api/v1/parties/bulk"): {"action": "tag", "ids": [1], "tag": "x"},
+    ("post", "/api/v1/saved-views"): {"name": "Mine"},
+    ("patch", "/api/v1/saved-views/{view_id}"): {"name": "Mine"},
 }
 
 
@@ -88,7 +91,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
 ) -> None:
     url = path.replace("{party_id}", "1").replace("{segment_id}", "1")
     url = url.replace("{pair_id}", "1").replace("{request_id}", "1").replace("{activity_id}", "1")
-    url = url.replace("{list_id}", "1").replace("{item_id}", "1")
+    url = url.replace("{list_id}", "1").replace("{item_id}", "1").replace("{view_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]
