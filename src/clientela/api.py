@@ -257,8 +257,12 @@ def _register_routers() -> None:
     from clientela.interactions.api import router as interactions
     from clientela.parties.api import custom_fields_router as custom_fields
     from clientela.parties.api import router as parties
+    from clientela.segments.api import bulk_router as parties_bulk
     from clientela.segments.api import router as segments
+    from clientela.segments.api import views_router as saved_views
 
+    # Before the parties router: its /parties/{party_id} would take "bulk" for an id.
+    api.add_router("/parties", parties_bulk)
     api.add_router("/parties", parties)
     api.add_router("/parties", timeline)
     api.add_router("/duplicates", dedupe.duplicates)
@@ -282,6 +286,7 @@ def _register_routers() -> None:
     api.add_router("/custom-fields", custom_fields)
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
+    api.add_router("/saved-views", saved_views)
 
 
 _register_routers()

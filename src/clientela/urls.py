@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from clientela.api import api, unknown_route
 from clientela.parties.urls import urlpatterns as party_pages
+from clientela.segments.urls import party_list_urlpatterns as party_list
 from clientela.web.urls import party_urlpatterns as customer_360
 from clientela.web.views import admin_sign_in_view
 
@@ -16,8 +17,9 @@ urlpatterns = [
     path("api/v1/", unknown_route),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_route),
-    # The parties app's pages and the customer 360 page (web's), under one "parties" namespace.
-    path("parties/", include(([*party_pages, *customer_360], "parties"))),
+    # The parties app's pages and the customer 360 page (web's), under one "parties" namespace;
+    # the list people work with (sorting, columns, saved views, bulk actions) is segments'.
+    path("parties/", include(([*party_list, *party_pages, *customer_360], "parties"))),
     path("interactions/", include("clientela.interactions.urls")),
     path("duplicates/", include("clientela.dedupe.urls")),
     path("segments/", include("clientela.segments.urls")),

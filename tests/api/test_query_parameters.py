@@ -87,6 +87,9 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/tokens"): {"name": "script"},
     ("post", "/api/v1/custom-fields"): {"key": "tier", "label": "Tier"},
     ("patch", "/api/v1/custom-fields/{field_id}"): {},
+    ("post", "/api/v1/parties/bulk"): {"action": "tag", "ids": [1], "tag": "x"},
+    ("post", "/api/v1/saved-views"): {"name": "Mine"},
+    ("patch", "/api/v1/saved-views/{view_id}"): {"name": "Mine"},
 }
 
 
@@ -111,6 +114,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
         url = url.replace(name, "1")
     url = url.replace("{interaction_id}", "1").replace("{attachment_id}", "1")
     url = url.replace("{merge_id}", "1").replace("{other_id}", "1")
+    url = url.replace("{list_id}", "1").replace("{item_id}", "1").replace("{view_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

@@ -1,4 +1,5 @@
-"""Party pages; the customer 360 page (`detail`, `timeline`) is web's, mounted beside these."""
+"""Party pages; the customer 360 page (`detail`, `timeline`) is web's and the list
+(`list`) is segments', mounted beside these by the shell."""
 
 from django.urls import path
 
@@ -7,7 +8,6 @@ from clientela.parties import views
 app_name = "parties"
 
 urlpatterns = [
-    path("", views.party_list, name="list"),
     path("new/", views.party_new, name="new"),
     path("organizations/", views.organization_picker, name="organizations"),
     path("<int:party_id>/edit/", views.party_edit, name="edit"),

@@ -1,4 +1,4 @@
-"""Party pages: the list with live search and the create/edit form (the customer 360: web/)."""
+"""Party pages: the create/edit form (the list: segments/views/lists.py; the customer 360: web/)."""
 
 from __future__ import annotations
 
@@ -7,28 +7,21 @@ from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import MONTHS
-from django.utils.http import urlencode
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError
 
-from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.core.errors import Conflict, Invalid
-from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
-from clientela.core.registries import party_filters
 from clientela.core.requests import current_user
 from clientela.parties import forms, queries
-from clientela.parties.api import PartyFilters
 from clientela.parties.models import (
     ContactKind,
     CustomField,
@@ -39,11 +32,10 @@ from clientela.parties.models import (
     PartyKind,
     RelationshipRole,
 )
-from clientela.parties.presenters import party_header, party_summary
+from clientela.parties.presenters import party_header
 from clientela.parties.queries import (
     change_log,
     get_visible_party,
-    search_parties,
     visible_party_details,
 )
 from clientela.parties.schemas import PartyCreate, PartyUpdate
@@ -53,100 +45,6 @@ TIMEZONES = sorted(available_timezones())
 # Suggestions for a party's preferred language; any code such as "pt-BR" is accepted.
 LANGUAGE_SUGGESTIONS = ("en", "pt", "pt-BR", "es", "it", "fr", "de", "nl", "ca", "pl", "ro")
 PAGE_SIZE = 50
-
-
-@require_GET
-@login_required
-def party_list(request: HttpRequest) -> HttpResponse:
-    """All visible parties, searched and filtered; htmx gets only the rows."""
-    user = current_user(request)
-    raw = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "role", "tag", "owner", "team")}
-    filter_errors: dict[str, list[str]] = {}
-    try:
-        filters = PartyFilters.model_validate(
-            {
-                "q": raw["q"],
-                "kind": raw["kind"] or None,
-                "role": raw["role"] or None,
-                "tag": raw["tag"],
-                "owner_id": raw["owner"] or None,
-                "team_id": raw["team"] or None,
-            }
-        )
-    except ValidationError as exc:
-        for error, message in pydantic_messages(exc):
-            name = error.field.removesuffix("_id")
-            filter_errors.setdefault(name, []).append(message)
-        filters = PartyFilters()
-    parties = (
-        search_parties(
-            user,
-            q=filters.q,
-            kind=filters.kind or "",
-            role=filters.role or "",
-            tag=filters.tag,
-            owner_id=filters.owner_id,
-            team_id=filters.team_id,
-        )
-        .select_related("owner", "team")
-        .prefetch_related("roles", "tags", "contact_points")
-        .order_by("display_name", "id")
-    )
-    parties, extra, extra_errors, described = _feature_filters(request, user, parties)
-    filter_errors.update(extra_errors)
-    page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in raw.items() if v} | extra
-    context = {
-        "page": page,
-        "rows": [_list_row(p) for p in page.object_list],
-        "filters": raw,
-        "filter_errors": filter_errors,
-        "is_filtered": bool(query),
-        "query": urlencode(query),
-        "kinds": PartyKind.choices,
-        "roles": RelationshipRole.choices,
-        "owners": queries.assignable_users(),
-        "teams": queries.teams(),
-        "tags": queries.tag_names(),
-        "extra_filters": extra,
-        "base_query": urlencode({k: v for k, v in raw.items() if v}),
-        "extra_described": described,
-        "extra_errors": [m for e in extra_errors.values() for m in e],
-    }
-    return render_page(request, "parties/list.html", context, fragment="parties/_rows.html")
-
-
-def _feature_filters(
-    request: HttpRequest, user: User, parties: QuerySet[Party]
-) -> tuple[QuerySet[Party], dict[str, str], dict[str, list[str]], list[str]]:
-    """The filters other features add to the list (core.registries.party_filters), read from
-    the URL: the narrowed parties, the values given, errors by parameter, the filters in words.
-    A bad value shows no party rather than more than was asked for."""
-    given: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    described: list[str] = []
-    for party_filter in party_filters():
-        values = {p: v for p in party_filter.params if (v := request.GET.get(p, "").strip())}
-        if not values:
-            continue
-        given.update(values)
-        try:
-            parties = party_filter.apply(user, parties, values)
-        except Invalid as exc:
-            for error, message in invalid_messages(exc):
-                errors.setdefault(error.field, []).append(message)
-            parties = parties.none()
-        else:
-            described += party_filter.describe(values)
-    return parties, given, errors, described
-
-
-def _list_row(party: Party) -> dict[str, Any]:
-    summary = party_summary(party)
-    labels = dict(RelationshipRole.choices)
-    summary["role_labels"] = [labels.get(r, r) for r in summary["roles"]]
-    summary["kind_label"] = PartyKind(party.kind).label
-    return summary
 
 
 @require_http_methods(["GET", "POST"])

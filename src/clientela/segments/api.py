@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -15,18 +16,24 @@ from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
 from clientela.parties.presenters import party_summary
 from clientela.segments import queries, services
-from clientela.segments.models import Segment
+from clientela.segments.models import SavedView, Segment
 from clientela.segments.presenters import export_filename, member_csv
 from clientela.segments.schemas import (
+    BulkIn,
+    BulkOut,
     MemberPage,
     PreviewOut,
     RulesIn,
+    SavedViewCreate,
+    SavedViewOut,
+    SavedViewUpdate,
     SegmentCreate,
     SegmentOut,
     SegmentPage,
     SegmentUpdate,
     StaticMemberIn,
 )
+from clientela.segments.services import bulk_actions, saved_views
 
 router = Router(tags=["segments"])
 
@@ -180,3 +187,107 @@ def remove_member(request: HttpRequest, segment_id: int, party_id: int) -> Statu
             queries.get_segment(segment_id), party_id, by=current_user(request)
         )
     return Status(204, None)
+
+
+# Saved views of the party list, mounted at /saved-views; bulk actions at /parties/bulk.
+views_router = Router(tags=["saved views"])
+bulk_router = Router(tags=["parties"])
+
+
+def saved_view_out(view: SavedView, user: User) -> dict[str, Any]:
+    return {
+        "id": view.pk,
+        "name": view.name,
+        "sharing": view.sharing,
+        "owner": _ref(view.owner),
+        "team": _ref(view.team),
+        "filters": view.filters,
+        "columns": view.columns,
+        "sort": view.sort,
+        "url": f"{reverse('parties:list')}?{saved_views.view_params(view)}",
+        "may_change": saved_views.can_change_view(view, user),
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+
+
+@views_router.get("", response=list[SavedViewOut], summary="List saved views")
+def list_saved_views(request: HttpRequest) -> list[dict[str, Any]]:
+    """Your views, your team's and everyone's, by name."""
+    user = current_user(request)
+    return [saved_view_out(v, user) for v in saved_views.visible_saved_views(user)]
+
+
+@views_router.post(
+    "",
+    response={201: SavedViewOut},
+    summary="Save a view",
+    openapi_extra=problems(403),  # 403: sharing with everyone, for other roles than manager/admin
+)
+def create_saved_view(request: HttpRequest, payload: SavedViewCreate) -> Status[dict[str, Any]]:
+    user = current_user(request)
+    with transaction.atomic():
+        view = saved_views.create_saved_view(payload, by=user)
+    return Status(201, saved_view_out(view, user))
+
+
+@views_router.get("/{view_id}", response=SavedViewOut, summary="Get a saved view")
+def retrieve_saved_view(request: HttpRequest, view_id: int) -> dict[str, Any]:
+    user = current_user(request)
+    return saved_view_out(saved_views.get_saved_view(user, view_id), user)
+
+
+@views_router.patch(
+    "/{view_id}",
+    response=SavedViewOut,
+    summary="Change a saved view",
+    openapi_extra=problems(403),
+)
+def update_saved_view(
+    request: HttpRequest, view_id: int, payload: SavedViewUpdate
+) -> dict[str, Any]:
+    user = current_user(request)
+    with transaction.atomic():
+        view = saved_views.update_saved_view(
+            saved_views.get_saved_view(user, view_id), payload, by=user
+        )
+    return saved_view_out(view, user)
+
+
+@views_router.delete(
+    "/{view_id}",
+    response={204: None},
+    summary="Delete a saved view",
+    openapi_extra=problems(403),
+)
+def delete_saved_view(request: HttpRequest, view_id: int) -> Status[None]:
+    user = current_user(request)
+    with transaction.atomic():
+        saved_views.delete_saved_view(saved_views.get_saved_view(user, view_id), by=user)
+    return Status(204, None)
+
+
+@bulk_router.post(
+    "/bulk",
+    response=BulkOut,
+    summary="Act on many parties",
+    openapi_extra=problems(403, 404, responses=CSV_ANSWER),  # 404: the static list
+)
+def bulk_action(request: HttpRequest, payload: BulkIn) -> Any:
+    """Tag, untag, assign, put on a static list or export (CSV) the parties named by `ids`, or
+    every party `filter` selects; only parties you may see. One transaction, one audit entry."""
+    user = current_user(request)
+    with transaction.atomic():
+        result = bulk_actions.run_bulk_action(payload, by=user)
+    if result.parties is not None:
+        response = StreamingHttpResponse(
+            member_csv(result.parties), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="parties.csv"'
+        return response
+    return {
+        "action": result.action,
+        "selected": result.selected,
+        "changed": result.changed,
+        "audit_id": result.audit_id,
+    }

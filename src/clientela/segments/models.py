@@ -85,3 +85,54 @@ class StaticMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_id}: {self.party_id}"
+
+
+class Sharing(models.TextChoices):
+    PRIVATE = "private", _("Only me")
+    TEAM = "team", _("My team")
+    EVERYONE = "everyone", _("Everyone")
+
+
+class SavedView(models.Model):
+    """A named way of looking at the party list: its filters, columns and sort, kept for its
+    owner alone, for the owner's team, or for everyone (shared by managers and admins)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    sharing = models.CharField(
+        _("shared with"), max_length=10, choices=Sharing.choices, default=Sharing.PRIVATE
+    )
+    # The team it is shared with: the owner's team when it was shared.
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="saved_views",
+    )
+    # The list's URL parameters, checked (segments.services.listing): filters, columns, sort.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    sort = models.CharField(_("sort"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        indexes = [models.Index(fields=["sharing", "team"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sharing__in=Sharing.values), name="saved_view_sharing_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.accounts.models import Team, User
+from clientela.analytics.models import LifecycleState
 from clientela.core.cells import neutralise
-from clientela.parties.models import Party
+from clientela.parties.models import Party, PartyKind, RelationshipRole
 from clientela.parties.presenters import party_summary
 from clientela.segments.models import Segment
 from clientela.segments.services.fields import FieldSpec, FieldType
@@ -224,3 +225,36 @@ def export_filename(segment: Segment) -> str:
     """A safe file name for the segment's export."""
     stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in segment.name.lower()).strip("-")
     return f"segment-{segment.pk}-{stem[:40] or 'members'}.csv"
+
+
+def list_row(party: Party, columns: list[str]) -> dict[str, Any]:
+    """One row of the party list: the party's summary and a value for each chosen column
+    (needs segments.services.listing.list_parties' loading)."""
+    summary = party_summary(party)
+    metrics = party.metrics if _has_metrics(party) else None
+    roles = dict(RelationshipRole.choices)
+    lifecycle = dict(LifecycleState.choices)
+    values: dict[str, Any] = {
+        "kind": PartyKind(party.kind).label,
+        "roles": [roles.get(r, r) for r in summary["roles"]],
+        "email": summary["primary_email"],
+        "phone": summary["primary_phone"],
+        "owner": summary["owner"]["name"] if summary["owner"] else None,
+        "team": summary["team"]["name"] if summary["team"] else None,
+        "tags": summary["tags"],
+        "created": party.created_at,
+        "last_interaction": getattr(party, "last_interaction", None),
+        "clv": metrics.clv if metrics else None,
+        "p_alive": metrics.p_alive if metrics else None,
+        "lifecycle": lifecycle.get(metrics.lifecycle_state) if metrics else None,
+        "tier": (metrics.tier or None) if metrics else None,
+        "last_order": metrics.last_purchase_at if metrics else None,
+    }
+    cells = []
+    for key in columns:
+        if key.startswith("custom."):
+            value = party.custom.get(key.removeprefix("custom."))
+        else:
+            value = values.get(key)
+        cells.append({"key": key, "value": value, "empty": value in (None, "", [])})
+    return {**summary, "kind_label": values["kind"], "cells": cells}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from ninja import Schema
@@ -10,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from clientela.core.ids import Id
 from clientela.parties.schemas import PartySummaryOut
-from clientela.segments.models import SegmentKind
+from clientela.segments.models import SegmentKind, Sharing
 
 
 class _Strict(Schema):
@@ -78,3 +79,77 @@ class MemberPage(Schema):
 class PreviewOut(Schema):
     count: int
     members: list[PartySummaryOut]
+
+
+class SavedViewCreate(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    sharing: Sharing = Sharing.PRIVATE
+    filters: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="the list's filters by their URL names: q, kind, role, tag, owner, team, "
+        "lifecycle, tier, segment (see docs/lists.md)",
+    )
+    columns: list[str] = Field(
+        default_factory=list, max_length=20, description="column keys; empty: the default ones"
+    )
+    sort: str = Field(default="", max_length=40, description='a column key, "-" first: descending')
+
+
+class SavedViewUpdate(_Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    sharing: Sharing | None = None
+    filters: dict[str, str] | None = Field(default=None, max_length=20)
+    columns: list[str] | None = Field(default=None, max_length=20)
+    sort: str | None = Field(default=None, max_length=40)
+
+
+class SavedViewOut(Schema):
+    id: int
+    name: str
+    sharing: Sharing
+    owner: dict[str, Any] | None
+    team: dict[str, Any] | None
+    filters: dict[str, str]
+    columns: list[str]
+    sort: str
+    url: str
+    may_change: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class BulkAction(StrEnum):
+    TAG = "tag"
+    UNTAG = "untag"
+    ASSIGN = "assign"
+    LIST = "list"
+    EXPORT = "export"
+
+
+# The most ids one request may name; a larger selection is sent as its filter.
+MAX_BULK_IDS = 5000
+
+
+class BulkIn(_Strict):
+    action: BulkAction
+    ids: list[Id] | None = Field(
+        default=None, max_length=MAX_BULK_IDS, description="the chosen parties; or send `filter`"
+    )
+    filter: dict[str, str] | None = Field(
+        default=None,
+        max_length=20,
+        description="every visible party the list's filters select (the URL names, as in "
+        "saved views); {} selects every visible party",
+    )
+    tag: str | None = Field(default=None, max_length=50, description="tag, untag")
+    owner_id: Id | None = Field(default=None, description="assign: the owner (null: nobody)")
+    team_id: Id | None = Field(default=None, description="assign: the team (null: none)")
+    segment_id: Id | None = Field(default=None, description="list: the static list")
+
+
+class BulkOut(Schema):
+    action: BulkAction
+    selected: int
+    changed: int
+    audit_id: int

@@ -1,6 +1,9 @@
+"""Segment pages under /segments/, and the party list's pages that the shell mounts."""
+
 from django.urls import path
 
-from clientela.segments import views
+from clientela.segments.views import audiences as views
+from clientela.segments.views import lists
 
 app_name = "segments"
 
@@ -19,4 +22,14 @@ urlpatterns = [
         views.static_remove,
         name="remove_member",
     ),
+]
+
+# The party list (sorting, columns, saved views, bulk actions): the shell (clientela/urls.py)
+# mounts these under /parties/ in the "parties" namespace, beside the parties app's own pages.
+party_list_urlpatterns = [
+    path("", lists.party_list, name="list"),
+    path("bulk/", lists.party_bulk, name="bulk"),
+    path("views/", lists.saved_view_new, name="view_new"),
+    path("views/<int:view_id>/", lists.saved_view_edit, name="view_edit"),
+    path("views/<int:view_id>/delete/", lists.saved_view_delete, name="view_delete"),
 ]

@@ -7,6 +7,7 @@
 - definitions: the admin-defined fields themselves (labels in each language)
 - names: display name and search text
 - changes: the change log and its one writer, `record_change`
+- selection: tagging, untagging and assigning many parties at once (bulk actions)
 - identity: normal forms of e-mails, phones and names, exact matching
 - erasure: what erasing a person removes from the parties tables
 - admission: the addresses no new party may be made from (erased, suppressed)
@@ -44,6 +45,11 @@ if TYPE_CHECKING:
         create_prospect,
         update_party,
     )
+    from clientela.parties.services.selection import (
+        assign_parties,
+        tag_parties,
+        untag_parties,
+    )
 
 # Each public writer and the module it lives in.
 _HOMES = {
@@ -65,10 +71,14 @@ _HOMES = {
     "refresh_search_text": "names",
     "snapshot": "changes",
     "record_change": "changes",
+    "tag_parties": "selection",
+    "untag_parties": "selection",
+    "assign_parties": "selection",
 }
 
 __all__ = [
     "archive_party",
+    "assign_parties",
     "change_custom_field",
     "coerce_custom",
     "create_party",
@@ -84,6 +94,8 @@ __all__ = [
     "refuse_kept_out",
     "replace_contact_points",
     "snapshot",
+    "tag_parties",
+    "untag_parties",
     "update_party",
     "validate_custom",
 ]
