@@ -5,6 +5,7 @@ Mounted by the shell under /parties/ in the "parties" namespace (`parties:list`)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -71,11 +72,17 @@ def party_list(request: HttpRequest) -> HttpResponse:
         parties = list_parties(user, query)
     except Invalid as exc:  # a bad value of a feature's filter, or a segment whose saved rules
         # no longer check: named, and left out
+        features = False
         for e in exc.errors:
+            features = features or e.field in query.filters
             field = e.field if e.field in query.filters else "segment"
-            value = query.filters.pop(field, "")
+            value = query.filters.get(field, "")
             errors.append(FieldError(field, value, e.message, code=e.code, params=e.params))
-        parties = list_parties(user, query)
+        if features:  # shows nobody rather than more than was asked for (a bulk action too)
+            parties = list_parties(user, replace(query, filters={})).none()
+        else:
+            query.filters.pop("segment", "")
+            parties = list_parties(user, query)
     page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
     views = list(saved_views.visible_saved_views(user))
     chosen_id = id_from_text(request.GET.get("view"))
