@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("clientela.commerce.urls")),
     path("", include("clientela.imports.urls")),
     path("", include("clientela.web.urls")),
+    path("", include("clientela.accounts.urls")),
 ]
 
 # A write that could not get its turn outside a view (a session saved on the way out) is a 503

@@ -17,9 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from clientela.accounts.services import company_settings, sign_in, update_company
+from clientela.accounts.models import User
+from clientela.accounts.services import (
+    company_settings,
+    remove_company_logo,
+    set_company_logo,
+    sign_in,
+    update_company,
+)
 from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
 from clientela.accounts.services.company import countries, time_zones
+from clientela.accounts.services.logo import MAX_BYTES as LOGO_MAX_BYTES
 from clientela.core.errors import FieldError, Forbidden, Invalid, NotFound, Throttled
 from clientela.core.htmx import htmx
 from clientela.core.money import CURRENCIES
@@ -193,10 +201,11 @@ def company_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        values = {name: request.POST.get(name, "")[:200] for name in COMPANY_FIELDS}
+        values = {name: request.POST.get(name, "")[:4000] for name in COMPANY_FIELDS}
         try:
             with transaction.atomic():
                 update_company(by=user, **values)
+                _save_logo(request, by=user)
         except Invalid as exc:
             for error, message in invalid_messages(exc):
                 errors.setdefault(error.field, []).append(message)
@@ -222,3 +231,12 @@ def company_view(request: HttpRequest) -> HttpResponse:
         "languages": settings.LANGUAGES,
     }
     return render(request, "web/company.html", context, status=status)
+
+
+def _save_logo(request: HttpRequest, *, by: User) -> None:
+    """A logo chosen on the form replaces the one there; "Remove the logo" takes it away."""
+    upload = request.FILES.get("logo")
+    if upload is not None:
+        set_company_logo(by=by, data=upload.read(LOGO_MAX_BYTES + 1))
+    elif request.POST.get("remove_logo") == "on":
+        remove_company_logo(by=by)

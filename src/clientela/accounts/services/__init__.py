@@ -3,7 +3,8 @@
 - users: creating, finding, enabling and disabling staff users; signing in;
 - tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
 - throttle: the one throttle of every door (sign-in, API tokens, the public pages);
-- company: the company's settings (country, time zone, reporting currency, language);
+- company: the company's settings (country, time zone, reporting currency, language, postal
+  address); logo: the company's logo file;
 - audit: the audit log of changes to the staff's settings and of bulk actions.
 """
 
@@ -16,6 +17,7 @@ from clientela.accounts.services.company import (
     forget_company_settings,
     update_company,
 )
+from clientela.accounts.services.logo import remove_company_logo, set_company_logo
 from clientela.accounts.services.throttle import (
     API_TOKEN,
     SIGN_IN,
@@ -59,9 +61,11 @@ __all__ = [
     "record_audit",
     "record_token_uses",
     "refuse_if_throttled",
+    "remove_company_logo",
     "require_right",
     "require_write",
     "revoke_token",
+    "set_company_logo",
     "set_user_active",
     "sign_in",
     "update_company",
