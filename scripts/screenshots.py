@@ -32,7 +32,7 @@ CUSTOMERS = "300"  # enough for every chart; builds in well under a minute
 SEED = "12"
 WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-MAX_HEIGHT = 1800
+MAX_HEIGHT = 1400
 LANGUAGES = ("en", "pt")
 ADDRESS = r"Rua das Flores 12\n4050-262 Porto\nPortugal"
 LOGO_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="250" height="60" viewBox="0 0 250 60">
@@ -45,7 +45,7 @@ LOGO_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="250" height="60" vi
 STAFF_PAGES = [
     ("dashboard", "/", False),
     ("parties", "/parties/", True),
-    ("party", "{party}", True),
+    ("party", "/parties/{party}/", True),
     ("party-form", "/parties/new/", False),
     ("analytics", "/analytics/", True),
     ("segments", "/segments/", False),
@@ -58,6 +58,7 @@ STAFF_PAGES = [
     ("company-settings", "/settings/company/", False),
 ]
 PUBLIC_PAGES = [
+    # A customer who speaks the language of the screenshot.
     ("preference-centre", "/preferences/{token}/", True),
     ("signup", "/signup/", False),
     ("unsubscribe", "/unsubscribe/{unsubscribe}/", False),
@@ -67,11 +68,12 @@ from django.db.models import Count
 from clientela.consent.services import issue_token
 from clientela.parties.models import Party
 party = Party.objects.annotate(n=Count("orders")).order_by("-n", "pk").first()
-people = Party.objects.filter(kind="person").order_by("pk")
-person = people.filter(language="").first() or people.first()
 print("party", party.pk)
-print("token", issue_token(person, purpose="preferences"))
-print("unsubscribe", issue_token(person, purpose="unsubscribe", list_purpose="newsletter"))
+for language in ("en", "pt"):
+    person = Party.objects.filter(kind="person", language=language).order_by("pk").first()
+    print(f"token_{language}", issue_token(person, purpose="preferences"))
+    link = issue_token(person, purpose="unsubscribe", list_purpose="newsletter")
+    print(f"unsubscribe_{language}", link)
 """
 
 
@@ -170,7 +172,8 @@ def shoot(base: str, password: str, ids: dict[str, str], out: Path) -> list[Path
                     if suffix and not phone:
                         continue
                     target = out / f"{name}-{language}{suffix}.png"
-                    save(page, base + path.format(**ids), target)
+                    mine = {key.removesuffix(f"_{language}"): value for key, value in ids.items()}
+                    save(page, base + path.format(**mine), target)
                     saved.append(target)
                 page.context.close()
         browser.close()

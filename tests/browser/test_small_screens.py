@@ -3,6 +3,7 @@ and the public pages show the company's name, logo and address in the customer's
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -16,6 +17,7 @@ from pytest_django.fixtures import Settings
 from clientela.accounts.models import Role
 from clientela.accounts.services import set_company_logo, update_company
 from clientela.consent.services import issue_token
+from clientela.consent.services.privacy import open_request
 from tests import factories
 from tests.accounts.test_company_logo import png
 
@@ -57,6 +59,7 @@ def test_the_main_staff_pages_fit_a_phone_and_lists_become_cards(
     factories.make_interaction(customer, subject="Pediu o catálogo de Natal " * 4)
     for n in range(3):
         factories.make_party(email=f"cliente{n}@example.com", owner=admin)
+    open_request(customer, kind="access", channel="staff", by=admin)  # the queue has a table
     call_command("analytics", "refresh", stdout=StringIO())
     page.set_viewport_size(PHONE)
     sign_in(page, base, "ana@example.com")
@@ -80,6 +83,10 @@ def test_the_main_staff_pages_fit_a_phone_and_lists_become_cards(
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         assert_fits(page, path)
+
+    # The privacy queue was wider than a phone before its table became cards.
+    page.goto(f"{base}/privacy-requests/")
+    expect(page.locator("main table").first).to_have_class(re.compile(r"\bcards\b"))
 
     # The party list: each row a card, each cell named by its column.
     page.goto(f"{base}/parties/")
