@@ -84,6 +84,16 @@ def test_the_main_staff_pages_fit_a_phone_and_lists_become_cards(
         page.wait_for_load_state("networkidle")
         assert_fits(page, path)
 
+    # Portuguese words are longer: the top bar and the pages still fit.
+    admin.language = "pt"
+    admin.save(update_fields=["language"])
+    for path in ("/", "/parties/", f"/parties/{customer.pk}/", "/analytics/"):
+        page.goto(f"{base}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "pt")
+        assert_fits(page, f"{path} in Portuguese")
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+
     # The privacy queue was wider than a phone before its table became cards.
     page.goto(f"{base}/privacy-requests/")
     expect(page.locator("main table").first).to_have_class(re.compile(r"\bcards\b"))
