@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from clientela.accounts.models import User
 from tests import factories
+from tests.accounts.test_company_logo import png
 from tests.api.problems import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,11 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/call-lists/{list_id}/items/{item_id}/outcome"): {"outcome": "reached"},
 }
 
+# A file each operation that reads a multipart upload accepts.
+VALID_FILES: dict[tuple[str, str], dict[str, bytes]] = {
+    ("post", "/api/v1/company/logo"): {"logo": png()},
+}
+
 
 def _operations() -> list[tuple[str, str, bool]]:
     """(method, path, reads JSON) of every operation the OpenAPI document lists."""
@@ -93,6 +100,9 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     if reads_json:
         body = VALID_BODIES[(method, path)]
         kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    elif (method, path) in VALID_FILES:
+        files = VALID_FILES[(method, path)].items()
+        kwargs = {"data": {name: SimpleUploadedFile(name, data) for name, data in files}}
     response = getattr(api_client(admin), method)(f"{url}?onwer_id=7", **kwargs)
     body = assert_problem(response, 422)
     assert body["code"] == "query_parameter_unknown"
