@@ -30,7 +30,7 @@ export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: help install demo test check lint migrations-check ruff-check format-check mypy \
 	imports-check test-sqlite test-postgres system-packages messages audit lock clean \
-	bench bench-peers bench-postgres
+	bench bench-peers bench-postgres screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,6 +51,9 @@ install: $(INSTALLED) ## create .venv and install Clientela with the locked depe
 
 demo: install ## build a demo company and serve it at http://127.0.0.1:8000
 	$(BIN)/clientela demo
+
+screenshots: install messages ## screenshots of the main pages in en and pt, wide and phone, in docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 system-packages: ## apt-get install what the tests need (chromium, postgresql, gettext), if missing
 	@missing=""; for entry in $(TEST_PACKAGES); do \

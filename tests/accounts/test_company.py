@@ -219,6 +219,8 @@ def test_company_set_and_show(admin: User) -> None:
         "time_zone": "Europe/Lisbon",
         "reporting_currency": "EUR",
         "language": "pt",
+        "postal_address": "",
+        "logo_url": None,
         "set": ["country", "language", "name", "reporting_currency", "time_zone"],
     }
 

@@ -14,6 +14,7 @@ from django.test import Client
 
 from clientela.accounts.models import User
 from tests import factories
+from tests.accounts.test_company_logo import png
 from tests.api.problems import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,11 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/saved-views/{view_id}"): {"name": "Mine"},
 }
 
+# A file each operation that reads a multipart upload accepts.
+VALID_FILES: dict[tuple[str, str], dict[str, bytes]] = {
+    ("post", "/api/v1/company/logo"): {"logo": png()},
+}
+
 
 def _operations() -> list[tuple[str, str, bool]]:
     """(method, path, reads JSON) of every operation the OpenAPI document lists."""
@@ -121,6 +127,9 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
         kwargs = {"data": json.dumps(body), "content_type": "application/json"}
     if path.endswith("/attachments"):  # multipart: a valid file, so only the query is wrong
         kwargs = {"data": {"files": SimpleUploadedFile("a.txt", b"words")}}
+    elif (method, path) in VALID_FILES:
+        files = VALID_FILES[(method, path)].items()
+        kwargs = {"data": {name: SimpleUploadedFile(name, data) for name, data in files}}
     response = getattr(api_client(admin), method)(f"{url}?onwer_id=7", **kwargs)
     body = assert_problem(response, 422)
     assert body["code"] == "query_parameter_unknown"

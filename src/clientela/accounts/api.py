@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from clientela.accounts.models import ApiToken, Invitation, Right, Team, User
@@ -38,15 +39,18 @@ from clientela.accounts.services import (
     find_team,
     invite_user,
     list_teams,
+    remove_company_logo,
     rename_team,
     require_right,
     revoke_token,
     send_reset_link,
+    set_company_logo,
     set_user_active,
     update_company,
     visible_tokens,
 )
 from clientela.accounts.services.links import invitation_link, reset_link
+from clientela.accounts.services.logo import MAX_BYTES
 from clientela.core.errors import NotFound
 from clientela.core.ids import Id
 from clientela.core.openapi import problems
@@ -59,7 +63,8 @@ router = Router(tags=["company"])
 @router.get("", response=CompanyOut, summary="The company's settings")
 def show(request: HttpRequest) -> dict[str, Any]:
     """Country (the default phone region), time zone (what times without an offset mean),
-    reporting currency ("" while analytics infers it) and language."""
+    reporting currency ("" while analytics infers it), language, postal address (the footer of
+    every public page) and the logo's address (`logo_url`, null when there is none)."""
     return company_settings().as_dict()
 
 
@@ -306,3 +311,28 @@ def audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
         for shown in map(describe, page["items"])
     ]
     return {"items": items, "next_cursor": page["next_cursor"]}
+
+
+@router.post(
+    "/logo",
+    response=CompanyOut,
+    summary="Set the company's logo",
+    openapi_extra=problems(403, 422),
+)
+def put_logo(request: HttpRequest, logo: File[UploadedFile]) -> dict[str, Any]:
+    """A PNG, JPEG, WebP or GIF sent as the multipart field `logo`, at most 512 KB and 4096
+    pixels a side, checked by its content. Admins only."""
+    data = logo.read(MAX_BYTES + 1)
+    with transaction.atomic():
+        changed = set_company_logo(by=current_user(request), data=data)
+    return changed.as_dict()
+
+
+@router.delete(
+    "/logo", response=CompanyOut, summary="Remove the company's logo", openapi_extra=problems(403)
+)
+def delete_logo(request: HttpRequest) -> dict[str, Any]:
+    """Public pages show the company's name alone again. Admins only."""
+    with transaction.atomic():
+        changed = remove_company_logo(by=current_user(request))
+    return changed.as_dict()

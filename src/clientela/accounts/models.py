@@ -278,6 +278,12 @@ class Company(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     reporting_currency = models.CharField(_("reporting currency"), max_length=3, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # Printed in the footer of every public page and marketing message (the law asks for it).
+    postal_address = models.TextField(_("postal address"), blank=True)
+    # The logo is a file under CLIENTELA_HOME/company/ (accounts.services.logo): its type as
+    # found in its content, and the start of its SHA-256, which names the file and its URL.
+    logo_type = models.CharField(max_length=20, blank=True)
+    logo_digest = models.CharField(max_length=16, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

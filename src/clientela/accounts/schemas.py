@@ -22,6 +22,8 @@ class CompanyOut(Schema):
     time_zone: str
     reporting_currency: str
     language: str
+    postal_address: str
+    logo_url: str | None
     set: list[str]
 
 
@@ -130,3 +132,5 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     items: list[AuditEntryOut]
     next_cursor: str | None
+    # Lines separated by "\n"; the service says when it is too long (postal_address_too_long).
+    postal_address: str | None = Field(default=None, max_length=4000)

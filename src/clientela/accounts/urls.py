@@ -1,8 +1,9 @@
-"""The settings area's pages for staff and admins, and the pages of mailed links."""
+"""The settings area's pages for staff and admins, the pages of mailed links and the
+company's logo (public: the public pages show it)."""
 
 from django.urls import path
 
-from clientela.accounts.views import audit, links, teams, tokens, users
+from clientela.accounts.views import audit, links, logo, teams, tokens, users
 
 app_name = "accounts"
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("invitation/<str:token>/", links.invitation_view, name="invitation"),
     path("password/forgot/", links.forgot_password_view, name="forgot_password"),
     path("password/reset/<str:uid>/<str:token>/", links.reset_password_view, name="reset_password"),
+    path("company/logo/<slug:digest>/", logo.company_logo, name="company_logo"),
 ]

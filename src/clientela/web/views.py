@@ -19,10 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from clientela.accounts.models import Right
-from clientela.accounts.services import company_settings, require_right, sign_in, update_company
+from clientela.accounts.models import Right, User
+from clientela.accounts.services import (
+    company_settings,
+    remove_company_logo,
+    require_right,
+    set_company_logo,
+    sign_in,
+    update_company,
+)
 from clientela.accounts.services.company import FIELDS as COMPANY_FIELDS
 from clientela.accounts.services.company import countries, time_zones
+from clientela.accounts.services.logo import MAX_BYTES as LOGO_MAX_BYTES
 from clientela.analytics.services.config import reporting_currency
 from clientela.commerce.presenters import order_page
 from clientela.commerce.queries import get_visible_order
@@ -224,10 +232,11 @@ def company_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        values = {name: request.POST.get(name, "")[:200] for name in COMPANY_FIELDS}
+        values = {name: request.POST.get(name, "")[:4000] for name in COMPANY_FIELDS}
         try:
             with transaction.atomic():
                 update_company(by=user, **values)
+                _save_logo(request, by=user)
         except Invalid as exc:
             for error, message in invalid_messages(exc):
                 errors.setdefault(error.field, []).append(message)
@@ -355,3 +364,12 @@ def _errors_by_field(exc: Invalid) -> dict[str, list[str]]:
     for error, message in invalid_messages(exc):
         errors.setdefault(error.field, []).append(message)
     return errors
+
+
+def _save_logo(request: HttpRequest, *, by: User) -> None:
+    """A logo chosen on the form replaces the one there; "Remove the logo" takes it away."""
+    upload = request.FILES.get("logo")
+    if upload is not None:
+        set_company_logo(by=by, data=upload.read(LOGO_MAX_BYTES + 1))
+    elif request.POST.get("remove_logo") == "on":
+        remove_company_logo(by=by)

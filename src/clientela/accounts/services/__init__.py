@@ -7,7 +7,8 @@
 - teams: creating, renaming and deleting teams;
 - tokens: API tokens (issued, checked, their use recorded after the answer, revoked);
 - throttle: the one throttle of every door (sign-in, API tokens, the public pages);
-- company: the company's settings (country, time zone, reporting currency, language);
+- company: the company's settings (country, time zone, reporting currency, language, postal
+  address); logo: the company's logo file;
 - audit: the audit log of changes to the staff's settings and of bulk actions.
 """
 
@@ -26,6 +27,7 @@ from clientela.accounts.services.invitations import (
     open_invitation,
     pending_invitations,
 )
+from clientela.accounts.services.logo import remove_company_logo, set_company_logo
 from clientela.accounts.services.passwords import (
     request_password_reset,
     reset_password,
@@ -96,6 +98,7 @@ __all__ = [
     "record_audit",
     "record_token_uses",
     "refuse_if_throttled",
+    "remove_company_logo",
     "rename_team",
     "request_password_reset",
     "require_right",
@@ -103,6 +106,7 @@ __all__ = [
     "reset_password",
     "revoke_token",
     "send_reset_link",
+    "set_company_logo",
     "set_user_active",
     "sign_in",
     "update_company",

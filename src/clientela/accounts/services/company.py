@@ -1,4 +1,5 @@
-"""The company's settings: its name, country, time zone, reporting currency and language.
+"""The company's settings: its name, country, time zone, reporting currency, language, postal
+address and logo (the logo's file: accounts.services.logo).
 
 One row (accounts.Company), edited by admins on the settings page, through `PATCH /api/v1/company`
 or `clientela company set`. A blank field falls back to the environment (docs/configuration.md):
@@ -20,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import Company, Role, User
@@ -29,7 +31,9 @@ from clientela.core.money import is_currency
 
 # How long one process trusts what it read: another process's change shows within this.
 CACHE_SECONDS = 5.0
-FIELDS = ("name", "country", "time_zone", "reporting_currency", "language")
+FIELDS = ("name", "country", "time_zone", "reporting_currency", "language", "postal_address")
+POSTAL_ADDRESS_MAX = 500
+POSTAL_ADDRESS_LINES = 8
 _lock = threading.Lock()
 _cached: tuple[float, CompanySettings] | None = None
 
@@ -43,6 +47,10 @@ class CompanySettings:
     time_zone: str  # IANA: what a date or a time without an offset means
     reporting_currency: str  # ISO 4217, or "" when not set (analytics infers it)
     language: str  # one of settings.LANGUAGES
+    # Lines separated by "\n": the footer of every public page and marketing message.
+    postal_address: str = ""
+    logo_type: str = ""  # image/png, image/jpeg, image/webp or image/gif; "" when none
+    logo_digest: str = ""  # names the logo's file and its URL; "" when none
     # Which of the above the company set itself (the others come from the environment).
     set_fields: frozenset[str] = frozenset()
 
@@ -50,8 +58,22 @@ class CompanySettings:
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    @property
+    def postal_lines(self) -> list[str]:
+        return self.postal_address.splitlines()
+
+    @property
+    def logo_url(self) -> str:
+        """Where the logo is served (its address changes with its content), or ""."""
+        if not self.logo_digest:
+            return ""
+        return reverse("accounts:company_logo", args=[self.logo_digest])
+
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS} | {"set": sorted(self.set_fields)}
+        return {name: getattr(self, name) for name in FIELDS} | {
+            "logo_url": self.logo_url or None,
+            "set": sorted(self.set_fields),
+        }
 
 
 def company_settings() -> CompanySettings:
@@ -83,9 +105,11 @@ def _effective(row: Company | None) -> CompanySettings:
         "time_zone": settings.TIME_ZONE,
         "reporting_currency": settings.CLIENTELA_REPORTING_CURRENCY,
         "language": settings.LANGUAGE_CODE,
+        "postal_address": "",
     }
     values = {name: own.get(name) or environment[name] for name in FIELDS}
-    return CompanySettings(**values, set_fields=frozenset(n for n in FIELDS if own.get(n)))
+    logo = {"logo_type": row.logo_type, "logo_digest": row.logo_digest} if row else {}
+    return CompanySettings(**values, **logo, set_fields=frozenset(n for n in FIELDS if own.get(n)))
 
 
 @cache
@@ -230,10 +254,27 @@ def _clean_language(value: str) -> str:
     return code
 
 
+def _clean_postal_address(value: str) -> str:
+    lines = [" ".join(line.split()) for line in value.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if len(text) > POSTAL_ADDRESS_MAX or text.count("\n") >= POSTAL_ADDRESS_LINES:
+        raise _Refused(
+            FieldError(
+                "postal_address",
+                value,
+                _("must be at most %(max)s characters on at most %(lines)s lines"),
+                code="postal_address_too_long",
+                params={"max": POSTAL_ADDRESS_MAX, "lines": POSTAL_ADDRESS_LINES},
+            )
+        )
+    return text
+
+
 _CLEANERS = {
     "name": _clean_name,
     "country": _clean_country,
     "time_zone": _clean_time_zone,
     "reporting_currency": _clean_currency,
     "language": _clean_language,
+    "postal_address": _clean_postal_address,
 }

@@ -62,8 +62,11 @@ def local_time(party: Party, at: datetime) -> datetime:
     return at.astimezone(party_zone(party))
 
 
-def customer_language(party: Party, prefs: Preferences | None = None) -> str:
-    """The language to speak to the party in: their preference, their record, or the default."""
+def customer_language(
+    party: Party, prefs: Preferences | None = None, *, fallback: str | None = None
+) -> str:
+    """The language to speak to the party in: their preference, their record, else `fallback`
+    (a public page passes the browser's) or the default."""
     supported = {code for code, _name in settings.LANGUAGES}
     prefs = prefs if prefs is not None else get_preferences(party)
     for code in (prefs.language, party.language):
@@ -74,4 +77,6 @@ def customer_language(party: Party, prefs: Preferences | None = None) -> str:
         base = code.split("-")[0].lower()
         if base in supported:
             return base
+    if fallback in supported:
+        return str(fallback)
     return str(settings.LANGUAGE_CODE)

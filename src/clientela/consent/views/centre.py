@@ -33,7 +33,7 @@ def preference_centre(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return invalid_link(request)
     party = link.party
-    language = customer_language(party)
+    language = customer_language(party, fallback=translation.get_language())
     with translation.override(language):
         if request.method == "POST":
             return _save_centre(request, token, party, language)
@@ -84,7 +84,8 @@ def forget_me(request: HttpRequest, token: str) -> HttpResponse:
     link = resolve_token(token, purpose=TokenPurpose.PREFERENCES)
     if link is None:
         return invalid_link(request)
-    with translation.override(customer_language(link.party)), transaction.atomic():
+    language = customer_language(link.party, fallback=translation.get_language())
+    with translation.override(language), transaction.atomic():
         row = ask_to_be_forgotten(link.party)
         return render(request, "consent/public/forget_requested.html", {"request_row": row})
 
@@ -98,7 +99,7 @@ def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return invalid_link(request)
     purpose_label = dict(Purpose.choices)[link.list_purpose]
-    with translation.override(customer_language(link.party)):
+    with translation.override(customer_language(link.party, fallback=translation.get_language())):
         if request.method == "GET":
             context = {"token": token, "purpose": purpose_label}
             return render(request, "consent/public/unsubscribe_confirm.html", context)

@@ -11,9 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.accounts.models import Role, User
-from clientela.accounts.services import company_settings, update_company
+from clientela.accounts.services import (
+    company_settings,
+    remove_company_logo,
+    set_company_logo,
+    update_company,
+)
 from clientela.accounts.services.company import CompanySettings
-from clientela.core.errors import NotFound
+from clientela.accounts.services.logo import MAX_BYTES
+from clientela.core.errors import NotFound, invalid
 from clientela.core.management.base import ClientelaCommand
 
 # Option → setting; each takes "" to unset the setting (back to the environment's).
@@ -23,11 +29,15 @@ OPTIONS = {
     "time_zone": "time_zone",
     "currency": "reporting_currency",
     "language": "language",
+    "postal_address": "postal_address",
 }
 
 
 class Command(ClientelaCommand):
-    help = "Show or change the company's settings: name, country, time zone, currency, language."
+    help = (
+        "Show or change the company's settings: name, country, time zone, currency, language, "
+        "postal address and logo."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -58,6 +68,16 @@ class Command(ClientelaCommand):
         )
         change.add_argument("--language", metavar="LANG", help="en, pt, es or it")
         change.add_argument(
+            "--postal-address",
+            metavar="TEXT",
+            help='shown in every public page\'s footer; lines separated by "\\n" or new lines',
+        )
+        change.add_argument(
+            "--logo",
+            metavar="FILE",
+            help='a PNG, JPEG, WebP or GIF (at most 512 KB, 4096 px a side); "" removes it',
+        )
+        change.add_argument(
             "--as",
             dest="acting",
             metavar="EMAIL",
@@ -69,8 +89,17 @@ class Command(ClientelaCommand):
             self._show(company_settings(), as_json=options["json"])
             return
         fields = {OPTIONS[o]: options[o] for o in OPTIONS if options.get(o) is not None}
+        if "postal_address" in fields:  # a shell argument writes a new line as \n
+            fields["postal_address"] = fields["postal_address"].replace("\\n", "\n")
+        logo = options.get("logo")
+        data = _read_logo(logo) if logo else None
         with transaction.atomic():
-            changed = update_company(by=acting_admin(options["acting"]), **fields)
+            by = acting_admin(options["acting"])
+            changed = update_company(by=by, **fields)
+            if data is not None:
+                changed = set_company_logo(by=by, data=data)
+            elif logo == "":
+                changed = remove_company_logo(by=by)
         self._show(changed, as_json=False)
 
     def _show(self, found: CompanySettings, *, as_json: bool) -> None:
@@ -83,6 +112,7 @@ class Command(ClientelaCommand):
             "time_zone": _("Time zone"),
             "reporting_currency": _("Reporting currency"),
             "language": _("Language"),
+            "postal_address": _("Postal address"),
         }
         width = max(map(len, labels.values()))
         for field, label in labels.items():
@@ -91,9 +121,29 @@ class Command(ClientelaCommand):
                 source = ""
             elif field == "reporting_currency" and not value:
                 value, source = "-", _(" (not set: inferred from the orders)")
+            elif field == "postal_address":
+                source = ""
             else:
                 source = _(" (from the environment)")
+            value = value.replace("\n", ", ")
             self.stdout.write(f"{label.ljust(width)}  {value or '-'}{source}")
+        logo = f"{found.logo_url} ({found.logo_type})" if found.logo_url else "-"
+        self.stdout.write(f"{_('Logo').ljust(width)}  {logo}")
+
+
+def _read_logo(path: str) -> bytes:
+    """The file's first bytes, one more than a logo may have (the service says it is too big)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise invalid(
+            "--logo",
+            path,
+            gettext_lazy("cannot be read: %(reason)s"),
+            code="logo_unreadable",
+            reason=exc.strerror or str(exc),
+        ) from exc
 
 
 def acting_admin(email: str | None) -> User:
