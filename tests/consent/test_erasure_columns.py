@@ -40,6 +40,7 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_auditentry.details": "ids, counts, codes and staff settings (docs/access.md)",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
+    "parties_tag.key": "a label shared by many parties, folded",
     "parties_customfield.key": "a field's definition",
     "parties_customfield.label": "a field's definition",
     "parties_customfield.choices": "a field's definition",

@@ -42,7 +42,8 @@ from clientela.demo.services.progress import Reporter, Silent
 from clientela.demo.services.staff import create_staff
 from clientela.demo.services.storage import save_population
 from clientela.demo.services.world import World
-from clientela.parties.models import Party, PartyKind, Tag
+from clientela.parties.models import Party, PartyKind
+from clientela.parties.services.tags import tags_named
 
 __all__ = [
     "DEFAULT_CUSTOMERS",
@@ -99,7 +100,7 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     # A Lisbon shop selling in euros across southern Europe and the UK (names.py's markets).
     update_company(by=staff.admin, **DEMO_COMPANY)
     create_custom_fields()
-    tags = {name: Tag.objects.create(name=name) for name in TAGS}
+    tags = {tag.name: tag for tag in tags_named(TAGS)}
     population = Population(World(rng, now), History(rng, now), staff)
 
     reporter.stage("People and organizations", 4)
