@@ -114,6 +114,7 @@ def test_newsletter_consents_carry_their_proof() -> None:
     assert ConsentRecord.objects.filter(source=ConsentSource.UNSUBSCRIBE_LINK).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the second build empties the first, committed
 def test_the_same_seed_builds_the_same_company() -> None:
     build(40, seed=11)
     first = sorted(Party.objects.values_list("display_name", flat=True))
