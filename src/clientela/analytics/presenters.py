@@ -225,9 +225,10 @@ def refresh_record(run: RefreshRun) -> dict[str, Any]:
 
 def _model_line(name: str, params: dict[str, Any] | None, keys: Sequence[str]) -> str:
     if not params:
-        return _("%(model)s: not fitted (too few customers with repeat purchases).") % {
-            "model": name
-        }
+        return _(
+            "%(model)s: not fitted (too few customers, or too few with a repeat purchase, or "
+            "the fit did not settle); expected purchases and lifetime value are left out."
+        ) % {"model": name}
     values = ", ".join(f"{key} {params[key]:.4g}" for key in keys if key in params)
     return _("%(model)s: %(values)s.") % {"model": name, "values": values}
 
