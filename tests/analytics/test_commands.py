@@ -54,7 +54,9 @@ def run(*args: str) -> str:
 
 
 def test_fit_prints_both_models_parameters_as_json(tmp_path: Path) -> None:
-    result = json.loads(run("fit", "--summary", str(simulate_summary(tmp_path / "s.csv"))))
+    result = json.loads(
+        run("fit", "--summary", str(simulate_summary(tmp_path / "s.csv")), "--json")
+    )
     assert set(result) == {"bgnbd", "gamma_gamma"}
     assert set(result["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
     assert set(result["gamma_gamma"]) == {"p", "q", "v", "loglik"}
@@ -67,7 +69,7 @@ def test_fit_without_monetary_values_fits_bgnbd_only(tmp_path: Path) -> None:
     path.write_text(
         "frequency,recency,T\n" + "\n".join(f"{i % 4},{i % 4 * 2},10" for i in range(60))
     )
-    result = json.loads(run("fit", "--summary", str(path)))
+    result = json.loads(run("fit", "--summary", str(path), "--json"))
     assert result["gamma_gamma"] is None
     assert result["bgnbd"]["r"] > 0
 
@@ -102,7 +104,7 @@ def test_fit_names_a_missing_file(tmp_path: Path) -> None:
 def test_refresh_with_as_of_prints_what_it_did() -> None:
     party = make_party()
     buy(party, date(2024, 1, 5), date(2025, 1, 5))
-    result = json.loads(run("refresh", "--as-of", "2024-06-30"))
+    result = json.loads(run("refresh", "--as-of", "2024-06-30", "--json"))
     assert result["as_of"] == "2024-06-30"
     assert result["customers"] == 1
     assert CustomerMetrics.objects.get(party=party).occasions == 1
@@ -204,3 +206,27 @@ def test_a_summary_without_repeat_spend_says_so_instead_of_failing_to_fit() -> N
         fit_summary(io.StringIO("frequency,recency,T,monetary_value\n" + rows))
     (error,) = caught.value.errors
     assert (error.field, error.code) == ("monetary_value", "summary_no_repeat_spend")
+
+
+@pytest.mark.django_db
+def test_refresh_prints_a_summary_a_person_reads_by_default() -> None:
+    party = make_party()
+    buy(party, date(2024, 1, 5), date(2024, 3, 5))
+    out = io.StringIO()
+    call_command("analytics", "refresh", "--as-of", "2024-06-30", stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(
+        "Customer metrics as of 2024-06-30: 1 parties, 1 customers with a purchase,"
+    )
+    assert any(line.startswith("Amounts in ") for line in lines)
+    assert any(line.startswith("BG/NBD: ") for line in lines)
+    assert not any(line.lstrip().startswith("{") for line in lines)  # no raw JSON
+
+
+def test_fit_prints_the_parameters_in_words_by_default(tmp_path: Path) -> None:
+    text = run("fit", "--summary", str(simulate_summary(tmp_path / "s.csv")))
+    bgnbd, gamma_gamma = text.splitlines()
+    assert bgnbd.startswith("BG/NBD: r ")
+    assert "alpha " in bgnbd
+    assert "log-likelihood" in bgnbd
+    assert gamma_gamma.startswith("Gamma-Gamma: p ")

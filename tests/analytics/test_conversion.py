@@ -189,7 +189,7 @@ def test_the_refresh_command_says_which_currency_why_and_what_it_could_not_conve
     buy(party, date(2024, 5, 2), total="10.00")
     buy(party, date(2024, 5, 3), total="12.50", currency="CHF")
     out, err = StringIO(), StringIO()
-    call_command("analytics", "refresh", "--as-of", "2024-12-31", stdout=out, stderr=err)
+    call_command("analytics", "refresh", "--as-of", "2024-12-31", "--json", stdout=out, stderr=err)
     result = json.loads(out.getvalue())
     assert (result["currency"], result["currency_source"], result["excluded_orders"]) == (
         "EUR", "set", 1,

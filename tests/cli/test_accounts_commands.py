@@ -134,3 +134,33 @@ def test_user_create_explains_a_bad_email_in_the_active_language() -> None:
         run("user", "create", "not an address", "--role", "sales")
 
     assert "não é um endereço de e-mail válido" in str(caught.value)
+
+
+class _Terminal(StringIO):
+    """Standard output as a person's terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_token_create_tells_a_person_of_its_success_on_standard_output() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    out, err = _Terminal(), StringIO()
+    call_command("token", "create", "ana@example.com", stdout=out, stderr=err)
+    done, token = out.getvalue().splitlines()
+    assert "\x1b[31" not in done  # never the error red
+    assert "Token " in done
+    assert "shown once, copy it now:" in done
+    assert err.getvalue() == ""
+    assert api_status(token.strip()) == 200
+
+
+@pytest.mark.django_db
+def test_token_create_into_a_pipe_prints_the_token_alone() -> None:
+    factories.make_user(email="ana@example.com", role=Role.MANAGER)
+    out, err = StringIO(), StringIO()
+    call_command("token", "create", "ana@example.com", stdout=out, stderr=err)
+    assert len(out.getvalue().split()) == 1
+    assert "shown once" in err.getvalue()
+    assert "\x1b[" not in err.getvalue()

@@ -45,6 +45,7 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_invitation.digest": "the hash of an invitation link's token",
     # Shared vocabulary and definitions: the erasure unlinks the person's tags.
     "parties_tag.name": "a label shared by many parties",
+    "parties_tag.key": "a label shared by many parties, folded",
     "parties_customfield.key": "a field's definition",
     "parties_customfield.label": "a field's definition",
     "parties_customfield.choices": "a field's definition",

@@ -93,3 +93,25 @@ def test_a_fault_keeps_its_traceback() -> None:
 
     assert kept.exc_info is not None
     assert dropped.exc_info is None
+
+
+def test_api_refusals_of_a_party_out_of_reach_leave_no_traceback(
+    sales_a: User, sales_b: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    party = factories.make_party(owner=sales_b, team=sales_b.team)
+    client = factories.api_client(sales_a)
+    viewer = factories.api_client(factories.make_user(role="viewer"))
+    with caplog.at_level(logging.DEBUG):
+        assert client.get(f"/api/v1/parties/{party.pk}").status_code == 404
+        assert client.get("/api/v1/parties/999999999").status_code == 404
+        patch = viewer.patch(
+            f"/api/v1/parties/{party.pk}", {"notes": "x"}, content_type="application/json"
+        )
+        assert patch.status_code == 403
+        assert client.get("/no-such-page/").status_code == 404
+
+    formatter = logging.Formatter("%(message)s")
+    printed = "\n".join(formatter.format(r) for r in caplog.records)
+    assert "Traceback" not in printed
+    assert not [r for r in caplog.records if r.exc_info]
+    assert f"Not Found: /api/v1/parties/{party.pk}" in printed.splitlines()  # one line each

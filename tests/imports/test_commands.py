@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +262,18 @@ def test_another_feature_can_add_an_export(
     out = tmp_path / "m.csv"
     call_command("export", "metrics", "--horizon-days", "90", "--out", str(out))
     assert out.read_text() == "admin@example.com,90\n"
+
+
+@pytest.mark.django_db
+def test_a_duplicate_row_from_the_command_names_its_upsert_option(
+    admin: User, tmp_path: Path
+) -> None:
+    make_party(email="ana@example.com")
+    path = tmp_path / "p.csv"
+    path.write_text("given_name,email\nAna,ana@example.com\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "parties", str(path), "--as", admin.email,
+                     stdout=StringIO(), stderr=err)  # fmt: skip
+    assert "is a duplicate of party #" in err.getvalue()
+    assert "; use --upsert to update it" in err.getvalue()

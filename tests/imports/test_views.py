@@ -193,3 +193,19 @@ def test_the_parties_csv_export_follows_the_list_filters_and_access(
     assert ",Ana," in body
     assert "Alberto" not in body
     assert "Anabela" not in body
+
+
+@pytest.mark.django_db
+def test_a_duplicate_row_on_the_page_says_what_to_tick_not_a_command_option(
+    web_client: Web, manager: User
+) -> None:
+    make_party(email="ana@example.com")
+    client = web_client(manager)
+    run = _upload(client, "given_name,email\nAna,ana@example.com\n", kind="parties")
+    preview = client.post(f"/imports/{run.pk}/preview/", {}, HTTP_HX_REQUEST="true")
+    client.post(f"/imports/{run.pk}/start/", {})
+    page = client.get(f"/imports/{run.pk}/")
+    for html in (preview.content.decode(), page.content.decode()):
+        assert "is a duplicate of party #" in html
+        assert "tick “Update the parties that rows match”" in html
+        assert "--upsert" not in html

@@ -9,16 +9,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from clientela.core.errors import FieldError, printable, render_stored
 from clientela.imports.models import ImportRun
 from clientela.imports.services.problems import RowProblem
 
+# What the page offers instead, after a reason that has one (the command names its option).
+PAGE_HINTS = {
+    "duplicate_party": gettext_lazy(
+        "to update it, tick “Update the parties that rows match” and check the file again"
+    ),
+}
+
+
+def reason_text(problem: RowProblem) -> str:
+    """The problem's reason in the active language, with what to do on this page."""
+    hint = PAGE_HINTS.get(problem.code)
+    if hint is None:
+        return problem.text()
+    return gettext("%(reason)s; %(hint)s") % {"reason": problem.text(), "hint": hint}
+
 
 def problem_texts(problems: Iterable[RowProblem]) -> list[str]:
     """Each problem's reason in the active language (the row and the cell are shown beside)."""
-    return [problem.text() for problem in problems]
+    return [reason_text(problem) for problem in problems]
 
 
 def shown_preview(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -36,7 +51,7 @@ def run_problems(run: ImportRun) -> list[dict[str, Any]]:
                 "row": problem.row,
                 "column": problem.column,
                 "value": printable(problem.value),
-                "reason": problem.text(),
+                "reason": reason_text(problem),
             }
         )
     return shown

@@ -36,6 +36,7 @@ from clientela.parties.models import (
 )
 from clientela.parties.services.changes import record_changes
 from clientela.parties.services.rows import POINT_FIELDS, NewParty
+from clientela.parties.services.tags import tag_key
 from clientela.parties.services.updates import apply_states
 
 KIND = "parties"
@@ -75,12 +76,15 @@ _TABLES = {
     POINT: "stage_id INTEGER, kind TEXT, label TEXT, value TEXT, normalized TEXT, "
     + "is_primary BOOLEAN, "
     + ", ".join(f"{c} TEXT" for c in POINT_FIELDS),
-    TAG: "stage_id INTEGER, name TEXT",
+    TAG: "stage_id INTEGER, name TEXT, tag_key TEXT",
     ROLE: "stage_id INTEGER, role TEXT, since DATE, until DATE",
     DATE: "stage_id INTEGER, kind TEXT, label TEXT, year INTEGER, month INTEGER, day INTEGER",
     UPDATE: "id INTEGER PRIMARY KEY, party_id BIGINT, state TEXT, before TEXT, changes TEXT",
     IDS: "stage_id INTEGER PRIMARY KEY, live_id BIGINT",
 }
+
+
+KEY = '"key"'  # the Tag column, quoted alike by SQLite and PostgreSQL
 
 
 def _json(expression: str) -> str:
@@ -132,7 +136,8 @@ class StagedParties:
         self.is_sqlite = connection.vendor == "sqlite"
         self.staged = 0
         self.updates = 0
-        self._tags: dict[str, None] = {}
+        # Each folded tag name and the first spelling the file gave it (parties.services.tags).
+        self._tags: dict[str, str] = {}
         with connection.cursor() as cursor:
             for name, columns in _TABLES.items():
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -164,7 +169,9 @@ class StagedParties:
                 )
             )
             points += [(sid, *(p[c] for c in _POINT_COLUMNS)) for p in party.points]
-            tags += [(sid, t) for t in party.tags]
+            for name in party.tags:
+                key = tag_key(name)
+                tags.append((sid, self._tags.setdefault(key, name), key))
             roles += [(sid, *r) for r in party.roles]
             dates += [(sid, *d) for d in party.key_dates]
         with connection.cursor() as cursor, self._staging(cursor):
@@ -260,15 +267,17 @@ class StagedParties:
                 f"INSERT INTO {_table(model)} (party_id, {listed}) SELECT s.live_id, {picked} "  # noqa: S608  (names are constants)
                 f"FROM {table} c JOIN {IDS} s ON s.stage_id = c.stage_id WHERE {where}"
             )
+        # A tag is found by its folded key; one the database lacks is written as the file
+        # first spelled it (staged so: one spelling per key).
         tags, links = _table(Tag), _table(Party.tags.through)
         cursor.execute(
-            f"INSERT INTO {tags} (name) SELECT DISTINCT c.name FROM {TAG} c "  # noqa: S608  (names are constants)
+            f"INSERT INTO {tags} (name, {KEY}) SELECT DISTINCT c.name, c.tag_key FROM {TAG} c "  # noqa: S608  (names are constants)
             f"JOIN {IDS} s ON s.stage_id = c.stage_id WHERE {where} "
-            f"AND NOT EXISTS (SELECT 1 FROM {tags} t WHERE t.name = c.name)"
+            f"AND NOT EXISTS (SELECT 1 FROM {tags} t WHERE t.{KEY} = c.tag_key)"
         )
         cursor.execute(
-            f"INSERT INTO {links} (party_id, tag_id) SELECT s.live_id, t.id FROM {TAG} c "  # noqa: S608  (names are constants)
-            f"JOIN {IDS} s ON s.stage_id = c.stage_id JOIN {tags} t ON t.name = c.name "
+            f"INSERT INTO {links} (party_id, tag_id) SELECT DISTINCT s.live_id, t.id FROM {TAG} c "  # noqa: S608  (names are constants)
+            f"JOIN {IDS} s ON s.stage_id = c.stage_id JOIN {tags} t ON t.{KEY} = c.tag_key "
             f"WHERE {where}"
         )
         record_changes(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,15 +40,26 @@ class OrganizationLevel(models.TextChoices):
 
 
 class Tag(models.Model):
-    """A free label put on parties."""
+    """A free label put on parties: one per name as the search folds it (case, accents and
+    spacing do not count), shown as it was first written."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    # normalize_text(name): "VIP", "vip" and "Vip " are one tag (parties.services.tags).
+    key = models.CharField(max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A tag saved one at a time (the admin, a test) gets its key like tags_named's."""
+        # Imported here: parties.services.identity reads this module's models.
+        from clientela.parties.services.tags import tag_key
+
+        self.key = tag_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class Party(models.Model):

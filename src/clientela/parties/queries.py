@@ -29,6 +29,7 @@ from clientela.parties.models import (
     Tag,
 )
 from clientela.parties.services.identity import normalize_text
+from clientela.parties.services.tags import tag_key
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 LOOKUP_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
@@ -167,7 +168,7 @@ def search_parties(
         parties = parties.filter(Exists(PartyRole.objects.filter(party=OuterRef("pk"), role=role)))
     if tag:
         parties = parties.filter(
-            Exists(Party.tags.through.objects.filter(party=OuterRef("pk"), tag__name=tag))
+            Exists(Party.tags.through.objects.filter(party=OuterRef("pk"), tag__key=tag_key(tag)))
         )
     for name, value in (("owner_id", owner_id), ("team_id", team_id)):
         if value is not None:

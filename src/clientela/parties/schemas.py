@@ -21,6 +21,7 @@ from clientela.parties.models import (
     RelationshipRole,
 )
 from clientela.parties.services.identity import normalize_contact, phones_in_address_country
+from clientela.parties.services.tags import distinct_tags
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _TAG = re.compile(r"^[\w][\w .:/&+-]{0,49}$")
@@ -48,7 +49,8 @@ def check_timezone(value: str) -> str:
 
 
 def check_tags(values: list[str]) -> list[str]:
-    """The tags sorted, each once; each must be 1-50 letters, digits, spaces or . : / & + -."""
+    """The tags sorted, each once ("VIP" and "vip" are one tag: the first spelling is kept);
+    each must be 1-50 letters, digits, spaces or . : / & + -."""
     for tag in values:
         if not _TAG.match(tag):
             raise Problem(
@@ -56,7 +58,7 @@ def check_tags(values: list[str]) -> list[str]:
                 _("each tag must be 1-50 letters, digits, spaces or . : / & + -"),
                 tag=tag,
             )
-    return sorted(set(values))
+    return distinct_tags(values)
 
 
 def check_period(until: date | None, info: ValidationInfo) -> date | None:

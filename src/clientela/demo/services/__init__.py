@@ -25,6 +25,8 @@ from clientela.accounts.services import update_company
 from clientela.core.errors import Conflict
 from clientela.demo.models import DemoDatabase
 from clientela.demo.services.activities import add_activities
+from clientela.demo.services.audience import add_consents, add_segments
+from clientela.demo.services.duplicates import add_duplicates
 from clientela.demo.services.history import History
 from clientela.demo.services.interactions import add_interactions
 from clientela.demo.services.population import (
@@ -42,7 +44,8 @@ from clientela.demo.services.progress import Reporter, Silent
 from clientela.demo.services.staff import create_staff
 from clientela.demo.services.storage import save_population
 from clientela.demo.services.world import World
-from clientela.parties.models import Party, PartyKind, Tag
+from clientela.parties.models import Party, PartyKind
+from clientela.parties.services.tags import tags_named
 
 __all__ = [
     "DEFAULT_CUSTOMERS",
@@ -87,6 +90,9 @@ class Summary:
     password: str = field(repr=False)
     seconds: float = 0.0
     activities: int = 0
+    consents: int = 0
+    segments: int = 0
+    duplicates: int = 0  # parties recorded twice on purpose (the duplicate queue's true pairs)
 
 
 def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) -> Summary:
@@ -99,7 +105,7 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     # A Lisbon shop selling in euros across southern Europe and the UK (names.py's markets).
     update_company(by=staff.admin, **DEMO_COMPANY)
     create_custom_fields()
-    tags = {name: Tag.objects.create(name=name) for name in TAGS}
+    tags = {tag.name: tag for tag in tags_named(TAGS)}
     population = Population(World(rng, now), History(rng, now), staff)
 
     reporter.stage("People and organizations", 4)
@@ -118,10 +124,20 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     add_interactions(population, reporter)
     add_tags(population, tags)
 
+    duplicates = add_duplicates(population)
+
     save_population(population, reporter)
     activities = add_activities(population, rng)
+    consents = add_consents(population)
+    segments = add_segments(population)
     DemoDatabase.objects.create(seed=seed, customers=customers)
-    return replace(summarize(population, started), activities=activities)
+    return replace(
+        summarize(population, started),
+        activities=activities,
+        consents=consents,
+        segments=segments,
+        duplicates=len(duplicates),
+    )
 
 
 def _inherit_assignment(population: Population) -> None:

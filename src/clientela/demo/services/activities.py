@@ -13,6 +13,7 @@ from clientela.accounts.models import User
 from clientela.activities.models import Activity, ActivityKind, Priority, RepeatUnit
 from clientela.activities.schemas import ActivityComplete, ActivityCreate
 from clientela.activities.services import complete_activity, create_activity
+from clientela.demo.services.phrases import phrase
 from clientela.demo.services.population import Population
 from clientela.parties.models import Party
 
@@ -34,11 +35,12 @@ def _plan(
     at = (
         time(rng.choice((9, 10, 11, 14, 15, 16)), rng.choice((0, 30))) if kind != "letter" else None
     )
+    title = str(extra.pop("title", rng.choice(TITLES[ActivityKind(kind)])))
     data = ActivityCreate.model_validate(
         {
             "party_id": party.pk,
             "kind": kind,
-            "title": rng.choice(TITLES[ActivityKind(kind)]),
+            "title": phrase(title, party.language),  # as the rep writes to this customer
             "due_date": due,
             "due_time": at,
             "priority": rng.choice((Priority.NORMAL, Priority.NORMAL, Priority.HIGH)),
@@ -65,7 +67,7 @@ def add_activities(population: Population, rng: random.Random) -> int:
             if offset <= -10 and kind != ActivityKind.FOLLOW_UP:  # done a while ago
                 complete_activity(
                     Activity.objects.get(pk=pk),
-                    ActivityComplete(outcome=rng.choice(OUTCOMES)),
+                    ActivityComplete(outcome=phrase(rng.choice(OUTCOMES), party.language)),
                     by=rep,
                 )
         if rep == staff.key_accounts and mine:

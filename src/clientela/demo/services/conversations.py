@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from clientela.accounts.models import User
 from clientela.demo.services.catalogue import CATALOGUE
+from clientela.demo.services.phrases import phrase
 from clientela.interactions.models import Channel, Direction, Interaction
 from clientela.parties.models import Party
 
@@ -295,8 +296,8 @@ def interaction(
 ) -> Interaction:
     product = rng.choice(CATALOGUE).name
 
-    def fill(text: str) -> str:
-        return text.format(product=product, city=city)
+    def fill(text: str) -> str:  # in the customer's own language
+        return phrase(text, party.language).format(product=product, city=city)
 
     return Interaction(
         party=party,
@@ -306,7 +307,7 @@ def interaction(
         staff=staff,
         subject=fill(script.subject)[:200],
         notes=fill(script.notes),
-        outcome=rng.choice(script.outcomes),
+        outcome=fill(rng.choice(script.outcomes)),
         created_by=staff,
     )
 

@@ -31,6 +31,8 @@ def _staff_for(population: Population, party: Party, script: Script) -> User | N
 def _log(population: Population, party: Party, script: Script, when: datetime) -> None:
     rng = population.world.rng
     market = population.world.market_of(party)
+    if script.subject.startswith("Complaint"):  # tagged "complained" (the subject is translated)
+        population.complained.add(id(party))
     population.history.interactions.append(
         interaction(
             rng,

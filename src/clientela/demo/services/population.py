@@ -108,6 +108,7 @@ class Population:
     customers: list[Customer] = field(default_factory=list)
     prospects: list[Party] = field(default_factory=list)
     stakeholders: list[Party] = field(default_factory=list)
+    complained: set[int] = field(default_factory=set)  # id(party) of those who complained
 
     def assign(self, party: Party, *, owned: bool, key_account: bool = False) -> None:
         market = self.world.market_of(party)
@@ -293,7 +294,7 @@ def create_custom_fields() -> None:
 def add_tags(population: Population, tags: dict[str, Tag]) -> None:
     """Labels a marketing team would put on: VIPs, newsletter readers, HORECA accounts…"""
     world, rng = population.world, population.world.rng
-    complained = {id(i.party) for i in population.history.interactions if "omplaint" in i.subject}
+    complained = population.complained
     spent: Counter[int] = Counter()
     for order in population.history.orders:
         spent[id(order.party)] += int(order.total)

@@ -7,6 +7,7 @@ exactly as the parties service does.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class World:
     markets: dict[int, Market] = field(default_factory=dict)  # id(party) -> market
     domains: dict[int, str] = field(default_factory=dict)  # id(organization) -> web domain
     used: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)  # people's full names, folded
 
     def market(self) -> Market:
         return self.rng.choices(MARKETS, weights=[m.weight for m in MARKETS])[0]
@@ -166,11 +168,17 @@ def make_person(world: World, market: Market | None = None, *, contacts: bool = 
     """A person with a name of their market, language, time zone and usual contact points."""
     rng = world.rng
     market = market or world.market()
-    female = rng.random() < 0.52
-    given = rng.choice(market.female if female else market.male)
-    families = [fold_family(rng.choice(market.families))]
-    if market.double_family_name and rng.random() < 0.6:
-        families.append(fold_family(rng.choice(market.families)))
+    # Namesakes are drawn again (a few times): two invented people with one name would be the
+    # duplicate queue's false positives, and the demo's pairs are meant to be true ones.
+    for _attempt in range(20):
+        female = rng.random() < 0.52
+        given = rng.choice(market.female if female else market.male)
+        count = 2 if market.double_family_name and rng.random() < 0.6 else 1
+        families = [fold_family(f) for f in rng.sample(market.families, count)]
+        full = normalize_text(" ".join([given, *families]))
+        if full not in world.names:
+            break
+    world.names.add(full)
     party = Party(
         kind=PartyKind.PERSON,
         given_name=given,
@@ -220,12 +228,7 @@ def make_organization(
     rng = world.rng
     market = market or world.market()
     if name is None:
-        base = world.unique(
-            market.company_format.format(
-                trade=trade or rng.choice(market.company_trades),
-                stem=rng.choice(market.company_stems),
-            )
-        )
+        base = company_name(world, market, trade or rng.choice(market.company_trades))
         name = base + rng.choice(market.company_suffixes)
     else:
         base = name
@@ -250,6 +253,40 @@ def make_organization(
     if not shared:
         world.contact(party, ContactKind.WEBSITE, f"https://www.{domain}/")
     return party
+
+
+_ROMAN = (("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
+
+
+def _roman(n: int) -> str:
+    text = ""
+    for letters, value in _ROMAN:
+        while n >= value:
+            text, n = text + letters, n - value
+    return text
+
+
+def company_name(world: World, market: Market, trade: str) -> str:
+    """A company name not used yet, with no digits in it: the trade with one of the market's
+    stems ("Cafés Estrela"), else with a family name ("Cafés Silva") or two ("Cafés Silva &
+    Costa"); numbered in Roman numerals only when all of those are taken."""
+    rng = world.rng
+
+    def named(stem: str) -> str:
+        return market.company_format.format(trade=trade, stem=stem)
+
+    stems = rng.sample(market.company_stems, len(market.company_stems))
+    families = [fold_family(f) for f in rng.sample(market.families, len(market.families))]
+    firms = [f"{a} & {b}" for a, b in itertools.pairwise(families)]
+    for candidate in (named(stem) for stem in (*stems, *families, *firms)):
+        if candidate not in world.used:
+            world.used.add(candidate)
+            return candidate
+    first, n = named(stems[0]), 2
+    while f"{first} {_roman(n)}" in world.used:
+        n += 1
+    world.used.add(f"{first} {_roman(n)}")
+    return f"{first} {_roman(n)}"
 
 
 def make_member(

@@ -283,7 +283,7 @@ class PartyImporter:
                 row,
                 self._column_for(how),
                 "",
-                _("is a duplicate of party #%(party)s (same %(how)s); use --upsert to update it"),
+                _("is a duplicate of party #%(party)s (same %(how)s)"),  # how to update: per edge
                 code="duplicate_party",
                 params={"party": party.pk, "how": how},
             )

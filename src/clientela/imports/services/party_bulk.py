@@ -305,7 +305,7 @@ class BulkPartyImporter(PartyImporter):
                 row,
                 self._column_for(how),
                 "",
-                _("is a duplicate of party #%(party)s (same %(how)s); use --upsert to update it"),
+                _("is a duplicate of party #%(party)s (same %(how)s)"),  # how to update: per edge
                 code="duplicate_party",
                 params={"party": pk, "how": how},
             )

@@ -19,7 +19,6 @@ from clientela.parties.models import (
     PartyKind,
     PartyRole,
     RelationshipRole,
-    Tag,
 )
 from clientela.parties.queries import visible_parties
 from clientela.parties.schemas import PartyCreate, PartyFields, PartyUpdate
@@ -29,6 +28,7 @@ from clientela.parties.services.contacts import refuse_exact_duplicates, replace
 from clientela.parties.services.custom_fields import validate_custom
 from clientela.parties.services.names import display_name, refresh_search_text
 from clientela.parties.services.relations import apply_relations, check_affiliations
+from clientela.parties.services.tags import tags_named
 
 
 def create_party(data: PartyCreate, *, by: User) -> Party:
@@ -187,7 +187,7 @@ def _checked_custom(
 def _save_lists(party: Party, data: PartyFields, affiliations: list[Affiliation] | None) -> None:
     """Replace each list that was sent: tags, roles, contact points, key dates, affiliations."""
     if data.tags is not None:
-        party.tags.set([Tag.objects.get_or_create(name=name)[0] for name in data.tags])
+        party.tags.set(tags_named(data.tags))
     if data.roles is not None:
         party.roles.all().delete()
         PartyRole.objects.bulk_create(

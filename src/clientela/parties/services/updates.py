@@ -14,6 +14,7 @@ from clientela.parties.models import Affiliation, KeyDate, Party, PartyRole, Tag
 from clientela.parties.services.changes import SCALAR_FIELDS
 from clientela.parties.services.contacts import replace_contact_points
 from clientela.parties.services.names import display_name, refresh_search_text
+from clientela.parties.services.tags import tag_key, tags_named
 
 _POINT_KEYS = (
     "kind",
@@ -44,7 +45,7 @@ def apply_state(party_id: int, state: dict[str, Any]) -> None:
     party.display_name = display_name(party)
     party.save()
     if "tags" in state:
-        party.tags.set([Tag.objects.get_or_create(name=name)[0] for name in state["tags"]])
+        party.tags.set(tags_named(state["tags"]))
     if "roles" in state:
         party.roles.all().delete()
         PartyRole.objects.bulk_create(
@@ -111,15 +112,21 @@ def _placeholder(name: str) -> str:
 
 
 def _replace_tags(cursor: Any, tagged: list[tuple[int, list[str]]]) -> None:
+    """Each party's tags replaced; a name is found by its folded key ("VIP" is the tag "vip")."""
     quote = connection.ops.quote_name
     tags, links = quote(Tag._meta.db_table), quote(Party.tags.through._meta.db_table)
-    names = sorted({name for _pk, wanted in tagged for name in wanted})
+    spelled: dict[str, str] = {}
+    for _pk, wanted in tagged:
+        for name in wanted:
+            spelled.setdefault(tag_key(name), name)
     cursor.executemany(
-        f"INSERT INTO {tags} (name) VALUES (%s) ON CONFLICT (name) DO NOTHING",  # noqa: S608  (names from the model)
-        [(name,) for name in names],
+        f"INSERT INTO {tags} (name, {quote('key')}) VALUES (%s, %s) "  # noqa: S608  (names from the model)
+        f"ON CONFLICT ({quote('key')}) DO NOTHING",
+        [(name, key) for key, name in sorted(spelled.items())],
     )
     cursor.executemany(f"DELETE FROM {links} WHERE party_id = %s", [(pk,) for pk, _w in tagged])  # noqa: S608  (names from the model)
     cursor.executemany(
-        f"INSERT INTO {links} (party_id, tag_id) SELECT %s, id FROM {tags} WHERE name = %s",  # noqa: S608  (names from the model)
-        [(pk, name) for pk, wanted in tagged for name in wanted],
+        f"INSERT INTO {links} (party_id, tag_id) SELECT %s, id FROM {tags} "  # noqa: S608  (names from the model)
+        f"WHERE {quote('key')} = %s",
+        sorted({(pk, tag_key(name)) for pk, wanted in tagged for name in wanted}),
     )

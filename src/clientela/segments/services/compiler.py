@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from clientela.analytics.models import LifecycleState
 from clientela.parties.models import ContactKind, ContactPoint, KeyDate, Party, PartyRole
+from clientela.parties.services.tags import tag_key
 from clientela.segments.services.fields import FieldSpec, FieldType
 
 _NONE = Q(pk__in=[])
@@ -148,9 +149,11 @@ def _multi(spec: FieldSpec, op: str, value: Any) -> Q:
         column = "role"
     else:
         rows = Party.tags.through.objects.filter(party=OuterRef("pk"))
-        column = "tag__name"
+        column = "tag__key"  # "VIP" matches the tag written "vip"
     if op == "is_empty":
         return Q(~Exists(rows))
+    if column == "tag__key":
+        value = [tag_key(v) for v in value] if op == "in" else tag_key(value)
     lookup = "in" if op == "in" else "exact"
     return Q(Exists(rows.filter(**{f"{column}__{lookup}": value})))
 

@@ -42,11 +42,14 @@ class Command(ClientelaCommand):
         if action == "create":
             with transaction.atomic():
                 token, raw = create_token(find_user(options["email"]), name=options["name"])
-            note(
-                self.stderr,
-                _("Token %(id)s for %(email)s; shown once, copy it now:")
-                % {"id": token.pk, "email": token.user.email},
-            )
+            done = _("Token %(id)s for %(email)s; shown once, copy it now:") % {
+                "id": token.pk,
+                "email": token.user.email,
+            }
+            if self.stdout.isatty():  # a person reading: a success, above the token
+                self.stdout.write(done, style_func=self.style.SUCCESS)
+            else:  # a pipe (TOKEN=$(…)) carries the token alone; the line is a plain note
+                note(self.stderr, done)
             self.stdout.write(raw)
         elif action == "list":
             self._list(options["email"])

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from clientela.analytics.apps import horizon_days
-from clientela.analytics.presenters import currency_lines
+from clientela.analytics.presenters import (
+    currency_lines,
+    fit_lines,
+    refresh_record,
+    refresh_summary,
+)
 from clientela.analytics.services.export import export_metrics
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.analytics.services.summary_file import fit_summary
@@ -42,13 +47,17 @@ class Command(ClientelaCommand):
         refresh.add_argument(
             "--as-of", type=_date, help="compute as if this day (YYYY-MM-DD) were today"
         )
-        fit = sub.add_parser("fit", help="fit BG/NBD and Gamma-Gamma on a summary CSV; print JSON")
+        refresh.add_argument(
+            "--json", action="store_true", help="print what the refresh did as one JSON object"
+        )
+        fit = sub.add_parser("fit", help="fit BG/NBD and Gamma-Gamma on a summary CSV")
         fit.add_argument(
             "--summary",
             required=True,
             type=Path,
             help="CSV with columns frequency,recency,T and optionally monetary_value",
         )
+        fit.add_argument("--json", action="store_true", help="print the parameters as JSON")
         export = sub.add_parser("export-metrics", help="one row of metrics per party")
         export.add_argument(
             "--horizon-days", type=horizon_days, help="horizon of purchases and CLV"
@@ -67,25 +76,13 @@ class Command(ClientelaCommand):
     def _refresh(self, options: dict[str, Any]) -> None:
         with transaction.atomic():
             run = refresh_metrics(as_of=options["as_of"])
-        self.stdout.write(
-            json.dumps(
-                {
-                    "as_of": run.as_of.isoformat(),
-                    "parties": run.parties,
-                    "customers": run.customers,
-                    "currency": run.currency,
-                    "currency_source": run.currency_source,
-                    "excluded_orders": run.excluded_orders,
-                    "unconverted": run.unconverted,
-                    "lifecycle_changes": run.lifecycle_changes,
-                    "bgnbd": run.bgnbd,
-                    "gamma_gamma": run.gamma_gamma,
-                    "seconds": run.timings,
-                }
-            )
-        )
-        for line in currency_lines(run):
-            self.stderr.write(line)
+        if options["json"]:
+            self.stdout.write(json.dumps(refresh_record(run)))
+            for line in currency_lines(run):
+                self.stderr.write(line)
+            return
+        for line in refresh_summary(run):
+            self.stdout.write(line)
 
     def _fit(self, options: dict[str, Any]) -> None:
         path: Path = options["summary"]
@@ -101,7 +98,11 @@ class Command(ClientelaCommand):
             raise CommandError(
                 gettext("--summary %(path)r is not UTF-8 text") % {"path": str(path)}
             ) from exc
-        self.stdout.write(json.dumps(result))
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        for line in fit_lines(result):
+            self.stdout.write(line)
 
     def _export_metrics(self, options: dict[str, Any]) -> None:
         out: Path | None = options["out"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import time
 from argparse import ArgumentParser
+from dataclasses import replace
 from typing import IO, Any, cast
 
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from django.utils.translation import gettext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from clientela.accounts.models import User
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.core.management.base import ClientelaCommand
 from clientela.demo.services import (
@@ -29,6 +32,9 @@ from clientela.demo.services import (
     replaceable_database,
 )
 from clientela.demo.services.call_lists import add_call_list
+from clientela.demo.services.tour import Tour, find_duplicates, plan_tour
+
+REP_FOR_MY_DAY = "sales.pt@clientela.local"
 
 
 class Bars:
@@ -83,6 +89,7 @@ class Command(ClientelaCommand):
                 gettext("--customers must be between %(min)s and %(max)s, got %(value)s")
                 % {"min": MIN_CUSTOMERS, "max": MAX_CUSTOMERS, "value": customers}
             )
+        started = time.monotonic()
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(10**6)
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=0)
@@ -106,8 +113,12 @@ class Command(ClientelaCommand):
         self._value_customers()
         with transaction.atomic():
             add_call_list()  # after the metrics: it calls the customers slipping away
+            find_duplicates()  # the review queue, as `clientela dedupe` fills it
+            tour = plan_tour(User.objects.get(email=summary.logins[0][0]))
+        summary = replace(summary, seconds=time.monotonic() - started)
         if verbosity:
             self._report(summary, seed, options)
+            self._tour(tour, summary, options)
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
@@ -137,12 +148,40 @@ class Command(ClientelaCommand):
         out(f"  {summary.orders:,} orders with {summary.order_lines:,} lines{span}")
         out(f"  {summary.interactions:,} interactions")
         out(f"  {summary.activities:,} activities planned")
+        out(f"  {summary.consents:,} consent records with their proof, {summary.segments} segments")
+        out(f"  {summary.duplicates} customers recorded twice, for the duplicate queue")
         out("")
         out(f"Open http://{options['host']}:{options['port']}/ and sign in as:")
         width = max(len(email) for email, _, _ in summary.logins)
         for email, role, team in summary.logins:
             out(f"  {email.ljust(width)}  {role}{f' ({team})' if team else ''}")
         out(f"Password for every demo user: {summary.password}")
+
+    def _tour(self, tour: Tour, summary: Summary, options: dict[str, Any]) -> None:
+        """What to try first: sign in, then three pages that show what the product does."""
+        site = f"http://{options['host']}:{options['port']}"
+        out = self.stdout.write
+        admin = summary.logins[0][0]
+        out("")
+        out(self.style.SUCCESS("Try first:"))
+        out(f"  1. Sign in at {site}/ as {admin} (password above).")
+        if tour.party_id is not None:
+            out(
+                f"  2. {tour.party_name}'s page, {site}/parties/{tour.party_id}/: the timeline "
+                f"in the customer's language ({tour.party_language}), the newsletter "
+                "sign-up with its proof (wording, source, time), metrics and lifecycle."
+            )
+        out(
+            f"  3. The duplicate queue, {site}/duplicates/: {tour.pairs} pairs to review "
+            f"({tour.exact_pairs} exact), each a customer recorded twice; merge one."
+        )
+        if tour.segment_id is not None:
+            out(
+                f"  4. The segment {site}/segments/{tour.segment_id}/: its rule says tag "
+                f'"VIP" and finds the {tour.segment_members} customers tagged "vip" who are '
+                "slipping away."
+            )
+        out(f"  Then sign in as {REP_FOR_MY_DAY} for a sales rep's My day and call list.")
 
     def _value_customers(self) -> None:
         """Compute customer metrics as of the first of each of the last months, then today,

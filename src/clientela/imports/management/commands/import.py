@@ -120,7 +120,10 @@ class Command(BaseCommand):
         size = path.stat().st_size
 
         def report(problem: services.RowProblem) -> None:
-            self.stderr.write(problem.describe())
+            line = problem.describe()
+            if problem.code == "duplicate_party":  # what to do, said as this command says it
+                line = _("%(line)s; use --upsert to update it") % {"line": line}
+            self.stderr.write(line)
 
         progress = Progress(
             TextColumn("[bold]{task.description}"),
