@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,19 +13,81 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from clientela.analytics.apps import horizon_days
-from clientela.analytics.presenters import (
-    currency_lines,
-    fit_lines,
-    refresh_record,
-    refresh_summary,
-)
+from clientela.analytics.models import RefreshRun
+from clientela.analytics.presenters import currency_lines
 from clientela.analytics.services.export import export_metrics
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.analytics.services.summary_file import fit_summary
 from clientela.core.errors import Problem
 from clientela.core.management.base import ClientelaCommand
+
+
+def refresh_record(run: RefreshRun) -> dict[str, Any]:
+    """What a refresh did, for machines (`clientela analytics refresh --json`)."""
+    return {
+        "as_of": run.as_of.isoformat(),
+        "parties": run.parties,
+        "customers": run.customers,
+        "currency": run.currency,
+        "currency_source": run.currency_source,
+        "excluded_orders": run.excluded_orders,
+        "unconverted": run.unconverted,
+        "lifecycle_changes": run.lifecycle_changes,
+        "bgnbd": run.bgnbd,
+        "gamma_gamma": run.gamma_gamma,
+        "seconds": run.timings,
+    }
+
+
+def _model_line(name: str, params: dict[str, Any] | None, keys: Sequence[str]) -> str:
+    if not params:
+        return _(
+            "%(model)s: not fitted (too few customers, or too few with a repeat purchase, or "
+            "the fit did not settle); expected purchases and lifetime value are left out."
+        ) % {"model": name}
+    values = ", ".join(f"{key} {params[key]:.4g}" for key in keys if key in params)
+    return _("%(model)s: %(values)s.") % {"model": name, "values": values}
+
+
+def refresh_summary(run: RefreshRun) -> list[str]:
+    """What a refresh did, for a person: counts, currency, the fitted models."""
+    seconds = sum(float(s) for s in run.timings.values())
+    return [
+        _(
+            "Customer metrics as of %(as_of)s: %(parties)s parties, %(customers)s customers "
+            "with a purchase, %(changes)s lifecycle changes, in %(seconds).1f s."
+        )
+        % {
+            "as_of": run.as_of.isoformat(),
+            "parties": f"{run.parties:,}",
+            "customers": f"{run.customers:,}",
+            "changes": f"{run.lifecycle_changes:,}",
+            "seconds": seconds,
+        },
+        *currency_lines(run),
+        _model_line("BG/NBD", run.bgnbd, ("r", "alpha", "a", "b")),
+        _model_line("Gamma-Gamma", run.gamma_gamma, ("p", "q", "v")),
+    ]
+
+
+def fit_lines(result: dict[str, Any]) -> list[str]:
+    """The parameters `clientela analytics fit` found, for a person."""
+    bgnbd, gamma_gamma = result["bgnbd"], result.get("gamma_gamma")
+    lines = [
+        _("BG/NBD: r %(r).4g, alpha %(alpha).4g, a %(a).4g, b %(b).4g (log-likelihood %(ll).1f).")
+        % {**bgnbd, "ll": bgnbd["loglik"]}
+    ]
+    if gamma_gamma is None:
+        lines.append(_("Gamma-Gamma: not fitted (the file has no monetary_value column)."))
+    else:
+        lines.append(
+            _("Gamma-Gamma: p %(p).4g, q %(q).4g, v %(v).4g (log-likelihood %(ll).1f).")
+            % {**gamma_gamma, "ll": gamma_gamma["loglik"]}
+        )
+    return lines
 
 
 def _date(text: str) -> date:
