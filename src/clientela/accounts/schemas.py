@@ -37,6 +37,8 @@ class CompanyUpdate(Schema):
     time_zone: str | None = Field(default=None, max_length=64)
     reporting_currency: str | None = Field(default=None, max_length=3)
     language: str | None = Field(default=None, max_length=8)
+    # Lines separated by "\n"; the service says when it is too long (postal_address_too_long).
+    postal_address: str | None = Field(default=None, max_length=4000)
 
 
 class UserOut(Schema):

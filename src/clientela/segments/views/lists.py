@@ -118,6 +118,9 @@ def party_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": bool(query.filters),
         "feature_filters": feature_descriptions(query),
         "feature_values": {p: query.filters[p] for p in feature_params() if p in query.filters},
+        "without_features": urlencode(
+            {k: v for k, v in query.params().items() if k not in feature_params()}
+        ),
         "query": urlencode(query.params()),
         "here": urlencode(query.params()),
         "cols_param": query.params().get("cols", ""),
