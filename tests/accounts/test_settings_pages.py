@@ -193,7 +193,7 @@ def test_custom_fields_are_defined_on_the_page_and_the_party_form_speaks_the_rea
     assert "Cartão de cliente" in form
     admin.language = "it"  # no Italian label: the default
     admin.save(update_fields=["language"])
-    detail = client.get(f"/parties/{party.pk}/").content.decode()
+    detail = client.get(f"/parties/{party.pk}/", {"tab": "details"}).content.decode()
     assert "Loyalty card" in detail
     with translation.override("pt"):
         assert str(field) == "Cartão de cliente"

@@ -51,6 +51,7 @@ def test_merge_with_a_chosen_family_name_then_unmerge(page: Page, live_server: o
     expect(page.get_by_role("heading", name="Beatriz Lopes Moura", level=1)).to_be_visible()
     expect(page.get_by_text("was merged into")).to_be_visible()
     expect(page.get_by_text("Asked for the spring catalogue")).to_be_visible()
+    page.get_by_role("link", name="Details", exact=True).click()  # the page's Details section
     expect(page.get_by_text("Head of purchasing")).to_be_visible()
     assert Party.objects.get(pk=second.pk).archived_at is not None
 
@@ -67,6 +68,7 @@ def test_merge_with_a_chosen_family_name_then_unmerge(page: Page, live_server: o
     page.goto(f"{base}/parties/{second.pk}/")
     expect(page.get_by_role("heading", name="Beatriz Lopes Moura", level=1)).to_be_visible()
     expect(page.get_by_text("Asked for the spring catalogue")).to_be_visible()
+    page.goto(f"{base}/parties/{second.pk}/?tab=details")
     expect(page.get_by_text("Head of purchasing")).to_be_visible()
     assert Interaction.objects.get().party_id == second.pk
     assert Party.objects.get(pk=first.pk).family_name == "Lopes"

@@ -103,7 +103,7 @@ def test_the_main_staff_pages_fit_a_phone_and_lists_become_cards(
     table = page.locator("main table").first
     expect(table).to_have_class("table parties cards")
     row = page.locator("main table tbody tr", has_text="Vasconcelos")
-    expect(row.locator("td[data-label='Contact']")).to_be_visible()
+    expect(row.locator("td[data-label='E-mail']")).to_be_visible()
     assert row.evaluate("r => getComputedStyle(r).display") == "block"
     # Touch-sized controls.
     button = page.locator("main .btn").first.bounding_box()

@@ -85,7 +85,6 @@ NOT_ABOUT_ONE_PERSON = {
     "segments_segment.description": "an audience's description",
     "segments_segment.rules": "an audience's rules",
     "segments_savedview.name": "a staff user's name for a way of looking at the list",
-    "segments_savedview.sharing": "a code (private, team, everyone)",
     "segments_savedview.filters": "a list's filters, like an audience's rules",
     "segments_savedview.columns": "column codes",
     "segments_savedview.sort": "a column code",

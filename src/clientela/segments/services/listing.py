@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.analytics.models import LifecycleState
 from clientela.core.errors import FieldError, Invalid
-from clientela.core.ids import id_from_text
+from clientela.core.ids import MAX_ID, id_from_text
 from clientela.core.registries import party_filters
 from clientela.interactions.models import Interaction
 from clientela.parties.models import CustomField, Party, PartyKind, RelationshipRole
@@ -145,9 +145,17 @@ def parse_list_query(
     raw["tier"] = raw["tier"][:30]
     for name in ("owner", "team", "segment"):
         if raw[name] and id_from_text(raw[name]) is None:
-            errors.append(
-                FieldError(name, raw[name], _("must be a whole number"), code="int_parsing")
-            )
+            if raw[name].isascii() and raw[name].isdigit() and int(raw[name]) > MAX_ID:
+                error = FieldError(  # no row can have it (ids are signed 64-bit)
+                    name,
+                    raw[name],
+                    _("must be at most %(le)s"),
+                    code="less_than_equal",
+                    params={"le": MAX_ID},
+                )
+            else:
+                error = FieldError(name, raw[name], _("must be a whole number"), code="int_parsing")
+            errors.append(error)
             raw[name] = ""
     for name in feature_params():  # other features' filters (analytics' months of purchase…)
         raw[name] = _text(params, name)[:200]
