@@ -76,6 +76,10 @@ def test_a_manager_saves_a_view_by_clv_and_assigns_twenty_parties_to_a_team(
     assert sorted(entry.details["ids"]) == sorted(top)
     assert PartyChange.objects.filter(changes__has_key="team_id").count() == 20
 
+    # The audit log shows it, in words.
+    page.goto(f"{base}/settings/audit/")
+    expect(page.get_by_text("assigned 20 parties (20 changed)")).to_be_visible()
+
 
 def test_a_view_saved_after_a_live_search_keeps_the_search(page: Page, live_server: object) -> None:
     base = str(live_server)

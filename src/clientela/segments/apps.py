@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+BULK_ACTIONS = {
+    "parties.bulk_tagged": _("tagged %(count)s parties (%(changed)s changed)"),
+    "parties.bulk_untagged": _("took a tag off %(count)s parties (%(changed)s changed)"),
+    "parties.bulk_assigned": _("assigned %(count)s parties (%(changed)s changed)"),
+    "parties.bulk_listed": _("put %(count)s parties on a static list (%(changed)s new)"),
+    "parties.bulk_exported": _("exported %(count)s parties"),
+}
+
 
 class SegmentsConfig(AppConfig):
     name = "clientela.segments"
@@ -8,7 +16,11 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self) -> None:
-        from clientela.core.registries import PartyFilter, register_party_filter
+        from clientela.core.registries import (
+            PartyFilter,
+            register_audit_action,
+            register_party_filter,
+        )
         from clientela.segments.queries import (
             describe_segment,
             filter_by_segment,
@@ -25,3 +37,6 @@ class SegmentsConfig(AppConfig):
                 choices=segment_choices,
             )
         )
+        # How the audit log says the party list's bulk actions (segments.services.bulk_actions).
+        for code, label in BULK_ACTIONS.items():
+            register_audit_action(code, label)
