@@ -12,7 +12,7 @@ never shows a party twice or skips one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -263,6 +263,26 @@ def list_parties(user: User, query: ListQuery) -> QuerySet[Party]:
         expression.desc(nulls_last=True) if query.descending else expression.asc(nulls_last=True)
     )
     return parties.order_by(order, "pk")
+
+
+def shown_parties(user: User, query: ListQuery) -> tuple[QuerySet[Party], list[FieldError]]:
+    """What the list page shows, and the errors of filters that could not be applied: a bad
+    value of another feature's filter shows nobody rather than more than was asked for (a
+    bulk action on "all matching" included); a segment whose saved rules no longer check is
+    named and left out. Changes `query` to what was applied."""
+    try:
+        return list_parties(user, query), []
+    except Invalid as exc:
+        features = any(e.field in query.filters for e in exc.errors)
+        errors = []
+        for e in exc.errors:
+            field = e.field if e.field in query.filters else "segment"
+            value = query.filters.get(field, "")
+            errors.append(FieldError(field, value, e.message, code=e.code, params=e.params))
+        if features:
+            return list_parties(user, replace(query, filters={})).none(), errors
+        query.filters.pop("segment", "")
+        return list_parties(user, query), errors
 
 
 def columns_for_sort() -> dict[str, str]:

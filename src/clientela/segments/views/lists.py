@@ -5,7 +5,6 @@ Mounted by the shell under /parties/ in the "parties" namespace (`parties:list`)
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from pydantic import ValidationError
 
 from clientela.accounts.models import User
 from clientela.analytics.models import LifecycleState
-from clientela.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from clientela.core.errors import Conflict, Forbidden, Invalid, NotFound
 from clientela.core.htmx import render_page
 from clientela.core.ids import id_from_text
 from clientela.core.pages import invalid_messages, page_errors, pydantic_messages
@@ -42,8 +41,8 @@ from clientela.segments.services.listing import (
     columns,
     feature_descriptions,
     feature_params,
-    list_parties,
     parse_list_query,
+    shown_parties,
 )
 
 PAGE_SIZE = 50
@@ -68,21 +67,8 @@ def party_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     available = columns()
     query, errors = parse_list_query(_params(request.GET), available=available)
-    try:
-        parties = list_parties(user, query)
-    except Invalid as exc:  # a bad value of a feature's filter, or a segment whose saved rules
-        # no longer check: named, and left out
-        features = False
-        for e in exc.errors:
-            features = features or e.field in query.filters
-            field = e.field if e.field in query.filters else "segment"
-            value = query.filters.get(field, "")
-            errors.append(FieldError(field, value, e.message, code=e.code, params=e.params))
-        if features:  # shows nobody rather than more than was asked for (a bulk action too)
-            parties = list_parties(user, replace(query, filters={})).none()
-        else:
-            query.filters.pop("segment", "")
-            parties = list_parties(user, query)
+    parties, refused = shown_parties(user, query)
+    errors += refused
     page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
     views = list(saved_views.visible_saved_views(user))
     chosen_id = id_from_text(request.GET.get("view"))
