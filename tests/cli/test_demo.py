@@ -87,8 +87,11 @@ def test_demo_orders_span_three_years_with_loyal_one_time_and_lapsed_buyers() ->
     lapsed = buyers.filter(orders_n__gte=3, last__lt=now - timedelta(days=270))
     assert lapsed.exists()
     assert OrderLine.objects.count() >= Order.objects.count()
-    in_euros = Order.objects.filter(currency="EUR").count()
-    assert in_euros >= 0.9 * Order.objects.count()  # a few in dollars and pounds
+    # Most orders are in euros; British businesses pay in pounds, a group's head office in dollars.
+    # The share moves with the day the demo is built, so the bound is loose.
+    by_currency = dict(Order.objects.values_list("currency").annotate(n=Count("id")))
+    assert set(by_currency) == {"EUR", "GBP", "USD"}
+    assert by_currency["EUR"] >= 0.75 * sum(by_currency.values())
 
 
 @pytest.mark.django_db
