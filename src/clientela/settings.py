@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "clientela.analytics",
     "clientela.segments",
     "clientela.activities",
+    "clientela.messaging",
     "clientela.imports",
     "clientela.web",
     "clientela.demo",
