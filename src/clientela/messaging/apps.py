@@ -6,3 +6,9 @@ class MessagingConfig(AppConfig):
     name = "clientela.messaging"
     label = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from clientela.core.registries import register_eraser
+        from clientela.messaging.services import erasure
+
+        register_eraser("messages", erasure.erase_messages, columns=erasure.erased_columns())
