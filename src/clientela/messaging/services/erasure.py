@@ -15,9 +15,12 @@ WAITING = (MessageState.QUEUED, MessageState.LEASED)
 
 def erased_columns() -> tuple[str, ...]:
     """The outbox's columns that can hold the person's words or address."""
+    blanked = blank_text(Message, keep=KEPT)
     table = Message._meta.db_table
     return tuple(
-        f"{table}.{Message._meta.get_field(name).column}" for name in blank_text(Message, keep=KEPT)
+        f"{table}.{field.column}"
+        for field in Message._meta.concrete_fields
+        if field.name in blanked
     )
 
 
