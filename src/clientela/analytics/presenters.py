@@ -112,16 +112,23 @@ def metrics_panel(party: Party, metrics: CustomerMetrics) -> dict[str, Any]:
     }
 
 
+def _page_metrics(request: HttpRequest, party: Party) -> CustomerMetrics:
+    """The party's metrics, read once per request: the header's tiles and the "Value" section
+    show the same row (computed, for a new customer, only once)."""
+    read: dict[int, CustomerMetrics] = request.__dict__.setdefault("_party_metrics", {})
+    if party.pk not in read:
+        read[party.pk] = queries.party_metrics(current_user(request), party.pk)[1]
+    return read[party.pk]
+
+
 def party_metrics_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     """The customer page's "Value" section: the party's metrics, explained."""
-    _party, metrics = queries.party_metrics(current_user(request), party.pk)
-    return metrics_panel(party, metrics)
+    return metrics_panel(party, _page_metrics(request, party))
 
 
 def summary_tile(request: HttpRequest, party: Party) -> dict[str, Any]:
     """The customer page header's tiles: lifecycle state, value tier, P(alive), lifetime value."""
-    _party, metrics = queries.party_metrics(current_user(request), party.pk)
-    return {"m": metrics}
+    return {"m": _page_metrics(request, party)}
 
 
 def clv_reason(metrics: CustomerMetrics, run: RefreshRun | None) -> dict[str, str] | None:
