@@ -107,7 +107,8 @@ def test_the_admin_cannot_demote_the_last_admin_or_change_a_role_unaudited(
     assert (user.email, user.role, user.is_active) == ("ana@example.com", Role.SALES, True)
     assert (admin.role, admin.is_active) == (Role.ADMIN, True)
     assert User.objects.count() == 2
-    assert Team.objects.get(pk=user.team_id).name == "North"
+    assert user.team is not None
+    assert user.team.name == "North"
     assert not AuditEntry.objects.exists()
 
 
