@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from clientela.accounts.models import ApiToken, AuditEntry, Role, Team, ThrottleHit, User
+from clientela.accounts.models import ApiToken, AuditEntry, Role, ThrottleHit, User
 from clientela.accounts.services import create_token, set_user_active
 from tests.factories import make_user
 
