@@ -195,8 +195,8 @@ class Command(ClientelaCommand):
             until = recent.merge.at.date() + timedelta(days=UNMERGE_DAYS)
             out(
                 f"  5. A merge the manager made, {site}/duplicates/merges/{recent.merge.pk}/: "
-                f"{recent.merge.merged_name} into {recent.merge.survivor.display_name}; "
-                f"it can be undone until {until:%Y-%m-%d}."
+                f"the second record of {recent.merge.survivor.display_name} merged into the "
+                f"first; it can be undone until {until:%Y-%m-%d}."
             )
         out(
             f"  6. The audit log, {site}/settings/audit/: invitations, a role change, an API "
