@@ -205,3 +205,28 @@ def test_the_lists_take_a_few_queries_whatever_their_length(
     with django_assert_max_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_admins_read_the_teams_members_e_mails(
+    admin: User, sales_a: User, api_client: ApiClient
+) -> None:
+    listed = {t["name"]: t for t in api_client(admin).get("/api/v1/teams").json()}
+    assert listed["Team A"]["members"] == ["sales.a@example.com"]
+    assert listed["Team A"]["member_count"] == 1
+
+
+@pytest.mark.parametrize(
+    "role", [Role.MANAGER, Role.MARKETING, Role.SUPPORT, Role.SALES, Role.VIEWER]
+)
+def test_other_roles_read_the_teams_without_their_members_e_mails(
+    role: str, sales_a: User, sales_b: User, api_client: ApiClient
+) -> None:
+    reader = make_user(role=role, team="Team A")
+    response = api_client(reader).get("/api/v1/teams")
+    assert response.status_code == 200
+    listed = {t["name"]: t for t in response.json()}
+    assert listed["Team A"] == {
+        "id": sales_a.team_id, "name": "Team A", "member_count": 2, "members": None,
+    }  # fmt: skip
+    assert listed["Team B"]["member_count"] == 1
+    assert "@" not in response.content.decode()

@@ -18,7 +18,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from clientela.accounts.models import RIGHTS, Right, Role, User
+from clientela.accounts.models import RIGHTS, Right, Role, Team, User
+from clientela.accounts.services import company_settings, record_audit
 from clientela.dedupe.models import DuplicateCandidate
 from clientela.dedupe.services import scan_duplicates
 from clientela.parties.models import Party
@@ -27,7 +28,10 @@ from tests.consent.conftest import streamed
 from tests.factories import api_client, make_party, make_user
 
 ROLES = list(Role)
-RIGHTS_TRIED = (Right.EXPORT, Right.IMPORT, Right.MERGE, Right.ARCHIVE)
+RIGHTS_TRIED = (
+    Right.EXPORT, Right.IMPORT, Right.MERGE, Right.ARCHIVE,
+    Right.WRITE, Right.ASSIGN, Right.ADMINISTER, Right.AUDIT,
+)  # fmt: skip
 Web = Callable[[User], Client]
 
 
@@ -152,3 +156,94 @@ def test_archive_through_the_web_and_the_api(role: str, web_client: Web) -> None
     assert answer.status_code == (204 if allowed else 403)
     archived = Party.objects.filter(archived_at__isnull=False).count()
     assert archived == (2 if allowed else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_write_through_the_web_and_the_api(role: str, web_client: Web) -> None:
+    user = _user(role)
+    allowed = _allowed(role, Right.WRITE)
+    page = web_client(user).post(
+        "/parties/new/", {"kind": "person", "given_name": "Rita", "family_name": "Lobo"}
+    )
+    assert page.status_code == (302 if allowed else 403)
+    answer = api_client(user).post(
+        "/api/v1/parties",
+        {"kind": "person", "given_name": "Rui", "family_name": "Lobo"},
+        content_type="application/json",
+    )
+    assert answer.status_code == (201 if allowed else 403)
+    if not allowed:
+        assert answer.json()["code"] == "role_read_only"
+    assert Party.objects.filter(family_name="Lobo").count() == (2 if allowed else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_assign_through_the_web_and_the_api(role: str, web_client: Web) -> None:
+    user = _user(role)
+    allowed = _allowed(role, Right.ASSIGN)
+    north = Team.objects.create(name="North")
+    first, second = _own_party(user), _own_party(user)
+    page = web_client(user).post(
+        "/parties/bulk/",
+        {"action": "assign", "scope": "selected", "ids": [first.pk], "team": north.pk},
+    )
+    assert page.status_code == (302 if allowed else 403)
+    answer = api_client(user).post(
+        "/api/v1/parties/bulk",
+        {"action": "assign", "ids": [second.pk], "team_id": north.pk},
+        content_type="application/json",
+    )
+    assert answer.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert answer.json()["code"] == "assign_forbidden"
+    assert Party.objects.filter(team=north).count() == (2 if allowed else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_administer_through_the_web_the_api_and_the_command_line(
+    role: str, web_client: Web
+) -> None:
+    user = _user(role)
+    allowed = _allowed(role, Right.ADMINISTER)
+    for url in ("/settings/users/", "/settings/teams/", "/settings/company/"):
+        assert web_client(user).get(url).status_code == (200 if allowed else 403), url
+    answer = api_client(user).post(
+        "/api/v1/teams", {"name": "South"}, content_type="application/json"
+    )
+    assert answer.status_code == (201 if allowed else 403)
+    if not allowed:
+        assert answer.json()["code"] == "administer_forbidden"
+    change = ("company", "set", "--name", "Casa Nova", "--as", user.email)
+    if allowed:
+        call_command(*change, stdout=io.StringIO())
+    else:
+        with pytest.raises(CommandError, match="only an admin"):
+            call_command(*change, stdout=io.StringIO())
+    assert Team.objects.filter(name="South").exists() == allowed
+    assert (company_settings().name == "Casa Nova") == allowed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_audit_through_the_web_the_api_and_the_command_line(
+    role: str, web_client: Web, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = _user(role)
+    allowed = _allowed(role, Right.AUDIT)
+    record_audit(None, "team.created", target_kind="team", target_id=1, details={"name": "Q"})
+    assert web_client(user).get("/settings/audit/").status_code == (200 if allowed else 403)
+    answer = api_client(user).get("/api/v1/audit")
+    assert answer.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert answer.json()["code"] == "audit_forbidden"
+    capsys.readouterr()
+    if allowed:
+        call_command("audit", "--json", "--as", user.email)
+        assert '"team.created"' in capsys.readouterr().out
+    else:
+        with pytest.raises(CommandError, match="audit log"):
+            call_command("audit", "--json", "--as", user.email)
+        assert capsys.readouterr().out == ""

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count, Max
 from django.test import Client
 from django.utils import timezone
@@ -207,7 +208,13 @@ def test_demo_parties_start_their_change_log_as_the_parties_service_does() -> No
     assert change.action == "created"
     assert change.actor == User.objects.get(email="demo@clientela.local")
     assert change.changes["given_name"] == [None, party.given_name]
-    assert PartyChange.objects.count() == Party.objects.count()
+    assert PartyChange.objects.filter(action="created").count() == Party.objects.count()
+    # Beyond its creation, a party changed only in the demo's one merge (recent_work).
+    from clientela.dedupe.models import MergeRecord
+
+    (merge,) = MergeRecord.objects.all()
+    later = set(PartyChange.objects.exclude(action="created").values_list("party_id", flat=True))
+    assert later <= {merge.survivor_id, merge.merged_party_id}
 
 
 @pytest.mark.django_db
@@ -236,3 +243,56 @@ def test_demo_reps_have_activities_due_overdue_done_and_recurring() -> None:
     assert done.interaction is not None
     assert Activity.objects.exclude(repeat_unit="").exists()
     assert Activity.objects.filter(queue__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_saved_view_per_rep_a_merge_to_undo_and_the_audit_log() -> None:
+    from django.core import mail
+
+    from clientela.accounts.models import AuditEntry, Invitation, Role
+    from clientela.dedupe.models import MergeRecord
+    from clientela.dedupe.services import unmerge
+    from clientela.dedupe.services.unmerges import can_unmerge
+    from clientela.demo.services.recent_work import REP_VIEW
+    from clientela.segments.models import SavedView
+
+    output = build()
+    reps = User.objects.filter(role=Role.SALES)
+    assert reps.count() == 6  # five in the staff list and the new hire
+    for rep in reps:
+        (view,) = SavedView.objects.filter(owner=rep)
+        assert (view.name, view.sharing, view.sort) == (REP_VIEW, "private", "-clv")
+        client = Client()
+        client.force_login(rep)
+        page = client.get(f"/parties/?view={view.pk}&owner={rep.pk}&lifecycle=at_risk&sort=-clv")
+        assert page.status_code == 200
+        assert REP_VIEW in page.content.decode()
+
+    (merge,) = MergeRecord.objects.all()
+    assert can_unmerge(merge)
+    assert f"/duplicates/merges/{merge.pk}/" in output
+    manager = User.objects.get(email="manager@clientela.local")
+    client = Client()
+    client.force_login(manager)
+    detail = client.get(f"/duplicates/merges/{merge.pk}/").content.decode()
+    assert f'action="/duplicates/merges/{merge.pk}/unmerge/"' in detail
+
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions.count("user.invited") == 2
+    for action in ("user.joined", "user.role_changed", "token.created",
+                   "parties.bulk_exported", "parties.merged"):  # fmt: skip
+        assert action in actions, action
+    assert Invitation.objects.filter(accepted_at__isnull=True).count() == 1
+    hire = User.objects.get(email="nuno.silva@clientela.local")
+    assert hire.role == Role.SALES
+    assert mail.outbox == []  # invented addresses: recorded, never mailed
+    admin = User.objects.get(email="demo@clientela.local")
+    client.force_login(admin)
+    audit = client.get("/settings/audit/").content.decode()
+    assert "nuno.silva@clientela.local" in audit
+    assert "/settings/audit/" in output
+
+    with transaction.atomic():
+        unmerge(merge.pk, by=manager)
+    merge.refresh_from_db()
+    assert Party.objects.filter(pk=merge.merged_party_id, archived_at__isnull=True).exists()

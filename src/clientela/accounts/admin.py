@@ -1,10 +1,11 @@
 """The admin's view of staff accounts: users, teams, API tokens and throttling hits.
 
-Only active admins reach the admin (`User.is_staff`). A user's role, team and status are
-edited here; the password is never shown, only the hasher's masked summary, and is set through
-Django's password form, which applies the same validators as `clientela user create`. API
-tokens are shown without their digest and can only be revoked (`revoke_token`); throttling
-hits are a short-lived record, shown read-only and deleted to lift a throttle early.
+Only active admins reach the admin (`User.is_staff`). Users and teams are read-only here, each
+with a link to its settings page: changes go through the services there, which keep the
+guards (the last admin, nobody changing their own role) and write the audit log. The password
+is never shown. API tokens are shown without their digest and can only be revoked
+(`revoke_token`, audited); throttling hits are a short-lived record, shown read-only and
+deleted to lift a throttle early.
 """
 
 from __future__ import annotations
@@ -12,77 +13,66 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clientela.accounts.models import ApiToken, Team, ThrottleHit, User
 from clientela.accounts.services import revoke_token
+from clientela.core.admin import ReadOnlyAdmin
 from clientela.core.requests import current_user
 
 
-class UserCreateForm(BaseUserCreationForm[User]):
-    """A new user: e-mail (stored lower-case, as `create_user` does), role, team, password."""
+class SettingsPageAdmin(ReadOnlyAdmin):
+    """Rows changed only on the settings pages, through the services that keep the guards
+    (the last admin, nobody changing their own role) and write the audit log: here they are
+    shown, each with a link to its page."""
 
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "role", "team")
+    settings_url = ""
 
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "on_the_settings_pages"]
 
+    @admin.display(description=_("change"))
+    def on_the_settings_pages(self, obj: Any) -> str:
+        return format_html('<a href="{}">{}</a>', self.url_of(obj), _("on the settings pages"))
 
-class UserEditForm(UserChangeForm[User]):
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "role", "team", "language", "time_zone", "is_active")
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+    def url_of(self, obj: Any) -> str:
+        return reverse(self.settings_url)
 
 
 @admin.register(User)
-# The stubs bind UserAdmin to AbstractUser; ours is an AbstractBaseUser, and the fieldsets
-# here name only fields it has.
-class UserAdmin(DjangoUserAdmin[User]):  # type: ignore[type-var]  # see the comment above
-    form = UserEditForm
-    add_form = UserCreateForm
-    list_display = ("email", "full_name", "role", "team", "is_active", "last_login")
+class UserAdmin(SettingsPageAdmin):
+    """Users as a list; invited, changed and disabled on the users page (/settings/users/)."""
+
+    hidden = ("password",)
+    list_display = (
+        "email", "full_name", "role", "team", "is_active", "last_login", "on_the_settings_pages",
+    )  # fmt: skip
     list_filter = ("role", "team", "is_active")
     list_select_related = ("team",)
     search_fields = ("email", "full_name")
     ordering = ("email",)
-    filter_horizontal = ()
-    readonly_fields = ("last_login", "date_joined")
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "language", "time_zone")}),
-        (_("Access"), {"fields": ("role", "team", "is_active")}),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("email", "full_name", "role", "team", "password1", "password2"),
-            },
-        ),
-    )
+
+    def url_of(self, obj: Any) -> str:
+        return reverse("accounts:user", args=[obj.pk])
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
-    list_display = ("name", "member_count", "created_at")
+class TeamAdmin(SettingsPageAdmin):
+    """Teams as a list; created, renamed and deleted on the teams page (/settings/teams/)."""
+
+    settings_url = "accounts:teams"
+    list_display = ("name", "member_count", "created_at", "on_the_settings_pages")
     search_fields = ("name",)
     ordering = ("name",)
-    readonly_fields = ("created_at",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        return super().get_queryset(request).annotate(member_total=Count("members"))
+        teams: QuerySet[Team] = super().get_queryset(request)
+        return teams.annotate(member_total=Count("members"))
 
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, team: Any) -> int:

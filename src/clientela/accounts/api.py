@@ -197,22 +197,28 @@ def mail_reset_link(request: HttpRequest, user_id: Id) -> Status[None]:
     return Status(202, None)
 
 
-def team_out(team: Team) -> dict[str, Any]:
-    return {"id": team.pk, "name": team.name, "members": [m.email for m in team.members.all()]}
+def team_out(team: Team, reader: User) -> dict[str, Any]:
+    """The team; its members' e-mails only for a reader who administers users."""
+    members = team.members.all()
+    emails = [m.email for m in members] if reader.may(Right.ADMINISTER) else None
+    return {"id": team.pk, "name": team.name, "member_count": len(members), "members": emails}
 
 
 @teams_router.get("", response=list[TeamOut], summary="List teams with their members")
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
-    return [team_out(t) for t in list_teams()]
+    """Every team and its number of members; their e-mails for admins only."""
+    reader = current_user(request)
+    return [team_out(t, reader) for t in list_teams()]
 
 
 @teams_router.post(
     "", response={201: TeamOut}, summary="Create a team", openapi_extra=problems(403)
 )
 def new_team(request: HttpRequest, payload: TeamIn) -> Status[dict[str, Any]]:
+    by = current_user(request)
     with transaction.atomic():
-        team = create_team(payload.name, by=current_user(request))
-    return Status(201, team_out(team))
+        team = create_team(payload.name, by=by)
+    return Status(201, team_out(team, by))
 
 
 @teams_router.patch(
@@ -223,7 +229,7 @@ def rename(request: HttpRequest, team_id: Id, payload: TeamIn) -> dict[str, Any]
     require_right(by, Right.ADMINISTER)
     with transaction.atomic():
         team = rename_team(find_team(team_id), payload.name, by=by)
-    return team_out(team)
+    return team_out(team, by)
 
 
 @teams_router.delete(

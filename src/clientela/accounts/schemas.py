@@ -90,9 +90,12 @@ class TeamIn(Schema):
 
 
 class TeamOut(Schema):
+    """A team; its members' e-mails only for those who administer users (null for others)."""
+
     id: int
     name: str
-    members: list[str]
+    member_count: int
+    members: list[str] | None
 
 
 class TokenIn(Schema):

@@ -164,9 +164,20 @@ def rfm_grid(summary: dict[str, Any]) -> list[dict[str, Any]]:
             n = summary["rfm_grid"][r - 1][f - 1]
             segment = GRID[r - 1][f - 1]
             heat = 0 if not n else 1 + round(4 * n / top)
-            cells.append({"n": n, "segment": labels[segment], "key": segment, "heat": heat})
+            href = list_url(r_score=str(r), f_score=str(f))
+            cells.append(
+                {"n": n, "segment": labels[segment], "key": segment, "heat": heat, "href": href}
+            )
         rows.append({"r": r, "cells": cells})
     return rows
+
+
+def clv_links() -> list[str]:
+    """The party list of each bar of the CLV histogram (the buckets of queries.CLV_EDGES)."""
+    edges = [str(e) for e in queries.CLV_EDGES]
+    return [
+        list_url(clv=f"{low}..{high}") for low, high in zip(edges, [*edges[1:], ""], strict=True)
+    ]
 
 
 def retention_chart(cohorts: dict[str, Any]) -> SafeString:
@@ -219,6 +230,7 @@ def dashboard(user: User) -> dict[str, Any]:
         "histogram": columns(
             _("Customers by lifetime value (%(currency)s)") % {"currency": summary["currency"]},
             queries.clv_histogram(queries.visible_metrics(user)),
+            links=clv_links(),
         ),
         "cohorts": cohorts,
         "retention_chart": retention_chart(cohorts),

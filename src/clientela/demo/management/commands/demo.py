@@ -6,6 +6,7 @@ import secrets
 import time
 from argparse import ArgumentParser
 from dataclasses import replace
+from datetime import timedelta
 from typing import IO, Any, cast
 
 from django.core.management import call_command
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from clientela.accounts.models import User
 from clientela.analytics.services.refresh import refresh_metrics
 from clientela.core.management.base import ClientelaCommand
+from clientela.dedupe.services.unmerges import UNMERGE_DAYS
 from clientela.demo.services import (
     DEFAULT_CUSTOMERS,
     MAX_CUSTOMERS,
@@ -32,6 +34,7 @@ from clientela.demo.services import (
     replaceable_database,
 )
 from clientela.demo.services.call_lists import add_call_list
+from clientela.demo.services.recent_work import REP_VIEW, RecentWork, add_recent_work
 from clientela.demo.services.tour import Tour, find_duplicates, plan_tour
 
 REP_FOR_MY_DAY = "sales.pt@clientela.local"
@@ -114,11 +117,13 @@ class Command(ClientelaCommand):
         with transaction.atomic():
             add_call_list()  # after the metrics: it calls the customers slipping away
             find_duplicates()  # the review queue, as `clientela dedupe` fills it
+            recent = add_recent_work()  # saved views, a merge, the audit log's first entries
             tour = plan_tour(User.objects.get(email=summary.logins[0][0]))
         summary = replace(summary, seconds=time.monotonic() - started)
         if verbosity:
             self._report(summary, seed, options)
             self._tour(tour, summary, options)
+            self._recent(recent, options)
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
@@ -181,6 +186,26 @@ class Command(ClientelaCommand):
                 f'"VIP" and finds the {tour.segment_members} customers tagged "vip" who are '
                 "slipping away."
             )
+
+    def _recent(self, recent: RecentWork, options: dict[str, Any]) -> None:
+        """Where tonight's staff work shows: the merge to undo, the audit log, saved views."""
+        site = f"http://{options['host']}:{options['port']}"
+        out = self.stdout.write
+        if recent.merge is not None:
+            until = recent.merge.at.date() + timedelta(days=UNMERGE_DAYS)
+            out(
+                f"  5. A merge the manager made, {site}/duplicates/merges/{recent.merge.pk}/: "
+                f"the second record of {recent.merge.survivor.display_name} merged into the "
+                f"first; it can be undone until {until:%Y-%m-%d}."
+            )
+        out(
+            f"  6. The audit log, {site}/settings/audit/: invitations, a role change, an API "
+            "token and an export, each with who and when."
+        )
+        out(
+            f'  Each of the {recent.saved_views} sales reps has a saved view, "{REP_VIEW}", '
+            f"on {site}/parties/."
+        )
         out(f"  Then sign in as {REP_FOR_MY_DAY} for a sales rep's My day and call list.")
 
     def _value_customers(self) -> None:
