@@ -221,3 +221,34 @@ def test_the_command_prints_my_day_and_refuses_a_colleagues(sales_a: User) -> No
             "activities", "my-day", "--member", colleague.email, "--as", sales_a.email,
             stdout=StringIO(), stderr=StringIO(),
         )  # fmt: skip
+
+
+def test_the_api_answers_what_the_response_schema_renders(
+    api_client: Callable[[User], Client],
+) -> None:
+    """My day's answer is checked against MyDayOut in one pass (core.responses): the body is
+    what ninja's item-by-item rendering through the schema gives, to the byte."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from clientela.activities.presenters import my_day_out
+    from clientela.activities.schemas import MyDayOut
+
+    boss = make_user(role=Role.MANAGER, email="boss2@example.com", team="Team A")
+    rep = make_user(email="rep2@example.com", team="Team A")
+    now = timezone.now()
+    for n, state in enumerate(("at_risk", "new", "active")):
+        party = mine(boss, given_name="Zoë", family_name=f"Ç{n}")
+        metrics(party, lifecycle_state=state, first_purchase_at=now.date() - timedelta(days=3))
+        due(party, boss, now - timedelta(days=n + 1, microseconds=123457))
+        make_activity(party, queue=boss.team, assignee=None, due_at=now + timedelta(hours=1),
+                      overdue_at=now + timedelta(hours=2), due_date=now.date())  # fmt: skip
+    due(mine(rep), rep, now - timedelta(days=1))
+    answer = api_client(boss).get("/api/v1/my-day")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    expected = MyDayOut.model_validate(my_day_out(my_day(boss))).model_dump()
+    assert answer.content.decode() == json.dumps(expected, cls=NinjaJSONEncoder)
+    body = answer.json()
+    assert len(body["overdue"]) == 3
+    assert body["team"]
+    assert body["attention"]
