@@ -52,11 +52,19 @@ def contact_rhythm() -> dict[str, int]:
     return rhythm
 
 
+@dataclass(frozen=True, slots=True)
+class PartyRef:
+    """A customer as My day names it: its id and its name (not the whole row)."""
+
+    pk: int
+    display_name: str
+
+
 @dataclass
 class Attention:
     """A customer on My day's attention list, and why."""
 
-    party: Party
+    party: PartyRef
     why: str  # at_risk, out_of_rhythm, birthday, wedding_anniversary, customer_since, welcome
     tier: str = ""
     lifecycle_state: str = ""
@@ -126,12 +134,14 @@ def _customers(viewer: User, member: User) -> QuerySet[Party]:
 # reads ten to twenty times more rows at 100,000 parties.
 
 
-# What an attention entry shows, and nothing more: a party row is wide (search text, notes…).
+# What an attention entry shows, and nothing more, read as values: a party row is wide (search
+# text, notes…), and a party read with its metrics row makes a reference cycle of two model
+# instances per customer, left for the garbage collector (a full collection in one call in
+# twenty, docs/benchmarks.md).
 SHOWN = (
-    "id", "display_name", "metrics__party_id", "metrics__tier", "metrics__lifecycle_state",
-    "metrics__clv", "metrics__state_since", "metrics__first_purchase_at",
+    "id", "display_name", "metrics__tier", "metrics__lifecycle_state", "metrics__clv",
+    "metrics__state_since", "metrics__first_purchase_at",
 )  # fmt: skip
-PARTY_HEAVY = ("party__search_text", "party__name_key", "party__notes", "party__custom")
 # What an activity on My day shows (ActivityOut, the page): all of it, and only the names of
 # its party, assignee and queue. A party or user row read whole costs a dozen columns and their
 # conversions each, for 100 activities a page.
@@ -141,19 +151,18 @@ LISTED = (
 )  # fmt: skip
 
 
-def _attention(party: Party, why: str, **extra: Any) -> Attention:
-    row = party.metrics
-    return Attention(party, why, row.tier, row.lifecycle_state, row.clv, **extra)
+def _attention(row: tuple[Any, ...], why: str, **extra: Any) -> Attention:
+    pk, name, tier, state, clv = row[:5]
+    return Attention(PartyRef(pk, name), why, tier, state, clv, **extra)
 
 
 def _at_risk(customers: QuerySet[Party], high: list[str]) -> list[Attention]:
     rows = (
         customers.filter(metrics__lifecycle_state=LifecycleState.AT_RISK, metrics__tier__in=high)
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("-metrics__clv", "pk")[:ATTENTION_LIMIT]
+        .order_by("-metrics__clv", "pk")
+        .values_list(*SHOWN)[:ATTENTION_LIMIT]
     )
-    return [_attention(p, "at_risk", since=p.metrics.state_since) for p in rows]
+    return [_attention(r, "at_risk", since=r[5]) for r in rows]
 
 
 def _out_of_rhythm(
@@ -175,11 +184,10 @@ def _out_of_rhythm(
         .exclude(metrics__lifecycle_state=LifecycleState.AT_RISK)  # listed as at risk already
         .annotate(last_contact=Subquery(last))
         .filter(late)
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("last_contact", "pk")[:ATTENTION_LIMIT]
+        .order_by("last_contact", "pk")
+        .values_list(*SHOWN, "last_contact")[:ATTENTION_LIMIT]
     )
-    return [_attention(p, "out_of_rhythm", last_contact_at=p.last_contact) for p in rows]
+    return [_attention(r, "out_of_rhythm", last_contact_at=r[-1]) for r in rows]
 
 
 def _week(day: date) -> list[date]:
@@ -199,19 +207,18 @@ def _key_dates(customers: QuerySet[Party], day: date) -> list[Attention]:
         match |= Q(month=month, day=dom)
     rows = (
         KeyDate.objects.filter(match, party__in=customers, kind__in=DATE_KINDS)
-        .select_related("party")
-        .defer(*PARTY_HEAVY)
-        .order_by("month", "day", "party_id")[: ATTENTION_LIMIT * 2]
+        .order_by("month", "day", "party_id")
+        .values_list("party_id", "party__display_name", "kind", "year", "month", "day")
     )
     found = [
         Attention(
-            r.party,
-            r.kind,
-            key_date=wanted[(r.month, r.day)],
-            in_days=(wanted[(r.month, r.day)] - day).days,
-            since=date(r.year, r.month, min(r.day, 28)) if r.year else None,
+            PartyRef(pk, name),
+            kind,
+            key_date=wanted[(month, dom)],
+            in_days=(wanted[(month, dom)] - day).days,
+            since=date(year, month, min(dom, 28)) if year else None,
         )
-        for r in rows
+        for pk, name, kind, year, month, dom in rows[: ATTENTION_LIMIT * 2]
     ]
     return sorted(found, key=lambda a: (a.in_days or 0, a.party.pk))[:ATTENTION_LIMIT]
 
@@ -226,11 +233,10 @@ def _welcome(customers: QuerySet[Party]) -> list[Attention]:
     rows = (
         customers.filter(metrics__lifecycle_state=LifecycleState.NEW)
         .exclude(Exists(welcomed))
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("-metrics__first_purchase_at", "pk")[:ATTENTION_LIMIT]
+        .order_by("-metrics__first_purchase_at", "pk")
+        .values_list(*SHOWN)[:ATTENTION_LIMIT]
     )
-    return [_attention(p, "welcome", since=p.metrics.first_purchase_at) for p in rows]
+    return [_attention(r, "welcome", since=r[6]) for r in rows]
 
 
 def _pending_in(viewer: User, member: User, now: datetime, **bounds: Any) -> list[Activity]:
