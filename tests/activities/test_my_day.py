@@ -19,6 +19,7 @@ from clientela.accounts.models import Role, User
 from clientela.activities.models import Activity, AttentionSnooze
 from clientela.activities.services import my_day
 from clientela.analytics.models import CustomerMetrics
+from clientela.core import prepared
 from clientela.interactions.models import Interaction
 from clientela.parties.models import KeyDate, Party
 from tests.factories import make_activity, make_interaction, make_party, make_user
@@ -252,3 +253,47 @@ def test_the_api_answers_what_the_response_schema_renders(
     assert len(body["overdue"]) == 3
     assert body["team"]
     assert body["attention"]
+
+
+def _attention_world(user: User) -> set[int]:
+    """A customer of `user` in each attention section; their ids."""
+    soon = timezone.now().date() + timedelta(days=2)
+    risky, silent, born, new = (mine(user) for _ in range(4))
+    metrics(risky, lifecycle_state="at_risk")
+    metrics(silent)
+    KeyDate.objects.create(party=born, kind="birthday", month=soon.month, day=soon.day)
+    metrics(new, lifecycle_state="new", tier="", first_purchase_at=soon - timedelta(days=9))
+    return {risky.pk, silent.pk, born.pk, new.pk}
+
+
+def test_each_users_attention_list_is_their_own_though_its_sql_is_compiled_once(
+    sales_a: User, sales_b: User
+) -> None:
+    """The sections' SQL is compiled once per shape of the access rule (core.prepared): users
+    of the same shape share it, and each gets their own customers, snoozes and day."""
+    theirs_a, theirs_b = _attention_world(sales_a), _attention_world(sales_b)
+    boss = make_user(role=Role.MANAGER, email="boss3@example.com", team="Team B")
+    for _round in range(2):
+        assert {e.party.pk for e in my_day(sales_a).attention} == theirs_a
+        assert {e.party.pk for e in my_day(sales_b).attention} == theirs_b
+        assert {e.party.pk for e in my_day(boss, member_id=sales_b.pk).attention} == theirs_b
+    snoozed = min(theirs_a)
+    AttentionSnooze.objects.create(
+        user=sales_a, party_id=snoozed, until=timezone.now().date() + timedelta(days=1)
+    )
+    assert {e.party.pk for e in my_day(sales_a).attention} == theirs_a - {snoozed}
+    assert {e.party.pk for e in my_day(sales_b).attention} == theirs_b
+    compiled = [key for key, _db, _vendor in prepared._COMPILED if key[0] == "activities.attention"]
+    assert {key[1] for key in compiled} == {"at_risk", "out_of_rhythm", "key_dates", "welcome"}
+
+
+def test_the_prepared_sections_find_what_the_orm_finds(
+    sales_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.activities.services import attention
+
+    _attention_world(sales_a)
+    prepared_list = my_day(sales_a).attention
+    monkeypatch.setattr(attention.prepared, "split", lambda rule, prefix: None)
+    assert my_day(sales_a).attention == prepared_list
+    assert {e.why for e in prepared_list} == {"at_risk", "out_of_rhythm", "birthday", "welcome"}

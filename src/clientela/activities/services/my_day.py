@@ -1,20 +1,18 @@
 """My day: what a user has to do today, and which of their customers need attention now.
 
 Each section is one set-based query over the user's parties (an index-backed filter, a small
-limit), so the page answers in the same time for 50 customers or 5,000.
+limit), so the page answers in the same time for 50 customers or 5,000. The attention list is
+built in `attention.py`.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,57 +20,13 @@ from clientela.accounts.models import User
 from clientela.accounts.services import require_write
 from clientela.activities.models import Activity, AttentionSnooze
 from clientela.activities.queries import PENDING, pending, user_zone
+from clientela.activities.services.attention import WEEK, Attention, attention_list
 from clientela.analytics.models import CustomerMetrics, LifecycleState
-from clientela.analytics.services.config import SettingError
 from clientela.core.errors import NotFound
 from clientela.core.ids import is_id
-from clientela.interactions.models import Direction, Interaction
-from clientela.parties.models import KeyDate, KeyDateKind, Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
 LIMIT = 50  # activities of each section
-ATTENTION_LIMIT = 25  # customers of each attention section: a day's worth, the rest tomorrow
-DATE_KINDS = (KeyDateKind.BIRTHDAY, KeyDateKind.WEDDING_ANNIVERSARY, KeyDateKind.CUSTOMER_SINCE)
-WEEK = 7
-
-
-def contact_rhythm() -> dict[str, int]:
-    """Days without contact before a customer of each tier needs attention (the high tiers)."""
-    raw = settings.CLIENTELA_CONTACT_RHYTHM
-    rhythm: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        name, _sep, days = part.partition(":")
-        if not name.strip() or not days.strip().isdigit() or int(days) < 1:
-            raise SettingError(
-                "contact_rhythm_setting_invalid",
-                _("CLIENTELA_CONTACT_RHYTHM: %(part)r must be tier:days, days at least 1"),
-                part=part,
-            )
-        rhythm[name.strip()] = int(days)
-    return rhythm
-
-
-@dataclass(frozen=True, slots=True)
-class PartyRef:
-    """A customer as My day names it: its id and its name (not the whole row)."""
-
-    pk: int
-    display_name: str
-
-
-@dataclass
-class Attention:
-    """A customer on My day's attention list, and why."""
-
-    party: PartyRef
-    why: str  # at_risk, out_of_rhythm, birthday, wedding_anniversary, customer_since, welcome
-    tier: str = ""
-    lifecycle_state: str = ""
-    clv: Decimal | None = None
-    since: date | None = None
-    last_contact_at: datetime | None = None
-    key_date: date | None = None
-    in_days: int | None = None
 
 
 @dataclass
@@ -122,26 +76,6 @@ def _day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _customers(viewer: User, member: User) -> QuerySet[Party]:
-    """The member's own customers that the viewer may see, less those snoozed on My day."""
-    today = timezone.now().astimezone(user_zone(member)).date()
-    snoozed = AttentionSnooze.objects.filter(user=member, party=OuterRef("pk"), until__gte=today)
-    return visible_parties(viewer).filter(owner_id=member.pk).exclude(Exists(snoozed))
-
-
-# Each section starts from the user's own parties (the owner index) and joins their metrics
-# row by primary key: starting from the metrics (a lifecycle or tier index over every party)
-# reads ten to twenty times more rows at 100,000 parties.
-
-
-# What an attention entry shows, and nothing more, read as values: a party row is wide (search
-# text, notes…), and a party read with its metrics row makes a reference cycle of two model
-# instances per customer, left for the garbage collector (a full collection in one call in
-# twenty, docs/benchmarks.md).
-SHOWN = (
-    "id", "display_name", "metrics__tier", "metrics__lifecycle_state", "metrics__clv",
-    "metrics__state_since", "metrics__first_purchase_at",
-)  # fmt: skip
 # What an activity on My day shows (ActivityOut, the page): all of it, and only the names of
 # its party, assignee and queue. A party or user row read whole costs a dozen columns and their
 # conversions each, for 100 activities a page.
@@ -149,94 +83,6 @@ LISTED = (
     *(f.name for f in Activity._meta.concrete_fields),
     "party__display_name", "assignee__email", "assignee__full_name", "queue__name",
 )  # fmt: skip
-
-
-def _attention(row: tuple[Any, ...], why: str, **extra: Any) -> Attention:
-    pk, name, tier, state, clv = row[:5]
-    return Attention(PartyRef(pk, name), why, tier, state, clv, **extra)
-
-
-def _at_risk(customers: QuerySet[Party], high: list[str]) -> list[Attention]:
-    rows = (
-        customers.filter(metrics__lifecycle_state=LifecycleState.AT_RISK, metrics__tier__in=high)
-        .order_by("-metrics__clv", "pk")
-        .values_list(*SHOWN)[:ATTENTION_LIMIT]
-    )
-    return [_attention(r, "at_risk", since=r[5]) for r in rows]
-
-
-def _out_of_rhythm(
-    customers: QuerySet[Party], rhythm: dict[str, int], now: datetime
-) -> list[Attention]:
-    if not rhythm:
-        return []
-    last = (
-        Interaction.objects.filter(party_id=OuterRef("pk"))
-        .order_by("-occurred_at", "-id")
-        .values("occurred_at")[:1]
-    )
-    late = Q()
-    for tier, days in rhythm.items():
-        cutoff = now - timedelta(days=days)
-        late |= Q(metrics__tier=tier) & (Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
-    rows = (
-        customers.filter(metrics__tier__in=list(rhythm))
-        .exclude(metrics__lifecycle_state=LifecycleState.AT_RISK)  # listed as at risk already
-        .annotate(last_contact=Subquery(last))
-        .filter(late)
-        .order_by("last_contact", "pk")
-        .values_list(*SHOWN, "last_contact")[:ATTENTION_LIMIT]
-    )
-    return [_attention(r, "out_of_rhythm", last_contact_at=r[-1]) for r in rows]
-
-
-def _week(day: date) -> list[date]:
-    return [day + timedelta(days=n) for n in range(WEEK)]
-
-
-def _key_dates(customers: QuerySet[Party], day: date) -> list[Attention]:
-    """Birthdays and anniversaries from today to six days ahead (29 February on the 28th in
-    other years)."""
-    wanted: dict[tuple[int, int], date] = {}
-    for when in _week(day):
-        wanted.setdefault((when.month, when.day), when)
-        if when.month == 2 and when.day == 28 and not calendar.isleap(when.year):
-            wanted.setdefault((2, 29), when)
-    match = Q()
-    for month, dom in wanted:
-        match |= Q(month=month, day=dom)
-    rows = (
-        KeyDate.objects.filter(match, party__in=customers, kind__in=DATE_KINDS)
-        .order_by("month", "day", "party_id")
-        .values_list("party_id", "party__display_name", "kind", "year", "month", "day")
-    )
-    found = [
-        Attention(
-            PartyRef(pk, name),
-            kind,
-            key_date=wanted[(month, dom)],
-            in_days=(wanted[(month, dom)] - day).days,
-            since=date(year, month, min(dom, 28)) if year else None,
-        )
-        for pk, name, kind, year, month, dom in rows[: ATTENTION_LIMIT * 2]
-    ]
-    return sorted(found, key=lambda a: (a.in_days or 0, a.party.pk))[:ATTENTION_LIMIT]
-
-
-def _welcome(customers: QuerySet[Party]) -> list[Attention]:
-    """New customers (lifecycle "new") with no contact from the company since their purchase."""
-    welcomed = Interaction.objects.filter(
-        party_id=OuterRef("pk"),
-        direction=Direction.OUTBOUND,
-        occurred_at__date__gte=OuterRef("metrics__first_purchase_at"),
-    )
-    rows = (
-        customers.filter(metrics__lifecycle_state=LifecycleState.NEW)
-        .exclude(Exists(welcomed))
-        .order_by("-metrics__first_purchase_at", "pk")
-        .values_list(*SHOWN)[:ATTENTION_LIMIT]
-    )
-    return [_attention(r, "welcome", since=r[6]) for r in rows]
 
 
 def _pending_in(viewer: User, member: User, now: datetime, **bounds: Any) -> list[Activity]:
@@ -340,16 +186,7 @@ def my_day(viewer: User, *, member_id: int | None = None, day: date | None = Non
     day = day or today
     is_today = day == today
     overdue, due = _activities(viewer, member, day, is_today)
-    attention: list[Attention] = []
-    if is_today:
-        customers = _customers(viewer, member)
-        rhythm = contact_rhythm()
-        attention = (
-            _at_risk(customers, list(rhythm))
-            + _out_of_rhythm(customers, rhythm, now)
-            + _key_dates(customers, today)
-            + _welcome(customers)
-        )
+    attention = attention_list(viewer, member, now, today) if is_today else []
     team = _team(viewer, now) if member == viewer and viewer.can_assign and viewer.team_id else None
     return MyDay(member, day, is_today, overdue, due, attention, team)
 
