@@ -283,17 +283,16 @@ def test_each_users_attention_list_is_their_own_though_its_sql_is_compiled_once(
     )
     assert {e.party.pk for e in my_day(sales_a).attention} == theirs_a - {snoozed}
     assert {e.party.pk for e in my_day(sales_b).attention} == theirs_b
-    compiled = [key for key, _db, _vendor in prepared._COMPILED if key[0] == "activities.attention"]
-    assert {key[1] for key in compiled} == {"at_risk", "out_of_rhythm", "key_dates", "welcome"}
+    keys = [key for key, _db, _vendor in prepared._COMPILED if isinstance(key, tuple)]
+    sections = {key[1] for key in keys if key[0] == "activities.attention"}
+    assert sections == {"at_risk", "out_of_rhythm", "key_dates", "welcome"}
 
 
 def test_the_prepared_sections_find_what_the_orm_finds(
     sales_a: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clientela.activities.services import attention
-
     _attention_world(sales_a)
     prepared_list = my_day(sales_a).attention
-    monkeypatch.setattr(attention.prepared, "split", lambda rule, prefix: None)
+    monkeypatch.setattr(prepared, "split", lambda rule, prefix: None)
     assert my_day(sales_a).attention == prepared_list
     assert {e.why for e in prepared_list} == {"at_risk", "out_of_rhythm", "birthday", "welcome"}
