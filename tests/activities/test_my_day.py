@@ -296,3 +296,28 @@ def test_the_prepared_sections_find_what_the_orm_finds(
     monkeypatch.setattr(prepared, "split", lambda rule, prefix: None)
     assert my_day(sales_a).attention == prepared_list
     assert {e.why for e in prepared_list} == {"at_risk", "out_of_rhythm", "birthday", "welcome"}
+
+
+def test_my_days_activities_are_those_the_orm_reads_with_their_names_loaded(
+    sales_a: User, sales_b: User, django_assert_num_queries: Any
+) -> None:
+    """Activities are read as values through a prepared query and made into instances with
+    their party, assignee and queue named: the same as the ORM's, with no query to name them;
+    one on a party the user may not see stays out."""
+    from clientela.activities.presenters import activity_out, row
+
+    now = timezone.now()
+    party = mine(sales_a, given_name="Inês", family_name="Sá")
+    late = due(party, sales_a, now - timedelta(days=1))
+    queued = make_activity(party, queue=sales_a.team, due_at=now - timedelta(hours=3),
+                           overdue_at=now - timedelta(hours=2), due_date=now.date())  # fmt: skip
+    hidden = due(make_party(owner=sales_b, team=sales_b.team), sales_a, now - timedelta(days=2))
+    day = my_day(sales_a)
+    assert [a.pk for a in day.overdue] == [late.pk, queued.pk]
+    assert hidden.pk not in {a.pk for a in day.overdue + day.today}
+    with django_assert_num_queries(0):
+        shown = [activity_out(a) for a in day.overdue]
+        rows = [row(a, now) for a in day.overdue]
+    related = Activity.objects.select_related("party", "assignee", "queue")
+    assert shown == [activity_out(related.get(pk=a.pk)) for a in day.overdue]
+    assert [r["who"] for r in rows] == [str(sales_a), sales_a.team]

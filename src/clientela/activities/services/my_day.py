@@ -8,22 +8,26 @@ built in `attention.py`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Team, User
 from clientela.accounts.services import require_write
 from clientela.activities.models import Activity, AttentionSnooze
 from clientela.activities.queries import PENDING, pending, user_zone
 from clientela.activities.services.attention import WEEK, Attention, attention_list
 from clientela.analytics.models import CustomerMetrics, LifecycleState
+from clientela.core import prepared
 from clientela.core.errors import NotFound
 from clientela.core.ids import is_id
+from clientela.parties.models import Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
 LIMIT = 50  # activities of each section
@@ -79,37 +83,81 @@ def _day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
 # What an activity on My day shows (ActivityOut, the page): all of it, and only the names of
 # its party, assignee and queue. A party or user row read whole costs a dozen columns and their
 # conversions each, for 100 activities a page.
-LISTED = (
-    *(f.name for f in Activity._meta.concrete_fields),
-    "party__display_name", "assignee__email", "assignee__full_name", "queue__name",
-)  # fmt: skip
+OWN = tuple(f.attname for f in Activity._meta.concrete_fields)
+NAMES = ("party__display_name", "assignee__email", "assignee__full_name", "queue__name")
 
 
-def _pending_in(viewer: User, member: User, now: datetime, **bounds: Any) -> list[Activity]:
-    """The member's pending activities (their own, then their queue's) within `bounds`, soonest
-    first: one query per owner, each on its (assignee|queue, status, due_at) index."""
-    owners = [Q(assignee_id=member.pk)]
-    if member.team_id is not None:
-        owners.append(Q(queue_id=member.team_id))
-    found: list[Activity] = []
-    for owner in owners:
-        rows = (
-            Activity.objects.filter(owner, status__in=PENDING, **bounds)
-            .filter(pending(now))
-            .select_related("party", "assignee", "queue")
-            .only(*LISTED)
-            .order_by("due_at", "id")
-        )
-        found += rows[:LIMIT]
-    # Access follows the party: one small query for the few parties found, rather than the
-    # viewer's whole list of parties inside each query.
-    seen = set(
-        visible_parties(viewer)
-        .filter(pk__in={a.party_id for a in found})
-        .values_list("pk", flat=True)
+def _as_activity(row: tuple[Any, ...]) -> Activity:
+    """An activity read as values, with its party, assignee and queue named, as the ORM's
+    select_related() of those names would give it (no query when they are read)."""
+    activity = Activity.from_db(DEFAULT_DB_ALIAS, OWN, row[: len(OWN)])
+    name, email, full_name, queue = row[len(OWN) :]
+    party = Party.from_db(DEFAULT_DB_ALIAS, ("id", "display_name"), (activity.party_id, name))
+    _PARTY.set_cached_value(activity, party)
+    assignee = activity.assignee_id
+    _ASSIGNEE.set_cached_value(
+        activity,
+        User.from_db(DEFAULT_DB_ALIAS, ("id", "email", "full_name"), (assignee, email, full_name))
+        if assignee is not None
+        else None,
     )
-    found = [a for a in found if a.party_id in seen]
-    return sorted(found, key=lambda a: (a.due_at, a.pk))[:LIMIT]
+    team = activity.queue_id
+    _QUEUE.set_cached_value(
+        activity,
+        Team.from_db(DEFAULT_DB_ALIAS, ("id", "name"), (team, queue)) if team is not None else None,
+    )
+    return activity
+
+
+_PARTY, _ASSIGNEE, _QUEUE = Activity.party.field, Activity.assignee.field, Activity.queue.field
+
+
+def _owned(owner: str, bounds: str) -> Callable[..., QuerySet[Any]]:
+    """The query of up to LIMIT pending activities of one owner (the member, or their team's
+    queue) within the bounds, soonest first, on the (assignee|queue, status, due_at) index.
+    Compiled once per process (core.prepared): the owner and the moments are bound."""
+
+    def build(owner_id: int, now: datetime, start: datetime, end: datetime) -> QuerySet[Any]:
+        window = (
+            Q(due_at__lte=now, overdue_at__lte=now)  # overdue: due_at <= overdue_at, indexed
+            if bounds == "overdue"
+            else Q(due_at__gte=start, due_at__lt=end)
+        )
+        return (
+            Activity.objects.filter(Q(**{owner: owner_id}), window, status__in=PENDING)
+            .filter(pending(now))
+            .order_by("due_at", "id")
+            .values_list(*OWN, *NAMES)[:LIMIT]
+        )
+
+    return build
+
+
+def _pending_in(viewer: User, member: User, bounds: str, values: dict[str, Any]) -> list[Activity]:
+    """The member's pending activities (their own, then their queue's) within the bounds
+    ("overdue": due by now; "day": due between start and end), soonest first."""
+    owners = [("assignee_id", member.pk)]
+    if member.team_id is not None:
+        owners.append(("queue_id", member.team_id))
+    found: list[Activity] = []
+    for owner, owner_id in owners:
+        key = ("activities.my_day", owner, bounds)
+        rows = prepared.rows(key, _owned(owner, bounds), {"owner_id": owner_id, **values})
+        found += [_as_activity(r) for r in rows]
+    return found
+
+
+def _visible(viewer: User, *sections: list[Activity]) -> list[list[Activity]]:
+    """Each section less the activities of parties the viewer may not see, soonest first.
+
+    Access follows the party: one small query for the few parties found, rather than the
+    viewer's whole list of parties inside each query."""
+    ids = {a.party_id for section in sections for a in section}
+    seen = set(visible_parties(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    return [
+        sorted((a for a in section if a.party_id in seen), key=lambda a: (a.due_at, a.pk))[:LIMIT]
+        for section in sections
+    ]
 
 
 def _activities(
@@ -117,12 +165,12 @@ def _activities(
 ) -> tuple[list[Activity], list[Activity]]:
     now = timezone.now()
     start, end = _day_bounds(member, day)
-    overdue: list[Activity] = []
-    if is_today:  # overdue means due by now (due_at <= overdue_at): a bound the index uses
-        overdue = _pending_in(viewer, member, now, due_at__lte=now, overdue_at__lte=now)
-    due = _pending_in(viewer, member, now, due_at__gte=start, due_at__lt=end)
+    moments = {"now": now, "start": start, "end": end}
+    overdue = _pending_in(viewer, member, "overdue", moments) if is_today else []
+    due = _pending_in(viewer, member, "day", moments)
     if is_today:
         due = [a for a in due if a.overdue_at > now]
+    overdue, due = _visible(viewer, overdue, due)
     return overdue, due
 
 
