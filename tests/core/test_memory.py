@@ -57,6 +57,7 @@ def test_after_it_blocks_of_a_few_mib_are_reused_rather_than_faulted_in_again() 
     assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults < 3_000
 
 
+@pytest.mark.django_db  # request_finished's other receivers look at the connection
 def test_a_server_process_settles_its_heap_again_once_after_its_first_requests(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

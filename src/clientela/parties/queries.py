@@ -62,12 +62,6 @@ def visible_parties(user: User) -> QuerySet[Party]:
     return _live().filter(party_access(user))
 
 
-def parties_within(rule: Q) -> QuerySet[Party]:
-    """The live parties an access rule lets through: `visible_parties` for a rule that
-    `party_access` returned, or a prepared read's rebuild of it (`prepared.split`)."""
-    return _live().filter(rule)
-
-
 def _not_found(party_id: int) -> NotFound:
     return NotFound(_("party %(id)s not found"), code="party_not_found", params={"id": party_id})
 

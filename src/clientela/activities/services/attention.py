@@ -31,7 +31,7 @@ from clientela.analytics.services.config import SettingError
 from clientela.core import prepared
 from clientela.interactions.models import Direction, Interaction
 from clientela.parties.models import KeyDate, KeyDateKind, Party
-from clientela.parties.queries import parties_within, party_access
+from clientela.parties.queries import party_access
 
 ATTENTION_LIMIT = 25  # customers of each attention section: a day's worth, the rest tomorrow
 DATE_KINDS = (KeyDateKind.BIRTHDAY, KeyDateKind.WEDDING_ANNIVERSARY, KeyDateKind.CUSTOMER_SINCE)
@@ -89,7 +89,9 @@ def _customers(rule: Q, member_id: int, today: date) -> QuerySet[Party]:
     snoozed = AttentionSnooze.objects.filter(
         user_id=member_id, party=OuterRef("pk"), until__gte=today
     )
-    return parties_within(rule).filter(owner_id=member_id).exclude(Exists(snoozed))
+    # visible_parties(viewer) with the rule given (a prepared read's rebuild of party_access)
+    live = Party.objects.filter(archived_at__isnull=True)
+    return live.filter(rule).filter(owner_id=member_id).exclude(Exists(snoozed))
 
 
 Section = Callable[..., QuerySet[Any]]  # (customers, **values) -> a values_list() queryset
