@@ -19,6 +19,7 @@ from clientela.accounts.models import Role, User
 from clientela.activities.models import Activity, AttentionSnooze
 from clientela.activities.services import my_day
 from clientela.analytics.models import CustomerMetrics
+from clientela.core import prepared
 from clientela.interactions.models import Interaction
 from clientela.parties.models import KeyDate, Party
 from tests.factories import make_activity, make_interaction, make_party, make_user
@@ -221,3 +222,102 @@ def test_the_command_prints_my_day_and_refuses_a_colleagues(sales_a: User) -> No
             "activities", "my-day", "--member", colleague.email, "--as", sales_a.email,
             stdout=StringIO(), stderr=StringIO(),
         )  # fmt: skip
+
+
+def test_the_api_answers_what_the_response_schema_renders(
+    api_client: Callable[[User], Client],
+) -> None:
+    """My day's answer is checked against MyDayOut in one pass (core.responses): the body is
+    what ninja's item-by-item rendering through the schema gives, to the byte."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from clientela.activities.presenters import my_day_out
+    from clientela.activities.schemas import MyDayOut
+
+    boss = make_user(role=Role.MANAGER, email="boss2@example.com", team="Team A")
+    rep = make_user(email="rep2@example.com", team="Team A")
+    now = timezone.now()
+    for n, state in enumerate(("at_risk", "new", "active")):
+        party = mine(boss, given_name="Zoë", family_name=f"Ç{n}")
+        metrics(party, lifecycle_state=state, first_purchase_at=now.date() - timedelta(days=3))
+        due(party, boss, now - timedelta(days=n + 1, microseconds=123457))
+        make_activity(party, queue=boss.team, assignee=None, due_at=now + timedelta(hours=1),
+                      overdue_at=now + timedelta(hours=2), due_date=now.date())  # fmt: skip
+    due(mine(rep), rep, now - timedelta(days=1))
+    answer = api_client(boss).get("/api/v1/my-day")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    expected = MyDayOut.model_validate(my_day_out(my_day(boss))).model_dump()
+    assert answer.content.decode() == json.dumps(expected, cls=NinjaJSONEncoder)
+    body = answer.json()
+    assert len(body["overdue"]) == 3
+    assert body["team"]
+    assert body["attention"]
+
+
+def _attention_world(user: User) -> set[int]:
+    """A customer of `user` in each attention section; their ids."""
+    soon = timezone.now().date() + timedelta(days=2)
+    risky, silent, born, new = (mine(user) for _ in range(4))
+    metrics(risky, lifecycle_state="at_risk")
+    metrics(silent)
+    KeyDate.objects.create(party=born, kind="birthday", month=soon.month, day=soon.day)
+    metrics(new, lifecycle_state="new", tier="", first_purchase_at=soon - timedelta(days=9))
+    return {risky.pk, silent.pk, born.pk, new.pk}
+
+
+def test_each_users_attention_list_is_their_own_though_its_sql_is_compiled_once(
+    sales_a: User, sales_b: User
+) -> None:
+    """The sections' SQL is compiled once per shape of the access rule (core.prepared): users
+    of the same shape share it, and each gets their own customers, snoozes and day."""
+    theirs_a, theirs_b = _attention_world(sales_a), _attention_world(sales_b)
+    boss = make_user(role=Role.MANAGER, email="boss3@example.com", team="Team B")
+    for _round in range(2):
+        assert {e.party.pk for e in my_day(sales_a).attention} == theirs_a
+        assert {e.party.pk for e in my_day(sales_b).attention} == theirs_b
+        assert {e.party.pk for e in my_day(boss, member_id=sales_b.pk).attention} == theirs_b
+    snoozed = min(theirs_a)
+    AttentionSnooze.objects.create(
+        user=sales_a, party_id=snoozed, until=timezone.now().date() + timedelta(days=1)
+    )
+    assert {e.party.pk for e in my_day(sales_a).attention} == theirs_a - {snoozed}
+    assert {e.party.pk for e in my_day(sales_b).attention} == theirs_b
+    keys = [key for key, _db, _vendor in prepared._COMPILED if isinstance(key, tuple)]
+    sections = {key[1] for key in keys if key[0] == "activities.attention"}
+    assert sections == {"at_risk", "out_of_rhythm", "key_dates", "welcome"}
+
+
+def test_the_prepared_sections_find_what_the_orm_finds(
+    sales_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _attention_world(sales_a)
+    prepared_list = my_day(sales_a).attention
+    monkeypatch.setattr(prepared, "split", lambda rule, prefix: None)
+    assert my_day(sales_a).attention == prepared_list
+    assert {e.why for e in prepared_list} == {"at_risk", "out_of_rhythm", "birthday", "welcome"}
+
+
+def test_my_days_activities_are_those_the_orm_reads_with_their_names_loaded(
+    sales_a: User, sales_b: User, django_assert_num_queries: Any
+) -> None:
+    """Activities are read as values through a prepared query and made into instances with
+    their party, assignee and queue named: the same as the ORM's, with no query to name them;
+    one on a party the user may not see stays out."""
+    from clientela.activities.presenters import activity_out, row
+
+    now = timezone.now()
+    party = mine(sales_a, given_name="Inês", family_name="Sá")
+    late = due(party, sales_a, now - timedelta(days=1))
+    queued = make_activity(party, queue=sales_a.team, due_at=now - timedelta(hours=3),
+                           overdue_at=now - timedelta(hours=2), due_date=now.date())  # fmt: skip
+    hidden = due(make_party(owner=sales_b, team=sales_b.team), sales_a, now - timedelta(days=2))
+    day = my_day(sales_a)
+    assert [a.pk for a in day.overdue] == [late.pk, queued.pk]
+    assert hidden.pk not in {a.pk for a in day.overdue + day.today}
+    with django_assert_num_queries(0):
+        shown = [activity_out(a) for a in day.overdue]
+        rows = [row(a, now) for a in day.overdue]
+    related = Activity.objects.select_related("party", "assignee", "queue")
+    assert shown == [activity_out(related.get(pk=a.pk)) for a in day.overdue]
+    assert [r["who"] for r in rows] == [str(sales_a), sales_a.team]

@@ -55,3 +55,26 @@ def test_after_it_blocks_of_a_few_mib_are_reused_rather_than_faulted_in_again() 
     # Mapped afresh each time, the 20 blocks fault about 10,000 times here (with transparent
     # huge pages; 40,960 times without); reused from the heap, a few hundred.
     assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults < 3_000
+
+
+@pytest.mark.django_db  # request_finished's other receivers look at the connection
+def test_a_server_process_settles_its_heap_again_once_after_its_first_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.signals import request_finished
+
+    from clientela.core import memory
+
+    settled: list[int] = []
+    monkeypatch.setattr(memory, "_answered", 0)
+    monkeypatch.setattr(memory, "settle_heap", lambda: settled.append(memory._answered))
+    memory.settle_heap_after_warm_up()
+    memory.settle_heap_after_warm_up()  # wsgi and asgi both loaded: still one receiver
+    for _ in range(memory.WARM_UP_REQUESTS - 1):
+        request_finished.send(sender=None)
+    assert settled == []
+    request_finished.send(sender=None)
+    assert settled == [memory.WARM_UP_REQUESTS]
+    for _ in range(5):
+        request_finished.send(sender=None)
+    assert settled == [memory.WARM_UP_REQUESTS]  # once per process, then disconnected

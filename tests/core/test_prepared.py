@@ -11,6 +11,7 @@ import pytest
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from clientela.accounts.models import Role, User
+from clientela.analytics.models import CustomerMetrics
 from clientela.commerce.models import Order
 from clientela.core import prepared
 from clientela.interactions.models import Interaction
@@ -51,6 +52,34 @@ def test_a_prepared_query_reruns_with_new_values_and_converts_columns() -> None:
     assert found == [(new.pk, aware(2024, 6, 1)), (old.pk, aware(2024, 1, 1))]
     assert again == [(other.pk, aware(2024, 3, 1))]
     assert later == [(new.pk, aware(2024, 6, 1))]
+
+
+def _bought_since(since: date) -> QuerySet[Any]:
+    return (
+        CustomerMetrics.objects.filter(first_purchase_at__gte=since)
+        .order_by("first_purchase_at")
+        .values_list("party_id", "first_purchase_at")
+    )
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_binds_dates() -> None:
+    early, late = make_party(), make_party()
+    for party, bought in ((early, date(2024, 1, 31)), (late, date(2024, 6, 1))):
+        CustomerMetrics.objects.create(
+            party=party,
+            as_of=bought,
+            computed_at=aware(2024, 7, 1),
+            first_purchase_at=bought,
+            state_since=bought,
+        )
+    key = ("test", "bought since")
+
+    found = prepared.rows(key, _bought_since, {"since": date(2024, 1, 31)})
+    later = prepared.rows(key, _bought_since, {"since": date(2024, 2, 1)})
+
+    assert found == [(early.pk, date(2024, 1, 31)), (late.pk, date(2024, 6, 1))]
+    assert later == [(late.pk, date(2024, 6, 1))]
 
 
 @pytest.mark.django_db

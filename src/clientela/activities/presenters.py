@@ -25,7 +25,8 @@ from clientela.activities.models import (
 )
 from clientela.activities.queries import party_activities, user_zone
 from clientela.activities.services import KIND_CHANNELS
-from clientela.activities.services.my_day import Attention, MyDay
+from clientela.activities.services.attention import Attention
+from clientela.activities.services.my_day import MyDay
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
 from clientela.interactions.models import Channel, Direction

@@ -20,8 +20,11 @@ import contextlib
 import ctypes
 import gc
 import platform
+import threading
 from collections.abc import Iterator
 from typing import Any
+
+from django.core.signals import request_finished
 
 # mallopt() parameters (malloc.h), glibc's default for M_MMAP_MAX and, for the thresholds,
 # the largest values its own adjustment reaches on 64-bit systems.
@@ -75,3 +78,31 @@ def settle_heap() -> None:
     the app (wsgi.py, asgi.py), after a collection of what loading left behind."""
     gc.collect()
     gc.freeze()
+
+
+WARM_UP_REQUESTS = 50  # requests a server process answers before it settles its heap again
+_answered = 0
+_answered_lock = threading.Lock()
+
+
+def _count_answer(**_signal: object) -> None:
+    global _answered
+    with _answered_lock:
+        _answered += 1
+        if _answered != WARM_UP_REQUESTS:
+            return
+    request_finished.disconnect(_count_answer)
+    settle_heap()
+
+
+def settle_heap_after_warm_up() -> None:
+    """Settle the heap again once this process has answered its first WARM_UP_REQUESTS
+    requests, after the last of them has left (request_finished).
+
+    Much is loaded by the first requests, not at start: each API route's schemas and
+    validators, URL patterns, translation catalogues, compiled queries (core.prepared),
+    templates. Left in the collector's reach, every full collection walks them again; My day's
+    p99 through the WSGI application was 10-15 ms above its p90 with the start-up freeze alone
+    (docs/benchmarks.md). The one collection this costs runs once per process, after an
+    answer was sent."""
+    request_finished.connect(_count_answer, dispatch_uid="clientela.core.memory.warm_up")

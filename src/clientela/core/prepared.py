@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
-Value = int | str | datetime
+Value = int | str | datetime | date
 MAX_LIST = 16  # the longest list a split filter binds item by item; longer ones are not cached
 
 
@@ -65,12 +65,16 @@ def _stand_in(name: str, value: Value, n: int) -> Value:
         return f"\x00prepared:{name}\x00"
     if isinstance(value, datetime):
         return datetime(1901, 2, 3, 4, 5, n % 60, 7000 + n, tzinfo=UTC)
+    if isinstance(value, date):
+        return date(1901, 3, 1) + timedelta(days=n)
     raise TypeError(f"{name}: {type(value).__name__} values cannot be prepared")
 
 
 def _adapt(value: Value, connection: Any) -> Any:
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
 
 
@@ -123,9 +127,9 @@ def rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of `build(**values)` (a values_list() queryset), compiled once per key.
 
-    `values` (ints, strings, aware datetimes) are bound as query parameters (a value the query
-    does not use is ignored; one the SQL does not take as it is raises NotPrepared); anything
-    else that shapes the query belongs in `key`.
+    `values` (ints, strings, aware datetimes, dates) are bound as query parameters (a value the
+    query does not use is ignored; one the SQL does not take as it is raises NotPrepared);
+    anything else that shapes the query belongs in `key`.
     """
     connection = connections[using]
     cache_key = (key, using, connection.vendor)

@@ -1,70 +1,36 @@
 """My day: what a user has to do today, and which of their customers need attention now.
 
 Each section is one set-based query over the user's parties (an index-backed filter, a small
-limit), so the page answers in the same time for 50 customers or 5,000.
+limit), so the page answers in the same time for 50 customers or 5,000. The attention list is
+built in `attention.py`.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clientela.accounts.models import User
+from clientela.accounts.models import Team, User
 from clientela.accounts.services import require_write
 from clientela.activities.models import Activity, AttentionSnooze
 from clientela.activities.queries import PENDING, pending, user_zone
+from clientela.activities.services.attention import WEEK, Attention, attention_list
 from clientela.analytics.models import CustomerMetrics, LifecycleState
-from clientela.analytics.services.config import SettingError
+from clientela.core import prepared
 from clientela.core.errors import NotFound
 from clientela.core.ids import is_id
-from clientela.interactions.models import Direction, Interaction
-from clientela.parties.models import KeyDate, KeyDateKind, Party
+from clientela.parties.models import Party
 from clientela.parties.queries import get_visible_party, visible_parties
 
 LIMIT = 50  # activities of each section
-ATTENTION_LIMIT = 25  # customers of each attention section: a day's worth, the rest tomorrow
-DATE_KINDS = (KeyDateKind.BIRTHDAY, KeyDateKind.WEDDING_ANNIVERSARY, KeyDateKind.CUSTOMER_SINCE)
-WEEK = 7
-
-
-def contact_rhythm() -> dict[str, int]:
-    """Days without contact before a customer of each tier needs attention (the high tiers)."""
-    raw = settings.CLIENTELA_CONTACT_RHYTHM
-    rhythm: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        name, _sep, days = part.partition(":")
-        if not name.strip() or not days.strip().isdigit() or int(days) < 1:
-            raise SettingError(
-                "contact_rhythm_setting_invalid",
-                _("CLIENTELA_CONTACT_RHYTHM: %(part)r must be tier:days, days at least 1"),
-                part=part,
-            )
-        rhythm[name.strip()] = int(days)
-    return rhythm
-
-
-@dataclass
-class Attention:
-    """A customer on My day's attention list, and why."""
-
-    party: Party
-    why: str  # at_risk, out_of_rhythm, birthday, wedding_anniversary, customer_since, welcome
-    tier: str = ""
-    lifecycle_state: str = ""
-    clv: Decimal | None = None
-    since: date | None = None
-    last_contact_at: datetime | None = None
-    key_date: date | None = None
-    in_days: int | None = None
 
 
 @dataclass
@@ -114,150 +80,84 @@ def _day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _customers(viewer: User, member: User) -> QuerySet[Party]:
-    """The member's own customers that the viewer may see, less those snoozed on My day."""
-    today = timezone.now().astimezone(user_zone(member)).date()
-    snoozed = AttentionSnooze.objects.filter(user=member, party=OuterRef("pk"), until__gte=today)
-    return visible_parties(viewer).filter(owner_id=member.pk).exclude(Exists(snoozed))
-
-
-# Each section starts from the user's own parties (the owner index) and joins their metrics
-# row by primary key: starting from the metrics (a lifecycle or tier index over every party)
-# reads ten to twenty times more rows at 100,000 parties.
-
-
-# What an attention entry shows, and nothing more: a party row is wide (search text, notes…).
-SHOWN = (
-    "id", "display_name", "metrics__party_id", "metrics__tier", "metrics__lifecycle_state",
-    "metrics__clv", "metrics__state_since", "metrics__first_purchase_at",
-)  # fmt: skip
-PARTY_HEAVY = ("party__search_text", "party__name_key", "party__notes", "party__custom")
 # What an activity on My day shows (ActivityOut, the page): all of it, and only the names of
 # its party, assignee and queue. A party or user row read whole costs a dozen columns and their
 # conversions each, for 100 activities a page.
-LISTED = (
-    *(f.name for f in Activity._meta.concrete_fields),
-    "party__display_name", "assignee__email", "assignee__full_name", "queue__name",
-)  # fmt: skip
+OWN = tuple(f.attname for f in Activity._meta.concrete_fields)
+NAMES = ("party__display_name", "assignee__email", "assignee__full_name", "queue__name")
 
 
-def _attention(party: Party, why: str, **extra: Any) -> Attention:
-    row = party.metrics
-    return Attention(party, why, row.tier, row.lifecycle_state, row.clv, **extra)
-
-
-def _at_risk(customers: QuerySet[Party], high: list[str]) -> list[Attention]:
-    rows = (
-        customers.filter(metrics__lifecycle_state=LifecycleState.AT_RISK, metrics__tier__in=high)
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("-metrics__clv", "pk")[:ATTENTION_LIMIT]
+def _as_activity(row: tuple[Any, ...]) -> Activity:
+    """An activity read as values, with its party, assignee and queue named, as the ORM's
+    select_related() of those names would give it (no query when they are read)."""
+    activity = Activity.from_db(DEFAULT_DB_ALIAS, OWN, row[: len(OWN)])
+    name, email, full_name, queue = row[len(OWN) :]
+    party = Party.from_db(DEFAULT_DB_ALIAS, ("id", "display_name"), (activity.party_id, name))
+    _PARTY.set_cached_value(activity, party)
+    assignee = activity.assignee_id
+    _ASSIGNEE.set_cached_value(
+        activity,
+        User.from_db(DEFAULT_DB_ALIAS, ("id", "email", "full_name"), (assignee, email, full_name))
+        if assignee is not None
+        else None,
     )
-    return [_attention(p, "at_risk", since=p.metrics.state_since) for p in rows]
-
-
-def _out_of_rhythm(
-    customers: QuerySet[Party], rhythm: dict[str, int], now: datetime
-) -> list[Attention]:
-    if not rhythm:
-        return []
-    last = (
-        Interaction.objects.filter(party_id=OuterRef("pk"))
-        .order_by("-occurred_at", "-id")
-        .values("occurred_at")[:1]
+    team = activity.queue_id
+    _QUEUE.set_cached_value(
+        activity,
+        Team.from_db(DEFAULT_DB_ALIAS, ("id", "name"), (team, queue)) if team is not None else None,
     )
-    late = Q()
-    for tier, days in rhythm.items():
-        cutoff = now - timedelta(days=days)
-        late |= Q(metrics__tier=tier) & (Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
-    rows = (
-        customers.filter(metrics__tier__in=list(rhythm))
-        .exclude(metrics__lifecycle_state=LifecycleState.AT_RISK)  # listed as at risk already
-        .annotate(last_contact=Subquery(last))
-        .filter(late)
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("last_contact", "pk")[:ATTENTION_LIMIT]
-    )
-    return [_attention(p, "out_of_rhythm", last_contact_at=p.last_contact) for p in rows]
+    return activity
 
 
-def _week(day: date) -> list[date]:
-    return [day + timedelta(days=n) for n in range(WEEK)]
+_PARTY, _ASSIGNEE, _QUEUE = Activity.party.field, Activity.assignee.field, Activity.queue.field
 
 
-def _key_dates(customers: QuerySet[Party], day: date) -> list[Attention]:
-    """Birthdays and anniversaries from today to six days ahead (29 February on the 28th in
-    other years)."""
-    wanted: dict[tuple[int, int], date] = {}
-    for when in _week(day):
-        wanted.setdefault((when.month, when.day), when)
-        if when.month == 2 and when.day == 28 and not calendar.isleap(when.year):
-            wanted.setdefault((2, 29), when)
-    match = Q()
-    for month, dom in wanted:
-        match |= Q(month=month, day=dom)
-    rows = (
-        KeyDate.objects.filter(match, party__in=customers, kind__in=DATE_KINDS)
-        .select_related("party")
-        .defer(*PARTY_HEAVY)
-        .order_by("month", "day", "party_id")[: ATTENTION_LIMIT * 2]
-    )
-    found = [
-        Attention(
-            r.party,
-            r.kind,
-            key_date=wanted[(r.month, r.day)],
-            in_days=(wanted[(r.month, r.day)] - day).days,
-            since=date(r.year, r.month, min(r.day, 28)) if r.year else None,
+def _owned(owner: str, bounds: str) -> Callable[..., QuerySet[Any]]:
+    """The query of up to LIMIT pending activities of one owner (the member, or their team's
+    queue) within the bounds, soonest first, on the (assignee|queue, status, due_at) index.
+    Compiled once per process (core.prepared): the owner and the moments are bound."""
+
+    def build(owner_id: int, now: datetime, start: datetime, end: datetime) -> QuerySet[Any]:
+        window = (
+            Q(due_at__lte=now, overdue_at__lte=now)  # overdue: due_at <= overdue_at, indexed
+            if bounds == "overdue"
+            else Q(due_at__gte=start, due_at__lt=end)
         )
-        for r in rows
-    ]
-    return sorted(found, key=lambda a: (a.in_days or 0, a.party.pk))[:ATTENTION_LIMIT]
-
-
-def _welcome(customers: QuerySet[Party]) -> list[Attention]:
-    """New customers (lifecycle "new") with no contact from the company since their purchase."""
-    welcomed = Interaction.objects.filter(
-        party_id=OuterRef("pk"),
-        direction=Direction.OUTBOUND,
-        occurred_at__date__gte=OuterRef("metrics__first_purchase_at"),
-    )
-    rows = (
-        customers.filter(metrics__lifecycle_state=LifecycleState.NEW)
-        .exclude(Exists(welcomed))
-        .select_related("metrics")
-        .only(*SHOWN)
-        .order_by("-metrics__first_purchase_at", "pk")[:ATTENTION_LIMIT]
-    )
-    return [_attention(p, "welcome", since=p.metrics.first_purchase_at) for p in rows]
-
-
-def _pending_in(viewer: User, member: User, now: datetime, **bounds: Any) -> list[Activity]:
-    """The member's pending activities (their own, then their queue's) within `bounds`, soonest
-    first: one query per owner, each on its (assignee|queue, status, due_at) index."""
-    owners = [Q(assignee_id=member.pk)]
-    if member.team_id is not None:
-        owners.append(Q(queue_id=member.team_id))
-    found: list[Activity] = []
-    for owner in owners:
-        rows = (
-            Activity.objects.filter(owner, status__in=PENDING, **bounds)
+        return (
+            Activity.objects.filter(Q(**{owner: owner_id}), window, status__in=PENDING)
             .filter(pending(now))
-            .select_related("party", "assignee", "queue")
-            .only(*LISTED)
             .order_by("due_at", "id")
+            .values_list(*OWN, *NAMES)[:LIMIT]
         )
-        found += rows[:LIMIT]
-    # Access follows the party: one small query for the few parties found, rather than the
-    # viewer's whole list of parties inside each query.
-    seen = set(
-        visible_parties(viewer)
-        .filter(pk__in={a.party_id for a in found})
-        .values_list("pk", flat=True)
-    )
-    found = [a for a in found if a.party_id in seen]
-    return sorted(found, key=lambda a: (a.due_at, a.pk))[:LIMIT]
+
+    return build
+
+
+def _pending_in(viewer: User, member: User, bounds: str, values: dict[str, Any]) -> list[Activity]:
+    """The member's pending activities (their own, then their queue's) within the bounds
+    ("overdue": due by now; "day": due between start and end), soonest first."""
+    owners = [("assignee_id", member.pk)]
+    if member.team_id is not None:
+        owners.append(("queue_id", member.team_id))
+    found: list[Activity] = []
+    for owner, owner_id in owners:
+        key = ("activities.my_day", owner, bounds)
+        rows = prepared.rows(key, _owned(owner, bounds), {"owner_id": owner_id, **values})
+        found += [_as_activity(r) for r in rows]
+    return found
+
+
+def _visible(viewer: User, *sections: list[Activity]) -> list[list[Activity]]:
+    """Each section less the activities of parties the viewer may not see, soonest first.
+
+    Access follows the party: one small query for the few parties found, rather than the
+    viewer's whole list of parties inside each query."""
+    ids = {a.party_id for section in sections for a in section}
+    seen = set(visible_parties(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    return [
+        sorted((a for a in section if a.party_id in seen), key=lambda a: (a.due_at, a.pk))[:LIMIT]
+        for section in sections
+    ]
 
 
 def _activities(
@@ -265,12 +165,12 @@ def _activities(
 ) -> tuple[list[Activity], list[Activity]]:
     now = timezone.now()
     start, end = _day_bounds(member, day)
-    overdue: list[Activity] = []
-    if is_today:  # overdue means due by now (due_at <= overdue_at): a bound the index uses
-        overdue = _pending_in(viewer, member, now, due_at__lte=now, overdue_at__lte=now)
-    due = _pending_in(viewer, member, now, due_at__gte=start, due_at__lt=end)
+    moments = {"now": now, "start": start, "end": end}
+    overdue = _pending_in(viewer, member, "overdue", moments) if is_today else []
+    due = _pending_in(viewer, member, "day", moments)
     if is_today:
         due = [a for a in due if a.overdue_at > now]
+    overdue, due = _visible(viewer, overdue, due)
     return overdue, due
 
 
@@ -334,16 +234,7 @@ def my_day(viewer: User, *, member_id: int | None = None, day: date | None = Non
     day = day or today
     is_today = day == today
     overdue, due = _activities(viewer, member, day, is_today)
-    attention: list[Attention] = []
-    if is_today:
-        customers = _customers(viewer, member)
-        rhythm = contact_rhythm()
-        attention = (
-            _at_risk(customers, list(rhythm))
-            + _out_of_rhythm(customers, rhythm, now)
-            + _key_dates(customers, today)
-            + _welcome(customers)
-        )
+    attention = attention_list(viewer, member, now, today) if is_today else []
     team = _team(viewer, now) if member == viewer and viewer.can_assign and viewer.team_id else None
     return MyDay(member, day, is_today, overdue, due, attention, team)
 
