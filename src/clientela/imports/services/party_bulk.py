@@ -10,8 +10,11 @@ create_party does (`value_unavailable`, nothing said of the party). A row that n
 earlier row of the file makes is refused (`party_repeated_in_file`): the file says two things of
 one party.
 
-Files with a company column (organisations made on the way) or consent columns go through the
-row-by-row importer (`is_bulk`).
+Consent columns: a "yes" is noted on its row and not imported, a "no" is staged
+(consent_stage.py) for the parties the row makes or names, unless the same "no" is in force
+already, and recorded once the file is final; a row whose only news is such a "no" counts as
+updated, even without upsert (as in party_consent.py). Files with a company column
+(organisations made on the way) go through the row-by-row importer (`is_bulk`).
 """
 
 from __future__ import annotations
@@ -24,12 +27,20 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.consent.bulk import withdrawals_in_force
 from clientela.core.errors import FieldError, unavailable
 from clientela.core.ids import is_id
 from clientela.core.validation import field_errors
+from clientela.imports.services.consent_stage import Staged, StagedConsent, staged_pairs
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.parties import PartyImporter
-from clientela.imports.services.party_consent import is_consent_target
+from clientela.imports.services.party_consent import (
+    ImportedFile,
+    Wish,
+    grant_note,
+    is_consent_target,
+    read_wishes,
+)
 from clientela.imports.services.party_rows import row_identity, row_keys, row_patch
 from clientela.imports.services.party_state import current_state, merge_state
 from clientela.imports.services.reading import SourceRow
@@ -73,15 +84,25 @@ UPDATE_CHECKED = frozenset(
 
 def is_bulk(mapping: Mapping) -> bool:
     """Whether the bulk importer takes a file mapped this way (see the module's docstring)."""
-    targets = {t for t in mapping.targets if t}
-    return not (targets & NOT_BULK or any(is_consent_target(t) for t in targets))
+    return not {t for t in mapping.targets if t} & NOT_BULK
 
 
 class BulkPartyImporter(PartyImporter):
     """PartyImporter's rules, a chunk of rows at a time, staged by the parties bulk writer."""
 
-    def __init__(self, mapping: Mapping, *, by: User, visible: Any, upsert: bool) -> None:
+    def __init__(
+        self,
+        mapping: Mapping,
+        *,
+        by: User,
+        visible: Any,
+        upsert: bool,
+        source: ImportedFile | None = None,
+    ) -> None:
         super().__init__(mapping, by=by, visible=visible, upsert=upsert)
+        self.consent: StagedConsent | None = None
+        if any(t and is_consent_target(t) for t in mapping.targets):
+            self.consent = StagedConsent(source or ImportedFile("-", None), by=by)
         self.writer = StagedParties(by=by)
         self.fields = custom_fields()
         self.seen: dict[tuple[str, str], int] = {}  # (how, key) -> row of this file
@@ -89,36 +110,77 @@ class BulkPartyImporter(PartyImporter):
         self.normals = Normals()  # each address normalised once per chunk
         self.details: dict[int, Party] = {}
 
+    def close(self) -> None:
+        if self.consent is not None:
+            self.consent.close()
+
     def process(self, rows: list[SourceRow]) -> BatchResult:
         result = BatchResult()
-        read: list[tuple[SourceRow, dict[str, Any], dict[str, Any], dict[str, str]]] = []
+        read: list[tuple[SourceRow, dict[str, Any], dict[str, str], list[Wish]]] = []
         for row in rows:
             if row.problems:
                 result.reject(row, read_problems(row))
                 continue
             values, problems = row_values(row, self.mapping)
+            wishes, refused = read_wishes(values, self.column_of, row.row)
             try:
                 if problems:
                     raise RowRefused(problems)
                 patch, sources = row_patch(values, self.column_of, row.row)
             except RowRefused as exc:
-                result.reject(row, exc.problems)
+                result.reject(row, exc.problems + refused)
                 continue
-            read.append((row, values, patch, sources))
-        found = self._look_up([patch for _r, _v, patch, _s in read])
+            if refused:
+                result.reject(row, refused)
+                continue
+            read.append((row, patch, sources, wishes))
+        found = self._look_up([patch for _r, patch, _s, _w in read])
         new: list[NewParty] = []
-        for row, values, patch, sources in read:
+        withdrawals: list[Staged] = []
+        for row, patch, sources, wishes in read:
             outcome = Outcome(row, REJECTED)
             try:
-                outcome.result = self._one(row.row, values, patch, sources, found, new)
+                result_, pk = self._one(row.row, patch, sources, found, new)
+                outcome.result, outcome.notes = self._consent(
+                    row.row, (result_, pk), wishes, found, len(new), withdrawals
+                )
             except RowRefused as exc:
                 outcome.problems = exc.problems
             except _Skipped as exc:
                 outcome.result, outcome.notes = SKIPPED, exc.notes
             result.add(outcome)
         self.writer.stage_new(new)
+        if self.consent is not None:
+            self.consent.stage(withdrawals)
         self.normals.forget()
         return result
+
+    def _consent(
+        self,
+        row: int,
+        named: tuple[str, int | None],
+        wishes: list[Wish],
+        found: dict[str, Any],
+        made: int,
+        withdrawals: list[Staged],
+    ) -> tuple[str, list[RowProblem]]:
+        """The row's consent cells: its yeses noted, its noes staged (those not in force for
+        the party it names); the row's result, updated when a no is news."""
+        result, pk = named
+        notes = [grant_note(wish, row) for wish in wishes if wish.granted]
+        pairs = [pair for wish in wishes if not wish.granted for pair in wish.pairs]
+        if not pairs:
+            return result, notes
+        if pk is None:  # a new party: the last one staged so far in this chunk
+            withdrawals += staged_pairs(self.writer.staged + made, None, pairs, row)
+            return result, notes
+        staged = [
+            s
+            for s in staged_pairs(None, pk, pairs, row)
+            if (pk, s[2], s[3]) not in found["withdrawn"]
+        ]
+        withdrawals += staged
+        return UPDATED if staged and result == UNCHANGED else result, notes
 
     # -- look-ups, one per chunk --------------------------------------------------------------
 
@@ -156,6 +218,7 @@ class BulkPartyImporter(PartyImporter):
             "ref": by_ref,
             "key": by_key,
             "visible": visible,
+            "withdrawn": withdrawals_in_force(visible) if self.consent is not None else set(),
             "refused": kept_out(  # of the normal forms, each phone read in its row's region
                 [(kind, normal) for kind, normals in keys.items() for normal in normals],
                 normalize=_as_is,
@@ -167,12 +230,12 @@ class BulkPartyImporter(PartyImporter):
     def _one(
         self,
         row: int,
-        values: dict[str, Any],
         patch: dict[str, Any],
         sources: dict[str, str],
         found: dict[str, Any],
         new: list[NewParty],
-    ) -> str:
+    ) -> tuple[str, int | None]:
+        """What becomes of the row, and the stored party it names (None for a new one)."""
         matches, hidden = self._matches(patch, found, row)
         notes = [
             RowProblem(
@@ -188,14 +251,14 @@ class BulkPartyImporter(PartyImporter):
             self._several(matches, row)
         if matches:
             how, pk = next(iter(matches.items()))
-            return self._update_one(pk, how, patch, sources, row)
+            return self._update_one(pk, how, patch, sources, row), pk
         if hidden:
             raise RowRefused(self._problems(row, hidden, sources))
         party = self._new(patch, sources, row)
         for how, key in row_identity(patch):
             self.seen[(how, key)] = row
         new.append(party)
-        return CREATED
+        return CREATED, None
 
     def _matches(
         self, patch: dict[str, Any], found: dict[str, Any], row: int

@@ -1,0 +1,130 @@
+"""The withdrawals of a parties file, staged while it is checked and recorded only once it is
+final (publishing.publish_parties).
+
+Consent records are proof and only ever appended to (database triggers refuse to change or
+delete them), so a take-back must never meet one. The withdrawals a file asks for are therefore
+staged in a TEMP table of the import's connection as its rows are checked (the party by its
+stage id when the file makes it, by its id when it is stored), and recorded only after every
+party of the file is published:
+
+1. the parties are published in slices, each with its journal (takeable back);
+2. the staged withdrawals are written to the run's journal (`PublishedSlice` records of kind
+   "consent", chunks of `CHUNK`, each the party ids, purposes, channels and rows, with the
+   file's name and hash and the importing user: all the proof needs), still takeable back;
+3. one short transaction deletes the journal of the parties' slices: from then on the import is
+   final and nothing of it is taken back;
+4. each consent chunk is recorded (consent.bulk.record_withdrawals) and its journal record
+   deleted, in one transaction per chunk.
+
+A run whose process ends (a kill) before 3 is taken back whole (its consent chunks are only
+journal rows, deleted with it); one that ends after 3 is finished instead: the settling records
+its remaining chunks (`finish`). Without a run to journal on (tests, benchmarks) or on
+PostgreSQL (one transaction for the whole publishing) the chunks go from the TEMP table to the
+consent records directly, after the parties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+
+from clientela.accounts.models import User
+from clientela.consent.bulk import Withdrawal, record_withdrawals
+from clientela.consent.models import ConsentSource
+from clientela.consent.services import store_wording
+from clientela.imports.services.party_consent import (
+    IMPORTED_WITHDRAWAL,
+    WORDING_VERSION,
+    ImportedFile,
+    Pair,
+    proof_note,
+)
+from clientela.parties.bulk import IDS
+
+KIND = "consent"
+TABLE = "clientela_stage_consent"
+CHUNK = 5_000  # withdrawals per journal record, and per transaction when they are recorded
+
+# A staged withdrawal: (stage id of a party the file makes, or None; id of a stored party, or
+# None; purpose; channel; row of the file).
+Staged = tuple[int | None, int | None, str, str, int]
+
+
+class StagedConsent:
+    """The withdrawals of a file, staged in a TEMP table until the file's parties are
+    published."""
+
+    def __init__(self, source: ImportedFile, *, by: User) -> None:
+        self.source = source
+        self.by = by
+        self.count = 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {TABLE} (id INTEGER PRIMARY KEY, stage_id INTEGER, "
+                "party_id BIGINT, purpose TEXT, channel TEXT, line INTEGER)"
+            )
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def stage(self, rows: Sequence[Staged]) -> None:
+        if not rows:
+            return
+        numbered = [(self.count + n + 1, *row) for n, row in enumerate(rows)]
+        self.count += len(rows)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608  (a constant table name)
+                numbered,
+            )
+
+    def chunks(self) -> Iterator[dict[str, Any]]:
+        """The staged withdrawals, their parties published, as journal records of CHUNK."""
+        after = 0
+        while after < self.count:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT c.id, COALESCE(c.party_id, s.live_id), c.purpose, c.channel, c.line "  # noqa: S608  (constant table names)
+                    f"FROM {TABLE} c LEFT JOIN {IDS} s ON s.stage_id = c.stage_id "
+                    "WHERE c.id > %s AND c.id <= %s ORDER BY c.id",
+                    [after, after + CHUNK],
+                )
+                rows = cursor.fetchall()
+            after += CHUNK
+            yield self.record([(int(pk), p, c, int(line)) for _id, pk, p, c, line in rows])
+
+    def record(self, withdrawals: list[tuple[int, str, str, int]]) -> dict[str, Any]:
+        """A chunk as the journal keeps it: everything its records' proof needs."""
+        return {
+            "kind": KIND,
+            "actor": self.by.pk,
+            "file": self.source.name,
+            "sha256": self.source.sha256,
+            "withdrawals": [list(w) for w in withdrawals],
+        }
+
+
+def record_chunk(chunk: dict[str, Any]) -> int:
+    """Record one journal chunk's withdrawals (in the caller's transaction): source import,
+    the importing user as actor, the imported-withdrawal wording, the file and row in the
+    note. Returns how many records were made (those already in force are not repeated)."""
+    wording = store_wording(IMPORTED_WITHDRAWAL, version=WORDING_VERSION, language="en")
+    actor = User.objects.filter(pk=int(chunk.get("actor") or 0)).first()
+    name, sha256 = str(chunk.get("file", "-")), str(chunk.get("sha256", "unknown"))
+    wanted = [
+        Withdrawal(int(pk), str(purpose), str(channel), proof_note(name, sha256, int(line)))
+        for pk, purpose, channel, line in chunk.get("withdrawals", [])
+    ]
+    return record_withdrawals(wanted, source=ConsentSource.IMPORT, wording=wording, actor=actor)
+
+
+def staged_pairs(
+    stage_id: int | None, party_id: int | None, pairs: Sequence[Pair], row: int
+) -> list[Staged]:
+    """The staged rows of one row's withdrawals (each pair once)."""
+    unique = dict.fromkeys(pairs)
+    return [(stage_id, party_id, purpose, channel, row) for purpose, channel in unique]
