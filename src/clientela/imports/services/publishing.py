@@ -106,11 +106,17 @@ def finish_consent(run_id: int) -> None:
     parties are all published: consent_stage.py), one chunk per transaction."""
     chunks = PublishedSlice.objects.filter(run_id=run_id).order_by("pk")
     for pk in list(chunks.values_list("pk", flat=True)):
+        started = time.perf_counter()
         with write_slice():
             chunk = PublishedSlice.objects.filter(pk=pk).values_list("undo", flat=True).first()
             if chunk is not None and chunk.get("kind") == consent_stage.KIND:
                 consent_stage.record_chunk(chunk)
             PublishedSlice.objects.filter(pk=pk).delete()
+        _logged("recorded a chunk of withdrawals", started)
+
+
+def _logged(what: str, started: float) -> None:
+    log.info("%s in one slice: %.3f s with the write lock", what, time.perf_counter() - started)
 
 
 def publish_parties(
@@ -173,20 +179,26 @@ def _publish_consent(
     if run is not None and takes_turns():
         chunks = consent.chunks()
         while True:
+            batch = list(itertools.islice(chunks, JOURNAL_CHUNKS))  # read before the lock
+            begun = time.perf_counter()
             with write_slice():  # a few chunks per transaction
-                batch = list(itertools.islice(chunks, JOURNAL_CHUNKS))
                 for chunk in batch:
                     PublishedSlice.objects.create(run=run, undo=chunk)
+            _logged("journalled the withdrawals to record", begun)
             if len(batch) < JOURNAL_CHUNKS:
                 break
+        begun = time.perf_counter()
         with write_slice():
             PublishedSlice.objects.filter(run=run, undo__kind=PARTIES).delete()
+        _logged("made the import final", begun)
         final.reached = True
         finish_consent(run.pk)
     else:
         for chunk in consent.chunks():
+            begun = time.perf_counter()
             with write_slice():
                 consent_stage.record_chunk(chunk)
+            _logged("recorded a chunk of withdrawals", begun)
             final.reached = True
     log.info(
         "recorded the withdrawals of %s staged cells in %.3f s",
