@@ -145,7 +145,8 @@ def test_a_failure_after_the_point_of_no_return_is_finished_not_taken_back(
     assert ConsentRecord.objects.count() == 3 * 150
     assert ImportRun.objects.get().status == ImportStatus.FAILED
     left = list(PublishedSlice.objects.values_list("undo", flat=True))
-    assert left and {chunk["kind"] for chunk in left} == {consent_stage.KIND}
+    assert left
+    assert {chunk["kind"] for chunk in left} == {consent_stage.KIND}
     monkeypatch.setattr(consent_stage, "record_chunk", record)
     runs.settle_interrupted()  # a failed run's journal is finished: the rest is recorded
     assert ConsentRecord.objects.count() == 300 * CHANNELS

@@ -91,8 +91,10 @@ def record_withdrawals(
             continue  # already in force: recording it again would say nothing new
         latest[key] = (ConsentStatus.WITHDRAWN, basis)
         made.append(
-            (want.party_id, want.purpose, want.channel, ConsentStatus.WITHDRAWN.value, basis)
-            + (source, wording.pk, actor.pk if actor else None, now, want.note[:300])
+            (
+                *(want.party_id, want.purpose, want.channel, ConsentStatus.WITHDRAWN.value),
+                *(basis, source, wording.pk, actor.pk if actor else None, now, want.note[:300]),
+            )
         )
         if want.channel == ConsentChannel.EMAIL:
             by_email.add(want.party_id)
