@@ -5,6 +5,7 @@ withdrawals are recorded only once the file is final: a take-back never meets co
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,7 @@ def test_a_failure_after_the_point_of_no_return_is_finished_not_taken_back(
     assert ImportRun.objects.get().status == ImportStatus.FAILED
     left = list(PublishedSlice.objects.values_list("undo", flat=True))
     assert left
-    assert {chunk["kind"] for chunk in left} == {consent_stage.KIND}
+    assert {chunk["kind"] for chunk in left} == {consent_stage.KIND, consent_stage.FINAL}
     monkeypatch.setattr(consent_stage, "record_chunk", record)
     runs.settle_interrupted()  # a failed run's journal is finished: the rest is recorded
     assert ConsentRecord.objects.count() == 300 * CHANNELS
@@ -214,3 +215,41 @@ def _ended_pid() -> int:
         os._exit(0)
     os.waitpid(pid, 0)
     return pid
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_withdrawals_journalled_before_the_point_of_no_return_are_dropped_not_recorded(
+    admin: User,
+) -> None:
+    """A file whose rows only withdraw for stored parties publishes no party slice: a kill
+    while its withdrawals are journalled leaves chunks without the mark of finality, and the
+    settling drops them (the file was not final: nothing of it is recorded)."""
+    known = make_party(email="known@example.org")
+    run = ImportRun.objects.create(
+        kind="parties", file_name="p.csv", created_by=admin, status=ImportStatus.PUBLISHING
+    )
+    chunk = {
+        "kind": consent_stage.KIND,
+        "actor": admin.pk,
+        "file": "p.csv",
+        "sha256": "0" * 64,
+        "withdrawals": [[known.pk, "newsletter", "email", 2]],
+    }
+    PublishedSlice.objects.create(run=run, undo=chunk)
+    ImportRun.objects.filter(pk=run.pk).update(pid=_ended_pid(), host=socket.gethostname())
+    assert runs.settle_interrupted() == 1
+    assert not ConsentRecord.objects.exists()
+    assert not PublishedSlice.objects.exists()
+    # With the mark, the same journal is finished instead.
+    PublishedSlice.objects.create(run=run, undo=chunk)
+    PublishedSlice.objects.create(run=run, undo={"kind": consent_stage.FINAL})
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.PUBLISHING)
+    assert runs.settle_interrupted() == 1
+    record = ConsentRecord.objects.get()
+    assert (record.party, record.status, record.note) == (
+        known,
+        ConsentStatus.WITHDRAWN,
+        f"import of p.csv (SHA-256 {'0' * 64}), row 2",
+    )
+    assert not PublishedSlice.objects.exists()

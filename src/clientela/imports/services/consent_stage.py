@@ -11,16 +11,16 @@ party of the file is published:
 2. the staged withdrawals are written to the run's journal (`PublishedSlice` records of kind
    "consent", chunks of `CHUNK`, each the party ids, purposes, channels and rows, with the
    file's name and hash and the importing user: all the proof needs), still takeable back;
-3. one short transaction deletes the journal of the parties' slices: from then on the import is
-   final and nothing of it is taken back;
+3. one short transaction deletes the journal of the parties' slices and marks the run's journal
+   final (a record of kind "consent-final"): from then on nothing of the import is taken back;
 4. each consent chunk is recorded (consent.bulk.record_withdrawals) and its journal record
    deleted, in one transaction per chunk.
 
 A run whose process ends (a kill) before 3 is taken back whole (its consent chunks are only
 journal rows, deleted with it); one that ends after 3 is finished instead: the settling records
-its remaining chunks (`finish`). Without a run to journal on (tests, benchmarks) or on
-PostgreSQL (one transaction for the whole publishing) the chunks go from the TEMP table to the
-consent records directly, after the parties.
+its remaining chunks (publishing.finish_consent), then drops the mark. Without a run to journal
+on (tests, benchmarks) or on PostgreSQL (one transaction for the whole publishing) the chunks go
+from the TEMP table to the consent records directly, after the parties.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from clientela.imports.services.party_consent import (
 from clientela.parties.bulk import IDS
 
 KIND = "consent"
+FINAL = "consent-final"  # the journal's mark of an import past its point of no return
 TABLE = "clientela_stage_consent"
 CHUNK = 5_000  # withdrawals per journal record, and per transaction when they are recorded
 

@@ -74,7 +74,7 @@ def take_back(run_ids: list[int]) -> None:
             r.get("kind")
             for r in PublishedSlice.objects.filter(run_id=run_id).values_list("undo", flat=True)
         }
-        if kinds == {consent_stage.KIND}:  # past its point of no return: finished instead
+        if consent_stage.FINAL in kinds:  # past its point of no return: finished instead
             finish_consent(run_id)
             continue
         orders, parties = Undo(), []
@@ -88,7 +88,7 @@ def take_back(run_ids: list[int]) -> None:
                 activities.add(activities_bulk.ActivityUndo.from_record(record_))
             elif record_.get("kind") == PARTIES:
                 parties.append(PartiesUndo.from_record(record_))
-            elif record_.get("kind") == consent_stage.KIND:
+            elif record_.get("kind") in {consent_stage.KIND, consent_stage.FINAL}:
                 continue  # withdrawals not yet recorded: their journal goes with the rest
             else:  # orders' records name no kind
                 orders.add(Undo.from_record(record_))
@@ -103,7 +103,8 @@ def take_back(run_ids: list[int]) -> None:
 
 def finish_consent(run_id: int) -> None:
     """Record the withdrawals left in the journal of a run past its point of no return (its
-    parties are all published: consent_stage.py), one chunk per transaction."""
+    parties are all published: consent_stage.py), one chunk per transaction; the mark of the
+    point of no return goes last."""
     chunks = PublishedSlice.objects.filter(run_id=run_id).order_by("pk")
     for pk in list(chunks.values_list("pk", flat=True)):
         started = time.perf_counter()
@@ -190,6 +191,7 @@ def _publish_consent(
         begun = time.perf_counter()
         with write_slice():
             PublishedSlice.objects.filter(run=run, undo__kind=PARTIES).delete()
+            PublishedSlice.objects.create(run=run, undo={"kind": consent_stage.FINAL})
         _logged("made the import final", begun)
         final.reached = True
         finish_consent(run.pk)
