@@ -39,8 +39,11 @@ from clientela.imports.services.party_consent import (
     WORDING_VERSION,
     ImportedFile,
     Pair,
+    Wish,
+    grant_note,
     proof_note,
 )
+from clientela.imports.services.rows import UNCHANGED, UPDATED, RowProblem
 from clientela.parties.bulk import IDS
 
 KIND = "consent"
@@ -121,6 +124,30 @@ def record_chunk(chunk: dict[str, Any]) -> int:
         for pk, purpose, channel, line in chunk.get("withdrawals", [])
     ]
     return record_withdrawals(wanted, source=ConsentSource.IMPORT, wording=wording, actor=actor)
+
+
+def row_withdrawals(
+    row: int,
+    named: tuple[str, int | None, int],
+    wishes: list[Wish],
+    in_force: set[tuple[int, str, str]],
+    withdrawals: list[Staged],
+) -> tuple[str, list[RowProblem]]:
+    """A checked row's consent cells: its yeses noted, its noes added to `withdrawals` (those
+    not in force for the stored party it names; all of them for a party it makes). `named`:
+    the row's result, the stored party (None for a new one) and the new party's stage id.
+    Returns the row's result, updated when a no is news, and its notes."""
+    result, pk, stage_id = named
+    notes = [grant_note(wish, row) for wish in wishes if wish.granted]
+    pairs = [pair for wish in wishes if not wish.granted for pair in wish.pairs]
+    if not pairs:
+        return result, notes
+    if pk is None:
+        withdrawals += staged_pairs(stage_id, None, pairs, row)
+        return result, notes
+    staged = [s for s in staged_pairs(None, pk, pairs, row) if (pk, s[2], s[3]) not in in_force]
+    withdrawals += staged
+    return UPDATED if staged and result == UNCHANGED else result, notes
 
 
 def staged_pairs(

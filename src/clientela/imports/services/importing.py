@@ -13,9 +13,7 @@ opened here rather than by each adapter (command, page, task):
   next settling of the runs (runs.settle_interrupted). A dry run there only checks;
 - parties read set-based (party_bulk.py, on both databases) are staged in TEMP tables while the
   file is checked (no write lock is held), and only once every row passed are they published:
-  on SQLite in slices, each with its journal, like the above; on PostgreSQL in one transaction.
-  The withdrawals of their consent columns are staged too, and recorded only once the import
-  is final, after every party (consent_stage.py): consent proof is never taken back;
+  on SQLite in slices, each with its journal, like the above; on PostgreSQL in one transaction;
 - everything else is one transaction (on SQLite it holds the write lock until it ends; on
   PostgreSQL other writers go on beside it).
 """
@@ -277,9 +275,8 @@ def import_rows(
         if stage is not None and summary.written:
             if run is not None:
                 publishing.start(run)
-            publishing.publish_parties(
-                stage, run, first=PUBLISH_FIRST_PARTIES, consent=getattr(importer, "consent", None)
-            )
+            consent = importer.consent  # the withdrawals of its consent columns, or None
+            publishing.publish_parties(stage, run, first=PUBLISH_FIRST_PARTIES, consent=consent)
     summary.seconds = time.perf_counter() - started
     return summary
 
