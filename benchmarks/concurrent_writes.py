@@ -15,6 +15,8 @@ acknowledged write (201, or 200 for the bulk) is in the database afterwards.
 
     .venv/bin/python benchmarks/concurrent_writes.py                # quick: 100,000 rows, 4 clients
     .venv/bin/python benchmarks/concurrent_writes.py --rows 1000000 --clients 8   # the big one
+    .venv/bin/python benchmarks/concurrent_writes.py --kind parties --rows 200000
+        # a parties file with consent columns (withdrawals recorded with their proof)
 
 SQLite only: the turns writers take are SQLite's (PostgreSQL has row locks).
 
@@ -91,6 +93,29 @@ def generate_interactions(path: Path, rows: int, customers: int, seed: int = 13)
                 out.writelines(lines)
                 lines.clear()
         out.writelines(lines)
+
+
+def generate_parties(path: Path, rows: int, _customers: int, seed: int = 17) -> None:
+    """A parties file with consent columns: new people with an e-mail and a phone each; a
+    newsletter "no" on every other row (five records each, one per channel), a "yes" (noted,
+    not imported) on every fifth, and an objection to all direct marketing on every tenth."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("external_id,given_name,family_name,email,phone,Newsletter,Opted out\n")
+        lines = []
+        for n in range(rows):
+            newsletter = "no" if n % 2 else "yes" if n % 5 == 0 else ""
+            lines.append(
+                f"P-{n:08d},Ana,Silva {rng.randrange(10_000)},ana.{n}@example.com,"
+                f"+35191{n:07d},{newsletter},{'yes' if n % 10 == 3 else ''}\n"
+            )
+            if len(lines) == 50_000:
+                out.writelines(lines)
+                lines.clear()
+        out.writelines(lines)
+
+
+GENERATORS = {"interactions": generate_interactions, "parties": generate_parties}
 
 
 def generate(path: Path, rows: int, customers: int, seed: int = 11) -> None:
@@ -304,12 +329,12 @@ def run(
     kind: str = "orders",
 ) -> dict[str, Any]:
     """Run the whole measurement in a temporary folder; returns the report. `kind`: what the
-    import brings, orders or interactions."""
+    import brings, orders, interactions or parties (with consent columns)."""
     work = Path(tempfile.mkdtemp(prefix="concurrent-writes-")) if home is None else home
     server = None
     try:
         csv_path = work / f"{kind}.csv"
-        (generate_interactions if kind == "interactions" else generate)(csv_path, rows, customers)
+        GENERATORS.get(kind, generate)(csv_path, rows, customers)
         env, setup = prepare(work / "home", customers, clients)
         port = free_port()
         server = serve(env, port, workers, threads)
@@ -356,6 +381,7 @@ def run(
                 "seconds": round(import_seconds, 2),
                 "rows_per_s": round(rows / import_seconds),
                 "imported": imported,
+                "consent_records": consent_records(work / "home") if kind == "parties" else None,
                 "status": status,
                 "slices_seconds": slices_seconds(done.stderr.decode(errors="replace")),
                 "stderr": done.stderr.decode(errors="replace")[-1000:] if done.returncode else "",
@@ -401,8 +427,14 @@ def slices_seconds(log: str) -> list[float]:
     return [
         float(line.rsplit(": ", 1)[1].split(" s")[0])
         for line in log.splitlines()
-        if "held the write lock" in line and ": " in line
+        if ("held the write lock" in line or "s with the write lock" in line) and ": " in line
     ]
+
+
+def consent_records(home: Path) -> int:
+    """How many consent records the database holds (a parties import's withdrawals)."""
+    with sqlite3.connect(home / "clientela.sqlite3") as db:
+        return int(db.execute("SELECT COUNT(*) FROM consent_consentrecord").fetchone()[0])
 
 
 def stored(home: Path, acknowledged: list[str], kind: str = "orders") -> tuple[int, int, str]:
@@ -415,9 +447,11 @@ def stored(home: Path, acknowledged: list[str], kind: str = "orders") -> tuple[i
             "SELECT COUNT(*) FROM acknowledged a JOIN commerce_order o USING (external_id)"
         ).fetchone()[0]
         imported = db.execute(
-            "SELECT COUNT(*) FROM interactions_interaction WHERE external_id LIKE 'INT-%'"
-            if kind == "interactions"
-            else "SELECT COUNT(*) FROM commerce_order WHERE external_id LIKE 'ORD-%'"
+            {
+                "interactions": "SELECT COUNT(*) FROM interactions_interaction "
+                "WHERE external_id LIKE 'INT-%'",
+                "parties": "SELECT COUNT(*) FROM parties_party WHERE external_id LIKE 'P-%'",
+            }.get(kind, "SELECT COUNT(*) FROM commerce_order WHERE external_id LIKE 'ORD-%'")
         ).fetchone()[0]
         row = db.execute("SELECT status FROM imports_importrun ORDER BY id DESC").fetchone()
     return int(present), int(imported), row[0] if row else ""
@@ -430,7 +464,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--kind", choices=("orders", "interactions"), default="orders")
+    parser.add_argument("--kind", choices=("orders", "interactions", "parties"), default="orders")
     args = parser.parse_args()
     result = run(
         kind=args.kind,

@@ -190,9 +190,9 @@ def _importer(
         return ActivityImporter(
             mapping, PartyFinder(visible), by=by, slices=slices, check_only=check_only
         )
-    if is_bulk(mapping):  # parties, set-based (party_bulk.py)
-        return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert)
     source = ImportedFile(name or "-", table.source)
+    if is_bulk(mapping):  # parties, set-based (party_bulk.py)
+        return BulkPartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
     return PartyImporter(mapping, by=by, visible=visible, upsert=upsert, source=source)
 
 
@@ -275,7 +275,8 @@ def import_rows(
         if stage is not None and summary.written:
             if run is not None:
                 publishing.start(run)
-            publishing.publish_parties(stage, run, first=PUBLISH_FIRST_PARTIES)
+            consent = importer.consent  # the withdrawals of its consent columns, or None
+            publishing.publish_parties(stage, run, first=PUBLISH_FIRST_PARTIES, consent=consent)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -10,8 +10,8 @@ create_party does (`value_unavailable`, nothing said of the party). A row that n
 earlier row of the file makes is refused (`party_repeated_in_file`): the file says two things of
 one party.
 
-Files with a company column (organisations made on the way) or consent columns go through the
-row-by-row importer (`is_bulk`).
+Consent columns: a "yes" is noted on its row, a "no" staged and recorded once the file is final
+(consent_stage.py). A company column (organisations made on the way) goes row by row (`is_bulk`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,20 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from clientela.accounts.models import User
+from clientela.consent.bulk import withdrawals_in_force
 from clientela.core.errors import FieldError, unavailable
-from clientela.core.ids import is_id
 from clientela.core.validation import field_errors
+from clientela.imports.services import party_rows
+from clientela.imports.services.consent_stage import Staged, StagedConsent, row_withdrawals
 from clientela.imports.services.mapping import Mapping
 from clientela.imports.services.parties import PartyImporter
-from clientela.imports.services.party_consent import is_consent_target
-from clientela.imports.services.party_rows import row_identity, row_keys, row_patch
+from clientela.imports.services.party_consent import (
+    ImportedFile,
+    Wish,
+    is_consent_target,
+    read_wishes,
+)
+from clientela.imports.services.party_rows import Skipped, is_pk, row_identity, row_keys, row_patch
 from clientela.imports.services.party_state import current_state, merge_state
 from clientela.imports.services.reading import SourceRow
 from clientela.imports.services.rows import (
@@ -73,15 +80,25 @@ UPDATE_CHECKED = frozenset(
 
 def is_bulk(mapping: Mapping) -> bool:
     """Whether the bulk importer takes a file mapped this way (see the module's docstring)."""
-    targets = {t for t in mapping.targets if t}
-    return not (targets & NOT_BULK or any(is_consent_target(t) for t in targets))
+    return not {t for t in mapping.targets if t} & NOT_BULK
 
 
 class BulkPartyImporter(PartyImporter):
     """PartyImporter's rules, a chunk of rows at a time, staged by the parties bulk writer."""
 
-    def __init__(self, mapping: Mapping, *, by: User, visible: Any, upsert: bool) -> None:
+    def __init__(
+        self,
+        mapping: Mapping,
+        *,
+        by: User,
+        visible: Any,
+        upsert: bool,
+        source: ImportedFile | None = None,
+    ) -> None:
         super().__init__(mapping, by=by, visible=visible, upsert=upsert)
+        source = source or ImportedFile("-", None)
+        wanted = any(t and is_consent_target(t) for t in mapping.targets)
+        self.consent = StagedConsent(source, by=by) if wanted else None
         self.writer = StagedParties(by=by)
         self.fields = custom_fields()
         self.seen: dict[tuple[str, str], int] = {}  # (how, key) -> row of this file
@@ -89,34 +106,49 @@ class BulkPartyImporter(PartyImporter):
         self.normals = Normals()  # each address normalised once per chunk
         self.details: dict[int, Party] = {}
 
+    def close(self) -> None:
+        if self.consent is not None:
+            self.consent.close()
+
     def process(self, rows: list[SourceRow]) -> BatchResult:
         result = BatchResult()
-        read: list[tuple[SourceRow, dict[str, Any], dict[str, Any], dict[str, str]]] = []
+        read: list[tuple[SourceRow, dict[str, Any], dict[str, str], list[Wish]]] = []
         for row in rows:
             if row.problems:
                 result.reject(row, read_problems(row))
                 continue
             values, problems = row_values(row, self.mapping)
+            wishes, refused = read_wishes(values, self.column_of, row.row)
             try:
                 if problems:
                     raise RowRefused(problems)
                 patch, sources = row_patch(values, self.column_of, row.row)
             except RowRefused as exc:
-                result.reject(row, exc.problems)
+                result.reject(row, exc.problems + refused)
                 continue
-            read.append((row, values, patch, sources))
-        found = self._look_up([patch for _r, _v, patch, _s in read])
+            if refused:
+                result.reject(row, refused)
+                continue
+            read.append((row, patch, sources, wishes))
+        found = self._look_up([patch for _r, patch, _s, _w in read])
         new: list[NewParty] = []
-        for row, values, patch, sources in read:
+        withdrawals: list[Staged] = []
+        for row, patch, sources, wishes in read:
             outcome = Outcome(row, REJECTED)
             try:
-                outcome.result = self._one(row.row, values, patch, sources, found, new)
+                result_, pk = self._one(row.row, patch, sources, found, new)
+                named = (result_, pk, self.writer.staged + len(new))  # a new party's stage id
+                outcome.result, outcome.notes = row_withdrawals(
+                    row.row, named, wishes, found["withdrawn"], withdrawals
+                )
             except RowRefused as exc:
                 outcome.problems = exc.problems
-            except _Skipped as exc:
+            except Skipped as exc:
                 outcome.result, outcome.notes = SKIPPED, exc.notes
             result.add(outcome)
         self.writer.stage_new(new)
+        if self.consent is not None:
+            self.consent.stage(withdrawals)
         self.normals.forget()
         return result
 
@@ -142,7 +174,7 @@ class BulkPartyImporter(PartyImporter):
                 for normal, pk in held:
                     by_key.setdefault((kind, normal), set()).add(pk)
         ids = {*by_ref.values(), *(pk for found in by_key.values() for pk in found)}
-        ids |= {int(p["clientela_id"]) for p in patches if _is_pk(p.get("clientela_id"))}
+        ids |= {int(p["clientela_id"]) for p in patches if is_pk(p.get("clientela_id"))}
         visible: set[int] = set()
         ordered_ids = sorted(ids)
         for start in range(0, len(ordered_ids), 500):
@@ -156,9 +188,10 @@ class BulkPartyImporter(PartyImporter):
             "ref": by_ref,
             "key": by_key,
             "visible": visible,
+            "withdrawn": withdrawals_in_force(visible) if self.consent is not None else set(),
             "refused": kept_out(  # of the normal forms, each phone read in its row's region
                 [(kind, normal) for kind, normals in keys.items() for normal in normals],
-                normalize=_as_is,
+                normalize=party_rows.as_is,
             ),
         }
 
@@ -167,12 +200,12 @@ class BulkPartyImporter(PartyImporter):
     def _one(
         self,
         row: int,
-        values: dict[str, Any],
         patch: dict[str, Any],
         sources: dict[str, str],
         found: dict[str, Any],
         new: list[NewParty],
-    ) -> str:
+    ) -> tuple[str, int | None]:
+        """What becomes of the row, and the stored party it names (None for a new one)."""
         matches, hidden = self._matches(patch, found, row)
         notes = [
             RowProblem(
@@ -183,19 +216,19 @@ class BulkPartyImporter(PartyImporter):
             and not (found["key"].get((kind, normal), set()) & found["visible"])
         ]
         if notes:
-            raise _Skipped(notes)
+            raise Skipped(notes)
         if len(set(matches.values())) > 1:
-            self._several(matches, row)
+            raise RowRefused([party_rows.matches_several(matches, row)])
         if matches:
             how, pk = next(iter(matches.items()))
-            return self._update_one(pk, how, patch, sources, row)
+            return self._update_one(pk, how, patch, sources, row), pk
         if hidden:
             raise RowRefused(self._problems(row, hidden, sources))
         party = self._new(patch, sources, row)
         for how, key in row_identity(patch):
             self.seen[(how, key)] = row
         new.append(party)
-        return CREATED
+        return CREATED, None
 
     def _matches(
         self, patch: dict[str, Any], found: dict[str, Any], row: int
@@ -207,10 +240,12 @@ class BulkPartyImporter(PartyImporter):
         visible = found["visible"]
         for how, key in row_identity(patch):
             if (how, key) in self.seen:
-                raise RowRefused([_repeated(row, self._column_for(how), self.seen[(how, key)])])
-        if _is_pk(patch.get("clientela_id")) and int(patch["clientela_id"]) in visible:
+                raise RowRefused(
+                    [party_rows.repeated_in_file(row, self._column_for(how), self.seen[(how, key)])]
+                )
+        if is_pk(patch.get("clientela_id")) and int(patch["clientela_id"]) in visible:
             matches["clientela_id"] = int(patch["clientela_id"])
-        elif patch.get("clientela_id") is not None and not _is_pk(patch["clientela_id"]):
+        elif patch.get("clientela_id") is not None and not is_pk(patch["clientela_id"]):
             super()._match({"clientela_id": patch["clientela_id"]}, row)  # refuses it
         ref = patch.get("external_id")
         if ref and str(ref) in found["ref"]:
@@ -230,18 +265,6 @@ class BulkPartyImporter(PartyImporter):
             elif holders:
                 hidden.append(unavailable(f"contact_points.{i}.value", point.get("value")))
         return matches, hidden
-
-    def _several(self, matches: dict[str, int], row: int) -> None:
-        described = ", ".join(f"{how} → #{pk}" for how, pk in matches.items())
-        problem = RowProblem(
-            row,
-            "",
-            "",
-            _("matches different parties (%(parties)s)"),
-            code="matches_several_parties",
-            params={"parties": described},
-        )
-        raise RowRefused([problem])
 
     def _new(self, patch: dict[str, Any], sources: dict[str, str], row: int) -> NewParty:
         data = {k: v for k, v in patch.items() if k not in {"owner", "team", "clientela_id"}}
@@ -274,7 +297,7 @@ class BulkPartyImporter(PartyImporter):
             except ValidationError as exc:
                 errors += field_errors(exc)
         if errors or party is None:
-            raise RowRefused(self._problems(row, errors, sources) or [_refused(row)])
+            raise RowRefused(self._problems(row, errors, sources) or [party_rows.refused_row(row)])
         if self.by.can_assign:
             party.owner_id, party.team_id = assigned.get("owner_id"), assigned.get("team_id")
         else:  # sales and support keep what they create, as create_party says
@@ -363,36 +386,3 @@ class BulkPartyImporter(PartyImporter):
         if "refused" in got:
             raise RowRefused([replace(p, row=row) for p in got["refused"]])
         data.update(got)
-
-
-class _Skipped(Exception):
-    def __init__(self, notes: list[RowProblem]) -> None:
-        super().__init__("row skipped")
-        self.notes = notes
-
-
-def _as_is(_kind: str, normal: str, _region: str | None) -> str:
-    """A normal form, which is its own normal form."""
-    return normal
-
-
-def _is_pk(value: Any) -> bool:
-    try:
-        return is_id(int(str(value)))
-    except ValueError:
-        return False
-
-
-def _repeated(row: int, column: str, earlier: int) -> RowProblem:
-    return RowProblem(
-        row,
-        column,
-        "",
-        _("is the same party as row %(earlier)s of this file (same %(how)s)"),
-        code="party_repeated_in_file",
-        params={"earlier": earlier, "how": column},
-    )
-
-
-def _refused(row: int) -> RowProblem:
-    return RowProblem(row, "", "", _("was refused"), code="row_refused")

@@ -142,6 +142,27 @@ def read_wishes(
     return wishes, problems
 
 
+def proof_note(name: str, sha256: str, row: int) -> str:
+    """The note of an imported record: where it came from (the file, its hash, the row)."""
+    name = name if len(name) <= 150 else "…" + name[-149:]
+    return f"import of {name} (SHA-256 {sha256}), row {row}"
+
+
+def grant_note(wish: Wish, row: int) -> RowProblem:
+    """What a row is told of a yes it holds: not imported, and why."""
+    return RowProblem(
+        row,
+        wish.column,
+        short(wish.value),
+        _(
+            "a consent is not imported: a file is no proof of it (the words "
+            "the person agreed to, when and how); ask them, by a sign-up or "
+            "the preference centre"
+        ),
+        code="consent_grant_not_imported",
+    )
+
+
 class ConsentImporter:
     """Records a file's withdrawals with their proof, and notes the grants it cannot import."""
 
@@ -159,8 +180,7 @@ class ConsentImporter:
 
     def note(self, row: int) -> str:
         """The proof of where the record came from: the file, its hash, the row."""
-        name = self.source.name if len(self.source.name) <= 150 else "…" + self.source.name[-149:]
-        return f"import of {name} (SHA-256 {self.source.sha256}), row {row}"
+        return proof_note(self.source.name, self.source.sha256, row)
 
     def apply(self, party: Party, wishes: list[Wish], row: int) -> tuple[bool, list[RowProblem]]:
         """Record the row's withdrawals not yet in force; whether any was, and the notes."""
@@ -169,19 +189,7 @@ class ConsentImporter:
         written = False
         for wish in wishes:
             if wish.granted:
-                notes.append(
-                    RowProblem(
-                        row,
-                        wish.column,
-                        short(wish.value),
-                        _(
-                            "a consent is not imported: a file is no proof of it (the words "
-                            "the person agreed to, when and how); ask them, by a sign-up or "
-                            "the preference centre"
-                        ),
-                        code="consent_grant_not_imported",
-                    )
-                )
+                notes.append(grant_note(wish, row))
                 continue
             current = current_consents(party) if current is None else current
             for pair in wish.pairs:

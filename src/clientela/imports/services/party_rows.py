@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.errors import Problem
+from clientela.core.ids import is_id
 from clientela.imports.services.geography import country_code
 from clientela.imports.services.mapping import CUSTOM_PREFIX
 from clientela.imports.services.party_state import (
@@ -231,3 +232,54 @@ def row_identity(patch: dict[str, Any]) -> list[tuple[str, str]]:
     if patch.get("external_id"):
         keys.append(("external_id", str(patch["external_id"])))
     return keys
+
+
+# -- the set-based importer's row helpers (party_bulk.py) ---------------------------------
+
+
+class Skipped(Exception):
+    """A row kept out on purpose by the set-based importer, with the notes saying why."""
+
+    def __init__(self, notes: list[RowProblem]) -> None:
+        super().__init__("row skipped")
+        self.notes = notes
+
+
+def as_is(_kind: str, normal: str, _region: str | None) -> str:
+    """A normal form, which is its own normal form."""
+    return normal
+
+
+def is_pk(value: Any) -> bool:
+    try:
+        return is_id(int(str(value)))
+    except ValueError:
+        return False
+
+
+def repeated_in_file(row: int, column: str, earlier: int) -> RowProblem:
+    return RowProblem(
+        row,
+        column,
+        "",
+        _("is the same party as row %(earlier)s of this file (same %(how)s)"),
+        code="party_repeated_in_file",
+        params={"earlier": earlier, "how": column},
+    )
+
+
+def refused_row(row: int) -> RowProblem:
+    return RowProblem(row, "", "", _("was refused"), code="row_refused")
+
+
+def matches_several(matches: dict[str, int], row: int) -> RowProblem:
+    """The problem of a row that names different parties (how → which)."""
+    described = ", ".join(f"{how} → #{pk}" for how, pk in matches.items())
+    return RowProblem(
+        row,
+        "",
+        "",
+        _("matches different parties (%(parties)s)"),
+        code="matches_several_parties",
+        params={"parties": described},
+    )

@@ -14,6 +14,7 @@ next import runs and whenever the list of imports is read.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any, Protocol
@@ -24,11 +25,13 @@ from clientela.activities import bulk as activities_bulk
 from clientela.commerce.services import Undo, undo_writes
 from clientela.core.database import SliceClock, Slices, long_write, takes_turns, write_slice
 from clientela.imports.models import ImportRun, ImportStatus, PublishedSlice
+from clientela.imports.services import consent_stage
 from clientela.interactions import bulk as interactions_bulk
 from clientela.parties.bulk import KIND as PARTIES
 from clientela.parties.bulk import PartiesUndo, StagedParties, undo_parties
 
 log = logging.getLogger("clientela.imports")
+JOURNAL_CHUNKS = 10  # consent chunks journalled per transaction
 
 
 class Recorded(Protocol):
@@ -67,6 +70,13 @@ def take_back(run_ids: list[int]) -> None:
     first.
     """
     for run_id in run_ids:
+        kinds = {
+            r.get("kind")
+            for r in PublishedSlice.objects.filter(run_id=run_id).values_list("undo", flat=True)
+        }
+        if consent_stage.FINAL in kinds:  # past its point of no return: finished instead
+            finish_consent(run_id)
+            continue
         orders, parties = Undo(), []
         interactions = interactions_bulk.InteractionUndo()
         activities = activities_bulk.ActivityUndo()
@@ -78,6 +88,8 @@ def take_back(run_ids: list[int]) -> None:
                 activities.add(activities_bulk.ActivityUndo.from_record(record_))
             elif record_.get("kind") == PARTIES:
                 parties.append(PartiesUndo.from_record(record_))
+            elif record_.get("kind") in {consent_stage.KIND, consent_stage.FINAL}:
+                continue  # withdrawals not yet recorded: their journal goes with the rest
             else:  # orders' records name no kind
                 orders.add(Undo.from_record(record_))
         undo_writes(orders)
@@ -89,12 +101,40 @@ def take_back(run_ids: list[int]) -> None:
         PublishedSlice.objects.filter(run_id=run_id).delete()
 
 
-def publish_parties(stage: StagedParties, run: ImportRun | None, *, first: int) -> None:
+def finish_consent(run_id: int) -> None:
+    """Record the withdrawals left in the journal of a run past its point of no return (its
+    parties are all published: consent_stage.py), one chunk per transaction; the mark of the
+    point of no return goes last."""
+    chunks = PublishedSlice.objects.filter(run_id=run_id).order_by("pk")
+    for pk in list(chunks.values_list("pk", flat=True)):
+        started = time.perf_counter()
+        with write_slice():
+            chunk = PublishedSlice.objects.filter(pk=pk).values_list("undo", flat=True).first()
+            if chunk is not None and chunk.get("kind") == consent_stage.KIND:
+                consent_stage.record_chunk(chunk)
+            PublishedSlice.objects.filter(pk=pk).delete()
+        _logged("recorded a chunk of withdrawals", started)
+
+
+def _logged(what: str, started: float) -> None:
+    log.info("%s in one slice: %.3f s with the write lock", what, time.perf_counter() - started)
+
+
+def publish_parties(
+    stage: StagedParties,
+    run: ImportRun | None,
+    *,
+    first: int,
+    consent: consent_stage.StagedConsent | None = None,
+) -> None:
     """Move the staged parties to the parties tables: on SQLite a slice at a time, each with
     the record of how to take it back (publishing.py), taken back on an error; on PostgreSQL
-    in one transaction (core.database.long_write)."""
+    in one transaction (core.database.long_write). Then the staged withdrawals, once the import
+    is final (consent_stage.py): from then on an error leaves what was published, and the
+    withdrawals still in the journal are recorded when the runs are next settled."""
     clock = SliceClock(first, most=500_000)
     after, done = (0, 0), PartiesUndo()
+    final = _Final()
     try:
         with long_write():
             while True:
@@ -112,13 +152,61 @@ def publish_parties(stage: StagedParties, run: ImportRun | None, *, first: int) 
                     time.perf_counter() - started,
                 )
                 after = published[0]
+            if consent is not None and consent.count:
+                _publish_consent(consent, run, final)
     except BaseException:
-        if takes_turns():
+        if takes_turns() and not final.reached:
             with transaction.atomic():
                 undo_parties(done)
             if run is not None:
                 forget(run)
         raise
+
+
+class _Final:
+    """Whether the import is final (nothing of it may be taken back any more)."""
+
+    def __init__(self) -> None:
+        self.reached = False
+
+
+def _publish_consent(
+    consent: consent_stage.StagedConsent, run: ImportRun | None, final: _Final
+) -> None:
+    """Record the staged withdrawals (consent_stage.py, steps 2 to 4). With a journal (SQLite
+    and a run) the chunks are journalled first, then the parties' journal is dropped in one
+    transaction: the point of no return. Without one, the first chunk recorded is."""
+    started = time.perf_counter()
+    if run is not None and takes_turns():
+        chunks = consent.chunks()
+        while True:
+            batch = list(itertools.islice(chunks, JOURNAL_CHUNKS))  # read before the lock
+            begun = time.perf_counter()
+            with write_slice():  # a few chunks per transaction
+                for chunk in batch:
+                    PublishedSlice.objects.create(run=run, undo=chunk)
+            _logged("journalled the withdrawals to record", begun)
+            if len(batch) < JOURNAL_CHUNKS:
+                break
+        begun = time.perf_counter()
+        with write_slice():
+            PublishedSlice.objects.filter(run=run, undo__kind=PARTIES).delete()
+            PublishedSlice.objects.create(run=run, undo={"kind": consent_stage.FINAL})
+        _logged("made the import final", begun)
+        final.reached = True
+        finish_consent(run.pk)
+    else:
+        for chunk in consent.chunks():
+            begun = time.perf_counter()
+            with write_slice():
+                consent_stage.record_chunk(chunk)
+            _logged("recorded a chunk of withdrawals", begun)
+            final.reached = True
+    log.info(
+        "recorded the withdrawals of %s staged cells in %.3f s",
+        consent.count,
+        time.perf_counter() - started,
+    )
 
 
 def journal(importer: Any, run: ImportRun | None) -> Any:
