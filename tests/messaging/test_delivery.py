@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clientela.consent.models import ContactLog
 from clientela.consent.services import erase_party
-from clientela.messaging.models import Message, MessageState, SourceKind
+from clientela.messaging.models import Message, SourceKind
 from clientela.messaging.services import Content, MemorySender, SendError, drain, enqueue
 from clientela.messaging.services.delivery import BACKOFF, MAX_ATTEMPTS, claim
 from clientela.parties.models import Party

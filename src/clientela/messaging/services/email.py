@@ -104,7 +104,9 @@ class SmtpSender:
         timeout = float(getattr(settings, "EMAIL_TIMEOUT", None) or 30)
         smtp: smtplib.SMTP
         if settings.EMAIL_USE_SSL:
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
             if settings.EMAIL_USE_TLS:
