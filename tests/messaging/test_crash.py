@@ -104,7 +104,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         CLIENTELA_RETURN_PATH="bounces@example.com",
         CLIENTELA_OUTBOX_LEASE_SECONDS=LEASE,
     )
-    subprocess.run(  # noqa: S603  (our own interpreter)
+    subprocess.run(
         [sys.executable, "-m", "django", "migrate", "-v0"], env=target.env, check=True, cwd=ROOT
     )
     try:
@@ -175,7 +175,7 @@ def finish(target: Outbox, source: int) -> None:
 def test_a_worker_killed_at_random_points_loses_nothing(outbox: Any) -> None:
     target, seen = outbox
     queue(target, 1, MESSAGES)
-    marks = sorted(random.sample(range(1, MESSAGES), KILLS))  # noqa: S311  (test timing, not a secret)
+    marks = sorted(random.sample(range(1, MESSAGES), KILLS))
     in_flight = 0
     for mark in marks:
         process = worker(target)

@@ -45,7 +45,9 @@ def test_an_unsubscribe_committed_mid_send_stops_the_rest_to_that_party() -> Non
     late = parties[7]
     token = issue_token(late, purpose=TokenPurpose.UNSUBSCRIBE, list_purpose="marketing")
     content = Content(subject="Offer", body_text="Half price.")
-    enqueue_many([p.pk for p in parties], "email", "marketing", SourceKind.CAMPAIGN, 1, content=content)
+    enqueue_many(
+        [p.pk for p in parties], "email", "marketing", SourceKind.CAMPAIGN, 1, content=content
+    )
     sender = UnsubscribingSender(at=3, token=token)
     before = dict(SENDERS)
     register_sender("email", lambda: sender)

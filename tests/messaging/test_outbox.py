@@ -19,7 +19,9 @@ NEWS = Content(subject="News", body_text="Hello")
 def test_a_source_queues_each_party_once_even_when_run_again() -> None:
     ids = [make_party(email=f"p{i}@example.com").pk for i in range(5)]
     with transaction.atomic():
-        assert enqueue_many(ids[:3], "email", "marketing", SourceKind.CAMPAIGN, 7, content=NEWS) == 3
+        assert (
+            enqueue_many(ids[:3], "email", "marketing", SourceKind.CAMPAIGN, 7, content=NEWS) == 3
+        )
     with transaction.atomic():
         assert enqueue_many(ids, "email", "marketing", SourceKind.CAMPAIGN, 7, content=NEWS) == 2
     assert Message.objects.filter(source_id=7).count() == 5
@@ -36,9 +38,14 @@ def test_one_message_for_a_source_is_the_same_row_the_second_time() -> None:
 
 def test_queued_rows_go_with_a_rolled_back_transaction() -> None:
     ids = [make_party(email=f"p{i}@example.com").pk for i in range(3)]
-    with pytest.raises(RuntimeError), transaction.atomic():
-        enqueue_many(ids, "email", "marketing", SourceKind.CAMPAIGN, 9, content=NEWS)
-        raise RuntimeError
+
+    def start_then_fail() -> None:
+        with transaction.atomic():
+            enqueue_many(ids, "email", "marketing", SourceKind.CAMPAIGN, 9, content=NEWS)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        start_then_fail()
     assert Message.objects.count() == 0
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from clientela.accounts.models import Role
 from clientela.messaging.models import Message
 from clientela.messaging.services import MemorySender, drain
-from tests.factories import PASSWORD, api_client, make_party, make_user
+from tests.factories import api_client, make_party, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,12 @@ def test_a_subject_with_a_line_break_is_shown_next_to_the_field() -> None:
     token = csrf(client, url)
     answer = client.post(
         url,
-        {"subject": "Hi\r\nBcc: x@example.com", "body": "y", "action": "send",
-         "csrfmiddlewaretoken": token},
+        {
+            "subject": "Hi\r\nBcc: x@example.com",
+            "body": "y",
+            "action": "send",
+            "csrfmiddlewaretoken": token,
+        },
     )
     assert answer.status_code == 422
     assert b"must be one line" in answer.content
@@ -139,4 +143,3 @@ def test_the_api_refuses_an_unknown_field_and_names_it() -> None:
     )
     assert answer.status_code == 422
     assert Message.objects.count() == 0
-

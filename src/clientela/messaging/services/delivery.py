@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clientela.consent.services import contact_point_for, may_contact, record_contact
+from clientela.consent.services import contact_point_for, record_contact
 from clientela.messaging.models import Message, MessageState
 from clientela.messaging.services.channels import (
     SENDERS,
@@ -40,6 +41,7 @@ from clientela.messaging.services.channels import (
     close_sender,
     open_sender,
 )
+from clientela.messaging.services.gating import Snapshot, decide, read_gate, still_ours
 
 log = logging.getLogger("clientela.messaging")
 
@@ -50,7 +52,9 @@ BACKOFF = (
     timedelta(hours=2),
 )
 MAX_ATTEMPTS = 5
-CLAIM_SIZE = 20
+CLAIM_SIZE = 50
+# Outcomes wait at most this long for their commit (all of a claim's wait for its end otherwise).
+COMMIT_SECONDS = 0.5
 
 
 def lease_length() -> timedelta:
@@ -114,54 +118,70 @@ def release(ids: list[int], worker: str) -> int:
         )
 
 
-def _close(message: Message, state: str, reason: str) -> str:
-    Message.objects.filter(pk=message.pk).update(
-        state=state, reason=reason, leased_by="", leased_until=None
-    )
-    return state
+@dataclass
+class Outcome:
+    """One message's end in this round, waiting for the round's next commit."""
+
+    message: Message
+    state: str
+    reason: str = ""
+    result: SendResult | None = None
+    retry_at: datetime | None = None
 
 
-def prepare(pk: int, worker: str) -> Message | str:
-    """Make one claimed message ready to leave, or say why it will not (its new state).
+def load(ids: list[int]) -> list[Message]:
+    """A claim's messages with their parties, authors and addresses, in a few queries."""
+    rows = Message.objects.filter(pk__in=ids).select_related("party", "created_by")
+    by_id = {m.pk: m for m in rows.prefetch_related("party__contact_points")}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
-    Renews the lease, then checks the deadline and the consent gate at this moment.
+
+def prepare(message: Message, worker: str, snapshot: Snapshot) -> Message | Outcome | None:
+    """Check one claimed message right before it leaves; None if it is no longer ours.
+
+    Reads only (no write, no commit): the deadline, then the consent gate at this moment (the
+    claim's answer, or asked again when the party's consent changed since), so an opt-out
+    committed a moment ago stops it. The answer is the message to send, or its end.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        mine = Message.objects.filter(pk=pk, state=MessageState.LEASED, leased_by=worker)
-        if not mine.update(leased_until=now + lease_length()):
-            return "lost"  # cancelled, or taken over after our lease ran out
-        message = Message.objects.select_related("party", "created_by").get(pk=pk)
-        if message.not_after is not None and now > message.not_after:
-            return _close(message, MessageState.MISSED, "deadline")
-        decision = may_contact(
-            message.party, purpose=message.purpose, channel=message.channel, at=now
-        )
-        if not decision.allowed:
-            state = MessageState.CANCELLED if decision.reason == "erased" else MessageState.SKIPPED
-            return _close(message, state, decision.reason)
-        point = contact_point_for(message.party, message.channel)
-        if point is None:  # the gate answers no_contact_point first; kept for the type
-            return _close(message, MessageState.SKIPPED, "no_contact_point")
-        if point.value != message.address:
-            message.address = point.value
-            Message.objects.filter(pk=pk).update(address=point.value)
-        return message
+    ours, changed = still_ours(message, worker, snapshot)
+    if not ours:
+        return None  # cancelled (an erasure), or taken over after our lease ran out
+    if message.not_after is not None and timezone.now() > message.not_after:
+        return Outcome(message, MessageState.MISSED, "deadline")
+    if changed:  # read the party and its addresses again, as they are now
+        message = Message.objects.select_related("party", "created_by").get(pk=message.pk)
+    decision = decide(message, snapshot, changed=changed)
+    if not decision.allowed:
+        state = MessageState.CANCELLED if decision.reason == "erased" else MessageState.SKIPPED
+        return Outcome(message, state, decision.reason)
+    point = contact_point_for(message.party, message.channel)
+    if point is None:  # the gate answers no_contact_point first; kept for the type
+        return Outcome(message, MessageState.SKIPPED, "no_contact_point")
+    message.address = point.value
+    return message
 
 
-def record_sent(message: Message, result: SendResult) -> None:
-    """The provider took the message: commit it as sent, and count the contact."""
-    now = timezone.now()
-    with transaction.atomic():
-        done = Message.objects.filter(pk=message.pk, state=MessageState.LEASED).update(
+def failure(message: Message, error: SendError) -> Outcome:
+    """The provider refused: retry later (transient, attempts left) or fail this message."""
+    reason = error.error_class[:40]
+    if error.transient and message.attempts < MAX_ATTEMPTS:
+        wait = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+        return Outcome(message, MessageState.QUEUED, reason, retry_at=timezone.now() + wait)
+    return Outcome(message, MessageState.FAILED, reason)
+
+
+def _write(outcome: Outcome, now: datetime) -> None:
+    message = outcome.message
+    mine = Message.objects.filter(pk=message.pk, state=MessageState.LEASED)
+    done = {"reason": outcome.reason, "leased_by": "", "leased_until": None}
+    if outcome.state == MessageState.SENT and outcome.result is not None:
+        if mine.update(
             state=MessageState.SENT,
             sent_at=now,
-            provider_id=result.provider_id[:200],
-            reason="",
-            leased_by="",
-            leased_until=None,
-        )
-        if done:
+            address=message.address,
+            provider_id=outcome.result.provider_id[:200],
+            **done,
+        ):
             record_contact(
                 message.party,
                 purpose=message.purpose,
@@ -169,31 +189,29 @@ def record_sent(message: Message, result: SendResult) -> None:
                 at=now,
                 reference=message.token,
             )
+    elif outcome.retry_at is not None:
+        mine.update(state=MessageState.QUEUED, not_before=outcome.retry_at, **done)
+    else:
+        mine.update(state=outcome.state, **done)
 
 
-def record_failure(message: Message, error: SendError) -> str:
-    """The provider refused: retry later (transient, attempts left) or fail this message."""
-    attempts = Message.objects.filter(pk=message.pk).values_list("attempts", flat=True).first()
-    attempts = attempts or message.attempts
+def commit(outcomes: list[Outcome], *, worker: str, still_mine: list[int]) -> None:
+    """Write the round's outcomes in one transaction (and renew the lease on the rest).
+
+    Each result is written after its provider accepted it; one commit for several saves the
+    durable commit (an fsync on SQLite) that would otherwise cost more than the send itself.
+    """
+    if not outcomes:
+        return
+    now = timezone.now()
     with transaction.atomic():
-        mine = Message.objects.filter(pk=message.pk, state=MessageState.LEASED)
-        if error.transient and attempts < MAX_ATTEMPTS:
-            wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
-            mine.update(
-                state=MessageState.QUEUED,
-                reason=error.error_class[:40],
-                not_before=timezone.now() + wait,
-                leased_by="",
-                leased_until=None,
-            )
-            return "retry"
-        mine.update(
-            state=MessageState.FAILED,
-            reason=error.error_class[:40],
-            leased_by="",
-            leased_until=None,
-        )
-        return MessageState.FAILED
+        for outcome in outcomes:
+            _write(outcome, now)
+        if still_mine:
+            Message.objects.filter(
+                pk__in=still_mine, state=MessageState.LEASED, leased_by=worker
+            ).update(leased_until=now + lease_length())
+    outcomes.clear()
 
 
 class Senders:
@@ -214,22 +232,61 @@ class Senders:
         self._open.clear()
 
 
-def deliver(pk: int, worker: str, senders: Senders) -> str:
-    """Send one claimed message; returns its outcome."""
-    prepared = prepare(pk, worker)
-    if isinstance(prepared, str):
+def deliver(message: Message, worker: str, senders: Senders, snapshot: Snapshot) -> Outcome | None:
+    """Send one claimed message; its outcome, to be committed (None: no longer ours)."""
+    pk = message.pk
+    prepared = prepare(message, worker, snapshot)
+    if not isinstance(prepared, Message):
         return prepared
     sender = senders.get(prepared.channel)
-    if sender is None:  # its sender was unregistered after the claim: leave it for later
+    if sender is None:  # unregistered since the claim: give it back as it was
         release([pk], worker)
-        return "released"
+        return None
     try:
         result = sender.send(prepared)
     except SendError as error:
         log.info("message %s not sent: %s (%s)", pk, error.error_class, error)
-        return record_failure(prepared, error)
-    record_sent(prepared, result)
-    return MessageState.SENT
+        return failure(prepared, error)
+    return Outcome(prepared, MessageState.SENT, result=result)
+
+
+def _round(
+    ids: list[int], worker: str, senders: Senders, should_stop: Callable[[], bool], tally: Tally
+) -> None:
+    """Send one claim's messages, committing outcomes at least every COMMIT_SECONDS."""
+    messages = load(ids)
+    prepare_senders(messages, senders)
+    snapshot = read_gate(messages)
+    outcomes: list[Outcome] = []
+    since = time.monotonic()
+    for index, message in enumerate(messages):
+        if should_stop():
+            commit(outcomes, worker=worker, still_mine=[])
+            release([m.pk for m in messages[index:]], worker)
+            return
+        outcome = deliver(message, worker, senders, snapshot)
+        if outcome is None:
+            tally.add("lost")
+            continue
+        outcomes.append(outcome)
+        tally.add("retry" if outcome.retry_at is not None else outcome.state)
+        if time.monotonic() - since >= COMMIT_SECONDS:
+            commit(outcomes, worker=worker, still_mine=[m.pk for m in messages[index + 1 :]])
+            since = time.monotonic()
+    commit(outcomes, worker=worker, still_mine=[])
+
+
+def prepare_senders(messages: list[Message], senders: Senders) -> None:
+    """Let each channel's sender get ready for a claim in one transaction (the e-mail channel
+    issues the claim's unsubscribe links at once), when it has something to do."""
+    by_channel: dict[str, list[Message]] = {}
+    for message in messages:
+        by_channel.setdefault(message.channel, []).append(message)
+    for channel, group in sorted(by_channel.items()):
+        ready = getattr(senders.get(channel), "prepare", None)
+        if callable(ready):
+            with transaction.atomic():
+                ready(group)
 
 
 def drain(
@@ -247,11 +304,7 @@ def drain(
             ids = claim(worker, limit=CLAIM_SIZE if limit is None else min(CLAIM_SIZE, limit))
             if not ids:
                 break
-            for index, pk in enumerate(ids):
-                if should_stop():
-                    release(ids[index:], worker)
-                    break
-                tally.add(deliver(pk, worker, senders))
+            _round(ids, worker, senders, should_stop, tally)
     finally:
         senders.close()
     return tally

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.header import Header
+from email.message import Message as Email
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -60,22 +62,55 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def build_email(message: Message) -> EmailMessage:
-    """The e-mail of one outbox row, headers and parts, ready for SMTP."""
-    mail = EmailMessage()
-    mail["From"] = from_address()
-    mail["To"] = Address(addr_spec=message.address)
-    mail["Subject"] = _one_line(message.subject)
+def list_headers(message: Message) -> dict[str, str]:
+    """The RFC 8058 headers of a message whose purpose has a list to leave, else none."""
+    if message.purpose not in CONSENT_PURPOSES:
+        return {}
+    return unsubscribe_headers(message.party, purpose=message.purpose)
+
+
+class Headers:
+    """Each message's unsubscribe headers, issued for a whole claim in one transaction
+    (`prepare`), or one by one when a message comes without."""
+
+    def __init__(self) -> None:
+        self._ready: dict[str, dict[str, str]] = {}
+
+    def prepare(self, messages: list[Message]) -> None:
+        self._ready = {m.token: list_headers(m) for m in messages}
+
+    def take(self, message: Message) -> dict[str, str]:
+        ready = self._ready.pop(message.token, None)
+        return ready if ready is not None else list_headers(message)
+
+
+def _header(value: str) -> str:
+    """A header value: ASCII as it is, anything else as an RFC 2047 encoded word."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def build_email(message: Message, unsubscribe: dict[str, str] | None = None) -> Email:
+    """The e-mail of one outbox row, headers and parts, ready for SMTP.
+
+    Built with the classic (compat32) API: the modern one parses each header it is given,
+    which cost more than the SMTP exchange itself.
+    """
+    text = MIMEText(message.body_text or "", "plain", "utf-8")
+    mail: Email = text
+    if message.body_html:
+        mail = MIMEMultipart("alternative")
+        mail.attach(text)
+        mail.attach(MIMEText(message.body_html, "html", "utf-8"))
+    name, address = parseaddr(from_address())
+    mail["From"] = formataddr((name, address), charset="utf-8")
+    mail["To"] = message.address
+    mail["Subject"] = _header(_one_line(message.subject))
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id(message.token)
     if message.created_by is not None and message.created_by.email:
         mail["Reply-To"] = message.created_by.email
-    if message.purpose in CONSENT_PURPOSES:
-        for name, value in unsubscribe_headers(message.party, purpose=message.purpose).items():
-            mail[name] = value
-    mail.set_content(message.body_text or "")
-    if message.body_html:
-        mail.add_alternative(message.body_html, subtype="html")
+    for header, value in (list_headers(message) if unsubscribe is None else unsubscribe).items():
+        mail[header] = value
     return mail
 
 
@@ -91,12 +126,13 @@ def _error(code: int, text: bytes | str) -> SendError:
     return SendError(f"{code} {detail}", transient=transient, error_class=error_class)
 
 
-class SmtpSender:
+class SmtpSender(Headers):
     """Sends e-mail through the configured SMTP server, one connection for many messages."""
 
     channel = "email"
 
     def __init__(self) -> None:
+        super().__init__()
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -124,7 +160,7 @@ class SmtpSender:
                 smtp.close()
 
     def send(self, message: Message) -> SendResult:
-        mail = build_email(message)
+        mail = build_email(message, self.take(message))
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
@@ -146,7 +182,7 @@ class SmtpSender:
         return SendResult(provider_id=str(mail["Message-ID"]))
 
 
-class DjangoMailSender:
+class DjangoMailSender(Headers):
     """Sends through Django's configured e-mail backend when it is not SMTP: the console in
     development (no CLIENTELA_EMAIL_URL), memory (`memory://`) in tests. Same headers."""
 
@@ -156,7 +192,7 @@ class DjangoMailSender:
         from django.core.mail import EmailMessage as DjangoEmail
         from django.core.mail import get_connection
 
-        mail = build_email(message)
+        mail = build_email(message, self.take(message))
         headers = {
             name: str(value)
             for name, value in mail.items()
