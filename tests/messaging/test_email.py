@@ -43,7 +43,9 @@ def test_a_marketing_email_has_message_id_one_click_unsubscribe_and_verp(
     url = mail["List-Unsubscribe"].strip("<>")
     assert "/unsubscribe/" in url
     assert PreferenceToken.objects.filter(party=party, list_purpose="marketing").count() == 1
-    assert "new shoes are in." in mail.get_payload(decode=True).decode()
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert "new shoes are in." in payload.decode()
     message.refresh_from_db()
     assert message.provider_id == mail["Message-ID"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, Max, Q, QuerySet
 from django.utils import timezone
@@ -60,7 +61,7 @@ def read_gate(messages: list[Message]) -> Snapshot:
 
 def _still_ours_query(
     pk: int, worker: str, party_id: int, last_record: int, at: datetime, last_suppression: int
-) -> QuerySet[Message]:
+) -> QuerySet[Any]:
     changed = (
         Exists(ConsentRecord.objects.filter(party_id=party_id, id__gt=last_record))
         | Exists(Preferences.objects.filter(party_id=party_id, updated_at__gte=at))
