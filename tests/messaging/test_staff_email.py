@@ -143,3 +143,18 @@ def test_the_api_refuses_an_unknown_field_and_names_it() -> None:
     )
     assert answer.status_code == 422
     assert Message.objects.count() == 0
+
+
+def test_the_messages_section_says_why_a_message_was_skipped(
+    memory_sender: MemorySender,
+) -> None:
+    client, user = signed_in()
+    party = make_party(email="ana@example.com", roles=())
+    api = api_client(user)  # type: ignore[arg-type]  # a User
+    body = {"subject": "Offer", "body": "Half price.", "purpose": "marketing"}
+    api.post(f"/api/v1/parties/{party.pk}/messages", body, content_type="application/json")
+    drain()
+    page = client.get(f"/parties/{party.pk}/?tab=messages")
+    assert b"Offer" in page.content
+    assert b"The party never gave consent for this purpose on this channel." in page.content
+    assert memory_sender.sent == []

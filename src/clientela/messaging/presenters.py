@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.models import User
 from clientela.consent.models import Purpose
+from clientela.consent.services import REASONS
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
 from clientela.messaging.models import Channel, Message, MessageState
@@ -18,6 +19,16 @@ MESSAGE_LABELS = TimelineLabels(
     kind=_("Message"), channels=dict(Channel.choices), statuses=dict(MessageState.choices)
 )
 PANEL_SIZE = 20
+# What a sender's error class means (the gate's reasons are consent.services.REASONS).
+ERROR_CLASSES = {
+    "deferred": _("The server asked to try again later."),
+    "mailbox_full": _("The recipient's mailbox is full."),
+    "rejected": _("The server refused the recipient."),
+    "auth": _("The mail server refused our credentials."),
+    "connection": _("The mail server could not be reached."),
+    "timeout": _("The mail server did not answer in time."),
+    "deadline": _("Its deadline passed before it could be sent."),
+}
 # The purposes staff may choose for a personal e-mail.
 STAFF_PURPOSES = (Purpose.TRANSACTIONAL, Purpose.MARKETING)
 
@@ -45,8 +56,16 @@ def message_out(message: Message) -> dict[str, Any]:
     }
 
 
-def party_messages(party: Party, *, limit: int = PANEL_SIZE) -> list[Message]:
-    return list(Message.objects.filter(party=party).select_related("created_by")[:limit])
+def reason_label(reason: str) -> str:
+    """Why a message ended as it did, in the reader's language (the code if unknown)."""
+    label = REASONS.get(reason) or ERROR_CLASSES.get(reason)
+    return str(label) if label is not None else reason
+
+
+def party_messages(party: Party, *, limit: int = PANEL_SIZE) -> list[dict[str, Any]]:
+    """The party's newest messages, each with its reason in words."""
+    rows = Message.objects.filter(party=party).select_related("created_by")[:limit]
+    return [{"message": m, "reason": reason_label(m.reason) if m.reason else ""} for m in rows]
 
 
 def compose_context(
