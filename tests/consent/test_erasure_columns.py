@@ -101,6 +101,11 @@ NOT_ABOUT_ONE_PERSON = {
     # Call lists: written by staff about an audience (the person's items are deleted).
     "activities_calllist.name": "a call list's name",
     "activities_calllist.script": "a call list's script, the same for every customer",
+    # The outbox: the rows stay for campaign counts (address, subject and bodies are blanked).
+    "messaging_message.language": "a BCP 47 tag, the variant a message was written in",
+    "messaging_message.token": "a random id of the message, in return paths and receipts",
+    "messaging_message.reason": "a stable code: the gate's reason or the sender's error class",
+    "messaging_message.leased_by": "the worker (host:pid) that held the message",
 }
 
 
