@@ -270,6 +270,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 vars().update(_email(os.environ.get("CLIENTELA_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = os.environ.get("CLIENTELA_FROM_EMAIL", "Clientela <no-reply@localhost>")
+# The outbox: the envelope sender of each e-mail is this address with "+<message token>" added
+# to its local part (VERP), so that a bounce names its message; default bounces@ the From domain.
+CLIENTELA_RETURN_PATH = os.environ.get("CLIENTELA_RETURN_PATH", "")
+# How long a worker's claim on a message lasts before another worker may take it over.
+CLIENTELA_OUTBOX_LEASE_SECONDS = float(os.environ.get("CLIENTELA_OUTBOX_LEASE_SECONDS", "300"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

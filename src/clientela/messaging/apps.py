@@ -8,7 +8,33 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from clientela.core.registries import register_eraser
-        from clientela.messaging.services import erasure
+        from clientela.core.registries import (
+            PartyPanel,
+            PartyTab,
+            register_eraser,
+            register_party_panel,
+            register_party_tab,
+            register_timeline_labels,
+        )
+        from clientela.core.workers import register_worker_step
+        from clientela.messaging import presenters
+        from clientela.messaging.services import history  # adds the timeline source
+        from clientela.messaging.services.channels import register_sender
+        from clientela.messaging.services.delivery import drain
+        from clientela.messaging.services.email import email_sender
 
-        register_eraser("messages", erasure.erase_messages, columns=erasure.erased_columns())
+        register_sender("email", email_sender)
+        register_worker_step("outbox", lambda should_stop: drain(should_stop=should_stop).total)
+        register_eraser("messaging", history.erase_messages, columns=history.ERASED_COLUMNS)
+        register_timeline_labels(history.MESSAGE, presenters.MESSAGE_LABELS)
+        # The customer page: the "Messages" section, with what was sent and a personal e-mail.
+        register_party_tab(PartyTab("messages", _("Messages"), 450))
+        register_party_panel(
+            PartyPanel(
+                "messages",
+                "messaging/_party_panel.html",
+                presenters.party_panel,
+                order=100,
+                tab="messages",
+            )
+        )
