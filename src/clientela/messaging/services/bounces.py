@@ -31,16 +31,22 @@ from clientela.consent.models import (
 from clientela.consent.models import SuppressionReason as Reason
 from clientela.consent.services.records import current_consents, record_consent
 from clientela.consent.services.suppression import is_value_suppressed, suppress
+from clientela.core.errors import Invalid, Problem
 from clientela.messaging.models import DeliveryReport, Message, MessageState, ReportKind
 from clientela.messaging.services.reports import Report, parse_report
-from clientela.core.errors import Invalid, Problem
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_contact
 
 SOFT_LIMIT = 3
 SOFT_WINDOW = timedelta(days=30)
 # Kept as proof; auto-replies and mail that is no report are only counted.
-KEPT = {ReportKind.HARD, ReportKind.SOFT, ReportKind.COMPLAINT, ReportKind.DELAY, ReportKind.DELIVERED}
+KEPT = {
+    ReportKind.HARD,
+    ReportKind.SOFT,
+    ReportKind.COMPLAINT,
+    ReportKind.DELAY,
+    ReportKind.DELIVERED,
+}
 # A message's state only moves up this ladder, whatever order the reports come in.
 RANK = {
     MessageState.SENT: 0,
@@ -140,7 +146,9 @@ def mark_message(message: Message, report: DeliveryReport) -> bool:
         return False
     below = [s for s, rank in RANK.items() if rank < RANK[state]]
     reason = f"{report.kind} {report.status}".strip()[:40]
-    moved = Message.objects.filter(pk=message.pk, state__in=below).update(state=state, reason=reason)
+    moved = Message.objects.filter(pk=message.pk, state__in=below).update(
+        state=state, reason=reason
+    )
     if moved:
         message.state, message.reason = state, reason
     return moved > 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import imaplib
 import mailbox
 import os
-import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,7 +74,9 @@ class MboxFile:
 
     def unread(self) -> Iterator[tuple[str, bytes]]:
         if not self.path.is_file():
-            raise invalid("mbox", str(self.path), _("is not a readable file"), code="mbox_not_found")
+            raise invalid(
+                "mbox", str(self.path), _("is not a readable file"), code="mbox_not_found"
+            )
         box = mailbox.mbox(self.path, create=False)
         try:
             for key in box.iterkeys():
@@ -113,7 +114,12 @@ def imap_settings(url: str | None = None) -> ImapSettings:
         port = parts.port
     except ValueError:
         port = -1
-    if parts.scheme not in {"imap", "imaps"} or not parts.hostname or not parts.username or port == -1:
+    if (
+        parts.scheme not in {"imap", "imaps"}
+        or not parts.hostname
+        or not parts.username
+        or port == -1
+    ):
         raise invalid(
             "CLIENTELA_BOUNCE_IMAP_URL",
             shown,
@@ -134,7 +140,12 @@ def imap_settings(url: str | None = None) -> ImapSettings:
 class ImapMailbox:
     """The bounce mailbox over IMAP (imaplib): unseen mail, flagged \\Seen once ingested."""
 
-    def __init__(self, config: ImapSettings, *, connect: Callable[[ImapSettings], imaplib.IMAP4] | None = None) -> None:
+    def __init__(
+        self,
+        config: ImapSettings,
+        *,
+        connect: Callable[[ImapSettings], imaplib.IMAP4] | None = None,
+    ) -> None:
         self.config = config
         self.client = (connect or _connect)(config)
 
@@ -186,7 +197,7 @@ def _connect(config: ImapSettings) -> imaplib.IMAP4:
             client = imaplib.IMAP4(config.host, config.port, timeout=IMAP_TIMEOUT)
         client.login(config.user, config.password)
         status, _data = client.select(_quoted(config.folder))
-    except (imaplib.IMAP4.error, OSError, socket.timeout) as exc:
+    except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
         raise _unavailable(config, str(exc) or type(exc).__name__) from exc
     _check(status, config)
     return client

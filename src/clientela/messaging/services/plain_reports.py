@@ -136,6 +136,7 @@ def read_plain(message: EmailMessage) -> Report:
         diagnostic = _diagnostic_line(failure)
         found = STATUS.search(diagnostic) or STATUS.search(failure)
         status = found.group(0) if found else ""
+        kind: str
         if DELAYED.search(failure) and not PERMANENT.search(failure):
             kind = ReportKind.DELAY
         elif TEMPORARY_GIVE_UP.search(failure) and not STATUS.search(diagnostic):

@@ -73,7 +73,7 @@ def parse_report(raw: bytes | str) -> Report:
     try:
         message = email.message_from_bytes(raw[:MAX_BYTES])
         report = _read(message)
-    except Exception:  # noqa: BLE001 (any mail at all may arrive; an unreadable one is unknown)
+    except Exception:  # any mail at all may arrive: an unreadable one is unknown
         return Report()
     return _with_lookups(report, message)
 
@@ -82,8 +82,9 @@ def _read(message: EmailMessage) -> Report:
     from clientela.messaging.services.plain_reports import read_plain
 
     content_type = message.get_content_type()
-    report_type = (message.get_param("report-type") or "").lower()
-    if content_type == "multipart/report" and isinstance(report_type, str):
+    param = message.get_param("report-type")
+    report_type = param.lower() if isinstance(param, str) else ""
+    if content_type == "multipart/report":
         if report_type == "feedback-report" or _part(message, "message/feedback-report"):
             return _read_arf(message)
         if report_type == "delivery-status" or _part(message, "message/delivery-status"):
@@ -181,6 +182,7 @@ def _read_dsn(message: EmailMessage) -> Report:
     diagnostic = _diagnostic(block)
     found = STATUS.search(_value(block, "Status")) or STATUS.search(diagnostic)
     status = found.group(0) if found else ""
+    kind: str
     if action == "delayed":
         kind = ReportKind.DELAY
     elif action in {"delivered", "relayed", "expanded"}:
@@ -241,13 +243,15 @@ def _read_ses_json(message: EmailMessage) -> Report | None:
     if not isinstance(data, dict):
         return None
     kind_name = str(data.get("notificationType") or data.get("eventType") or "").lower()
-    mail = data.get("mail") if isinstance(data.get("mail"), dict) else {}
-    headers = {str(h.get("name", "")).lower(): str(h.get("value", "")) for h in _dicts(mail, "headers")}
+    mail = _dict(data, "mail")
+    headers = {
+        str(h.get("name", "")).lower(): str(h.get("value", "")) for h in _dicts(mail, "headers")
+    }
     ids = tuple(filter(None, [headers.get("message-id", "")]))
     token = _verp(str(mail.get("source", "")))
     evidence = body[:EVIDENCE_CHARS]
     if kind_name == "bounce":
-        bounce = data.get("bounce") if isinstance(data.get("bounce"), dict) else {}
+        bounce = _dict(data, "bounce")
         first = next(iter(_dicts(bounce, "bouncedRecipients")), {})
         status = str(first.get("status", ""))
         diagnostic = str(first.get("diagnosticCode", ""))[:DIAGNOSTIC_CHARS]
@@ -270,7 +274,7 @@ def _read_ses_json(message: EmailMessage) -> Report | None:
             evidence=evidence,
         )
     if kind_name == "complaint":
-        complaint = data.get("complaint") if isinstance(data.get("complaint"), dict) else {}
+        complaint = _dict(data, "complaint")
         first = next(iter(_dicts(complaint, "complainedRecipients")), {})
         return Report(
             kind=ReportKind.COMPLAINT,
@@ -282,6 +286,11 @@ def _read_ses_json(message: EmailMessage) -> Report | None:
             evidence=evidence,
         )
     return Report(kind=ReportKind.UNKNOWN, evidence=evidence)
+
+
+def _dict(data: dict[str, object], key: str) -> dict[str, object]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _dicts(data: object, key: str) -> list[dict[str, object]]:
