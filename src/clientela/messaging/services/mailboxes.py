@@ -195,11 +195,17 @@ def _connect(config: ImapSettings) -> imaplib.IMAP4:
             )
         else:
             client = imaplib.IMAP4(config.host, config.port, timeout=IMAP_TIMEOUT)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise _unavailable(config, str(exc) or type(exc).__name__) from exc
+    try:
         client.login(config.user, config.password)
         status, _data = client.select(_quoted(config.folder))
-    except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
+        _check(status, config)
+    except (imaplib.IMAP4.error, OSError, Unavailable) as exc:
+        client.shutdown()
+        if isinstance(exc, Unavailable):
+            raise
         raise _unavailable(config, str(exc) or type(exc).__name__) from exc
-    _check(status, config)
     return client
 
 
