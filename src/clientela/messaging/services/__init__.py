@@ -1,0 +1,1 @@
+"""The messaging app's use cases, split by noun."""
