@@ -16,9 +16,9 @@ def sent_message(party: Party, token: str, **fields: Any) -> Message:
     address = party.contact_points.filter(kind="email").values_list("normalized", flat=True)
     fields.setdefault("purpose", "marketing")
     fields.setdefault("state", MessageState.SENT)
+    fields.setdefault("channel", Channel.EMAIL)
     return Message.objects.create(
         party=party,
-        channel=Channel.EMAIL,
         source_kind=SourceKind.STAFF,
         token=token,
         address=next(iter(address), ""),

@@ -16,6 +16,7 @@ from clientela.consent.models import (
     ConsentStatus,
     SuppressedContact,
 )
+from clientela.consent.services.gate import may_contact
 from clientela.consent.services.records import record_consent
 from clientela.consent.services.suppression import suppress
 from clientela.consent.services.wordings import store_wording
@@ -282,3 +283,20 @@ def test_an_address_staff_suppressed_keeps_its_reason() -> None:
     outcome = ingest_report(hard("manualtok01"), source="mbox")
     assert "suppressed" not in outcome.effects
     assert suppression().reason == "manual"
+
+
+def test_after_a_hard_bounce_the_gate_stops_every_e_mail_to_the_address() -> None:
+    party = make_party(email=ANA)
+    sent_message(party, "gatetoken01")
+    assert may_contact(party, purpose="transactional", channel="email").allowed
+    ingest_report(hard("gatetoken01"), source="mbox")
+    decision = may_contact(party, purpose="transactional", channel="email")
+    assert (decision.allowed, decision.reason) == (False, "suppressed")
+
+
+def test_a_report_for_an_sms_message_with_the_same_token_touches_no_sms() -> None:
+    party = make_party(email=ANA)
+    message = sent_message(party, "smstoken001", channel="sms")
+    ingest_report(hard("smstoken001"), source="mbox")
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
