@@ -32,7 +32,7 @@ from clientela.consent.models import SuppressionReason as Reason
 from clientela.consent.services.records import current_consents, record_consent
 from clientela.consent.services.suppression import is_value_suppressed, suppress
 from clientela.core.errors import Invalid, Problem
-from clientela.messaging.models import DeliveryReport, Message, MessageState, ReportKind
+from clientela.messaging.models import Channel, DeliveryReport, Message, MessageState, ReportKind
 from clientela.messaging.services.reports import Report, parse_report
 from clientela.parties.models import ContactKind, ContactPoint, Party
 from clientela.parties.services.identity import normalize_contact
@@ -85,7 +85,9 @@ def find_message(report: Report) -> Message | None:
     candidates = report.token_candidates()
     if not candidates:
         return None
-    found = {m.token: m for m in Message.objects.filter(token__in=candidates, channel="email")}
+    found = {
+        m.token: m for m in Message.objects.filter(token__in=candidates, channel=Channel.EMAIL)
+    }
     return next((found[c] for c in candidates if c in found), None)
 
 
