@@ -365,3 +365,8 @@ CLIENTELA_ATTACHMENT_TYPES = os.environ.get(
 # Background work beside the web server (docs/configuration.md, "Background work"):
 # `clientela serve` starts `clientela worker` as a child unless this is off (or --no-worker).
 CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)
+
+# The bounce mailbox (docs/bounces.md): imaps://USER:PASSWORD@HOST/
+# FOLDER; when set, `clientela worker` reads it every CLIENTELA_BOUNCE_POLL_MINUTES.
+CLIENTELA_BOUNCE_IMAP_URL = os.environ.get("CLIENTELA_BOUNCE_IMAP_URL", "")
+CLIENTELA_BOUNCE_POLL_MINUTES = int(os.environ.get("CLIENTELA_BOUNCE_POLL_MINUTES", "5"))
