@@ -155,7 +155,7 @@ def test_an_sms_is_plain_text(make_template: MakeTemplate) -> None:
 
 def test_the_last_orders_lines_and_metrics(make_template: MakeTemplate) -> None:
     body = (
-        "{% for line in last_order.lines %}{{ line.quantity }} × {{ line.product }} "
+        "{% for line in last_order.lines %}{{ line.quantity }} x {{ line.product }} "
         "{{ line.total }}; {% endfor %}{{ metrics.lifecycle }} {{ metrics.clv }}"
     )
     template = make_template(channel="letter", purpose="transactional", variants={"pt": body},
@@ -172,4 +172,4 @@ def test_the_last_orders_lines_and_metrics(make_template: MakeTemplate) -> None:
         lifecycle_state="active", state_since=datetime(2026, 1, 1, tzinfo=UTC).date(),
     )  # fmt: skip
     text = render_for(template, party).text
-    assert text == "2 × Café 6,20\u00a0€; 1,5 × Chá 15,00\u00a0€; Ativo 999,50\u00a0€"
+    assert text == "2 x Café 6,20\u00a0€; 1,5 x Chá 15,00\u00a0€; Ativo 999,50\u00a0€"
