@@ -255,6 +255,7 @@ def _register_routers() -> None:
     from clientela.dedupe import api as dedupe
     from clientela.interactions.api import parties_router as timeline
     from clientela.interactions.api import router as interactions
+    from clientela.messaging.api import router as templates
     from clientela.parties.api import custom_fields_router as custom_fields
     from clientela.parties.api import router as parties
     from clientela.segments.api import bulk_router as parties_bulk
@@ -287,6 +288,7 @@ def _register_routers() -> None:
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
     api.add_router("/saved-views", saved_views)
+    api.add_router("/templates", templates)
 
 
 _register_routers()
