@@ -16,7 +16,7 @@ from tests.messaging.conftest import MakeTemplate
 
 pytestmark = pytest.mark.django_db
 
-BODY = {
+BODY: dict[str, Any] = {
     "name": "Welcome",
     "channel": "email",
     "purpose": "marketing",

@@ -7,6 +7,7 @@ import html as markup
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from clientela.commerce.models import OrderLine
 from clientela.consent.models import Preferences, PreferenceToken, TokenPurpose
 from clientela.consent.services.tokens import resolve_token
 from clientela.messaging.services import render_for
-from clientela.parties.models import KeyDate
+from clientela.parties.models import KeyDate, Party
 from tests.factories import make_order, make_party, make_user
 from tests.messaging.conftest import MakeTemplate
 
@@ -35,7 +36,7 @@ WELCOME = {
 }
 
 
-def _customer(language: str = "", **fields: object) -> object:
+def _customer(language: str = "", **fields: Any) -> Party:
     party = make_party(language=language, email="maria@example.org", **fields)
     make_order(
         party, total=Decimal("1234.50"), currency="EUR",
