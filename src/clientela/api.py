@@ -7,7 +7,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
@@ -22,7 +23,14 @@ from clientela.accounts.models import User
 from clientela.accounts.services import authenticate_token
 from clientela.core import openapi
 from clientela.core.clients import client_address
-from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
+from clientela.core.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+)
 from clientela.core.validation import InputParser, errors_from_pydantic
 
 PROBLEM = "application/problem+json"
@@ -211,6 +219,17 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         detail=gettext("you may not do this"),
         code="forbidden",
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body past DATA_UPLOAD_MAX_MEMORY_SIZE (a template's many long variants, say): a 413
+    # problem document, as the bulk routes answer theirs, not Django's bare 400 page.
+    return _domain_error(request, TooLarge(
+        gettext_lazy("is larger than %(limit)s bytes; send at most %(limit)s bytes per request"),
+        code="body_too_large",
+        params={"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    ))  # fmt: skip
 
 
 @api.exception_handler(HttpError)
