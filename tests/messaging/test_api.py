@@ -179,3 +179,12 @@ def test_a_sales_user_may_write_plain_templates_but_not_loops(db: None) -> None:
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["code"] == "template_tag_forbidden"
     assert _post(sales, BODY).status_code == 201
+
+
+def test_a_body_past_the_servers_limit_is_a_413_problem(marketer: User) -> None:
+    variant = {"language": "en", "subject": "x", "body": "é" * 90_000}
+    body = {**BODY, "variants": [{**variant, "language": f"l{n:02d}"[:3]} for n in range(30)]}
+    answer = _post(marketer, body)
+    assert answer.status_code == 413
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["code"] == "body_too_large"

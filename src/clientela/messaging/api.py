@@ -62,7 +62,7 @@ def list_variables(request: HttpRequest) -> list[dict[str, str]]:
     "",
     response={201: TemplateOut},
     summary="Create a template with its language variants",
-    openapi_extra=problems(403, 409),
+    openapi_extra=problems(403, 409, 413),
 )
 def create(request: HttpRequest, payload: TemplateCreate) -> Status[dict[str, Any]]:
     """422 names each unknown variable, filter or tag and each forbidden one, per field."""
@@ -82,7 +82,7 @@ def retrieve(request: HttpRequest, template_id: Id) -> dict[str, Any]:
     "/{template_id}",
     response=TemplateOut,
     summary="Change a template (variants, when sent, replace them all)",
-    openapi_extra=problems(403, 404, 409),
+    openapi_extra=problems(403, 404, 409, 413),
 )
 def update(request: HttpRequest, template_id: Id, payload: TemplateUpdate) -> dict[str, Any]:
     with transaction.atomic():
