@@ -104,8 +104,6 @@ NOT_ABOUT_ONE_PERSON = {
     # Message templates: written by staff, the same for every customer (values are filled in
     # only when a message is made, and the outbox keeps those).
     "messaging_template.name": "a template's name",
-    "messaging_template.channel": "a code (email, sms, letter, phone)",
-    "messaging_template.purpose": "a code (marketing, newsletter…)",
     "messaging_template.default_language": "a language tag",
     "messaging_templatevariant.language": "a language tag",
     "messaging_templatevariant.subject": "a template's text, the same for every customer",
