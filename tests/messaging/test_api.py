@@ -188,3 +188,12 @@ def test_a_body_past_the_servers_limit_is_a_413_problem(marketer: User) -> None:
     assert answer.status_code == 413
     assert answer["Content-Type"] == "application/problem+json"
     assert answer.json()["code"] == "body_too_large"
+
+
+def test_an_sms_keeps_no_subject(marketer: User) -> None:
+    variant = {"language": "en", "subject": "ignored", "body": "Hi", "text_body": "ignored"}
+    body = {**BODY, "channel": "sms", "purpose": "greetings", "variants": [variant]}
+    answer = _post(marketer, body)
+    assert answer.status_code == 201, answer.json()
+    (kept,) = answer.json()["variants"]
+    assert (kept["subject"], kept["body"], kept["text_body"]) == ("", "Hi", "")

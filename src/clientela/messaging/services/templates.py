@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.accounts.models import User
 from clientela.accounts.services import record_audit, require_write
 from clientela.core.errors import Conflict, FieldError, Invalid
-from clientela.messaging.models import Template, TemplateVariant
+from clientela.messaging.models import Channel, Template, TemplateVariant
 from clientela.messaging.schemas import TemplateCreate, TemplateUpdate, VariantIn
 from clientela.messaging.services.checking import check_variant
 
@@ -56,10 +56,11 @@ def _refuse_taken_name(name: str, other_than: Template | None = None) -> None:
 def _write_variants(template: Template, variants: list[VariantIn]) -> None:
     template.variants.all().delete()
     now = timezone.now()
+    email = template.channel == Channel.EMAIL  # only an e-mail has a subject and a text part
     TemplateVariant.objects.bulk_create(
         TemplateVariant(
-            template=template, language=v.language, subject=v.subject, body=v.body,
-            text_body=v.text_body, updated_at=now,
+            template=template, language=v.language, subject=v.subject if email else "",
+            body=v.body, text_body=v.text_body if email else "", updated_at=now,
         )
         for v in variants
     )  # fmt: skip
