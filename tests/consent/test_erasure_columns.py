@@ -101,12 +101,13 @@ NOT_ABOUT_ONE_PERSON = {
     # Call lists: written by staff about an audience (the person's items are deleted).
     "activities_calllist.name": "a call list's name",
     "activities_calllist.script": "a call list's script, the same for every customer",
-    # Messaging: templates are written for everyone, not about one person.
+    # Message templates: written by staff, the same for every customer (values are filled in
+    # only when a message is made, and the outbox keeps those).
     "messaging_template.name": "a template's name",
     "messaging_template.default_language": "a language tag",
     "messaging_templatevariant.language": "a language tag",
-    "messaging_templatevariant.subject": "a template's subject, the same for every customer",
-    "messaging_templatevariant.body": "a template's body, the same for every customer",
+    "messaging_templatevariant.subject": "a template's text, the same for every customer",
+    "messaging_templatevariant.body": "a template's text, the same for every customer",
     "messaging_templatevariant.text_body": "a template's text, the same for every customer",
     # The outbox: the rows stay for campaign counts (address, subject and bodies are blanked).
     "messaging_message.language": "a BCP 47 tag, the variant a message was written in",

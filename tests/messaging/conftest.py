@@ -1,10 +1,11 @@
-"""Fixtures of the messaging tests: a real local SMTP server that can refuse recipients, and
-the in-memory sender in place of the e-mail channel."""
+"""Fixtures of the messaging tests: a real local SMTP server that can refuse recipients, the
+in-memory sender in place of the e-mail channel, and templates made through the service, as
+staff make them."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message as Email
@@ -13,7 +14,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from clientela.accounts.models import Role, User
+from clientela.messaging.models import Template
+from clientela.messaging.schemas import TemplateCreate
+from clientela.messaging.services import create_template
 from clientela.messaging.services.channels import SENDERS, MemorySender, register_sender
+from tests.factories import make_user
+
+MakeTemplate = Callable[..., Template]
 
 
 @dataclass
@@ -83,3 +91,41 @@ def memory_sender() -> Iterator[MemorySender]:
     finally:
         SENDERS.clear()
         SENDERS.update(before)
+
+
+@pytest.fixture
+def marketer(db: None) -> User:
+    return make_user(role=Role.MARKETING, email="marketer@example.com")
+
+
+@pytest.fixture
+def make_template(marketer: User) -> MakeTemplate:
+    """A template saved by a marketer; `variants` maps a language to its body (or to a dict of
+    subject/body/text_body)."""
+
+    def make(
+        *,
+        name: str = "Welcome",
+        channel: str = "email",
+        purpose: str = "marketing",
+        default_language: str = "en",
+        variants: dict[str, Any] | None = None,
+        by: User | None = None,
+    ) -> Template:
+        given = variants or {"en": {"subject": "Welcome", "body": "<p>Hello</p>"}}
+        rows = [
+            {"language": tag, **(value if isinstance(value, dict) else {"body": value})}
+            for tag, value in given.items()
+        ]
+        data = TemplateCreate.model_validate(
+            {
+                "name": name,
+                "channel": channel,
+                "purpose": purpose,
+                "default_language": default_language,
+                "variants": rows,
+            }
+        )
+        return create_template(data, by=by or marketer)
+
+    return make

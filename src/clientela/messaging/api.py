@@ -6,16 +6,29 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from clientela.core.errors import invalid
 from clientela.core.ids import Id
 from clientela.core.openapi import problems
 from clientela.core.pagination import id_page
 from clientela.core.requests import current_user
-from clientela.messaging.models import Message
-from clientela.messaging.presenters import message_out
-from clientela.messaging.schemas import MessageOut, MessagePage, StaffEmailIn
+from clientela.messaging import queries, services
+from clientela.messaging.models import Channel, Message
+from clientela.messaging.presenters import message_out, preview_out, template_out, variables_out
+from clientela.messaging.schemas import (
+    MessageOut,
+    MessagePage,
+    PreviewsOut,
+    StaffEmailIn,
+    TemplateCreate,
+    TemplateOut,
+    TemplatePage,
+    TemplateUpdate,
+    VariableOut,
+)
 from clientela.messaging.services.staff import send_staff_email
 from clientela.parties.queries import get_visible_party
 
@@ -59,3 +72,107 @@ def create_message(
         party = get_visible_party(user, party_id)
         message = send_staff_email(user, party, payload)
     return Status(201, message_out(message))
+
+
+router = Router(tags=["templates"])
+
+
+class TemplateFilters(Schema):
+    channel: Channel | None = None
+    archived: bool = Field(default=False, description="the archived templates instead")
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class PreviewQuery(Schema):
+    party_id: Id | None = Field(default=None, description="one party you may see")
+    segment_id: Id | None = Field(default=None, description="a sample of 20 of its members")
+
+
+def _out(template_id: int) -> dict[str, Any]:
+    return template_out(queries.get_template(template_id))
+
+
+@router.get("", response=TemplatePage, summary="List templates, by name")
+def list_templates(request: HttpRequest, filters: Query[TemplateFilters]) -> dict[str, Any]:
+    rows = queries.templates(archived=filters.archived, channel=filters.channel or "")
+    page = id_page(rows, cursor=filters.cursor, limit=filters.limit, descending=False)
+    return {**page, "items": [template_out(t) for t in page["items"]]}
+
+
+@router.get("/variables", response=list[VariableOut], summary="The variables a template may use")
+def list_variables(request: HttpRequest) -> list[dict[str, str]]:
+    return variables_out()
+
+
+@router.post(
+    "",
+    response={201: TemplateOut},
+    summary="Create a template with its language variants",
+    openapi_extra=problems(403, 409, 413),
+)
+def create(request: HttpRequest, payload: TemplateCreate) -> Status[dict[str, Any]]:
+    """422 names each unknown variable, filter or tag and each forbidden one, per field."""
+    with transaction.atomic():
+        template = services.create_template(payload, by=current_user(request))
+    return Status(201, _out(template.pk))
+
+
+@router.get(
+    "/{template_id}", response=TemplateOut, summary="Get a template", openapi_extra=problems(404)
+)
+def retrieve(request: HttpRequest, template_id: Id) -> dict[str, Any]:
+    return _out(template_id)
+
+
+@router.patch(
+    "/{template_id}",
+    response=TemplateOut,
+    summary="Change a template (variants, when sent, replace them all)",
+    openapi_extra=problems(403, 404, 409, 413),
+)
+def update(request: HttpRequest, template_id: Id, payload: TemplateUpdate) -> dict[str, Any]:
+    with transaction.atomic():
+        template = services.update_template(
+            queries.get_template(template_id), payload, by=current_user(request)
+        )
+    return _out(template.pk)
+
+
+@router.delete(
+    "/{template_id}",
+    response={204: None},
+    summary="Archive a template",
+    openapi_extra=problems(403, 404),
+)
+def archive(request: HttpRequest, template_id: Id) -> Status[None]:
+    """Templates are never removed: the messages that used one keep it."""
+    with transaction.atomic():
+        services.archive_template(queries.get_template(template_id), by=current_user(request))
+    return Status(204, None)
+
+
+@router.get(
+    "/{template_id}/preview",
+    response=PreviewsOut,
+    summary="Preview for a party, or for a sample of 20 of a segment",
+    openapi_extra=problems(404),
+)
+def preview(request: HttpRequest, template_id: Id, query: Query[PreviewQuery]) -> dict[str, Any]:
+    """Each item says which variant was used and why (`exact`, `language`, `default`); a
+    party the template cannot be written for has `problem` set. Stores nothing."""
+    user = current_user(request)
+    template = queries.get_template(template_id)
+    if (query.party_id is None) == (query.segment_id is None):
+        raise invalid(
+            "party_id",
+            query.party_id,
+            _("give either party_id or segment_id"),
+            code="preview_target_missing",
+        )
+    if query.party_id is not None:
+        items = [services.preview_for_party(template, query.party_id, user=user)]
+    else:
+        assert query.segment_id is not None  # noqa: S101  # one of the two, checked above
+        items = services.preview_for_segment(template, query.segment_id, user=user)
+    return {"items": [preview_out(item) for item in items]}

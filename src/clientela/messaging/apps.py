@@ -10,6 +10,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         self._wire_outbox()
         self._wire_delivery_reports()
+        self._register_audit_actions()
 
     def _wire_outbox(self) -> None:
         """The outbox: the e-mail sender, the worker's step, erasure, the timeline and the
@@ -44,6 +45,7 @@ class MessagingConfig(AppConfig):
                 tab="messages",
             )
         )
+
     def _wire_delivery_reports(self) -> None:
         """Bounces and complaints: the timeline, erasure, the access export, IMAP polling."""
         from clientela.core.registries import (
@@ -64,3 +66,10 @@ class MessagingConfig(AppConfig):
         )
         register_export_section("delivery_reports", reports.export_reports)
         register_schedule("messaging.bounce_mailbox", schedule_bounce_mailbox)
+
+    def _register_audit_actions(self) -> None:
+        from clientela.core.registries import register_audit_action
+
+        register_audit_action("template.created", _("created template “%(name)s”"))
+        register_audit_action("template.changed", _("changed template “%(name)s”"))
+        register_audit_action("template.archived", _("archived template “%(name)s”"))

@@ -12,7 +12,8 @@ from clientela.consent.models import Purpose
 from clientela.consent.services import REASONS
 from clientela.core.registries import TimelineLabels
 from clientela.core.requests import current_user
-from clientela.messaging.models import Channel, Message, MessageState
+from clientela.messaging.models import Channel, Message, MessageState, Template
+from clientela.messaging.services import VARIABLES, Preview
 from clientela.parties.models import Party
 
 MESSAGE_LABELS = TimelineLabels(
@@ -94,3 +95,58 @@ def compose_context(
 def party_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
     """The customer page's "Messages" section."""
     return compose_context(current_user(request), party)
+
+
+VARIANT_REASONS = {
+    "exact": _("the customer's language"),
+    "language": _("the same language, another region"),
+    "default": _("the template's default language"),
+}
+
+
+def template_out(template: Template) -> dict[str, Any]:
+    """The template with its variants; needs the variants prefetched."""
+    variants = list(template.variants.all())
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "channel": template.channel,
+        "purpose": template.purpose,
+        "default_language": template.default_language,
+        "languages": [v.language for v in variants],
+        "variants": [
+            {
+                "language": v.language,
+                "subject": v.subject,
+                "body": v.body,
+                "text_body": v.text_body,
+                "updated_at": v.updated_at,
+            }
+            for v in variants
+        ],
+        "created_at": template.created_at,
+        "updated_at": template.updated_at,
+        "archived_at": template.archived_at,
+    }
+
+
+def preview_out(preview: Preview) -> dict[str, Any]:
+    rendered = preview.rendered
+    return {
+        "party_id": preview.party_id,
+        "party_name": preview.party_name,
+        "language": rendered.language if rendered else "",
+        "reason": rendered.reason if rendered else "",
+        "subject": rendered.subject if rendered else "",
+        "html": rendered.html if rendered else "",
+        "text": rendered.text if rendered else "",
+        "problem": preview.problem,
+    }
+
+
+def reason_text(reason: str) -> str:
+    return str(VARIANT_REASONS.get(reason, reason))
+
+
+def variables_out() -> list[dict[str, str]]:
+    return [{"path": v.path, "label": str(v.label), "example": v.example} for v in VARIABLES]
