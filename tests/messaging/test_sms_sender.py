@@ -16,7 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 from pytest_django.fixtures import Settings
 
 from clientela.messaging.services.channels import Sender, SendError, SendResult
-from clientela.messaging.services.sms import HttpSmsSender, fill_payload, read_field, sms_sender
+from clientela.messaging.services.sms import (
+    HttpSmsSender,
+    MemorySmsSender,
+    fill_payload,
+    read_field,
+    sms_sender,
+)
 from tests.factories import make_party
 from tests.messaging.sms_support import make_sms
 
@@ -286,3 +292,19 @@ def test_placeholders_fill_whole_values_and_parts_of_strings() -> None:
 )
 def test_the_provider_id_is_read_at_a_dotted_path(answer: Any, path: str, found: str) -> None:
     assert read_field(answer, path) == found
+
+
+def test_the_in_memory_twin_checks_as_the_gateway_sender_does() -> None:
+    twin = MemorySmsSender()
+    sender: Sender = twin
+    assert sender.send(make_sms(make_party(phone="+351912345678"), body_text="€" * 81)) == (
+        SendResult("memory-1", 2)
+    )
+    assert twin.sent == [("+351912345678", "€" * 81, 2)]
+    with pytest.raises(SendError) as caught:
+        twin.send(make_sms(make_party()))
+    assert caught.value.error_class == "no_number"
+    twin.fail_with = SendError("down", transient=True, error_class="gateway_5xx")
+    with pytest.raises(SendError):
+        twin.send(make_sms(make_party(phone="+351912345678")))
+    assert len(twin.sent) == 1

@@ -228,3 +228,25 @@ def sms_sender() -> HttpSmsSender | None:
     """The configured SMS sender, or None when no gateway is configured."""
     config = gateway_config()
     return HttpSmsSender(config) if config is not None else None
+
+
+class MemorySmsSender:
+    """The in-memory twin of the HTTP sender, for tests and demos: the same checks (number,
+    text, segments), the message kept in `sent` instead of posted. `fail_with` makes the next
+    sends raise that error instead."""
+
+    channel = Channel.SMS.value
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, int]] = []  # (number, text, segments)
+        self.fail_with: SendError | None = None
+
+    def send(self, message: Message) -> SendResult:
+        number = sms_number(message)
+        if not message.body_text.strip():
+            raise SendError("the message has no text", transient=False, error_class="empty")
+        if self.fail_with is not None:
+            raise self.fail_with
+        segments = sms_length(message.body_text).segments
+        self.sent.append((number, message.body_text, segments))
+        return SendResult(provider_id=f"memory-{len(self.sent)}", segments=segments)
