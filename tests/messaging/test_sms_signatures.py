@@ -92,7 +92,7 @@ def test_a_callback_signed_too_long_ago_or_ahead_is_refused(
     response = post_signed(client, URL, _receipt(), at=timezone.now() + shift)
     assert response.status_code == 403
     assert response.json()["code"] == "sms_timestamp_stale"
-    assert response.json()["detail"].endswith("at most 300 allowed")
+    assert response.json()["detail"].endswith("at most 300 are allowed")
 
 
 def test_a_callback_within_the_tolerance_is_taken(client: Client) -> None:

@@ -75,7 +75,10 @@ def parse_callback(schema: type[T], body: bytes) -> T:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid(
-            "body", body[:100].decode("utf-8", "replace"), _("is not JSON"), code="json_invalid"
+            "body",
+            body[:100].decode("utf-8", "replace"),
+            _("is not valid JSON"),
+            code="json_invalid",
         ) from exc
     if not isinstance(data, dict):
         raise invalid("body", None, _("must be a JSON object"), code="json_not_object")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.accounts.services import count_hit, refuse_if_throttled
 from clientela.consent.services.ratelimit import public_limit
-from clientela.core.errors import Conflict, Forbidden, NotFound, Text
+from clientela.core.errors import Conflict, Forbidden, NotFound
 from clientela.messaging.models import SignedCallback
 
 ID_HEADER = "webhook-id"
@@ -72,10 +72,6 @@ def signed_headers(key: bytes, webhook_id: str, body: bytes, at: datetime) -> di
     }
 
 
-def _refused(code: str, message: Text, **params: object) -> Forbidden:
-    return Forbidden(message, code=code, params=params)
-
-
 def verify(headers: Mapping[str, str], body: bytes, *, now: datetime | None = None) -> str:
     """The callback's id when its signature and timestamp hold; Forbidden otherwise.
 
@@ -85,28 +81,33 @@ def verify(headers: Mapping[str, str], body: bytes, *, now: datetime | None = No
     timestamp = headers.get(TIMESTAMP_HEADER, "")
     signatures = headers.get(SIGNATURE_HEADER, "")
     if not (webhook_id and timestamp and signatures) or len(webhook_id) > 200:
-        raise _refused(
-            "sms_signature_missing",
-            _("the callback must carry webhook-id, webhook-timestamp and webhook-signature"),
+        raise Forbidden(
+            _(
+                "the callback must carry webhook-id (at most 200 characters), "
+                "webhook-timestamp and webhook-signature"
+            ),
+            code="sms_signature_missing",
         )
     if not timestamp.isdigit() or len(timestamp) > 12:
-        raise _refused(
-            "sms_timestamp_invalid",
+        raise Forbidden(
             _("webhook-timestamp %(value)s is not Unix seconds"),
-            value=timestamp[:20],
+            code="sms_timestamp_invalid",
+            params={"value": timestamp[:20]},
         )
     expected = signature(key, webhook_id, timestamp, body)
     given = [s for s in signatures.split() if s.startswith("v1,")]
     if not any(hmac.compare_digest(expected.encode(), s.encode()) for s in given):
-        raise _refused("sms_signature_invalid", _("the callback's signature does not match"))
+        raise Forbidden(_("the callback's signature does not match"), code="sms_signature_invalid")
     now = now or timezone.now()
     age = abs(now.timestamp() - int(timestamp))
     if age > tolerance():
-        raise _refused(
-            "sms_timestamp_stale",
-            _("the callback was signed %(seconds)s seconds from now; at most %(limit)s allowed"),
-            seconds=int(age),
-            limit=tolerance(),
+        raise Forbidden(
+            _(
+                "the callback's timestamp is %(seconds)s seconds from now; "
+                "at most %(limit)s are allowed"
+            ),
+            code="sms_timestamp_stale",
+            params={"seconds": int(age), "limit": tolerance()},
         )
     return webhook_id
 

@@ -28,7 +28,7 @@ from clientela.consent.models import (
 from clientela.consent.services.privacy import is_erased
 from clientela.consent.services.records import current_consents, record_consent
 from clientela.consent.services.wordings import store_wording
-from clientela.core.errors import NotFound, Problem, invalid
+from clientela.core.errors import Invalid, NotFound, Problem
 from clientela.interactions.models import Channel as InteractionChannel
 from clientela.interactions.services.inbound import log_inbound
 from clientela.messaging.schemas import InboundIn
@@ -66,7 +66,7 @@ def sender_number(raw: str) -> str:
     try:
         return normalize_phone(raw, "ZZ" if raw.strip().startswith("+") else None)
     except Problem as exc:
-        raise invalid("from", raw, exc.message, code=exc.code, **exc.params) from exc
+        raise Invalid(exc.at("from", raw)) from exc
 
 
 def parties_with_number(number: str) -> list[Party]:
