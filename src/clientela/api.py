@@ -276,6 +276,7 @@ def _register_routers() -> None:
     from clientela.interactions.api import router as interactions
     from clientela.messaging.api import parties_router as party_messages
     from clientela.messaging.api import router as templates
+    from clientela.messaging.api import sms_public
     from clientela.parties.api import custom_fields_router as custom_fields
     from clientela.parties.api import router as parties
     from clientela.segments.api import bulk_router as parties_bulk
@@ -297,6 +298,7 @@ def _register_routers() -> None:
     api.add_router("/parties", consent.parties)
     api.add_router("/privacy-requests", consent.privacy)
     api.add_router("/public", consent.public)
+    api.add_router("/public/sms", sms_public)
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
     api.add_router("/company", company)

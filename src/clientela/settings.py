@@ -370,3 +370,15 @@ CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)
 # FOLDER; when set, `clientela worker` reads it every CLIENTELA_BOUNCE_POLL_MINUTES.
 CLIENTELA_BOUNCE_IMAP_URL = os.environ.get("CLIENTELA_BOUNCE_IMAP_URL", "")
 CLIENTELA_BOUNCE_POLL_MINUTES = int(os.environ.get("CLIENTELA_BOUNCE_POLL_MINUTES", "5"))
+# The SMS gateway (docs/configuration.md, "SMS"): where messages are POSTed (credentials in the
+# address, or a whole Authorization header), the body's shape and where the answer holds the
+# provider's id; the secret that signs its receipts and inbound messages, and their tolerance.
+CLIENTELA_SMS_URL = os.environ.get("CLIENTELA_SMS_URL", "")
+CLIENTELA_SMS_AUTH_HEADER = os.environ.get("CLIENTELA_SMS_AUTH_HEADER", "")
+CLIENTELA_SMS_FROM = os.environ.get("CLIENTELA_SMS_FROM", "")
+CLIENTELA_SMS_FORMAT = os.environ.get("CLIENTELA_SMS_FORMAT", "json")
+CLIENTELA_SMS_PAYLOAD = os.environ.get("CLIENTELA_SMS_PAYLOAD", "")
+CLIENTELA_SMS_ID_FIELD = os.environ.get("CLIENTELA_SMS_ID_FIELD", "id")
+CLIENTELA_SMS_TIMEOUT = _env_float("CLIENTELA_SMS_TIMEOUT", 10.0)
+CLIENTELA_SMS_WEBHOOK_SECRET = os.environ.get("CLIENTELA_SMS_WEBHOOK_SECRET", "")
+CLIENTELA_SMS_WEBHOOK_TOLERANCE = int(os.environ.get("CLIENTELA_SMS_WEBHOOK_TOLERANCE", "300"))

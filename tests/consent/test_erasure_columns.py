@@ -26,6 +26,7 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_apitoken.digest": "a keyed hash",
     "accounts_throttlehit.door": "which door was knocked on",
     "accounts_throttlehit.key": "a keyed hash of an account or an address, kept a day",
+    "messaging_signedcallback.webhook_id": "an SMS gateway's id for one callback, kept a day",
     "imports_importrun.date_format": "how a file writes its dates (a format's name)",
     "imports_importrun.locale": "how a file writes its amounts (a locale code)",
     "accounts_company.name": "the company's own settings (one row)",

@@ -134,6 +134,9 @@ class Message(models.Model):
     leased_by = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=200, blank=True)
+    # When the provider's latest delivery receipt says it happened (SMS): an older receipt
+    # arriving later changes nothing.
+    receipt_at = models.DateTimeField(_("delivery reported"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -153,6 +156,8 @@ class Message(models.Model):
             models.Index(fields=["state", "not_before"]),
             models.Index(fields=["party", "-queued_at"]),
             models.Index(fields=["source_kind", "source_id", "state"]),
+            # Delivery receipts find their message by the provider's id.
+            models.Index(fields=["provider_id"], name="message_provider_id"),
         ]
 
     def __str__(self) -> str:
@@ -211,3 +216,17 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.digest[:12]}"
+
+
+class SignedCallback(models.Model):
+    """A signed callback (delivery receipt or inbound SMS) taken in, by its webhook id: the
+    same id again is a replay and is refused. Kept a day, longer than any signature lives."""
+
+    webhook_id = models.CharField(max_length=200, unique=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.webhook_id
