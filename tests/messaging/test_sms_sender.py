@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from pytest_django.fixtures import Settings
 
 from clientela.messaging.services.channels import Sender, SendError, SendResult
+from clientela.messaging.services.delivery import drain
 from clientela.messaging.services.sms import (
     HttpSmsSender,
     MemorySmsSender,
@@ -23,6 +24,7 @@ from clientela.messaging.services.sms import (
     read_field,
     sms_sender,
 )
+from tests.consent.conftest import grant
 from tests.factories import make_party
 from tests.messaging.sms_support import make_sms
 
@@ -308,3 +310,22 @@ def test_the_in_memory_twin_checks_as_the_gateway_sender_does() -> None:
     with pytest.raises(SendError):
         twin.send(make_sms(make_party(phone="+351912345678")))
     assert len(twin.sent) == 1
+
+
+def test_the_worker_sends_sms_through_the_configured_gateway_and_holds_them_without_one(
+    gateway: Gateway, settings: Settings
+) -> None:
+    party = make_party(phone="+351912345678")
+    grant(party, channel="sms")
+    message = make_sms(party, state="queued", provider_id="")
+    settings.CLIENTELA_SMS_URL = ""
+    assert drain().total == 0  # no gateway: the message waits in the outbox
+    message.refresh_from_db()
+    assert message.state == "queued"
+    settings.CLIENTELA_SMS_URL = gateway.url
+    gateway.answer(200, {"id": "gw-7"})
+    drain()
+    message.refresh_from_db()
+    assert (message.state, message.provider_id) == ("sent", "gw-7")
+    (request,) = gateway.requests
+    assert json.loads(request["body"])["to"] == "+351912345678"

@@ -29,8 +29,11 @@ class MessagingConfig(AppConfig):
         from clientela.messaging.services.channels import register_sender
         from clientela.messaging.services.delivery import drain
         from clientela.messaging.services.email import email_sender
+        from clientela.messaging.services.sms import gateway_config, worker_sms_sender
 
         register_sender("email", email_sender)
+        # SMS wait in the outbox until a gateway is configured (CLIENTELA_SMS_URL).
+        register_sender("sms", worker_sms_sender, available=lambda: gateway_config() is not None)
         register_worker_step("outbox", lambda should_stop: drain(should_stop=should_stop).total)
         register_eraser("messaging", history.erase_messages, columns=history.ERASED_COLUMNS)
         register_timeline_labels(history.MESSAGE, presenters.MESSAGE_LABELS)

@@ -50,11 +50,29 @@ class Sender(Protocol):
 
 SenderFactory = Callable[[], Sender]
 SENDERS: dict[str, SenderFactory] = {}
+# Whether a channel can send now (an SMS gateway is configured): until then its messages wait.
+AVAILABLE: dict[str, Callable[[], bool]] = {}
 
 
-def register_sender(channel: str, factory: SenderFactory) -> None:
-    """Make `factory()` the sender of this channel's messages (the last registration wins)."""
+def register_sender(
+    channel: str, factory: SenderFactory, *, available: Callable[[], bool] | None = None
+) -> None:
+    """Make `factory()` the sender of this channel's messages (the last registration wins);
+    `available()` says whether it can send now (by default: always)."""
     SENDERS[channel] = factory
+    if available is None:
+        AVAILABLE.pop(channel, None)
+    else:
+        AVAILABLE[channel] = available
+
+
+def sending_channels() -> list[str]:
+    """The channels whose messages a worker claims now: registered, and able to send."""
+    return sorted(c for c in SENDERS if AVAILABLE.get(c, _always)())
+
+
+def _always() -> bool:
+    return True
 
 
 def open_sender(channel: str) -> Sender | None:

@@ -34,12 +34,12 @@ from django.utils import timezone
 from clientela.consent.services import contact_point_for, record_contact
 from clientela.messaging.models import Message, MessageState
 from clientela.messaging.services.channels import (
-    SENDERS,
     Sender,
     SendError,
     SendResult,
     close_sender,
     open_sender,
+    sending_channels,
 )
 from clientela.messaging.services.gating import Snapshot, decide, read_gate, still_ours
 
@@ -84,7 +84,7 @@ class Tally:
 def _due(now: datetime) -> Q:
     waiting = Q(state=MessageState.QUEUED, not_before__lte=now)
     abandoned = Q(state=MessageState.LEASED, leased_until__lt=now)
-    return (waiting | abandoned) & Q(channel__in=sorted(SENDERS))
+    return (waiting | abandoned) & Q(channel__in=sending_channels())
 
 
 def claim(worker: str, *, limit: int = CLAIM_SIZE) -> list[int]:

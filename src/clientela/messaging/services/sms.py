@@ -230,6 +230,14 @@ def sms_sender() -> HttpSmsSender | None:
     return HttpSmsSender(config) if config is not None else None
 
 
+def worker_sms_sender() -> HttpSmsSender:
+    """The worker's SMS sender: the worker claims SMS only while a gateway is configured."""
+    config = gateway_config()
+    if config is None:
+        raise ImproperlyConfigured("CLIENTELA_SMS_URL is not set: no SMS can be sent")
+    return HttpSmsSender(config)
+
+
 class MemorySmsSender:
     """The in-memory twin of the HTTP sender, for tests and demos: the same checks (number,
     text, segments), the message kept in `sent` instead of posted. `fail_with` makes the next
