@@ -7,7 +7,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
@@ -22,7 +23,14 @@ from clientela.accounts.models import User
 from clientela.accounts.services import authenticate_token
 from clientela.core import openapi
 from clientela.core.clients import client_address
-from clientela.core.errors import DomainError, FieldError, Forbidden, Invalid, NotFound
+from clientela.core.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+)
 from clientela.core.validation import InputParser, errors_from_pydantic
 
 PROBLEM = "application/problem+json"
@@ -213,6 +221,17 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     )
 
 
+@api.exception_handler(RequestDataTooBig)
+def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body past DATA_UPLOAD_MAX_MEMORY_SIZE (a template's many long variants, say): a 413
+    # problem document, as the bulk routes answer theirs, not Django's bare 400 page.
+    return _domain_error(request, TooLarge(
+        gettext_lazy("is larger than %(limit)s bytes; send at most %(limit)s bytes per request"),
+        code="body_too_large",
+        params={"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    ))  # fmt: skip
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, DomainError):  # raised by our parser: ninja wraps it in a 400
@@ -255,6 +274,9 @@ def _register_routers() -> None:
     from clientela.dedupe import api as dedupe
     from clientela.interactions.api import parties_router as timeline
     from clientela.interactions.api import router as interactions
+    from clientela.messaging.api import parties_router as party_messages
+    from clientela.messaging.api import router as templates
+    from clientela.messaging.api import sms_public
     from clientela.parties.api import custom_fields_router as custom_fields
     from clientela.parties.api import router as parties
     from clientela.segments.api import bulk_router as parties_bulk
@@ -276,6 +298,7 @@ def _register_routers() -> None:
     api.add_router("/parties", consent.parties)
     api.add_router("/privacy-requests", consent.privacy)
     api.add_router("/public", consent.public)
+    api.add_router("/public/sms", sms_public)
     api.add_router("/segments", segments)
     api.add_router("/activities", activities)
     api.add_router("/company", company)
@@ -287,6 +310,8 @@ def _register_routers() -> None:
     api.add_router("/my-day", my_day)
     api.add_router("/call-lists", call_lists)
     api.add_router("/saved-views", saved_views)
+    api.add_router("/parties", party_messages)
+    api.add_router("/templates", templates)
 
 
 _register_routers()

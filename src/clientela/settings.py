@@ -270,6 +270,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 vars().update(_email(os.environ.get("CLIENTELA_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = os.environ.get("CLIENTELA_FROM_EMAIL", "Clientela <no-reply@localhost>")
+# The outbox: the envelope sender of each e-mail is this address with "+<message token>" added
+# to its local part (VERP), so that a bounce names its message; default bounces@ the From domain.
+CLIENTELA_RETURN_PATH = os.environ.get("CLIENTELA_RETURN_PATH", "")
+# How long a worker's claim on a message lasts before another worker may take it over.
+CLIENTELA_OUTBOX_LEASE_SECONDS = float(os.environ.get("CLIENTELA_OUTBOX_LEASE_SECONDS", "300"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -360,3 +365,20 @@ CLIENTELA_ATTACHMENT_TYPES = os.environ.get(
 # Background work beside the web server (docs/configuration.md, "Background work"):
 # `clientela serve` starts `clientela worker` as a child unless this is off (or --no-worker).
 CLIENTELA_SERVE_WORKER = _env_bool("CLIENTELA_SERVE_WORKER", True)
+
+# The bounce mailbox (docs/bounces.md): imaps://USER:PASSWORD@HOST/
+# FOLDER; when set, `clientela worker` reads it every CLIENTELA_BOUNCE_POLL_MINUTES.
+CLIENTELA_BOUNCE_IMAP_URL = os.environ.get("CLIENTELA_BOUNCE_IMAP_URL", "")
+CLIENTELA_BOUNCE_POLL_MINUTES = int(os.environ.get("CLIENTELA_BOUNCE_POLL_MINUTES", "5"))
+# The SMS gateway (docs/configuration.md, "SMS"): where messages are POSTed (credentials in the
+# address, or a whole Authorization header), the body's shape and where the answer holds the
+# provider's id; the secret that signs its receipts and inbound messages, and their tolerance.
+CLIENTELA_SMS_URL = os.environ.get("CLIENTELA_SMS_URL", "")
+CLIENTELA_SMS_AUTH_HEADER = os.environ.get("CLIENTELA_SMS_AUTH_HEADER", "")
+CLIENTELA_SMS_FROM = os.environ.get("CLIENTELA_SMS_FROM", "")
+CLIENTELA_SMS_FORMAT = os.environ.get("CLIENTELA_SMS_FORMAT", "json")
+CLIENTELA_SMS_PAYLOAD = os.environ.get("CLIENTELA_SMS_PAYLOAD", "")
+CLIENTELA_SMS_ID_FIELD = os.environ.get("CLIENTELA_SMS_ID_FIELD", "id")
+CLIENTELA_SMS_TIMEOUT = _env_float("CLIENTELA_SMS_TIMEOUT", 10.0)
+CLIENTELA_SMS_WEBHOOK_SECRET = os.environ.get("CLIENTELA_SMS_WEBHOOK_SECRET", "")
+CLIENTELA_SMS_WEBHOOK_TOLERANCE = int(os.environ.get("CLIENTELA_SMS_WEBHOOK_TOLERANCE", "300"))

@@ -24,6 +24,7 @@ urlpatterns = [
     path("duplicates/", include("clientela.dedupe.urls")),
     path("segments/", include("clientela.segments.urls")),
     path("activities/", include("clientela.activities.urls")),
+    path("", include("clientela.messaging.urls")),
     path("", include("clientela.consent.urls")),
     path("", include("clientela.analytics.urls")),
     path("", include("clientela.commerce.urls")),

@@ -84,6 +84,14 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/users/invitations"): {"email": "new@example.com", "role": "sales"},
     ("patch", "/api/v1/users/{user_id}"): {},
     ("post", "/api/v1/teams"): {"name": "North"},
+    ("post", "/api/v1/templates"): {
+        "name": "Hi",
+        "channel": "sms",
+        "purpose": "transactional",
+        "default_language": "en",
+        "variants": [{"language": "en", "body": "Hi"}],
+    },
+    ("patch", "/api/v1/templates/{template_id}"): {},
     ("patch", "/api/v1/teams/{team_id}"): {"name": "North"},
     ("post", "/api/v1/tokens"): {"name": "script"},
     ("post", "/api/v1/custom-fields"): {"key": "tier", "label": "Tier"},
@@ -91,6 +99,8 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/parties/bulk"): {"action": "tag", "ids": [1], "tag": "x"},
     ("post", "/api/v1/saved-views"): {"name": "Mine"},
     ("patch", "/api/v1/saved-views/{view_id}"): {"name": "Mine"},
+    ("post", "/api/v1/public/sms/receipts"): {"provider_id": "gw-1", "status": "delivered"},
+    ("post", "/api/v1/public/sms/inbound"): {"from": "+351912345678", "text": "Hello"},
 }
 
 # A file each operation that reads a multipart upload accepts.
@@ -121,6 +131,7 @@ def test_every_operation_refuses_a_query_parameter_it_does_not_take(
     url = url.replace("{interaction_id}", "1").replace("{attachment_id}", "1")
     url = url.replace("{merge_id}", "1").replace("{other_id}", "1")
     url = url.replace("{list_id}", "1").replace("{item_id}", "1").replace("{view_id}", "1")
+    url = url.replace("{template_id}", "1")
     kwargs: dict[str, Any] = {}
     if reads_json:
         body = VALID_BODIES[(method, path)]

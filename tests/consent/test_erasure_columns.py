@@ -26,6 +26,7 @@ NOT_ABOUT_ONE_PERSON = {
     "accounts_apitoken.digest": "a keyed hash",
     "accounts_throttlehit.door": "which door was knocked on",
     "accounts_throttlehit.key": "a keyed hash of an account or an address, kept a day",
+    "messaging_signedcallback.webhook_id": "an SMS gateway's id for one callback, kept a day",
     "imports_importrun.date_format": "how a file writes its dates (a format's name)",
     "imports_importrun.locale": "how a file writes its amounts (a locale code)",
     "accounts_company.name": "the company's own settings (one row)",
@@ -101,18 +102,19 @@ NOT_ABOUT_ONE_PERSON = {
     # Call lists: written by staff about an audience (the person's items are deleted).
     "activities_calllist.name": "a call list's name",
     "activities_calllist.script": "a call list's script, the same for every customer",
-    # Messaging: templates are written for everyone; a message keeps only codes once erased.
+    # Message templates: written by staff, the same for every customer (values are filled in
+    # only when a message is made, and the outbox keeps those).
     "messaging_template.name": "a template's name",
     "messaging_template.default_language": "a language tag",
     "messaging_templatevariant.language": "a language tag",
-    "messaging_templatevariant.subject": "a template's subject, the same for every customer",
-    "messaging_templatevariant.body": "a template's body, the same for every customer",
+    "messaging_templatevariant.subject": "a template's text, the same for every customer",
+    "messaging_templatevariant.body": "a template's text, the same for every customer",
     "messaging_templatevariant.text_body": "a template's text, the same for every customer",
-    "messaging_message.token": "a random token naming the message",
-    "messaging_message.reason": "a code (why it was skipped or failed)",
-    "messaging_message.language": "a language tag",
-    "messaging_message.leased_by": "the worker that held it",
-    "messaging_message.provider_id": "the provider's id for the message",
+    # The outbox: the rows stay for campaign counts (address, subject and bodies are blanked).
+    "messaging_message.language": "a BCP 47 tag, the variant a message was written in",
+    "messaging_message.token": "a random id of the message, in return paths and receipts",
+    "messaging_message.reason": "a stable code: the gate's reason or the sender's error class",
+    "messaging_message.leased_by": "the worker (host:pid) that held the message",
 }
 
 

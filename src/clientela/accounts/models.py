@@ -36,16 +36,20 @@ class Right(models.TextChoices):
     ARCHIVE = "archive", _("Archive parties")
     ADMINISTER = "administer", _("Administer users, teams and settings")
     AUDIT = "audit", _("Read the audit log")
+    TEMPLATE_EDITOR = "template_editor", _("Use loops and conditions in message templates")
 
 
 # The matrix of rights per role: one place, the same for the web, the API and the command line.
 # Exporting every customer's e-mail and phone is for managers, admins and marketing; merging
 # (which archives a record) for managers and admins; support answers customers, it does not
-# archive them.
+# archive them. Loops and conditions in message templates (the template editor right) are for
+# admins and marketing, who write the campaigns; the others may use variables and filters.
 RIGHTS: dict[str, frozenset[Right]] = {
     Role.ADMIN: frozenset(Right),
-    Role.MANAGER: frozenset(Right) - {Right.ADMINISTER},
-    Role.MARKETING: frozenset({Right.WRITE, Right.EXPORT, Right.IMPORT, Right.ARCHIVE}),
+    Role.MANAGER: frozenset(Right) - {Right.ADMINISTER, Right.TEMPLATE_EDITOR},
+    Role.MARKETING: frozenset(
+        {Right.WRITE, Right.EXPORT, Right.IMPORT, Right.ARCHIVE, Right.TEMPLATE_EDITOR}
+    ),
     Role.SALES: frozenset({Right.WRITE, Right.IMPORT, Right.ARCHIVE}),
     Role.SUPPORT: frozenset({Right.WRITE}),
     Role.VIEWER: frozenset(),
@@ -187,6 +191,10 @@ class User(AbstractBaseUser):
     @property
     def can_audit(self) -> bool:
         return self.may(Right.AUDIT)
+
+    @property
+    def can_edit_template_logic(self) -> bool:
+        return self.may(Right.TEMPLATE_EDITOR)
 
 
 class ApiToken(models.Model):

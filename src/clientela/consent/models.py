@@ -69,6 +69,8 @@ class ConsentSource(models.TextChoices):
     UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
     DOUBLE_OPT_IN = "double_opt_in", _("Confirmed sign-up (double opt-in)")
     PRIVACY_REQUEST = "privacy_request", _("Privacy request")
+    COMPLAINT_REPORT = "complaint_report", _("Spam complaint (mailbox provider's report)")
+    SMS_REPLY = "sms_reply", _("Reply by SMS")
 
 
 class AppendOnlyError(Exception):

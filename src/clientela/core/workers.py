@@ -49,3 +49,25 @@ def start_worker() -> subprocess.Popen[bytes]:
         env=env,
         preexec_fn=_stop_with(os.getpid()),
     )
+
+
+# Work the worker does besides django-tasks' queue, each round: a feature's step drains what it
+# can (until `should_stop()` says the worker is stopping) and answers how much it did. The
+# messaging app's outbox is one. Filled in AppConfig.ready().
+WorkerStep = Callable[[Callable[[], bool]], int]
+WORKER_STEPS: dict[str, WorkerStep] = {}
+
+
+def register_worker_step(name: str, step: WorkerStep) -> None:
+    """Make `clientela worker` run `step` in every round, between the queue's tasks."""
+    WORKER_STEPS[name] = step
+
+
+def run_worker_steps(should_stop: Callable[[], bool]) -> int:
+    """Run every registered step once; returns how much they did in all."""
+    done = 0
+    for step in WORKER_STEPS.values():
+        if should_stop():
+            break
+        done += step(should_stop)
+    return done

@@ -134,6 +134,9 @@ class Message(models.Model):
     leased_by = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=200, blank=True)
+    # When the provider's latest delivery receipt says it happened (SMS): an older receipt
+    # arriving later changes nothing.
+    receipt_at = models.DateTimeField(_("delivery reported"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -153,7 +156,77 @@ class Message(models.Model):
             models.Index(fields=["state", "not_before"]),
             models.Index(fields=["party", "-queued_at"]),
             models.Index(fields=["source_kind", "source_id", "state"]),
+            # Delivery receipts find their message by the provider's id.
+            models.Index(fields=["provider_id"], name="message_provider_id"),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.party_id} ({self.state})"
+
+
+class ReportKind(models.TextChoices):
+    """What a returned e-mail says happened to a message."""
+
+    HARD = "hard", _("Hard bounce")
+    SOFT = "soft", _("Soft bounce")
+    COMPLAINT = "complaint", _("Spam complaint")
+    DELAY = "delay", _("Delivery delayed")
+    DELIVERED = "delivered", _("Delivered")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    UNKNOWN = "unknown", _("Not a report")
+
+
+class DeliveryReport(models.Model):
+    """A bounce, complaint or delivery report read from the bounce mailbox: the proof kept.
+
+    `digest` is the SHA-256 of the whole report as received (line endings made LF), so the
+    same mail read twice is recognised and the original, kept in the mailbox or the mbox file,
+    can be shown to be the one acted on. The key fields and `evidence` (the machine-readable
+    part, or the failure paragraph of a plain-text bounce, at most 4,000 characters) say why
+    without keeping the whole returned message, which quotes our mail and other people's
+    headers. `effects` lists what ingesting it changed (`message_bounced`, `suppressed`, …).
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="delivery_reports"
+    )
+    recipient = models.CharField(_("address"), max_length=320, blank=True)
+    status = models.CharField(_("status code"), max_length=16, blank=True)
+    diagnostic = models.CharField(_("diagnostic"), max_length=1000, blank=True)
+    feedback_type = models.CharField(_("feedback type"), max_length=40, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    source = models.CharField(_("read from"), max_length=10)
+    reported_at = models.DateTimeField(_("reported"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    effects = models.JSONField(_("effects"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("delivery report")
+        verbose_name_plural = _("delivery reports")
+        indexes = [
+            models.Index(fields=["recipient", "kind", "reported_at"]),
+            models.Index(fields=["party", "-reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}"
+
+
+class SignedCallback(models.Model):
+    """A signed callback (delivery receipt or inbound SMS) taken in, by its webhook id: the
+    same id again is a replay and is refused. Kept a day, longer than any signature lives."""
+
+    webhook_id = models.CharField(max_length=200, unique=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.webhook_id

@@ -43,6 +43,7 @@ from clientela.demo.services.population import (
 from clientela.demo.services.progress import Reporter, Silent
 from clientela.demo.services.staff import create_staff
 from clientela.demo.services.storage import save_population
+from clientela.demo.services.templates import add_templates
 from clientela.demo.services.world import World
 from clientela.parties.models import Party, PartyKind
 from clientela.parties.services.tags import tags_named
@@ -130,6 +131,7 @@ def build_demo(*, customers: int, seed: int, password: str, reporter: Reporter) 
     activities = add_activities(population, rng)
     consents = add_consents(population)
     segments = add_segments(population)
+    add_templates(staff.marketing)
     DemoDatabase.objects.create(seed=seed, customers=customers)
     return replace(
         summarize(population, started),

@@ -1,6 +1,7 @@
 """Use cases for the timeline: log an interaction, correct one, read a party's history.
 
-Attachments (files sent with an interaction) are in `services.attachments`.
+Attachments (files sent with an interaction) are in `services.attachments`; contacts a party
+starts on an automatic channel (an inbound SMS), logged without staff, in `services.inbound`.
 """
 
 from __future__ import annotations
