@@ -38,6 +38,12 @@ def raw_of(name: str) -> bytes:
     return next(r for n, r, _ in SAMPLES if n == name).encode()
 
 
+def our_messages() -> None:
+    """The messages SOME's bounce and complaint name: only reports of ours change anything."""
+    sent_message(make_party(email="ana.silva@example.pt"), "tok0001abcdef01")
+    sent_message(make_party(email="bruno@example.com"), "tok0038abcdef38")
+
+
 def write_mbox(path: Path, names: list[str]) -> None:
     box = mailbox.mbox(path)
     for name in names:
@@ -49,10 +55,16 @@ def write_mbox(path: Path, names: list[str]) -> None:
 def test_an_mbox_is_read_whole_and_reading_it_again_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "bounces.mbox"
     write_mbox(path, SOME)
+    our_messages()
     first = ingest_mbox(path)
     assert (first.read, first.kept, first.duplicates) == (5, 3, 0)
     assert first.kinds == {"hard": 1, "complaint": 1, "auto_reply": 1, "delay": 1, "unknown": 1}
-    assert first.effects == {"suppressed": 2}
+    assert first.effects == {
+        "message_bounced": 1,
+        "message_complained": 1,
+        "suppressed": 2,
+        "consent_withdrawn": 1,
+    }
     again = ingest_mbox(path)
     assert (again.read, again.kept, again.duplicates) == (5, 0, 3)
     assert again.effects == {}
@@ -150,10 +162,11 @@ def test_imap_url_defaults() -> None:
 def test_the_command_reads_an_mbox_and_prints_a_summary(tmp_path: Path) -> None:
     path = tmp_path / "in.mbox"
     write_mbox(path, SOME)
+    our_messages()
     out = StringIO()
     call_command("bounces", "ingest", "--mbox", str(path), "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert (data["read"], data["kept"], data["effects"]) == (5, 3, {"suppressed": 2})
+    assert (data["read"], data["kept"], data["effects"]["suppressed"]) == (5, 3, 2)
     out = StringIO()
     call_command("bounces", "ingest", "--mbox", str(path), stdout=out)
     assert "Read 5 mails: 0 reports kept, 3 already read." in out.getvalue()

@@ -1,10 +1,10 @@
 """Acting on returned mail: each report is kept once, as proof, and changes things once.
 
-A hard bounce marks its message bounced and suppresses the address; three soft bounces within
-30 days (three different messages, or reports when the message is not known) suppress it too;
-a complaint marks the message complained, suppresses the address and withdraws e-mail consent
-for marketing and for the message's own purpose, with the report as proof. A report that
-names no message we know still suppresses the address when it is hard or a complaint.
+A hard bounce marks its message bounced and suppresses the address; three soft bounces of
+three different messages within 30 days suppress it too; a complaint marks the message
+complained, suppresses the address and withdraws e-mail consent for marketing and for the
+message's own purpose, with the report as proof. A report that names no message of ours is
+kept as evidence and changes nothing: anyone can write to the bounce address.
 
 Idempotent: the same mail read again is recognised by its digest and changes nothing; a report
 that arrives late (a delay after the bounce, a bounce after the complaint) never moves a
@@ -34,7 +34,7 @@ from clientela.consent.services.suppression import is_value_suppressed, suppress
 from clientela.core.errors import Invalid, Problem
 from clientela.messaging.models import Channel, DeliveryReport, Message, MessageState, ReportKind
 from clientela.messaging.services.reports import Report, parse_report
-from clientela.parties.models import ContactKind, ContactPoint, Party
+from clientela.parties.models import ContactKind
 from clientela.parties.services.identity import normalize_contact
 
 SOFT_LIMIT = 3
@@ -130,13 +130,20 @@ def ingest_report(raw: bytes, *, source: str, now: datetime | None = None) -> Ou
 
 
 def _act(report: DeliveryReport) -> list[str]:
+    """What the report changes: only a report naming one of our messages changes anything.
+
+    Anyone can write to the bounce address; a forged bounce naming no message must not
+    suppress a customer's address, so such a report is kept as evidence and nothing more.
+    """
     effects: list[str] = []
-    if report.message is not None and mark_message(report.message, report):
+    if report.message is None:
+        return effects
+    if mark_message(report.message, report):
         effects.append(f"message_{NEW_STATE[ReportKind(report.kind)]}")
     reason = _suppression_reason(report)
     if reason and report.recipient and _suppress_once(report.recipient, reason):
         effects.append("suppressed")
-    if report.kind == ReportKind.COMPLAINT and _withdraw_consent(report):
+    if report.kind == ReportKind.COMPLAINT and _withdraw_consent(report, report.message):
         effects.append("consent_withdrawn")
     return effects
 
@@ -175,13 +182,13 @@ def has_too_many_soft_bounces(report: DeliveryReport) -> bool:
     around = DeliveryReport.objects.filter(
         recipient=report.recipient,
         kind=ReportKind.SOFT,
+        message__isnull=False,
         reported_at__gte=report.reported_at - SOFT_WINDOW,
         reported_at__lte=report.reported_at + SOFT_WINDOW,
-    ).values_list("reported_at", "message_id", "id")
-    first_seen: dict[object, datetime] = {}
-    for at, message_id, pk in around:
-        key = message_id if message_id is not None else f"report:{pk}"
-        first_seen[key] = min(at, first_seen.get(key, at))
+    ).values_list("reported_at", "message_id")
+    first_seen: dict[int, datetime] = {}
+    for at, message_id in around:
+        first_seen[message_id] = min(at, first_seen.get(message_id, at))
     times = sorted(first_seen.values())
     return any(
         times[i + SOFT_LIMIT - 1] - times[i] <= SOFT_WINDOW
@@ -208,36 +215,26 @@ def _suppress_once(address: str, reason: str) -> bool:
     return True
 
 
-def _complainants(report: DeliveryReport) -> list[Party]:
-    if report.message is not None:
-        return [report.message.party]
-    normalized = _normalized(report.recipient)
-    if not normalized:
-        return []
-    points = ContactPoint.objects.filter(kind=ContactKind.EMAIL, normalized=normalized)
-    return list(Party.objects.filter(pk__in=points.values("party_id")))
-
-
-def _withdraw_consent(report: DeliveryReport) -> bool:
+def _withdraw_consent(report: DeliveryReport, message: Message) -> bool:
     """Withdraw e-mail consent for marketing and the message's purpose, citing the report."""
     purposes = [Purpose.MARKETING]
-    if report.message is not None and report.message.purpose in CONSENT_PURPOSES:
-        purposes.append(Purpose(report.message.purpose))
+    if message.purpose in CONSENT_PURPOSES:
+        purposes.append(Purpose(message.purpose))
     changed = False
-    for party in _complainants(report):
-        current = current_consents(party)
-        for purpose in dict.fromkeys(purposes):
-            record = current.get((purpose, ConsentChannel.EMAIL))
-            if record is not None and record.status == ConsentStatus.WITHDRAWN:
-                continue
-            record_consent(
-                party,
-                purpose=purpose,
-                channel=ConsentChannel.EMAIL,
-                status=ConsentStatus.WITHDRAWN,
-                source=ConsentSource.COMPLAINT_REPORT,
-                legal_basis=record.legal_basis if record else LegalBasis.CONSENT,
-                note=f"spam complaint: delivery report {report.pk}, sha256 {report.digest}",
-            )
-            changed = True
+    party = message.party
+    current = current_consents(party)
+    for purpose in dict.fromkeys(purposes):
+        record = current.get((purpose, ConsentChannel.EMAIL))
+        if record is not None and record.status == ConsentStatus.WITHDRAWN:
+            continue
+        record_consent(
+            party,
+            purpose=purpose,
+            channel=ConsentChannel.EMAIL,
+            status=ConsentStatus.WITHDRAWN,
+            source=ConsentSource.COMPLAINT_REPORT,
+            legal_basis=record.legal_basis if record else LegalBasis.CONSENT,
+            note=f"spam complaint: delivery report {report.pk}, sha256 {report.digest}",
+        )
+        changed = True
     return changed
