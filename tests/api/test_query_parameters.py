@@ -99,6 +99,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/parties/bulk"): {"action": "tag", "ids": [1], "tag": "x"},
     ("post", "/api/v1/saved-views"): {"name": "Mine"},
     ("patch", "/api/v1/saved-views/{view_id}"): {"name": "Mine"},
+    ("post", "/api/v1/parties/{party_id}/messages"): {"subject": "Hello", "body": "Your order"},
     ("post", "/api/v1/public/sms/receipts"): {"provider_id": "gw-1", "status": "delivered"},
     ("post", "/api/v1/public/sms/inbound"): {"from": "+351912345678", "text": "Hello"},
 }

@@ -21,11 +21,14 @@ from tests.imports.test_commands import ROOT
 from tests.imports.test_party_kill import PartyTarget
 
 ROWS = 4_000  # 20,000 withdrawals: four chunks, so the kill lands between two
+# Killed while publishing: as many parties as test_party_kill.py, so that the kill lands while
+# slices are still being published even when a loaded machine is slow to notice the first one.
+PUBLISHING_ROWS = 12_000
 CHANNELS = 5  # a newsletter "no": one record per contact channel
 PYTHON = [sys.executable, "-m", "django"]
 
 
-def _prepare(target: PartyTarget, tmp_path: Path) -> Path:
+def _prepare(target: PartyTarget, tmp_path: Path, rows: int = ROWS) -> Path:
     subprocess.run([*PYTHON, "migrate", "-v0"], env=target.env, check=True, cwd=ROOT)  # noqa: S603  (our own interpreter)
     setup = (
         "import django; django.setup()\n"
@@ -37,7 +40,7 @@ def _prepare(target: PartyTarget, tmp_path: Path) -> Path:
     with path.open("w") as out:
         out.write("external_id,name,email,phone,Newsletter\n")
         out.writelines(
-            f"P{n},Ana Silva {n},ana.{n}@example.com,+351 91{n:07d},no\n" for n in range(ROWS)
+            f"P{n},Ana Silva {n},ana.{n}@example.com,+351 91{n:07d},no\n" for n in range(rows)
         )
     return path
 
@@ -89,10 +92,10 @@ def test_killed_while_its_parties_are_published_it_leaves_no_party_and_no_consen
     target = PartyTarget(tmp_path / "home")
     target.env["CLIENTELA_WRITE_SLICE_SECONDS"] = "0.01"  # many slices: the kill lands between
     try:
-        path = _prepare(target, tmp_path)
+        path = _prepare(target, tmp_path, PUBLISHING_ROWS)
         _kill_when(target, path, target.is_writing)
         if not target.postgres:
-            assert 0 < target.count("parties_party") < ROWS  # killed halfway
+            assert 0 < target.count("parties_party") < PUBLISHING_ROWS  # killed halfway
             assert target.count("consent_consentrecord") == 0
         _settle(target, path)
         for table in ("parties_party", "parties_contactpoint", "consent_consentrecord"):

@@ -470,7 +470,9 @@ def test_the_party_page_runs_a_bounded_number_of_queries(
         factories.make_order(party)
     client = web_client(admin)
 
-    with django_assert_max_num_queries(25):
+    # 26 today: the timeline reads one query per source (messages and delivery reports are the
+    # newest two); a bound, not a count, so a new section shows up here.
+    with django_assert_max_num_queries(27):
         response = client.get(f"/parties/{party.pk}/")
 
     assert response.status_code == 200
